@@ -1,0 +1,135 @@
+"""Shared records: the audit trail, export log, e-mail outbox and calendar overrides."""
+
+from __future__ import annotations
+
+from auditlog.models import AbstractLogEntry
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DayKind, MailStatus
+from .visibility import ScopedQuerySet
+
+
+class AuditEntryError(Exception):
+    pass
+
+
+class AuditEntry(AbstractLogEntry):
+    """django-auditlog's entry (who, when, which fields changed) plus the reason given.
+
+    Entries are append-only: they cannot be changed or deleted through the app or the admin.
+    """
+
+    reason = models.TextField(_("原因"), blank=True, default="")
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        indexes = [
+            # The timeline of one object: get_for_object() filters on these and sorts by time.
+            models.Index(fields=["content_type", "object_id", "-timestamp"], name="audit_object_timeline"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise AuditEntryError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryError("Audit entries cannot be deleted.")
+
+
+class ExportLog(models.Model):
+    """Every export of a list: who, when, what, with which filter, how many rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+    what = models.CharField(_("导出内容"), max_length=100)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.what} · {self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(user_id=scope.user_id)
+
+
+class OutboundEmail(models.Model):
+    """The outbox. Every e-mail is recorded here first, in the same transaction as the change that
+    caused it; a Celery task sends it, and a periodic job retries what is still pending, so e-mail
+    survives a broker or SMTP outage and is sent once."""
+
+    key = models.CharField(
+        _("去重键"),
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("同一键只发送一次，例如“月报:2026-11”。"),
+    )
+    template = models.CharField(_("模板"), max_length=100)
+    subject = models.CharField(_("主题"), max_length=300)
+    body_text = models.TextField(_("正文"))
+    body_html = models.TextField(_("HTML 正文"), blank=True)
+    to = models.JSONField(_("收件人"), default=list)
+    attachment_name = models.CharField(_("附件名"), max_length=200, blank=True)
+    attachment = models.BinaryField(_("附件"), null=True, blank=True, editable=False)
+    attachment_mimetype = models.CharField(max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("邮件")
+        verbose_name_plural = _("邮件发件箱")
+        ordering = ["-created_at"]
+        indexes = [
+            # send_pending_mail() picks pending and stale 'sending' rows.
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(pk__in=[])  # only the street office sees the outbox
+
+
+class CalendarDay(models.Model):
+    """An override of the Chinese working-day calendar: a holiday or make-up workday (调休) that
+    the calendar library does not know yet (e.g. next year's schedule before it ships)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=DayKind.choices)
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q()

@@ -1,0 +1,260 @@
+"""Units, people and their roles, the campaign and its phases (plan §三 and §四)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.visibility import ScopedQuerySet
+
+from .choices import PhaseKind, Role, UnitKind
+
+
+class UnitQuerySet(ScopedQuerySet):
+    def communities(self) -> UnitQuerySet:
+        return self.filter(kind=UnitKind.COMMUNITY, is_active=True)
+
+    def member_units(self) -> UnitQuerySet:
+        return self.filter(kind=UnitKind.MEMBER_UNIT, is_active=True)
+
+    def working_groups(self) -> UnitQuerySet:
+        return self.filter(kind=UnitKind.WORKING_GROUP, is_active=True)
+
+    def street_office(self) -> Unit | None:
+        """One query."""
+        return self.filter(kind=UnitKind.STREET_OFFICE, is_active=True).first()
+
+    def receivers(self) -> UnitQuerySet:
+        """Units a lead or a task can be referred to: working groups, member units, communities."""
+        return self.filter(kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY], is_active=True)
+
+
+class Unit(models.Model):
+    """A unit taking part in the campaign: the street office, a working group, a member unit,
+    a community or a higher office."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.SlugField(
+        _("代码"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("系统内部识别用，例如 group_crackdown（打击组）。见 organization.choices.UnitCode。"),
+    )
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices, db_index=True)
+    host_unit = models.ForeignKey(
+        "self",
+        verbose_name=_("挂靠单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_groups",
+        help_text=_("工作组的挂靠单位。"),
+    )
+    liaison = models.ForeignKey(
+        "organization.User",
+        verbose_name=_("联络员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="liaison_for",
+    )
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(host_unit__isnull=True) | Q(kind__in=[UnitKind.WORKING_GROUP, UnitKind.STREET_OFFICE]),
+                name="unit_host_only_for_groups",
+                violation_error_message=_("只有工作组和专项办才有挂靠单位。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        # Outside the street office, a unit sees itself and the units that coordinate the campaign.
+        return Q(pk=scope.unit_id) | Q(kind__in=[UnitKind.STREET_OFFICE, UnitKind.WORKING_GROUP])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see and do, computed once per request from the user's unit and role.
+
+    Every app's ``scope_q`` receives this, so the rules about units live in one place.
+    """
+
+    user_id: int | None
+    role: str
+    unit_id: int | None
+    unit_kind: str | None
+    sees_all: bool
+    can_write: bool
+    group_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_street_office(self) -> bool:
+        return self.role == Role.STREET_OFFICE or (self.sees_all and self.can_write)
+
+    @property
+    def is_community(self) -> bool:
+        return self.unit_kind == UnitKind.COMMUNITY
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        """The user's own unit and the working groups it hosts (a host unit works in its group)."""
+        ids = set(self.group_ids)
+        if self.unit_id:
+            ids.add(self.unit_id)
+        return frozenset(ids)
+
+
+class HulaoUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person working in the campaign. Belongs to one unit with one role."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+
+    objects = HulaoUserManager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["unit__sort_order", "username"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @cached_property
+    def scope(self) -> Scope:
+        """The user's visibility scope. Costs one query the first time (hosted groups)."""
+        if not self.is_active:
+            return Scope(None, "", None, None, sees_all=False, can_write=False)
+        if self.is_superuser:
+            return Scope(self.pk, Role.STREET_OFFICE, self.unit_id, None, sees_all=True, can_write=True)
+        unit_kind = self.unit.kind if self.unit_id else None
+        group_ids: frozenset[int] = frozenset()
+        if self.unit_id:
+            group_ids = frozenset(Unit.objects.filter(host_unit_id=self.unit_id).values_list("pk", flat=True))
+        sees_all = self.role in (Role.STREET_OFFICE, Role.LEADER) or unit_kind == UnitKind.STREET_OFFICE
+        can_write = self.role != Role.LEADER and bool(self.role)
+        return Scope(self.pk, self.role, self.unit_id, unit_kind, sees_all, can_write, group_ids)
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(unit_id__in=scope.unit_ids)
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    def current(self) -> Campaign | None:
+        """The active campaign (the newest if several are marked active). One query."""
+        return self.filter(is_active=True).order_by("-start_date").first()
+
+
+class Campaign(models.Model):
+    """A campaign: the 2022 special action, the next one, or a standing (常态化) one."""
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("常态化工作可不填。"))
+    is_active = models.BooleanField(_("当前专项行动"), default=True)
+    report_day = models.PositiveSmallIntegerField(
+        _("月报截止日"), default=20, help_text=_("各社区、成员单位每月此日前报送。")
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="campaign_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q()  # the campaign and its phases are public to every signed-in user
+
+
+class Phase(models.Model):
+    campaign = models.ForeignKey(Campaign, verbose_name=_("专项行动"), on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("环节"), max_length=20, choices=PhaseKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    runs_throughout = models.BooleanField(
+        _("贯穿始终"), default=False, help_text=_("该环节在结束日期后仍持续推进，直至专项行动结束。")
+    )
+    description = models.TextField(_("工作要求"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作环节")
+        verbose_name_plural = _("工作环节")
+        ordering = ["campaign", "order", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="phase_unique_kind_per_campaign"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="phase_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.short_name or self.campaign.name} · {self.name}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q()
+
+    def is_current(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        end = self.end_date
+        if self.runs_throughout and self.campaign.end_date:
+            end = max(end, self.campaign.end_date)
+        return self.start_date <= today <= end

@@ -1,0 +1,74 @@
+"""The outbox: recorded first, sent once, retried after a failure, and really sent by a real
+Celery worker over Redis to a real SMTP server on loopback."""
+
+import pytest
+from django.core import mail as django_mail
+
+from core import mail
+from core.choices import MailStatus
+from core.models import OutboundEmail
+
+
+@pytest.fixture
+def mail_template(settings, tmp_path):
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    (folder / "hello-subject.txt").write_text("你好 {{ name }}", encoding="utf-8")
+    (folder / "hello-body.txt").write_text("本月 {{ name }} 的提醒。", encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    return "hello"
+
+
+def test_same_key_queues_one_mail(db, mail_template, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = mail.queue_mail(mail_template, to=["a@example.invalid"], context={"name": "新塘"}, key="k:1")
+        second = mail.queue_mail(mail_template, to=["a@example.invalid"], context={"name": "新塘"}, key="k:1")
+    assert first.pk == second.pk
+    assert OutboundEmail.objects.count() == 1
+    assert len(django_mail.outbox) == 1
+    assert django_mail.outbox[0].subject == "[护老] 你好 新塘"
+    assert OutboundEmail.objects.get().status == MailStatus.SENT
+
+
+def test_a_claimed_mail_is_not_sent_twice(db, mail_template):
+    row = mail.queue_mail(mail_template, to=["a@example.invalid"], context={"name": "x"})
+    assert mail.deliver(row.pk) is True
+    assert mail.deliver(row.pk) is False
+    assert len(django_mail.outbox) == 1
+
+
+def test_failed_send_keeps_the_error_and_is_retried(db, mail_template, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    row = mail.queue_mail(mail_template, to=["a@example.invalid"], context={"name": "x"})
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert row.status == MailStatus.PENDING and row.attempts == 1 and row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from core.tasks import send_pending_mail
+
+    assert send_pending_mail() == 1
+    row.refresh_from_db()
+    assert row.status == MailStatus.SENT and row.last_error == ""
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_over_redis_sends_to_real_smtp(redis_url, smtp_server, mail_template, settings):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    assert app.connection_for_write().as_uri().startswith("redis://"), "the test settings must use REDIS_URL"
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+            row = mail.queue_mail(mail_template, to=["liaison@example.invalid"], context={"name": "梧垵社区"})
+            messages = smtp_server.wait_for(1, timeout=30)
+    finally:
+        app.conf.task_always_eager = True
+    assert len(messages) == 1
+    assert messages[0].rcpt_tos == ["liaison@example.invalid"]
+    assert "梧垵社区" in messages[0].content.decode("utf-8", "replace") or "=E6" in messages[0].content.decode()
+    row.refresh_from_db()
+    assert row.status == MailStatus.SENT

@@ -1,0 +1,90 @@
+"""Production configuration: check --deploy clean, migrations complete, compose file valid."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import missing_service
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x7#kq2!vJd9@Lm4$Rt8%Wp1^Zs6&Hn3*Bc5(Fy0)Gu2-Ae7+Tr9=Mk",
+    "ALLOWED_HOSTS": "hulao.example.invalid",
+    "FIELD_ENCRYPTION_KEY": "q8mJ7m3S6d0F1wE5C2rU9Y4b1p0z8X7v6T5s4R3q2P0=",
+    "FIELD_HASH_KEY": "another-long-random-value-for-keyed-hashes",
+}
+
+
+def run_manage(*args, env=None):
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True)
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "HULAO_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env={**env, "SECRET_KEY": "", "HULAO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_no_model_change_lacks_a_migration():
+    result = run_manage(
+        "makemigrations", "--check", "--dry-run", env={"DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docker_compose_file_is_valid():
+    exe = shutil.which("docker-compose")
+    if exe is None:
+        missing_service("docker-compose (Debian package) is not installed")
+    result = subprocess.run(
+        [exe, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "SECRET_KEY": "x",
+            "POSTGRES_PASSWORD": "x",
+            "FIELD_ENCRYPTION_KEY": "x",
+            "FIELD_HASH_KEY": "x",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "url,engine",
+    [
+        ("postgres://u:p@127.0.0.1:5432/hulao", "django.db.backends.postgresql"),
+        ("sqlite:////tmp/x.sqlite3", "django.db.backends.sqlite3"),
+    ],
+)
+def test_database_url_chooses_the_engine(url, engine, tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'])"
+    )
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env={"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local", "HULAO_VAR_DIR": str(tmp_path)},
+    )
+    assert result.stdout.split() == [engine, "True"], result.stderr
