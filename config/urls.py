@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("core.urls")),
     path("org/", include("organization.urls")),
     path("leads/", include("leads.urls")),
     path("cases/", include("cases.urls")),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from auditlog.models import AbstractLogEntry
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DayKind, MailStatus
@@ -133,3 +138,44 @@ class CalendarDay(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return Q()
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name never reuses the uploaded name (which may hold personal data or tricks).
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A file attached to any object (a lead, an inspection, an activity …). Stored under
+    MEDIA_ROOT, outside the static root, and served only by ``core.views.attachment_download``,
+    which checks that the user may see the object it belongs to."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    extension = models.CharField(max_length=10)
+    mime = models.CharField(_("类型"), max_length=120)
+    size = models.PositiveBigIntegerField(_("大小"))
+    is_image = models.BooleanField(default=False)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone_now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_owner")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(pk__in=[])  # reached only through the object it belongs to (see attachment_download)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from .audit import timeline_for
-from .models import ExportLog
+from .audit import record_action, timeline_for
+from .models import Attachment, ExportLog
 from .visibility import can_write, visible_to
 from .xlsx import Column, xlsx_response
 
@@ -86,3 +89,24 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
         context["timeline"] = timeline_for(self.object)
         context["can_write"] = can_write(self.request.user)
         return context
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """Serve an attachment only to a user who may see the object it belongs to; logged."""
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    owner_model = attachment.content_type.model_class()
+    owner = visible_to(request.user, owner_model).filter(pk=attachment.object_id).first() if owner_model else None
+    if owner is None:
+        raise Http404
+    record_action(owner, actor=request.user, action_text=f"下载附件 #{attachment.pk}")
+    inline = attachment.is_image or attachment.mime == "application/pdf"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=f"{attachment.pk}.{attachment.extension}",
+        content_type=attachment.mime,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response
