@@ -72,3 +72,34 @@ def test_real_worker_over_redis_sends_to_real_smtp(redis_url, smtp_server, mail_
     assert "梧垵社区" in messages[0].content.decode("utf-8", "replace") or "=E6" in messages[0].content.decode()
     row.refresh_from_db()
     assert row.status == MailStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_mail_is_kept_and_sent_later(mail_template, settings, caplog):
+    """Redis down (a dead port): the change that queues an e-mail still succeeds, the e-mail waits
+    in the outbox, and the periodic job sends it once the broker and a worker are back."""
+    from config.celery import app
+
+    old = app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_connection_retry
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        broker_connection_retry=False,
+        broker_connection_max_retries=0,
+        broker_transport_options={"socket_connect_timeout": 1},
+    )
+    app._pool = None
+    try:
+        row = mail.queue_mail(mail_template, to=["a@example.invalid"], context={"name": "停电"})
+    finally:
+        app.conf.update(broker_url=old[0], task_always_eager=old[1], broker_connection_retry=old[2])
+        app._pool = None
+    row.refresh_from_db()
+    assert row.status == MailStatus.PENDING and len(django_mail.outbox) == 0
+    assert "broker is unreachable" in caplog.text
+
+    from core.tasks import send_pending_mail
+
+    assert send_pending_mail.delay().get() == 1  # eager again: the worker is back
+    row.refresh_from_db()
+    assert row.status == MailStatus.SENT and len(django_mail.outbox) == 1
