@@ -67,3 +67,65 @@ class RiskGrade(models.IntegerChoices):
 
 #: The risk control list (风险管控名单) holds institutions at this grade or above.
 CONTROL_LIST_MIN_GRADE = RiskGrade.YELLOW
+
+
+#: Default inspection interval (calendar days) per grade; overridden by ``RiskGradeSetting`` rows
+#: and the ``RECTIFICATION_INSPECTION_INTERVAL_DAYS`` setting. ``None``: no scheduled inspection.
+DEFAULT_INSPECTION_INTERVAL_DAYS: dict[int, int | None] = {
+    RiskGrade.UNGRADED: None,
+    RiskGrade.GREEN: 180,
+    RiskGrade.YELLOW: 90,
+    RiskGrade.ORANGE: 30,
+    RiskGrade.RED: 14,
+}
+
+
+class ProblemCategory(models.TextChoices):
+    UNLICENSED = "unlicensed", _("无证无照经营")
+    FALSE_ADVERT = "false_advert", _("虚假宣传")
+    FUND_RAISING = "fund_raising", _("非法集资/吸收资金")
+    OVERCHARGING = "overcharging", _("违规收费/预收费")
+    PRODUCT = "product", _("产品质量/保健品")
+    MEDICAL = "medical", _("无资质医疗")
+    LAND_USE = "land_use", _("违规用地")
+    SAFETY = "safety", _("安全隐患")
+    OTHER = "other", _("其他")
+
+
+class Horizon(models.TextChoices):
+    """当下改、长久治: fix it now, or a long-term measure."""
+
+    IMMEDIATE = "immediate", _("当下改")
+    LONG_TERM = "long_term", _("长久治")
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    RECTIFYING = "rectifying", _("整改中")
+    RECTIFIED = "rectified", _("已整改待核查")
+    CLOSED = "closed", _("核查销号")
+    TRANSFERRED = "transferred", _("已移交主管部门")
+    SENT_TO_JUDICIARY = "sent_to_judiciary", _("已移送司法机关")
+
+
+#: Statuses in which a problem still needs work.
+PROBLEM_ACTIVE_STATUSES = (ProblemStatus.OPEN, ProblemStatus.RECTIFYING, ProblemStatus.RECTIFIED)
+
+
+class MeasureKind(models.TextChoices):
+    """Graded, classified handling (分级分类处置, plan §(六))."""
+
+    RISK_WARNING = "risk_warning", _("风险提示")
+    MORE_CHECKS = "more_checks", _("加密抽查")
+    WARNING_TALK = "warning_talk", _("警示约谈")
+    STOP_OPERATIONS = "stop_operations", _("停止经营")
+    ORDER_RECTIFY = "order_rectify", _("责令整改")
+    REFUND = "refund", _("督促清退资金")
+    TRANSFER = "transfer", _("移交主管部门")
+    JUDICIARY = "judiciary", _("移送司法机关")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("生效")
+    ARCHIVED = "archived", _("已归档")

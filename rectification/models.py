@@ -12,7 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from core.visibility import ScopedQuerySet
 from organization.choices import UnitCode, UnitKind
 
-from .choices import CONTROL_LIST_MIN_GRADE, InstitutionStatus, InstitutionType, RiskGrade, Sector
+from .choices import (
+    CONTROL_LIST_MIN_GRADE,
+    PROBLEM_ACTIVE_STATUSES,
+    Horizon,
+    InstitutionStatus,
+    InstitutionType,
+    MeasureKind,
+    PlanStatus,
+    ProblemCategory,
+    ProblemStatus,
+    RiskGrade,
+    Sector,
+)
 
 if TYPE_CHECKING:
     from organization.models import Scope
@@ -145,3 +157,289 @@ class Institution(models.Model):
     @property
     def on_control_list(self) -> bool:
         return self.risk_grade >= CONTROL_LIST_MIN_GRADE and self.status != InstitutionStatus.CLOSED
+
+
+class RiskGradeSetting(models.Model):
+    """The label and inspection interval of one grade (admin-editable). Without a row, the
+    defaults of ``choices.DEFAULT_INSPECTION_INTERVAL_DAYS`` and the grade's own label apply."""
+
+    grade = models.PositiveSmallIntegerField(_("风险等级"), choices=RiskGrade.choices, unique=True)
+    label = models.CharField(_("显示名称"), max_length=20, blank=True, help_text=_("留空则用默认名称。"))
+    inspection_interval_days = models.PositiveSmallIntegerField(
+        _("检查周期（天）"), null=True, blank=True, help_text=_("留空表示不安排定期检查。")
+    )
+
+    class Meta:
+        verbose_name = _("风险等级设置")
+        verbose_name_plural = _("风险等级设置")
+        ordering = ["grade"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inspection_interval_days__isnull=True) | Q(inspection_interval_days__gte=1),
+                name="grade_setting_interval_positive",
+                violation_error_message=_("检查周期至少为1天。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or str(RiskGrade(self.grade).label)
+
+
+class GradeChange(models.Model):
+    """One change of an institution's risk grade: who, when, why."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="grade_changes"
+    )
+    from_grade = models.PositiveSmallIntegerField(_("原等级"), choices=RiskGrade.choices)
+    to_grade = models.PositiveSmallIntegerField(_("新等级"), choices=RiskGrade.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("定级人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("定级时间"))
+    reason = models.TextField(_("定级理由"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("风险等级变更")
+        verbose_name_plural = _("风险等级变更")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_grade=models.F("to_grade")),
+                name="grade_change_changes_grade",
+                violation_error_message=_("新等级与原等级相同。"),
+            ),
+        ]
+        indexes = [
+            # an institution's grade history, newest first
+            models.Index(fields=["institution", "-changed_at"], name="grade_change_inst_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.get_from_grade_display()} → {self.get_to_grade_display()}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return institution_scope_q(scope, "institution__")
+
+
+class Inspection(models.Model):
+    """An inspection (隐患排查/检查) of an institution; problems are raised from its findings."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    date = models.DateField(_("检查日期"))
+    unit = models.ForeignKey(
+        "organization.Unit", verbose_name=_("检查单位"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    inspectors = models.CharField(_("检查人员"), max_length=200)
+    findings = models.TextField(_("检查情况"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查记录")
+        verbose_name_plural = _("检查记录")
+        ordering = ["-date", "-pk"]
+        indexes = [
+            # an institution's inspections, newest first
+            models.Index(fields=["institution", "-date"], name="inspection_inst_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.date:%Y-%m-%d}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return institution_scope_q(scope, "institution__") | Q(unit_id__in=sorted(scope.unit_ids))
+
+
+class ProblemQuerySet(ScopedQuerySet):
+    def active(self) -> ProblemQuerySet:
+        return self.filter(status__in=PROBLEM_ACTIVE_STATUSES)
+
+
+class Problem(models.Model):
+    """One entry of the problem list (问题清单): listed, owned, with measures and deadlines."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="problems"
+    )
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("来源检查"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
+    )
+    description = models.TextField(_("问题描述"))
+    category = models.CharField(_("问题类别"), max_length=20, choices=ProblemCategory.choices)
+    horizon = models.CharField(
+        _("整治类型"), max_length=20, choices=Horizon.choices, default=Horizon.IMMEDIATE, help_text=_("当下改、长久治")
+    )
+    owner_unit = models.ForeignKey(
+        "organization.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="owned_problems"
+    )
+    owner_person = models.CharField(_("责任人"), max_length=50)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.OPEN, db_index=True
+    )
+    transferred_to = models.CharField(_("移交部门"), max_length=100, blank=True)
+    lead_id = models.PositiveIntegerField(
+        _("移送线索编号"), null=True, blank=True, help_text=_("移送司法机关时为打击组生成的线索。")
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题清单")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ProblemStatus.CLOSED) | Q(closed_at__isnull=False),
+                name="problem_closed_has_date",
+                violation_error_message=_("销号的问题必须有销号时间。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProblemStatus.TRANSFERRED) | ~Q(transferred_to=""),
+                name="problem_transfer_has_department",
+                violation_error_message=_("移交的问题必须写明移交部门。"),
+            ),
+        ]
+        indexes = [
+            # the problem list filtered by owner unit and status
+            models.Index(fields=["owner_unit", "status"], name="problem_owner_status_idx"),
+            # an institution's problems
+            models.Index(fields=["institution", "status"], name="problem_inst_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.description[:30]}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return institution_scope_q(scope, "institution__") | Q(owner_unit_id__in=sorted(scope.unit_ids))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in PROBLEM_ACTIVE_STATUSES
+
+
+class Measure(models.Model):
+    """A concrete measure of a problem (措施条款化) with its deadline (时限节点化)."""
+
+    problem = models.ForeignKey(Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField(_("措施"), max_length=20, choices=MeasureKind.choices)
+    detail = models.CharField(_("具体内容"), max_length=500, blank=True)
+    deadline = models.DateField(_("完成期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("完成确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    result = models.TextField(_("落实情况"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改措施")
+        verbose_name_plural = _("整改措施")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            # measures overdue: open ones by deadline
+            models.Index(fields=["done_at", "deadline"], name="measure_open_deadline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.deadline:%Y-%m-%d})"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return institution_scope_q(scope, "problem__institution__") | Q(
+            problem__owner_unit_id__in=sorted(scope.unit_ids)
+        )
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class ContingencyPlan(models.Model):
+    """A contingency plan (应急预案) for an institution at risk of collapse (爆雷, plan §(八))."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="contingency_plans"
+    )
+    title = models.CharField(_("预案名称"), max_length=200)
+    risk_assessment = models.TextField(_("风险研判"), help_text=_("涉及人数、老年人数、资金规模、爆雷征兆等。"))
+    trigger = models.TextField(_("启动条件"))
+    response = models.TextField(_("处置措施"), help_text=_("资金监管、人员稳控、舆情引导、矛盾化解等。"))
+    lead_unit = models.ForeignKey(
+        "organization.Unit", verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="contingency_plans"
+    )
+    responsible_person = models.CharField(_("责任人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    people_affected = models.PositiveIntegerField(_("涉及人数"), null=True, blank=True)
+    elderly_affected = models.PositiveIntegerField(_("涉及老年人数"), null=True, blank=True)
+    amount_involved = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    review_date = models.DateField(_("下次评估日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("应急预案")
+        verbose_name_plural = _("应急预案")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(status=PlanStatus.ACTIVE),
+                name="plan_one_active_per_institution",
+                violation_error_message=_("该机构已有生效的应急预案，请先归档。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_involved__isnull=True) | Q(amount_involved__gte=0),
+                name="plan_amount_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return institution_scope_q(scope, "institution__") | Q(lead_unit_id__in=sorted(scope.unit_ids))
