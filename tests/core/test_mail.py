@@ -74,6 +74,14 @@ def test_real_worker_over_redis_sends_to_real_smtp(redis_url, smtp_server, mail_
     assert row.status == MailStatus.SENT
 
 
+def _drop_connections(app):
+    """Forget pooled broker connections so that the next publish uses the current broker_url."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_the_mail_is_kept_and_sent_later(mail_template, settings, caplog):
     """Redis down (a dead port): the change that queues an e-mail still succeeds, the e-mail waits
@@ -88,12 +96,12 @@ def test_with_the_broker_down_the_mail_is_kept_and_sent_later(mail_template, set
         broker_connection_max_retries=0,
         broker_transport_options={"socket_connect_timeout": 1},
     )
-    app._pool = None
+    _drop_connections(app)
     try:
         row = mail.queue_mail(mail_template, to=["a@example.invalid"], context={"name": "停电"})
     finally:
         app.conf.update(broker_url=old[0], task_always_eager=old[1], broker_connection_retry=old[2])
-        app._pool = None
+        _drop_connections(app)
     row.refresh_from_db()
     assert row.status == MailStatus.PENDING and len(django_mail.outbox) == 0
     assert "broker is unreachable" in caplog.text
