@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 
@@ -35,4 +36,25 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class QueryCountHeaderMiddleware:
+    """With ``QUERY_COUNT_HEADER`` on (benchmarks only), adds ``X-Query-Count``: the number of SQL
+    queries the request ran. Off in production."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response.headers["X-Query-Count"] = str(count)
         return response

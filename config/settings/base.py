@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -221,6 +222,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
     },
     # Each app adds its periodic jobs here, one entry per job, keyed by its own name.
+    "leads-daily-deadlines": {
+        "task": "leads.tasks.daily_deadlines",
+        "schedule": 24 * 60 * 60.0,  # daily; idempotent (outbox key per unit and day)
+    },
 }
 
 # --- E-mail --------------------------------------------------------------------------------------
@@ -237,6 +242,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[护老] "
 # How many times the outbox tries to send one e-mail before it is marked failed.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+
+# --- Reports (monthly report, reminders, scorecard, dashboard) -------------------------------------
+# Who receives the monthly report (comma-separated), besides the recipients kept in the admin.
+REPORTS_RECIPIENTS = env_list("REPORTS_RECIPIENTS")
+# A generation left in 'generating' this long (its worker died) may be taken over by another.
+REPORTS_TASK_TIME_LIMIT = env_int("REPORTS_TASK_TIME_LIMIT", 10 * 60)
+REPORTS_STALE_SECONDS = env_int("REPORTS_STALE_SECONDS", REPORTS_TASK_TIME_LIMIT + 60)
+# A unit whose scorecard score (0..1) is below this, or that has overdue items, is named as lagging.
+REPORTS_LAGGARD_SCORE = float(env("REPORTS_LAGGARD_SCORE", "0.8"))
+# How long the dashboard's figures are cached (seconds).
+REPORTS_DASHBOARD_CACHE_SECONDS = env_int("REPORTS_DASHBOARD_CACHE_SECONDS", 180)
 
 # --- Security defaults (production tightens them) -----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -260,5 +276,24 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Benchmarks (benchmarks/run.py): per-request SQL count header, no rate limits -----------------
+BENCHMARK_MODE = env_bool("HULAO_BENCHMARK", False)
+if BENCHMARK_MODE:
+    MIDDLEWARE.insert(0, "core.middleware.QueryCountHeaderMiddleware")
+    RATELIMIT_ENABLE = False
+
 # --- Hulao ---------------------------------------------------------------------------------------
 HULAO_SITE_NAME = _("护老 · 打击整治养老诈骗专项行动")
+
+# --- Leads (issue 3) -----------------------------------------------------------------------------
+# Default feedback deadline per lead source, in working days (the admin's 默认反馈期限 overrides it).
+LEADS_DEADLINE_WORKDAYS = {"higher": 10, "public": 15, "community": 15, "member_unit": 15, "review": 20, "default": 15}
+LEADS_DUE_SOON_WORKDAYS = env_int("LEADS_DUE_SOON_WORKDAYS", 3)
+# Still overdue this many working days after the deadline: marked for public naming (通报).
+LEADS_NAMING_AFTER_WORKDAYS = env_int("LEADS_NAMING_AFTER_WORKDAYS", 5)
+# Share of unfounded (查否) closures of non-major leads sent to a second review (二次核查).
+LEADS_SECOND_REVIEW_SHARE = float(env("LEADS_SECOND_REVIEW_SHARE", "0.2"))
+LEADS_TIP_RATE = env("LEADS_TIP_RATE", "10/h")
+LEADS_RECEIPT_RATE = env("LEADS_RECEIPT_RATE", "30/h")
+LEADS_TIP_MIN_SECONDS = env_int("LEADS_TIP_MIN_SECONDS", 4)
+LEADS_SITE_URL = env("LEADS_SITE_URL", "")
