@@ -7,6 +7,7 @@ change only what differs; see ``docs/ARCHITECTURE.md``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "auditlog",
+    "axes",
     # Hulao
     "core",
     "organization",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.audit.AuditActorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +120,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organization.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while a username is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username from
+# one address, that pair is locked for AXES_COOLOFF_MINUTES. Per username *and* address, so that
+# one bad actor behind an office's shared address cannot lock everybody out.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -225,6 +240,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-daily-deadlines": {
         "task": "leads.tasks.daily_deadlines",
         "schedule": 24 * 60 * 60.0,  # daily; idempotent (outbox key per unit and day)
+    },
+    # reports: reminders to units that have not submitted (the 17th), and the monthly report,
+    # checked daily and compiled on the campaign's report day (the 20th); Asia/Shanghai time.
+    "reports-submission-reminders": {
+        "task": "reports.tasks.submission_reminders",
+        "schedule": crontab(
+            minute=0, hour=env_int("REPORTS_REMINDER_HOUR", 9), day_of_month=env("REPORTS_REMINDER_DAY", "17")
+        ),
+    },
+    "reports-monthly-report": {
+        "task": "reports.tasks.monthly_report_due",
+        "schedule": crontab(minute=0, hour=env_int("REPORTS_SEND_HOUR", 18)),
     },
 }
 
