@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("org/", include("organization.urls")),
     path("leads/", include("leads.urls")),
+    path("tip/", include("leads.public_urls")),
     path("cases/", include("cases.urls")),
     path("rectification/", include("rectification.urls")),
     path("publicity/", include("publicity.urls")),

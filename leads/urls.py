@@ -1,9 +1,17 @@
 from django.urls import path
 
-from core.views_placeholder import ComingSoonView
+from . import views
 
 app_name = "leads"
 
 urlpatterns = [
-    path("", ComingSoonView.as_view(area=app_name), name="index"),
+    path("", views.LeadListView.as_view(), name="index"),
+    path("new/", views.LeadCreateView.as_view(), name="create"),
+    path("deadlines/", views.DeadlineBoardView.as_view(), name="deadlines"),
+    path("related/", views.RelatedSuggestView.as_view(), name="related"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
+    path("<int:pk>/informant/", views.RevealInformantView.as_view(), name="reveal"),
+    path("<int:pk>/<slug:action>/", views.LeadActionView.as_view(), name="action"),
 ]

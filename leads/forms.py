@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import MultipleFileField
+from organization.models import Unit, User
+
+from .choices import CaseKind, Channel, LeadSource, Outcome
+from .models import Lead
+from .services import INTAKE_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIMESTAMP_SALT = "leads.tip-form"
+
+
+class TipForm(forms.Form):
+    """The public tip form: plain words, few required fields, anonymous allowed."""
+
+    description = forms.CharField(
+        label=_("发生了什么？"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=_("请尽量写清楚：谁、在哪里、用什么说法、让老人交了什么钱。"),
+    )
+    fraud_type = forms.ChoiceField(label=_("属于哪一类？"), choices=Lead._meta.get_field("fraud_type").choices)
+    subject_name = forms.CharField(label=_("机构或个人名称"), max_length=200, required=False)
+    subject_address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    subject_phone = forms.CharField(label=_("对方电话"), max_length=40, required=False)
+    subject_credit_code = forms.CharField(label=_("统一社会信用代码（如知道）"), max_length=18, required=False)
+    money_lost = forms.DecimalField(
+        label=_("损失金额（元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    occurred = forms.CharField(label=_("什么时候发生的？"), max_length=100, required=False)
+    elderly_affected = forms.IntegerField(label=_("大约有多少位老人受骗？"), min_value=0, required=False)
+    files = MultipleFileField(label=_("照片、录音或材料（可不传）"))
+    informant_name = forms.CharField(label=_("您的姓名（可不填）"), max_length=50, required=False)
+    informant_phone = forms.CharField(label=_("您的电话（可不填）"), max_length=40, required=False)
+    # Anti-bot: a field people do not see, and a signed time the form was shown.
+    website = forms.CharField(
+        required=False, label=_("请勿填写"), widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(_("提交未成功，请稍后再试。"), code="bot")
+        try:
+            started = float(signing.loads(self.data.get("started", ""), salt=TIMESTAMP_SALT, max_age=24 * 3600))
+        except (signing.BadSignature, TypeError, ValueError):
+            raise forms.ValidationError(_("页面已失效，请刷新后重新填写。"), code="stale") from None
+        if time.time() - started < settings.LEADS_TIP_MIN_SECONDS:
+            raise forms.ValidationError(_("提交太快了，请检查填写内容后再提交。"), code="too_fast")
+        return data
+
+    def lead_data(self) -> dict:
+        d = self.cleaned_data
+        summary = (d["description"].strip().splitlines() or [""])[0][:80]
+        return {
+            "summary": summary,
+            **{
+                k: d.get(k) or ("" if k not in ("money_lost", "elderly_affected") else None)
+                for k in (
+                    "description",
+                    "fraud_type",
+                    "subject_name",
+                    "subject_address",
+                    "subject_phone",
+                    "subject_credit_code",
+                    "money_lost",
+                    "occurred",
+                    "elderly_affected",
+                    "informant_name",
+                    "informant_phone",
+                )
+            },
+        }
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label=_("查询码"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    )
+
+
+class SupplementForm(forms.Form):
+    text = forms.CharField(
+        label=_("补充情况"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )
+    files = MultipleFileField(label=_("补充文件"))
+
+
+class LeadForm(forms.ModelForm):
+    """Staff intake."""
+
+    files = MultipleFileField()
+    issue_receipt = forms.BooleanField(label=_("发放查询码（电话或来访举报）"), required=False)
+
+    class Meta:
+        model = Lead
+        fields = INTAKE_FIELDS
+        widgets = {
+            "higher_deadline": DATE,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "informant_name": forms.TextInput,
+            "informant_phone": forms.TextInput,
+            "informant_id_number": forms.TextInput,
+            "informant_address": forms.TextInput,
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Unit.objects.communities()
+        if user is not None and not user.scope.is_street_office:
+            del self.fields["is_major"]
+        if user is not None and user.scope.is_community:
+            self.fields["source"].choices = [
+                (LeadSource.COMMUNITY, LeadSource.COMMUNITY.label),
+                (LeadSource.PUBLIC, LeadSource.PUBLIC.label),
+            ]
+        self.fields["channel"].choices = [("", "---------"), *Channel.choices]
+        self.fields["original_case_kind"].choices = [("", "---------"), *CaseKind.choices]
+
+    def lead_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("files", "issue_receipt")}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReferForm(ReasonForm):
+    unit = forms.ModelChoiceField(label=_("分派至"), queryset=Unit.objects.receivers())
+    deadline = forms.DateField(
+        label=_("反馈期限"), required=False, widget=DATE, help_text=_("不填则按来源的默认期限（工作日）计算。")
+    )
+
+
+class FeedbackForm(forms.Form):
+    findings = forms.CharField(label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    files = MultipleFileField()
+
+
+def _street_users():
+    return User.objects.filter(is_active=True, role="street_office")
+
+
+class CloseForm(ReasonForm):
+    outcome = forms.ChoiceField(label=_("办结结果"), choices=[c for c in Outcome.choices if c[0] != Outcome.DUPLICATE])
+    institution_name = forms.CharField(label=_("整治机构名称"), max_length=200, required=False)
+    institution_credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    transferred_to = forms.CharField(label=_("移交部门"), max_length=100, required=False)
+    reviewer = forms.ModelChoiceField(label=_("二次核查人（查否时）"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = _street_users()
+
+
+class ExtensionRequestForm(RequiredReasonForm):
+    until = forms.DateField(label=_("延期至"), widget=DATE)
+
+
+class ExtensionDecideForm(ReasonForm):
+    approve = forms.TypedChoiceField(
+        label=_("审批"), choices=[("1", _("同意")), ("0", _("不同意"))], coerce=lambda v: v == "1"
+    )
+
+
+class SuperviseForm(ReasonForm):
+    is_major = forms.BooleanField(label=_("重大线索，挂牌督办"), required=False)
+    supervisor = forms.ModelChoiceField(label=_("督办人"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = User.objects.filter(is_active=True).exclude(role="")
+
+
+class LinkForm(ReasonForm):
+    other = forms.CharField(label=_("线索编号"), max_length=30)
+    merge = forms.BooleanField(label=_("本线索为重复线索，合并到上述线索"), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    valid_only = forms.BooleanField(label=_("只导入校验通过的行"), required=False)

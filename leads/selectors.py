@@ -1,0 +1,44 @@
+"""Reads: related tips, supervision figures."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from core.visibility import visible_to
+
+from .models import Lead
+from .services import phone_hash
+
+
+def related_candidates(
+    user,
+    *,
+    lead: Lead | None = None,
+    subject_name: str = "",
+    credit_code: str = "",
+    phone: str = "",
+    person: str = "",
+    limit: int = 20,
+) -> list[Lead]:
+    """Earlier leads the user may see naming the same institution (name or credit code), phone
+    number (keyed hash) or person. One query."""
+    if lead is not None:
+        subject_name, credit_code, person = lead.subject_name, lead.subject_credit_code, lead.subject_person
+        hashed = lead.subject_phone_hash
+    else:
+        hashed = phone_hash(phone)
+    q = Q()
+    if subject_name.strip():
+        q |= Q(subject_name=subject_name.strip())
+    if credit_code.strip():
+        q |= Q(subject_credit_code=credit_code.strip().upper())
+    if hashed:
+        q |= Q(subject_phone_hash=hashed)
+    if person.strip():
+        q |= Q(subject_person=person.strip())
+    if not q:
+        return []
+    qs = visible_to(user, Lead).filter(q)
+    if lead is not None:
+        qs = qs.exclude(pk=lead.pk).exclude(pk__in=lead.related.values("pk"))
+    return list(qs.select_related("assigned_unit").order_by("-received_on", "-pk")[:limit])

@@ -1,0 +1,461 @@
+"""Thin views: every page starts from what the user may see, every write calls a service."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_ratelimit.decorators import ratelimit
+
+from core.exceptions import DomainError
+from core.services import attachments_of
+from core.views import ScopedDetailView, ScopedListView, WriteAccessMixin
+from core.visibility import visible_to
+from core.xlsx import XLSX_MIME, Column, write_rows
+from organization.models import Unit
+
+from . import forms, imports, services
+from .filters import LeadFilter
+from .models import Lead
+from .selectors import related_candidates
+
+
+def _unit(u):
+    return u.name if u else ""
+
+
+EXPORT_COLUMNS = [
+    Column(_("编号"), lambda x: x.number, 14),
+    Column(_("登记日期"), lambda x: x.received_on, 12),
+    Column(_("来源"), lambda x: x.get_source_display(), 12),
+    Column(_("上级转办文号"), lambda x: x.higher_reference, 18),
+    Column(_("线索摘要"), lambda x: x.summary, 40),
+    Column(_("诈骗类型"), lambda x: x.get_fraud_type_display(), 12),
+    Column(_("被反映机构或人员"), lambda x: x.subject_name, 24),
+    Column(_("统一社会信用代码"), lambda x: x.subject_credit_code, 20),
+    Column(_("涉及金额（元）"), lambda x: x.money_lost, 14),
+    Column(_("涉及老人人数"), lambda x: x.elderly_affected, 10),
+    Column(_("社区"), lambda x: _unit(x.community), 12),
+    Column(_("承办单位"), lambda x: _unit(x.assigned_unit), 16),
+    Column(_("反馈期限"), lambda x: x.deadline, 12),
+    Column(_("状态"), lambda x: x.get_status_display(), 10),
+    Column(_("重大线索"), lambda x: x.is_major, 8),
+    Column(_("核查情况"), lambda x: x.findings, 40),
+    Column(_("办结结果"), lambda x: x.get_outcome_display(), 16),
+    Column(_("办结时间"), lambda x: x.closed_at, 16),
+    Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
+]
+
+
+class LeadListView(ScopedListView):
+    model = Lead
+    filterset_class = LeadFilter
+    template_name = "leads/lead_list.html"
+    export_title = _("线索清单")
+    export_columns = EXPORT_COLUMNS
+
+    def get_queryset(self):
+        return super().get_queryset().for_list().order_by("-received_on", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        context["horizon"] = services.due_soon_horizon(today)
+        context["is_street_office"] = services.is_street_office(self.request.user)
+        return context
+
+
+class DeadlineBoardView(TemplateView):
+    """Due-soon and overdue leads per unit (督办)."""
+
+    template_name = "leads/deadline_board.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        horizon = services.due_soon_horizon(today)
+        rows = (
+            visible_to(self.request.user, Lead)
+            .awaiting_receiver()
+            .values("assigned_unit_id")
+            .annotate(
+                overdue=Count("pk", filter=Q(deadline__lt=today)),
+                due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=horizon)),
+                named=Count("pk", filter=Q(publicly_named=True)),
+                major=Count("pk", filter=Q(is_major=True)),
+                open=Count("pk"),
+            )
+            .order_by("-overdue", "-due_soon")
+        )
+        units = Unit.objects.in_bulk([r["assigned_unit_id"] for r in rows])
+        context["rows"] = [{**r, "unit": units.get(r["assigned_unit_id"])} for r in rows]
+        context["today"], context["horizon"] = today, horizon
+        return context
+
+
+class LeadDetailView(ScopedDetailView):
+    model = Lead
+    template_name = "leads/lead_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().for_list().select_related("merged_into", "reviewer", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lead, user = self.object, self.request.user
+        actions = services.available_actions(lead, user)
+        today = timezone.localdate()
+        context.update(
+            actions=actions,
+            attachments=attachments_of(lead),
+            supplements=list(lead.supplements.all()),
+            related=list(visible_to(user, Lead).filter(related=lead)),
+            merged=list(visible_to(user, Lead).filter(merged_into=lead)),
+            candidates=related_candidates(user, lead=lead) if "link" in actions else [],
+            deadline_state=lead.deadline_state(today, services.due_soon_horizon(today)),
+            forms={
+                "refer": forms.ReferForm(),
+                "acknowledge": forms.ReasonForm(),
+                "feedback": forms.FeedbackForm(),
+                "close": forms.CloseForm(),
+                "return": forms.RequiredReasonForm(),
+                "reopen": forms.RequiredReasonForm(),
+                "review_confirm": forms.ReasonForm(),
+                "extension_request": forms.ExtensionRequestForm(),
+                "extension_decide": forms.ExtensionDecideForm(),
+                "supervise": forms.SuperviseForm(initial={"is_major": lead.is_major, "supervisor": lead.supervisor_id}),
+                "link": forms.LinkForm(),
+                "report_up": forms.ReasonForm(),
+                "reveal": forms.ReasonForm(),
+            },
+        )
+        return context
+
+
+def _other_lead(user, number: str) -> Lead:
+    other = visible_to(user, Lead).filter(number=number.strip()).first()
+    if other is None:
+        raise DomainError(_("找不到编号为“%(n)s”的线索。") % {"n": number})
+    return other
+
+
+def _link(lead, user, f):
+    other = _other_lead(user, f["other"])
+    if f["merge"]:
+        return services.lead_merge(lead=lead, into=other, user=user, reason=f["reason"])
+    return services.lead_link(lead=lead, other=other, user=user, reason=f["reason"])
+
+
+#: action → (form class, call). Each call is one service.
+ACTIONS = {
+    "refer": (
+        forms.ReferForm,
+        lambda lead, user, f, files: services.lead_refer(
+            lead=lead, user=user, unit=f["unit"], deadline=f["deadline"], reason=f["reason"]
+        ),
+    ),
+    "acknowledge": (
+        forms.ReasonForm,
+        lambda lead, user, f, files: services.lead_acknowledge(lead=lead, user=user, reason=f["reason"]),
+    ),
+    "feedback": (
+        forms.FeedbackForm,
+        lambda lead, user, f, files: services.lead_feedback(
+            lead=lead, user=user, findings=f["findings"], files=f["files"]
+        ),
+    ),
+    "close": (
+        forms.CloseForm,
+        lambda lead, user, f, files: services.lead_close(
+            lead=lead,
+            user=user,
+            outcome=f["outcome"],
+            reason=f["reason"],
+            institution_name=f["institution_name"],
+            institution_credit_code=f["institution_credit_code"],
+            transferred_to=f["transferred_to"],
+            reviewer=f["reviewer"],
+        ),
+    ),
+    "return": (
+        forms.RequiredReasonForm,
+        lambda lead, user, f, files: services.lead_return(lead=lead, user=user, reason=f["reason"]),
+    ),
+    "reopen": (
+        forms.RequiredReasonForm,
+        lambda lead, user, f, files: services.lead_reopen(lead=lead, user=user, reason=f["reason"]),
+    ),
+    "review_confirm": (
+        forms.ReasonForm,
+        lambda lead, user, f, files: services.lead_review_confirm(lead=lead, user=user, reason=f["reason"]),
+    ),
+    "extension_request": (
+        forms.ExtensionRequestForm,
+        lambda lead, user, f, files: services.lead_request_extension(
+            lead=lead, user=user, until=f["until"], reason=f["reason"]
+        ),
+    ),
+    "extension_decide": (
+        forms.ExtensionDecideForm,
+        lambda lead, user, f, files: services.lead_decide_extension(
+            lead=lead, user=user, approve=f["approve"], reason=f["reason"]
+        ),
+    ),
+    "supervise": (
+        forms.SuperviseForm,
+        lambda lead, user, f, files: services.lead_supervise(
+            lead=lead, user=user, is_major=f["is_major"], supervisor=f["supervisor"], reason=f["reason"]
+        ),
+    ),
+    "link": (forms.LinkForm, lambda lead, user, f, files: _link(lead, user, f)),
+    "report_up": (
+        forms.ReasonForm,
+        lambda lead, user, f, files: services.lead_report_up(lead=lead, user=user, reason=f["reason"]),
+    ),
+}
+
+
+class LeadActionView(WriteAccessMixin, View):
+    """POST one action of the detail page; the service decides whether it is allowed."""
+
+    def post(self, request, pk: int, action: str):
+        if action not in ACTIONS:
+            raise Http404
+        lead = get_object_or_404(visible_to(request.user, Lead), pk=pk)
+        form_class, call = ACTIONS[action]
+        form = form_class(request.POST, request.FILES)
+        url = reverse("leads:detail", args=[lead.pk])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(url)
+        try:
+            call(lead, request.user, form.cleaned_data, request.FILES)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+        return HttpResponseRedirect(url)
+
+
+class RevealInformantView(WriteAccessMixin, View):
+    """A deliberate, logged look at the informant's identity (POST only)."""
+
+    def post(self, request, pk: int):
+        lead = get_object_or_404(visible_to(request.user, Lead), pk=pk)
+        form = forms.ReasonForm(request.POST)
+        form.is_valid()
+        informant = services.lead_reveal_informant(
+            lead=lead, user=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+        response = render(request, "leads/informant.html", {"lead": lead, "informant": informant})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class LeadCreateView(WriteAccessMixin, FormView):
+    form_class = forms.LeadForm
+    template_name = "leads/lead_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            lead, code = services.lead_create(
+                user=self.request.user,
+                data=form.lead_data(),
+                files=form.cleaned_data["files"],
+                issue_receipt=form.cleaned_data["issue_receipt"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        if code:
+            return render(self.request, "leads/receipt_issued.html", {"lead": lead, "code": code})
+        messages.success(self.request, _("线索 %(n)s 已登记。") % {"n": lead.number})
+        return redirect("leads:detail", lead.pk)
+
+
+class RelatedSuggestView(View):
+    """Related earlier leads while typing the intake form (JSON for static/js/leads.js)."""
+
+    def get(self, request):
+        from django.http import JsonResponse
+
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        leads = related_candidates(
+            request.user,
+            subject_name=request.GET.get("subject_name", ""),
+            credit_code=request.GET.get("subject_credit_code", ""),
+            phone=request.GET.get("subject_phone", ""),
+            person=request.GET.get("subject_person", ""),
+            limit=10,
+        )
+        return JsonResponse(
+            {
+                "leads": [
+                    {
+                        "number": x.number,
+                        "summary": x.summary,
+                        "status": x.get_status_display(),
+                        "url": reverse("leads:detail", args=[x.pk]),
+                    }
+                    for x in leads
+                ]
+            }
+        )
+
+
+class ImportView(WriteAccessMixin, FormView):
+    form_class = forms.ImportForm
+    template_name = "leads/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.is_street_office(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = imports.import_leads(
+                user=self.request.user, upload=form.cleaned_data["file"], valid_only=form.cleaned_data["valid_only"]
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+            return self.form_invalid(form)
+        if result.created:
+            messages.success(self.request, _("已导入 %(n)s 条线索。") % {"n": result.created})
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+def import_template(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    buffer = io.BytesIO()
+    rows = imports.template_rows()
+    columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
+    write_rows(buffer, str(_("上级转办线索")), columns, rows[1:])
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="leads-import-template.xlsx", content_type=XLSX_MIME)
+
+
+# --- public pages (no login) ----------------------------------------------------------------
+
+
+def _tip_rate(group, request):
+    from django.conf import settings
+
+    return settings.LEADS_TIP_RATE
+
+
+def _receipt_rate(group, request):
+    from django.conf import settings
+
+    return settings.LEADS_RECEIPT_RATE
+
+
+PUBLIC_SESSION_KEY = "leads_public_lead"
+
+
+@method_decorator(ratelimit(key="ip", rate=_tip_rate, method="POST", block=False, group="leads.tip"), name="post")
+class TipView(FormView):
+    form_class = forms.TipForm
+    template_name = "leads/public/tip.html"
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return render(request, "leads/public/limited.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        lead, code = services.lead_submit_tip(data=form.lead_data(), files=form.cleaned_data["files"])
+        self.request.session["leads_new_receipt"] = code
+        self.request.session[PUBLIC_SESSION_KEY] = lead.pk
+        return redirect("tip:done")
+
+
+def tip_done(request):
+    code = request.session.pop("leads_new_receipt", None)
+    if not code:
+        return redirect("tip:form")
+    response = render(request, "leads/public/done.html", {"code": code})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=_receipt_rate, method="POST", block=False, group="leads.receipt"), name="post"
+)
+class ReceiptView(FormView):
+    form_class = forms.ReceiptForm
+    template_name = "leads/public/receipt.html"
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return render(request, "leads/public/limited.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        lead = services.receipt_lookup(form.cleaned_data["code"])
+        if lead is None:
+            form.add_error("code", _("查询码不正确，请核对后重试。"))
+            return self.form_invalid(form)
+        self.request.session.cycle_key()
+        self.request.session[PUBLIC_SESSION_KEY] = lead.pk
+        return redirect("tip:status")
+
+
+class PublicStatusView(FormView):
+    """What the informant may see: the public status only, and a form to add information."""
+
+    form_class = forms.SupplementForm
+    template_name = "leads/public/status.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = request.session.get(PUBLIC_SESSION_KEY)
+        self.lead = (
+            Lead.objects.filter(pk=pk).only("pk", "number", "status", "review_state", "received_on", "summary").first()
+            if pk
+            else None
+        )
+        if self.lead is None:
+            return redirect("tip:receipt")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(lead=self.lead, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.lead_add_public_info(
+                lead=self.lead, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("补充材料已收到，谢谢！"))
+        return redirect("tip:status")
+
+
+def public_leave(request):
+    request.session.pop(PUBLIC_SESSION_KEY, None)
+    return redirect("tip:receipt")
