@@ -116,3 +116,15 @@ def attachment_download(request, pk: int):
 def ping(request):
     """The cheapest signed-in page: the framework's floor in the benchmarks."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def healthz(request):
+    """For load balancers and docker-compose: 200 when the database answers, 503 otherwise."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
