@@ -1,1 +1,262 @@
-# Models arrive with this app's issue.
+"""Unit monthly submissions, the street office's monthly report, its recipients, and the
+campaign summary (DOMAIN.md §Reporting and supervision; plan §四 总结提升, §六 工作要求)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.visibility import ScopedQuerySet
+
+from .choices import ReportStatus, SubmissionStatus, SummaryKind, Timeliness
+
+if TYPE_CHECKING:
+    from organization.models import Scope
+
+
+class UnitSubmission(models.Model):
+    """A community's or member unit's monthly report to the street office (每月20日前报送)."""
+
+    campaign = models.ForeignKey(
+        "organization.Campaign", verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    unit = models.ForeignKey(
+        "organization.Unit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天。"))
+    due_date = models.DateField(_("截止日期"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    work_done = models.TextField(_("本月工作开展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_steps = models.TextField(_("下一步工作计划"), blank=True)
+    figures = models.JSONField(_("系统数据"), default=dict, blank=True, help_text=_("报送时从系统中提取的本单位数据。"))
+    late = models.BooleanField(_("逾期报送"), default=False)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位月度报送")
+        verbose_name_plural = _("单位月度报送")
+        ordering = ["-month", "unit__kind", "unit__sort_order", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "month"],
+                name="submission_unique_unit_month",
+                violation_error_message=_("该单位本月已有报送。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="submission_month_first_day",
+                violation_error_message=_("月份须为该月第一天。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SubmissionStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="submission_submitted_has_time",
+                violation_error_message=_("已报送的记录须有报送时间。"),
+            ),
+        ]
+        indexes = [
+            # the monthly report's and the scorecard's on-time / late / missing counts
+            models.Index(fields=["campaign", "month", "status"], name="submission_month_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.month:%Y-%m}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """A unit sees its own submissions (and those of the working groups it hosts)."""
+        return Q(unit_id__in=scope.unit_ids)
+
+    def timeliness(self, today: datetime.date | None = None) -> str:
+        if self.status == SubmissionStatus.SUBMITTED:
+            return Timeliness.LATE if self.late else Timeliness.ON_TIME
+        today = today or timezone.localdate()
+        return Timeliness.MISSING if today > self.due_date else Timeliness.NOT_DUE
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.timeliness() in (Timeliness.LATE, Timeliness.MISSING)
+
+
+def report_file_path(instance: MonthlyReport, filename: str) -> str:
+    return f"reports/{instance.campaign_id}/monthly-{instance.month:%Y-%m}-v{instance.version}.xlsx"
+
+
+class MonthlyReport(models.Model):
+    """The street office's monthly report: one row per campaign and month; regenerating bumps
+    ``version`` (and so the e-mail key). ``status`` is claimed with a conditional UPDATE."""
+
+    campaign = models.ForeignKey(
+        "organization.Campaign", verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="monthly_reports"
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天。"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    data = models.JSONField(_("数据"), default=dict, blank=True, editable=False)
+    file = models.FileField(_("文件"), upload_to=report_file_path, max_length=200, blank=True)
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claim_token = models.CharField(max_length=64, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    email = models.ForeignKey(
+        "core.OutboundEmail",
+        verbose_name=_("邮件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报")
+        verbose_name_plural = _("月报")
+        ordering = ["-month", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "month"],
+                name="monthly_report_unique_month",
+                violation_error_message=_("该月月报已存在，可重新生成。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="monthly_report_month_first_day",
+                violation_error_message=_("月份须为该月第一天。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="monthly_report_period_order",
+                violation_error_message=_("统计期止不能早于统计期起。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.month:%Y-%m}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(pk__in=[])  # the street office's report: street office and leaders only
+
+    @property
+    def mail_key(self) -> str:
+        return f"monthly-report:{self.campaign_id}:{self.month:%Y-%m}:v{self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"月报-{self.month:%Y-%m}-v{self.version}.xlsx"
+
+
+class ReportRecipient(models.Model):
+    """Who receives the monthly report by e-mail, besides ``REPORTS_RECIPIENTS``."""
+
+    email = models.EmailField(_("电子邮箱"), unique=True)
+    name = models.CharField(_("姓名/单位"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报收件人")
+        verbose_name_plural = _("月报收件人")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(pk__in=[])
+
+
+class SummarySubmission(models.Model):
+    """The summary phase (总结提升): a working group's results, experience and typical cases; a
+    unit's loopholes, weaknesses and shortcomings and the rules set up or proposed (建章立制)."""
+
+    campaign = models.ForeignKey(
+        "organization.Campaign", verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="summaries"
+    )
+    unit = models.ForeignKey(
+        "organization.Unit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="summaries"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=SummaryKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    results = models.TextField(_("工作成效"), blank=True)
+    experience = models.TextField(_("经验做法"), blank=True)
+    typical_cases = models.TextField(_("典型案例"), blank=True)
+    loopholes = models.TextField(_("发现的漏洞"), blank=True)
+    weaknesses = models.TextField(_("短板和不足"), blank=True)
+    rules = models.TextField(_("建章立制（已建立或建议的制度）"), blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("总结报送")
+        verbose_name_plural = _("总结报送")
+        ordering = ["kind", "unit__sort_order", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit"],
+                name="summary_unique_unit",
+                violation_error_message=_("该单位已有总结报送。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_kind_display()}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(unit_id__in=scope.unit_ids)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import decimal
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import override
 
 from organization.models import Campaign, Phase
+
+from .choices import SubmissionStatus, Timeliness
+from .sections import Section, _model, _module, collect, problems_with_deadline, rate
 
 
 @dataclass(frozen=True)
@@ -61,3 +70,340 @@ def phase_timeline(campaign: Campaign | None, today: datetime.date | None = None
         )
     today_x = pct(today) if start <= today <= end else None
     return PhaseTimeline(campaign, start, end, bars, today, today_x, 20 + len(phases) * 34 + 20)
+
+
+# --- reporting periods ---------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> datetime.date:
+    """'2026-11' → 2026-11-01; ValueError otherwise."""
+    return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
+
+
+def due_date(campaign: Campaign, month: datetime.date) -> datetime.date:
+    """The campaign's report day (default the 20th) of ``month``, capped at the month's end."""
+    last = calendar.monthrange(month.year, month.month)[1]
+    return month.replace(day=min(campaign.report_day or 20, last))
+
+
+def report_period(campaign: Campaign, month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month's reporting period: the day after the previous month's report day to this
+    month's report day (21st of the previous month to the 20th), both inclusive."""
+    return due_date(campaign, add_months(month, -1)) + datetime.timedelta(days=1), due_date(campaign, month)
+
+
+def report_month_for(campaign: Campaign, day: datetime.date) -> datetime.date:
+    """The report month that ``day`` falls in: after the report day, it is the next month's."""
+    month = month_start(day)
+    return month if day <= due_date(campaign, month) else add_months(month, 1)
+
+
+def campaign_months(campaign: Campaign, until: datetime.date) -> list[datetime.date]:
+    """The report months of a campaign whose due date is on or before ``until``."""
+    months = []
+    month = report_month_for(campaign, campaign.start_date)
+    last = campaign.end_date or until
+    while due_date(campaign, month) <= until and month <= report_month_for(campaign, last):
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+# --- units and their monthly submissions ---------------------------------------------------------
+
+
+def reporting_units():
+    """The units that report monthly: active communities and member units."""
+    from organization.choices import UnitKind
+    from organization.models import Unit
+
+    return Unit.objects.filter(kind__in=[UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT], is_active=True).order_by(
+        "kind", "sort_order", "name"
+    )
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    unit: Any
+    submission: Any  # UnitSubmission | None
+    timeliness: str
+
+
+def submission_states(campaign: Campaign, month: datetime.date, today: datetime.date | None = None):
+    """Every reporting unit with its submission for ``month`` and whether it was on time, late
+    or missing. Two queries."""
+    from .models import UnitSubmission
+
+    today = today or timezone.localdate()
+    due = due_date(campaign, month)
+    by_unit = {s.unit_id: s for s in UnitSubmission.objects.filter(campaign=campaign, month=month)}
+    states = []
+    for unit in reporting_units():
+        sub = by_unit.get(unit.pk)
+        state = sub.timeliness(today) if sub is not None else Timeliness.MISSING if today > due else Timeliness.NOT_DUE
+        states.append(SubmissionState(unit, sub, state))
+    return states
+
+
+# --- the report's data ---------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def merge_sections(period: list[Section], cumulative: list[Section]) -> list[dict[str, Any]]:
+    """The sections with two columns, the period and the campaign so far, as plain JSON."""
+    merged = []
+    for p, c in zip(period, cumulative, strict=True):
+        c_figures = {f.key: f.value for f in c.figures}
+        breakdowns = []
+        c_breakdowns = {b.key: b for b in c.breakdowns}
+        for b in p.breakdowns:
+            c_rows = {str(label): value for label, value in c_breakdowns[b.key].rows} if b.key in c_breakdowns else {}
+            labels = [str(label) for label, _v in b.rows]
+            labels += [label for label in c_rows if label not in labels]
+            p_rows = {str(label): value for label, value in b.rows}
+            rows = [
+                {
+                    "label": label,
+                    "period": _json_value(p_rows.get(label, 0)),
+                    "cumulative": _json_value(c_rows.get(label, 0)),
+                }
+                for label in labels
+            ]
+            breakdowns.append({"key": b.key, "title": str(b.title), "chart": b.chart, "rows": rows})
+        merged.append(
+            {
+                "key": p.key,
+                "title": str(p.title),
+                "available": p.available,
+                "note": str(p.note or ""),
+                "figures": [
+                    {
+                        "key": f.key,
+                        "label": str(f.label),
+                        "kind": f.kind,
+                        "period": _json_value(f.value),
+                        "cumulative": _json_value(c_figures.get(f.key)),
+                    }
+                    for f in p.figures
+                ],
+                "breakdowns": breakdowns,
+            }
+        )
+    return merged
+
+
+def section_figures(*, start: datetime.date, end: datetime.date, units=None, today=None) -> list[dict[str, Any]]:
+    """One window's sections as plain JSON (a unit's own figures in its submission)."""
+    sections = collect(start=start, end=end, units=units, today=today)
+    return merge_sections(sections, sections)
+
+
+def report_data(campaign: Campaign, month: datetime.date, today: datetime.date | None = None) -> dict[str, Any]:
+    """Everything the monthly report shows, as plain JSON (stored on the report)."""
+    today = today or timezone.localdate()
+    start, end = report_period(campaign, month)
+    with override(settings.LANGUAGE_CODE):
+        period = collect(start=start, end=end, today=today)
+        cumulative = collect(start=campaign.start_date, end=end, today=today)
+        sections = merge_sections(period, cumulative)
+        # the report is compiled on the report day: who has not submitted by then has not
+        states = submission_states(campaign, month, max(today, end + datetime.timedelta(days=1)))
+        counts = dict.fromkeys(Timeliness.values, 0)
+        rows = []
+        for state in states:
+            counts[state.timeliness] += 1
+            sub = state.submission
+            rows.append(
+                {
+                    "unit": state.unit.name,
+                    "kind": str(state.unit.get_kind_display()),
+                    "timeliness": state.timeliness,
+                    "state": str(Timeliness(state.timeliness).label),
+                    "submitted_at": timezone.localtime(sub.submitted_at).strftime("%Y-%m-%d %H:%M")
+                    if sub and sub.submitted_at
+                    else "",
+                }
+            )
+        card = scorecard(campaign, today=min(today, end) if today > end else today)
+        return {
+            "campaign": campaign.name,
+            "month": f"{month:%Y-%m}",
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "cumulative_start": campaign.start_date.isoformat(),
+            "due_date": due_date(campaign, month).isoformat(),
+            "sections": sections,
+            "submissions": {
+                "rows": rows,
+                "counts": counts,
+                "labels": {t: str(label) for t, label in Timeliness.choices},
+            },
+            "scorecard": {
+                "rows": [row.as_json() for row in card.rows],
+                "laggards": [row.unit.name for row in card.laggards],
+                "threshold": card.threshold,
+            },
+        }
+
+
+# --- supervision scorecard (督导考评) -----------------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    unit: Any
+    feedback_on_time_rate: float | None = None
+    feedback_count: int = 0
+    overdue_items: int = 0
+    problems_on_time_rate: float | None = None
+    problems_closed: int = 0
+    submission_rate: float | None = None
+    submissions_due: int = 0
+    submissions_on_time: int = 0
+    score: float | None = None
+    rank: int = 0
+    laggard: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "unit": self.unit.name,
+            "feedback_on_time_rate": self.feedback_on_time_rate,
+            "overdue_items": self.overdue_items,
+            "problems_on_time_rate": self.problems_on_time_rate,
+            "submission_rate": self.submission_rate,
+            "score": self.score,
+            "laggard": self.laggard,
+        }
+
+
+@dataclass
+class Scorecard:
+    rows: list[ScoreRow]
+    threshold: float
+
+    @property
+    def laggards(self) -> list[ScoreRow]:
+        return [row for row in self.rows if row.laggard]
+
+
+def _leads_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
+    Lead = _model("leads.models", "Lead")
+    choices = _module("leads.choices")
+    if Lead is None or choices is None:
+        return
+    fed = (
+        Lead.objects.filter(assigned_unit_id__in=list(rows), deadline__isnull=False)
+        .filter(fed_back_at__date__gte=start, fed_back_at__date__lte=end)
+        .order_by()
+        .values("assigned_unit_id")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(fed_back_at__date__lte=F("deadline"))))
+    )
+    for item in fed:
+        row = rows[item["assigned_unit_id"]]
+        row.feedback_count = item["n"]
+        row.feedback_on_time_rate = rate(item["on_time"], item["n"])
+    overdue = (
+        Lead.objects.filter(
+            assigned_unit_id__in=list(rows),
+            status__in=choices.OPEN_FOR_RECEIVER,
+            deadline__isnull=False,
+            deadline__lt=today,
+        )
+        .order_by()
+        .values_list("assigned_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, n in overdue:
+        rows[unit_id].overdue_items += n
+
+
+def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
+    Problem = _model("rectification.models", "Problem")
+    choices = _module("rectification.choices")
+    if Problem is None or choices is None:
+        return
+    closed = (
+        problems_with_deadline(
+            Problem.objects.filter(owner_unit_id__in=list(rows), closed_at__date__gte=start, closed_at__date__lte=end)
+        )
+        .order_by()
+        .values("owner_unit_id")
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(last_deadline__isnull=True) | Q(closed_at__date__lte=F("last_deadline"))),
+        )
+    )
+    for item in closed:
+        row = rows[item["owner_unit_id"]]
+        row.problems_closed = item["n"]
+        row.problems_on_time_rate = rate(item["on_time"], item["n"])
+    Measure = _model("rectification.models", "Measure")
+    if Measure is not None:
+        late = (
+            Problem.objects.filter(owner_unit_id__in=list(rows), status__in=choices.PROBLEM_ACTIVE_STATUSES)
+            .filter(measures__deadline__lt=today, measures__done_at__isnull=True)
+            .order_by()
+            .values_list("owner_unit_id")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        for unit_id, n in late:
+            rows[unit_id].overdue_items += n
+
+
+def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> Scorecard:
+    """Each reporting unit's supervision figures for the campaign so far, ranked; the units below
+    ``REPORTS_LAGGARD_SCORE`` are the laggards. An area that does not exist yet (or has nothing
+    for a unit) counts as not applicable. A fixed number of queries."""
+    from .models import UnitSubmission
+
+    threshold = float(getattr(settings, "REPORTS_LAGGARD_SCORE", 0.8))
+    today = today or timezone.localdate()
+    units = list(reporting_units())
+    rows = {unit.pk: ScoreRow(unit) for unit in units}
+    if campaign is None or not rows:
+        return Scorecard(list(rows.values()), threshold)
+    _leads_per_unit(rows, campaign.start_date, today, today)
+    _problems_per_unit(rows, campaign.start_date, today, today)
+    months = campaign_months(campaign, today)
+    if months:
+        on_time = dict(
+            UnitSubmission.objects.filter(
+                campaign=campaign, month__in=months, status=SubmissionStatus.SUBMITTED, late=False
+            )
+            .order_by()
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+        )
+        for unit_id, row in rows.items():
+            row.submissions_due = len(months)
+            row.submissions_on_time = on_time.get(unit_id, 0)
+            row.submission_rate = rate(row.submissions_on_time, len(months))
+    for row in rows.values():
+        rates = [
+            r for r in (row.feedback_on_time_rate, row.problems_on_time_rate, row.submission_rate) if r is not None
+        ]
+        if rates:
+            # each overdue item costs two points, so a unit with open overdue work ranks lower
+            row.score = round(max(sum(rates) / len(rates) - 0.02 * row.overdue_items, 0.0), 4)
+        row.laggard = (row.score is not None and row.score < threshold) or row.overdue_items > 0
+    ranked = sorted(
+        rows.values(), key=lambda r: (r.score is None, -(r.score or 0), r.overdue_items, r.unit.sort_order, r.unit.name)
+    )
+    for index, row in enumerate(ranked, start=1):
+        row.rank = index
+    return Scorecard(ranked, threshold)

@@ -1,0 +1,28 @@
+"""Choices of the reports area (DOMAIN.md §Reporting and supervision)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("待生成")
+    GENERATING = "generating", _("生成中")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+class SummaryKind(models.TextChoices):
+    GROUP = "group", _("工作组总结")
+    UNIT = "unit", _("单位总结")
+
+
+class Timeliness(models.TextChoices):
+    ON_TIME = "on_time", _("按时报送")
+    LATE = "late", _("逾期报送")
+    MISSING = "missing", _("未报送")
+    NOT_DUE = "not_due", _("未到期")

@@ -1,0 +1,379 @@
+"""The report's sections, one per area, in a small registry.
+
+Each area contributes one function ``(*, start, end, units, today) -> Section``: the figures of
+the window ``start``..``end`` (dates, inclusive), for the whole street or only for ``units`` (a
+list of unit ids: a unit's own monthly submission). A function imports its area lazily and
+returns an unavailable section when the area has no models or selectors yet, so the report
+grows as the areas land. Snapshot figures (overdue now, institutions by grade) are the same in
+every window.
+
+No section ever holds informant data: they count rows and never read informant fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import importlib
+import inspect
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, DateField, F, OuterRef, Q, Subquery, Value
+from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
+
+INT, MONEY, RATE = "int", "money", "rate"
+
+
+@dataclass
+class Figure:
+    key: str
+    label: Any  # a (lazy) translatable string
+    value: Any  # int, float (a rate 0..1), Decimal (money) or None (not applicable)
+    kind: str = INT
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: Any
+    rows: list[tuple[Any, Any]]  # (label, value)
+    chart: str = "bar"  # bar | pie | "" (no chart)
+
+
+@dataclass
+class Section:
+    key: str
+    title: Any
+    available: bool = True
+    note: Any = ""
+    figures: list[Figure] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+    def figure(self, key: str) -> Any:
+        return next((f.value for f in self.figures if f.key == key), None)
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """A share 0..1, or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round((part or 0) / whole, 4)
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None
+        raise
+
+
+def _model(app_models: str, name: str):
+    module = _module(app_models)
+    return getattr(module, name, None) if module else None
+
+
+def _unavailable(key: str, title: Any, note: Any = None) -> Section:
+    return Section(key, title, available=False, note=note or _("该模块尚未上线，暂无数据。"))
+
+
+def _counts(qs, field_name: str, choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, int]]:
+    """Rows per choice, zeros included, in the choices' order. One query."""
+    found = dict(qs.order_by().values_list(field_name).annotate(n=Count("pk")))
+    return [(label, found.get(value, 0)) for value, label in choices]
+
+
+def problems_with_deadline(qs):
+    """Problems annotated with ``last_deadline``, the latest deadline of their measures (a
+    subquery, so that it can be counted per unit)."""
+    Measure = _model("rectification.models", "Measure")
+    if Measure is None:
+        return qs.annotate(last_deadline=Value(None, output_field=DateField()))
+    latest = Measure.objects.filter(problem=OuterRef("pk")).order_by("-deadline").values("deadline")[:1]
+    return qs.annotate(last_deadline=Subquery(latest, output_field=DateField()))
+
+
+def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
+    return Q(**{f"{lookup}__gte": start, f"{lookup}__lte": end})
+
+
+# --- leads (线索) -----------------------------------------------------------------------------
+
+
+def leads_section(*, start, end, units=None, today=None) -> Section:
+    title = _("线索核查")
+    Lead = _model("leads.models", "Lead")
+    choices = _module("leads.choices")
+    if Lead is None or choices is None:
+        return _unavailable("leads", title)
+    today = today or datetime.date.today()
+    base = Lead.objects.all()
+    if units is not None:
+        base = base.filter(assigned_unit_id__in=list(units))
+    received = base.filter(_in_window("received_on", start, end))
+    totals = received.aggregate(
+        total=Count("pk"),
+        closed=Count("pk", filter=Q(status=choices.LeadStatus.CLOSED)),
+        checked=Count("pk", filter=Q(status__in=[choices.LeadStatus.FED_BACK, choices.LeadStatus.CLOSED])),
+        major=Count("pk", filter=Q(is_major=True)),
+    )
+    fed = base.filter(_in_window("fed_back_at__date", start, end), deadline__isnull=False).aggregate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(fed_back_at__date__lte=F("deadline")))
+    )
+    snapshot = base.aggregate(
+        overdue=Count(
+            "pk",
+            filter=Q(status__in=choices.OPEN_FOR_RECEIVER, deadline__isnull=False, deadline__lt=today),
+        ),
+        named=Count("pk", filter=Q(publicly_named=True) & ~Q(status=choices.LeadStatus.CLOSED)),
+    )
+    reminded = base.filter(_in_window("last_reminded_on", start, end)).count()
+    section = Section(
+        "leads",
+        title,
+        figures=[
+            Figure("received", _("受理线索数"), totals["total"]),
+            Figure("major", _("重大线索数"), totals["major"]),
+            Figure("closed", _("已办结"), totals["closed"]),
+            Figure("closure_rate", _("办结率"), rate(totals["closed"], totals["total"]), RATE),
+            Figure("checked", _("已查结（已反馈或办结）"), totals["checked"]),
+            Figure("check_rate", _("查结率"), rate(totals["checked"], totals["total"]), RATE),
+            Figure("fed_back", _("期内反馈数"), fed["total"]),
+            Figure("feedback_on_time_rate", _("按期反馈率"), rate(fed["on_time"], fed["total"]), RATE),
+            Figure("overdue", _("当前超期未反馈"), snapshot["overdue"]),
+            Figure("reminded", _("催办线索数"), reminded),
+            Figure("named", _("列入通报（未办结）"), snapshot["named"]),
+        ],
+        breakdowns=[
+            Breakdown("by_source", _("线索来源"), _counts(received, "source", choices.LeadSource.choices), "pie"),
+            Breakdown("by_type", _("诈骗类型"), _counts(received, "fraud_type", choices.FraudType.choices), "bar"),
+            Breakdown("by_status", _("办理状态"), _counts(received, "status", choices.LeadStatus.choices), "bar"),
+        ],
+    )
+    if units is None:
+        by_unit = (
+            received.exclude(assigned_unit=None)
+            .order_by()
+            .values_list("assigned_unit__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "assigned_unit__name")
+        )
+        section.breakdowns.append(Breakdown("by_unit", _("承办单位"), [(name, n) for name, n in by_unit], "bar"))
+    return section
+
+
+# --- rectification (整治) --------------------------------------------------------------------
+
+
+def rectification_section(*, start, end, units=None, today=None) -> Section:
+    title = _("隐患排查整治")
+    Institution = _model("rectification.models", "Institution")
+    choices = _module("rectification.choices")
+    if Institution is None or choices is None:
+        return _unavailable("rectification", title)
+    today = today or datetime.date.today()
+    institutions = Institution.objects.all()
+    if units is not None:
+        ids = list(units)
+        institutions = institutions.filter(Q(supervising_unit_id__in=ids) | Q(community_id__in=ids))
+    active = institutions.exclude(status=choices.InstitutionStatus.CLOSED)
+    snapshot = active.aggregate(
+        total=Count("pk"),
+        control=Count("pk", filter=Q(risk_grade__gte=choices.CONTROL_LIST_MIN_GRADE)),
+        inspection_overdue=Count("pk", filter=Q(next_inspection_due__lt=today)),
+    )
+    section = Section(
+        "rectification",
+        title,
+        figures=[
+            Figure("institutions", _("在册机构数"), snapshot["total"]),
+            Figure("control_list", _("风险管控名单"), snapshot["control"]),
+            Figure("inspection_overdue", _("检查超期机构"), snapshot["inspection_overdue"]),
+        ],
+        breakdowns=[
+            Breakdown("by_grade", _("风险等级"), _counts(active, "risk_grade", choices.RiskGrade.choices), "pie")
+        ],
+    )
+    Inspection = _model("rectification.models", "Inspection")
+    if Inspection is not None:
+        inspections = Inspection.objects.filter(_in_window("date", start, end))
+        if units is not None:
+            inspections = inspections.filter(unit_id__in=list(units))
+        section.figures.append(Figure("inspections", _("开展检查次数"), inspections.count()))
+    Problem = _model("rectification.models", "Problem")
+    if Problem is not None:
+        problems = Problem.objects.all()
+        if units is not None:
+            problems = problems.filter(owner_unit_id__in=list(units))
+        opened = problems.filter(_in_window("raised_at__date", start, end)).count()
+        closed = problems_with_deadline(problems.filter(_in_window("closed_at__date", start, end)))
+        closed_totals = closed.aggregate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(last_deadline__isnull=True) | Q(closed_at__date__lte=F("last_deadline"))),
+        )
+        still_open = problems.filter(status__in=choices.PROBLEM_ACTIVE_STATUSES).count()
+        section.figures += [
+            Figure("problems_opened", _("新发现问题"), opened),
+            Figure("problems_closed", _("整改销号问题"), closed_totals["n"]),
+            Figure(
+                "problems_closed_on_time_rate",
+                _("按期销号率"),
+                rate(closed_totals["on_time"], closed_totals["n"]),
+                RATE,
+            ),
+            Figure("problems_open", _("尚未销号问题"), still_open),
+        ]
+        section.breakdowns.append(
+            Breakdown(
+                "problems_by_status",
+                _("问题状态（期内新发现）"),
+                _counts(
+                    problems.filter(_in_window("raised_at__date", start, end)), "status", choices.ProblemStatus.choices
+                ),
+                "bar",
+            )
+        )
+    return section
+
+
+# --- areas that provide ``<app>.selectors.figures`` -----------------------------------------
+
+#: Labels for the figures the areas return, by key; an unknown key is shown as it is.
+KNOWN_LABELS: dict[str, Any] = {
+    "cases": _("案件数"),
+    "cases_total": _("案件数"),
+    "total": _("合计"),
+    "filed": _("立案数"),
+    "solved": _("破案数"),
+    "closed": _("结案数"),
+    "suspects": _("涉案嫌疑人"),
+    "detained": _("采取强制措施人数"),
+    "victims": _("受害人数"),
+    "elderly_victims": _("受害老人数"),
+    "amount_involved": _("涉案金额（元）"),
+    "loss": _("损失金额（元）"),
+    "stopped": _("止付金额（元）"),
+    "frozen": _("冻结金额（元）"),
+    "seized": _("查封扣押金额（元）"),
+    "recovered": _("追缴金额（元）"),
+    "returned": _("退赔金额（元）"),
+    "recovery_rate": _("挽损率"),
+    "by_kind": _("案件类别"),
+    "by_step": _("办理环节"),
+    "by_fraud_type": _("诈骗类型"),
+    "activities": _("宣传活动次数"),
+    "people_reached": _("覆盖人数"),
+    "elderly_reached": _("覆盖老年人数"),
+    "materials": _("发放资料份数"),
+    "messages": _("发送信息条数"),
+    "household_rate": _("家庭知晓率"),
+    "resident_rate": _("社区居民知晓率"),
+    "elderly_rate": _("社区老人知晓率"),
+    "media_reports": _("媒体报道"),
+    "typical_cases": _("典型案例曝光"),
+    "by_type": _("活动形式"),
+    "by_community": _("社区"),
+    "by_month": _("月份"),
+}
+
+
+def _kind_of(key: str, value: Any) -> str:
+    if key.endswith("rate") or key.endswith("_ratio"):
+        return RATE
+    if isinstance(value, (decimal.Decimal, float)):
+        return MONEY
+    return INT
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+def _label(key: str, label: Any = None) -> Any:
+    return label or KNOWN_LABELS.get(key, key)
+
+
+def _breakdown_rows(value: Any) -> list[tuple[Any, Any]] | None:
+    """Accepts {label: n}, [(label, n)], [{"label": .., "value"/"count": ..}]."""
+    value = _plain(value)
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for row in value:
+            row = _plain(row)
+            if isinstance(row, dict):
+                label = row.get("label", row.get("name", row.get("key", "")))
+                number = next((row[k] for k in ("value", "count", "n", "total") if k in row), None)
+                items.append((label, number))
+            elif isinstance(row, (list, tuple)) and len(row) >= 2:
+                items.append((row[0], row[1]))
+            else:
+                return None
+    else:
+        return None
+    if not all(isinstance(n, (int, float, decimal.Decimal)) or n is None for _k, n in items):
+        return None
+    return [(str(label), n) for label, n in items]
+
+
+def adapt_figures(key: str, title: Any, result: Any) -> Section:
+    """Turn what an area's ``figures()`` returns (a dict or a dataclass of numbers and
+    breakdowns, or a ``Section``) into a ``Section``."""
+    if isinstance(result, Section):
+        return result
+    result = _plain(result) or {}
+    section = Section(key, title)
+    labels = result.get("labels", {}) if isinstance(result, dict) else {}
+    for name, value in result.items():
+        if name == "labels":
+            continue
+        if value is None or isinstance(value, (bool, int, float, decimal.Decimal)):
+            section.figures.append(Figure(name, _label(name, labels.get(name)), value, _kind_of(name, value)))
+            continue
+        rows = _breakdown_rows(value)
+        if rows is not None:
+            chart = "pie" if len(rows) <= 6 else "bar"
+            section.breakdowns.append(Breakdown(name, _label(name, labels.get(name)), rows, chart))
+    return section
+
+
+def _selector_section(app: str, key: str, title: Any, *, start, end, units) -> Section:
+    selectors = _module(f"{app}.selectors")
+    figures = getattr(selectors, "figures", None) if selectors else None
+    if figures is None:
+        return _unavailable(key, title)
+    kwargs: dict[str, Any] = {"start": start, "end": end}
+    if units is not None:
+        if "units" not in inspect.signature(figures).parameters:
+            return _unavailable(key, title, _("该模块不按单位统计。"))
+        kwargs["units"] = list(units)
+    return adapt_figures(key, title, figures(**kwargs))
+
+
+def cases_section(*, start, end, units=None, today=None) -> Section:
+    return _selector_section("cases", "cases", _("打击处理与追赃挽损"), start=start, end=end, units=units)
+
+
+def publicity_section(*, start, end, units=None, today=None) -> Section:
+    return _selector_section("publicity", "publicity", _("宣传教育"), start=start, end=end, units=units)
+
+
+#: The registry: the report's sections in their order.
+SECTIONS: list[Callable[..., Section]] = [leads_section, cases_section, rectification_section, publicity_section]
+
+
+def collect(
+    *, start: datetime.date, end: datetime.date, units: Iterable[int] | None = None, today=None
+) -> list[Section]:
+    unit_list = list(units) if units is not None else None
+    return [fn(start=start, end=end, units=unit_list, today=today) for fn in SECTIONS]

@@ -1,0 +1,395 @@
+"""Writes of the reports area: unit submissions, the monthly report (exactly once), reminders
+and the campaign summary. Views, the management command and Celery tasks all call these."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_context, record_action
+from core.exceptions import DomainError
+from core.mail import queue_mail
+from core.xlsx import XLSX_MIME
+from organization.choices import UnitKind
+from organization.models import Campaign, Unit
+
+from . import selectors
+from .choices import ReportStatus, SubmissionStatus, SummaryKind
+from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
+from .workbook import monthly_workbook
+
+log = logging.getLogger(__name__)
+
+
+def _require_campaign(campaign: Campaign | None) -> Campaign:
+    campaign = campaign or Campaign.objects.current()
+    if campaign is None:
+        raise DomainError(_("尚未设置专项行动。"))
+    return campaign
+
+
+def _require_street_office(user: Any) -> None:
+    if user is not None and not (user.scope.sees_all and user.scope.can_write):
+        raise PermissionDenied(_("只有街道专项办可以执行此操作。"))
+
+
+def _require_own_unit(user: Any, unit: Unit) -> None:
+    scope = user.scope
+    if not scope.can_write or not (scope.sees_all or unit.pk in scope.unit_ids):
+        raise PermissionDenied(_("您只能填报本单位的材料。"))
+
+
+# --- unit monthly submissions ---------------------------------------------------------------------
+
+
+def submission_start(
+    *, user: Any, unit: Unit, month: datetime.date, campaign: Campaign | None = None
+) -> UnitSubmission:
+    """The unit's submission for ``month`` (a draft is created the first time), with its figures
+    filled in from the system."""
+    campaign = _require_campaign(campaign)
+    _require_own_unit(user, unit)
+    if unit.kind not in (UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT):
+        raise DomainError(_("只有社区和成员单位报送月度材料。"))
+    month = selectors.month_start(month)
+    existing = UnitSubmission.objects.filter(campaign=campaign, unit=unit, month=month).first()
+    if existing:
+        return existing
+    start, end = selectors.report_period(campaign, month)
+    try:
+        with audit_context(actor=user, reason=_("新建月度报送")), transaction.atomic():
+            return UnitSubmission.objects.create(
+                campaign=campaign,
+                unit=unit,
+                month=month,
+                due_date=selectors.due_date(campaign, month),
+                figures=selectors.section_figures(start=start, end=end, units=[unit.pk]),
+                created_by=user,
+            )
+    except IntegrityError:  # two clicks at once: the other one created it
+        return UnitSubmission.objects.get(campaign=campaign, unit=unit, month=month)
+
+
+def submission_save(
+    *, submission: UnitSubmission, user: Any, work_done: str, problems: str, next_steps: str
+) -> UnitSubmission:
+    _require_own_unit(user, submission.unit)
+    if submission.status != SubmissionStatus.DRAFT:
+        raise DomainError(_("已报送的材料不能修改。"))
+    submission.work_done, submission.problems, submission.next_steps = work_done, problems, next_steps
+    with audit_context(actor=user, reason=_("保存月度报送草稿")), transaction.atomic():
+        submission.save(update_fields=["work_done", "problems", "next_steps", "updated_at"])
+    return submission
+
+
+def submission_refresh_figures(*, submission: UnitSubmission, user: Any) -> UnitSubmission:
+    """Fill in the unit's figures again from the system (a draft only)."""
+    _require_own_unit(user, submission.unit)
+    if submission.status != SubmissionStatus.DRAFT:
+        raise DomainError(_("已报送的材料不能修改。"))
+    start, end = selectors.report_period(submission.campaign, submission.month)
+    submission.figures = selectors.section_figures(start=start, end=end, units=[submission.unit_id])
+    with audit_context(actor=user, reason=_("更新系统数据")), transaction.atomic():
+        submission.save(update_fields=["figures", "updated_at"])
+    return submission
+
+
+def submission_submit(*, submission: UnitSubmission, user: Any, now: datetime.datetime | None = None) -> UnitSubmission:
+    """draft → submitted. Late when submitted after the due date (local time)."""
+    _require_own_unit(user, submission.unit)
+    if submission.status != SubmissionStatus.DRAFT:
+        raise DomainError(_("该材料已报送。"))
+    if not submission.work_done.strip():
+        raise DomainError(_("请填写本月工作开展情况。"))
+    now = now or timezone.now()
+    start, end = selectors.report_period(submission.campaign, submission.month)
+    with audit_context(actor=user, reason=_("报送月度材料")), transaction.atomic():
+        changed = UnitSubmission.objects.filter(pk=submission.pk, status=SubmissionStatus.DRAFT).update(
+            status=SubmissionStatus.SUBMITTED,
+            submitted_at=now,
+            submitted_by=user,
+            late=timezone.localtime(now).date() > submission.due_date,
+            figures=selectors.section_figures(start=start, end=end, units=[submission.unit_id]),
+        )
+        if not changed:
+            raise DomainError(_("该材料已报送。"))
+        submission.refresh_from_db()
+        record_action(submission, actor=user, action_text=_("报送月度材料"))
+    return submission
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def unit_addresses(unit: Unit) -> list[str]:
+    addresses = [unit.email]
+    if unit.liaison_id and unit.liaison.email:
+        addresses.append(unit.liaison.email)
+    return [a for a in addresses if a]
+
+
+def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | None = None) -> int:
+    """E-mail every reporting unit that has not submitted this month's report yet. The key
+    ``submission-reminder:<unit>:<YYYY-MM>`` makes a second run a no-op. Returns the count."""
+    campaign = campaign or Campaign.objects.current()
+    if campaign is None:
+        return 0
+    today = today or timezone.localdate()
+    month = selectors.report_month_for(campaign, today)
+    submitted = set(
+        UnitSubmission.objects.filter(campaign=campaign, month=month, status=SubmissionStatus.SUBMITTED).values_list(
+            "unit_id", flat=True
+        )
+    )
+    count = 0
+    for unit in selectors.reporting_units().select_related("liaison"):
+        if unit.pk in submitted:
+            continue
+        to = unit_addresses(unit)
+        if not to:
+            continue
+        with transaction.atomic():
+            mail = queue_mail(
+                "reports-reminder",
+                to=to,
+                context={
+                    "unit": unit.name,
+                    "campaign": campaign.name,
+                    "month": f"{month:%Y-%m}",
+                    "due": selectors.due_date(campaign, month),
+                },
+                key=f"submission-reminder:{unit.pk}:{month:%Y-%m}",
+            )
+        count += int(mail is not None)
+    return count
+
+
+# --- the monthly report ---------------------------------------------------------------------------
+
+
+def recipients() -> list[str]:
+    """``REPORTS_RECIPIENTS`` plus the active recipients kept in the admin. One query."""
+    configured = list(getattr(settings, "REPORTS_RECIPIENTS", []))
+    configured += list(ReportRecipient.objects.filter(is_active=True).values_list("email", flat=True))
+    return sorted(set(configured))
+
+
+def _stale_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.REPORTS_STALE_SECONDS)
+
+
+def report_prepare(
+    *, month: datetime.date, user: Any = None, regenerate: bool = False, campaign: Campaign | None = None
+) -> MonthlyReport:
+    """The report row of ``month`` (created once); with ``regenerate`` a ready or failed report
+    becomes a new, pending version (and so gets a new e-mail key)."""
+    campaign = _require_campaign(campaign)
+    _require_street_office(user)
+    month = selectors.month_start(month)
+    start, end = selectors.report_period(campaign, month)
+    try:
+        with transaction.atomic():
+            report, _created = MonthlyReport.objects.get_or_create(
+                campaign=campaign,
+                month=month,
+                defaults={"period_start": start, "period_end": end, "requested_by": user},
+            )
+    except IntegrityError:
+        report = MonthlyReport.objects.get(campaign=campaign, month=month)
+    if regenerate and report.status in (ReportStatus.READY, ReportStatus.FAILED):
+        with audit_context(actor=user, reason=_("重新生成月报")), transaction.atomic():
+            changed = MonthlyReport.objects.filter(pk=report.pk, status=report.status, version=report.version).update(
+                status=ReportStatus.PENDING, version=F("version") + 1, requested_by=user, error=""
+            )
+            if changed:
+                report.refresh_from_db()
+                record_action(report, actor=user, action_text=_("重新生成月报（第%(v)s版）") % {"v": report.version})
+    elif regenerate and report.status == ReportStatus.GENERATING:
+        raise DomainError(_("月报正在生成，请稍候。"))
+    return report
+
+
+def _claim(report: MonthlyReport, token: str) -> bool:
+    """Claim the generation with a conditional UPDATE: only one worker wins. A generation
+    left behind by a dead worker is taken over by the same task (same token) or once stale."""
+    claimable = Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | Q(
+        status=ReportStatus.GENERATING, claimed_at__lt=_stale_before()
+    )
+    if token:
+        claimable |= Q(status=ReportStatus.GENERATING, claim_token=token)
+    return bool(
+        MonthlyReport.objects.filter(claimable, pk=report.pk).update(
+            status=ReportStatus.GENERATING, claim_token=token, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    )
+
+
+def _queue_report_mail(report: MonthlyReport, content: bytes | None = None):
+    """The report's e-mail, once per version (the outbox key)."""
+    if content is None:
+        if not report.file:
+            return None
+        with report.file.open("rb") as fh:
+            content = fh.read()
+    return queue_mail(
+        "reports-monthly",
+        to=recipients(),
+        context={
+            "campaign": report.campaign.name,
+            "month": f"{report.month:%Y-%m}",
+            "period_start": report.period_start,
+            "period_end": report.period_end,
+            "version": report.version,
+            "data": report.data,
+        },
+        key=report.mail_key,
+        attachment=(report.filename, content, XLSX_MIME),
+    )
+
+
+#: Test hook: called between building the workbook and committing (a crash here is a crash
+#: mid-job). Left None in production.
+_after_build_hook = None
+
+
+def report_generate(
+    *,
+    month: datetime.date,
+    user: Any = None,
+    regenerate: bool = False,
+    campaign: Campaign | None = None,
+    token: str = "",
+    today: datetime.date | None = None,
+) -> MonthlyReport:
+    """Compile the monthly report of ``month``, store it with its .xlsx and queue its e-mail,
+    exactly once: a second run of the same month returns the stored report and queues nothing
+    new (the outbox key), unless ``regenerate`` asks for a new version. The web button, the
+    ``monthly_report`` command and the scheduled job all come here."""
+    report = report_prepare(month=month, user=user, regenerate=regenerate, campaign=campaign)
+    if report.status == ReportStatus.READY:
+        with transaction.atomic():
+            mail = _queue_report_mail(report)  # a no-op when queued already
+            if mail is not None and report.email_id != mail.pk:
+                MonthlyReport.objects.filter(pk=report.pk).update(email=mail)
+        report.refresh_from_db()
+        return report
+    token = token or uuid.uuid4().hex
+    if not _claim(report, token):
+        log.info("Monthly report %s is being generated by another worker.", report.pk)
+        report.refresh_from_db()
+        return report
+    report.refresh_from_db()
+    try:
+        data = selectors.report_data(report.campaign, report.month, today=today)
+        content = monthly_workbook(data)
+        if _after_build_hook is not None:
+            _after_build_hook(report)
+        with audit_context(actor=user, reason=_("生成月报")), transaction.atomic():
+            name = report.file.field.generate_filename(report, report.filename)
+            storage = report.file.storage
+            if storage.exists(name):  # a retry overwrites what a dead worker left behind
+                storage.delete(name)
+            report.file.save(name, ContentFile(content), save=False)
+            changed = MonthlyReport.objects.filter(pk=report.pk, claim_token=token).update(
+                status=ReportStatus.READY,
+                data=data,
+                file=report.file.name,
+                generated_at=timezone.now(),
+                error="",
+            )
+            if not changed:
+                raise DomainError(_("月报生成已被其他任务接管。"))
+            report.refresh_from_db()
+            mail = _queue_report_mail(report, content)
+            if mail is not None:
+                MonthlyReport.objects.filter(pk=report.pk).update(email=mail)
+            record_action(report, actor=user, action_text=_("生成月报（第%(v)s版）") % {"v": report.version})
+    except Exception as exc:
+        MonthlyReport.objects.filter(pk=report.pk, claim_token=token, status=ReportStatus.GENERATING).update(
+            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    report.refresh_from_db()
+    return report
+
+
+def report_request(*, month: datetime.date, user: Any, regenerate: bool = False) -> MonthlyReport:
+    """From the web page: prepare the report row now, generate it in a Celery task."""
+    from .tasks import generate_monthly_report
+
+    report = report_prepare(month=month, user=user, regenerate=regenerate)
+    if report.status != ReportStatus.READY:
+        transaction.on_commit(
+            lambda: generate_monthly_report.delay(f"{report.month:%Y-%m}", user.pk, report.campaign_id)
+        )
+    return report
+
+
+def report_due(*, today: datetime.date | None = None, token: str = "") -> MonthlyReport | None:
+    """The scheduled job: on the campaign's report day, compile and send that month's report."""
+    campaign = Campaign.objects.current()
+    today = today or timezone.localdate()
+    if campaign is None or today < campaign.start_date:
+        return None
+    month = selectors.month_start(today)
+    if today != selectors.due_date(campaign, month):
+        return None
+    if campaign.end_date and month > selectors.report_month_for(campaign, campaign.end_date):
+        return None
+    return report_generate(month=month, campaign=campaign, token=token, today=today)
+
+
+def report_mail_retry(*, report: MonthlyReport, user: Any) -> None:
+    from core import mail
+
+    _require_street_office(user)
+    if report.email_id:
+        record_action(report, actor=user, action_text=_("重发月报邮件"))
+        mail.retry(report.email_id)
+
+
+# --- the campaign summary (总结提升) --------------------------------------------------------------
+
+
+def summary_kind_for(unit: Unit) -> str:
+    return SummaryKind.GROUP if unit.kind == UnitKind.WORKING_GROUP else SummaryKind.UNIT
+
+
+def summary_save(
+    *, user: Any, unit: Unit, fields: dict[str, str], submit: bool = False, campaign: Campaign | None = None
+) -> SummarySubmission:
+    """Save (and optionally submit) a group's or a unit's summary."""
+    campaign = _require_campaign(campaign)
+    _require_own_unit(user, unit)
+    if unit.kind not in (UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY):
+        raise DomainError(_("只有工作组、成员单位和社区报送总结。"))
+    allowed = {"results", "experience", "typical_cases", "loopholes", "weaknesses", "rules"}
+    with audit_context(actor=user, reason=_("报送总结") if submit else _("保存总结草稿")), transaction.atomic():
+        summary, _created = SummarySubmission.objects.select_for_update().get_or_create(
+            campaign=campaign, unit=unit, defaults={"kind": summary_kind_for(unit)}
+        )
+        if summary.status == SubmissionStatus.SUBMITTED:
+            raise DomainError(_("已报送的材料不能修改。"))
+        for name, value in fields.items():
+            if name in allowed:
+                setattr(summary, name, value)
+        if submit:
+            if summary.kind == SummaryKind.GROUP and not summary.results.strip():
+                raise DomainError(_("请填写工作成效。"))
+            if summary.kind == SummaryKind.UNIT and not (summary.loopholes.strip() or summary.weaknesses.strip()):
+                raise DomainError(_("请填写发现的漏洞或短板。"))
+            summary.status = SubmissionStatus.SUBMITTED
+            summary.submitted_at = timezone.now()
+            summary.submitted_by = user
+        summary.save()
+    return summary
