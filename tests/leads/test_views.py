@@ -1,0 +1,194 @@
+"""Pages: visibility (list, detail, export, download) per persona, actions through the views,
+the list's query count."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from core.models import ExportLog
+from core.services import attachments_add, attachments_of
+from leads import services
+from leads.models import Lead
+from organization.choices import UnitCode
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def exported(response) -> list[tuple]:
+    data = b"".join(response.streaming_content)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    return list(ws.iter_rows(values_only=True))
+
+
+@pytest.fixture
+def three(lead_in, org, personas):
+    """A lead referred to community A, one to community B, one to market regulation."""
+    a = lead_in("referred", unit=org.community_a, summary="A社区线索")
+    b = lead_in("referred", unit=org.community_b, summary="B社区线索")
+    m = lead_in("referred", unit=org.units[UnitCode.MARKET_REGULATION], summary="市监线索")
+    for lead in (a, b, m):
+        attachments_add(obj=lead, files=[SimpleUploadedFile("p.png", PNG)], user=personas.street)
+    return {"a": a, "b": b, "m": m}
+
+
+VISIBLE = {
+    "street": {"a", "b", "m"},
+    "leader": {"a", "b", "m"},
+    "community_a": {"a"},
+    "community_b": {"b"},
+    "liaison": {"m"},
+    "crackdown": set(),
+}
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE))
+def test_visibility_list_detail_export_download(client_for, personas, three, persona):
+    client = client_for(getattr(personas, persona))
+    listing = client.get(reverse("leads:index"))
+    assert listing.status_code == 200
+    seen = {k for k, lead in three.items() if lead in listing.context["object_list"]}
+    assert seen == VISIBLE[persona]
+    rows = exported(client.get(reverse("leads:index") + "?export=xlsx"))
+    assert {r[0] for r in rows[1:]} == {three[k].number for k in VISIBLE[persona]}
+    for key, lead in three.items():
+        expected = 200 if key in VISIBLE[persona] else 404
+        assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == expected
+        attachment = attachments_of(lead).first()
+        assert client.get(reverse("core:attachment", args=[attachment.pk])).status_code == expected
+
+
+def test_filed_by_own_unit_is_visible(client_for, personas):
+    lead, _ = services.lead_create(user=personas.community_a, data={"source": "community", "summary": "社区自报"})
+    assert client_for(personas.community_a).get(reverse("leads:detail", args=[lead.pk])).status_code == 200
+
+
+def test_export_is_filtered_and_logged(client_for, personas, three):
+    client = client_for(personas.street)
+    rows = exported(client.get(reverse("leads:index") + f"?assigned_unit={three['a'].assigned_unit_id}&export=xlsx"))
+    assert [r[0] for r in rows[1:]] == [three["a"].number]
+    log = ExportLog.objects.get()
+    assert log.user == personas.street and log.row_count == 1
+
+
+def test_filters(client_for, personas, lead_in, org):
+    overdue = lead_in("referred", unit=org.community_a)
+    Lead.objects.filter(pk=overdue.pk).update(deadline="2020-01-01", is_major=True)
+    lead_in("registered", summary="关于保健品的线索")
+    client = client_for(personas.street)
+    for query, expected in [
+        ("deadline_state=overdue", {overdue.pk}),
+        ("is_major=true", {overdue.pk}),
+        ("q=保健品", {Lead.objects.get(summary="关于保健品的线索").pk}),
+        ("status=referred", {overdue.pk}),
+    ]:
+        response = client.get(reverse("leads:index") + "?" + query)
+        assert {x.pk for x in response.context["object_list"]} == expected, query
+    response = client.get(reverse("leads:index") + "?is_major=true")
+    assert b"row-major" in response.content
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_list_query_count_does_not_grow(client_for, personas, org, django_assert_num_queries, rows):
+    from tests.leads.factories import LeadFactory
+
+    for i in range(rows):
+        LeadFactory(
+            assigned_unit=org.community_a,
+            community=org.community_a,
+            filed_by_unit=org.community_b,
+            supervisor=personas.street,
+            is_major=i % 2 == 0,
+            status="referred",
+            deadline="2030-01-01",
+        )
+    client = client_for(personas.street)
+    client.get(reverse("leads:index"))
+    with django_assert_num_queries(9):
+        response = client.get(reverse("leads:index"))
+    assert len(response.context["object_list"]) == min(rows, 25)
+
+
+def test_actions_through_the_pages(client_for, personas, lead_in, org):
+    lead = lead_in("registered")
+    street = client_for(personas.street)
+    page = street.get(reverse("leads:detail", args=[lead.pk]))
+    assert b'data-testid="action-refer"' in page.content
+    street.post(reverse("leads:action", args=[lead.pk, "refer"]), {"unit": org.community_a.pk, "reason": "属地"})
+    lead.refresh_from_db()
+    assert lead.status == "referred"
+    community = client_for(personas.community_a)
+    community.post(reverse("leads:action", args=[lead.pk, "acknowledge"]), {})
+    community.post(reverse("leads:action", args=[lead.pk, "feedback"]), {"findings": "核查属实"})
+    lead.refresh_from_db()
+    assert lead.status == "fed_back"
+    # an illegal move shows a message and changes nothing
+    response = community.post(reverse("leads:action", args=[lead.pk, "close"]), {"outcome": "partly"}, follow=True)
+    assert response.status_code == 403
+    street = client_for(personas.street)
+    response = street.post(reverse("leads:action", args=[lead.pk, "return"]), {"reason": ""}, follow=True)
+    lead.refresh_from_db()
+    assert lead.status == "fed_back"
+    street.post(reverse("leads:action", args=[lead.pk, "close"]), {"outcome": "crackdown", "reason": "移送"})
+    lead.refresh_from_db()
+    assert lead.status == "closed" and lead.outcome == "crackdown"
+    page = street.get(reverse("leads:detail", args=[lead.pk]))
+    assert "办结" in page.content.decode() and b"audit-timeline" in page.content
+
+
+def test_leader_is_read_only(client_for, personas, lead_in, org):
+    lead = lead_in("registered")
+    client = client_for(personas.leader)
+    assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == 200
+    response = client.post(reverse("leads:action", args=[lead.pk, "refer"]), {"unit": org.community_a.pk})
+    assert response.status_code == 403
+    assert client.get(reverse("leads:create")).status_code == 403
+
+
+def test_staff_intake_with_receipt_code(client_for, personas):
+    client = client_for(personas.community_a)
+    response = client.post(
+        reverse("leads:create"),
+        {
+            "source": "public",
+            "channel": "phone",
+            "summary": "电话举报",
+            "fraud_type": "product",
+            "issue_receipt": "on",
+            "informant_phone": "13912345678",
+        },
+    )
+    assert response.status_code == 200
+    code = response.context["code"]
+    lead = Lead.objects.get(summary="电话举报")
+    assert services.receipt_lookup(code) == lead and not lead.is_anonymous
+    assert lead.community_id == personas.community_a.unit_id
+
+
+def test_deadline_board(client_for, personas, lead_in, org):
+    lead = lead_in("referred", unit=org.community_a)
+    Lead.objects.filter(pk=lead.pk).update(deadline="2020-01-01")
+    response = client_for(personas.street).get(reverse("leads:deadlines"))
+    row = response.context["rows"][0]
+    assert row["unit"] == org.community_a and row["overdue"] == 1
+    response = client_for(personas.community_b).get(reverse("leads:deadlines"))
+    assert response.context["rows"] == []
+
+
+def test_related_suggest_json(client_for, personas, lead_in):
+    lead_in("registered", subject_phone="13800001111")
+    data = client_for(personas.street).get(reverse("leads:related") + "?subject_phone=138-0000-1111").json()
+    assert len(data["leads"]) == 1
+    data = client_for(personas.community_b).get(reverse("leads:related") + "?subject_phone=13800001111").json()
+    assert data["leads"] == []
+
+
+def test_anonymous_is_sent_to_login(client, lead_in):
+    lead = lead_in("registered")
+    for url in (reverse("leads:index"), reverse("leads:detail", args=[lead.pk]), reverse("leads:create")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
