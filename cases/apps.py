@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("案件")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan
+
+        auditlog.register(Case)
+        auditlog.register(CaseStep)
+        auditlog.register(LedgerEntry)
+        auditlog.register(PublicOpinionPlan)

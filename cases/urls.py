@@ -1,9 +1,15 @@
 from django.urls import path
 
-from core.views_placeholder import ComingSoonView
+from . import views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", ComingSoonView.as_view(area=app_name), name="index"),
+    path("", views.CaseListView.as_view(), name="index"),
+    path("typical/", views.TypicalCaseListView.as_view(), name="typical"),
+    path("ledger/", views.LedgerListView.as_view(), name="ledger"),
+    path("new/", views.CaseCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.CaseUpdateView.as_view(), name="update"),
+    path("<int:pk>/opinion-plan/", views.OpinionPlanView.as_view(), name="opinion_plan"),
 ]

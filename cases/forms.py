@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organization.choices import UnitKind
+from organization.models import Unit
+
+from .choices import LedgerKind, Step
+from .models import Case, PublicOpinionPlan
+from .services import CASE_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CaseForm(forms.ModelForm):
+    """What a case records. The model's ``clean`` refuses a missing contingency plan (the field
+    error keeps everything typed); the service checks again."""
+
+    date = forms.DateField(label=_("立案/受理日期"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    class Meta:
+        model = Case
+        fields = list(CASE_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "case_plan": forms.Textarea(attrs={"rows": 3}),
+            "contingency_plan": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handling_unit"].queryset = Unit.objects.filter(
+            is_active=True, kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT]
+        ).order_by("kind", "sort_order")
+        if "institution" in self.fields:
+            self.fields["institution"].queryset = self.fields["institution"].queryset.order_by("name")
+        if not creating:
+            del self.fields["date"]
+            if self.instance.pk and self.instance.step != self.instance.steps_of_kind[0]:
+                self.fields["kind"].disabled = True
+
+
+class AdvanceForm(forms.Form):
+    to_step = forms.ChoiceField(label=_("转入环节"), choices=Step.choices)
+    date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .choices import TRANSITIONS
+
+        allowed = TRANSITIONS.get(case.kind, {}).get(case.step, ())
+        self.fields["to_step"].choices = [(s, Step(s).label) for s in allowed]
+
+
+class LedgerEntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=LedgerKind.choices)
+    date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+
+class ReverseForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("冲正原因"), max_length=300)
+
+
+class OpinionPlanForm(forms.ModelForm):
+    class Meta:
+        model = PublicOpinionPlan
+        fields = ["assessment", "monitoring", "response", "owner"]
+        widgets = {
+            "assessment": forms.Textarea(attrs={"rows": 3}),
+            "monitoring": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,207 @@
+"""Case pages: visibility (list, detail, export), query counts, forms keep what was typed."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from cases.choices import LedgerKind, RiskLevel, Step
+from cases.models import Case, CaseStep, LedgerEntry, PublicOpinionPlan
+from organization.choices import Role, UnitCode
+from tests.factories import UserFactory
+
+from .factories import CaseFactory, LedgerEntryFactory
+
+TODAY = datetime.date.today()
+
+
+def export_titles(response) -> set[str]:
+    data = b"".join(response.streaming_content)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    return {row[0] for row in ws.iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.fixture
+def tribunal(org):
+    return UserFactory(username="tribunal", unit=org.units[UnitCode.TRIBUNAL], role=Role.UNIT_LIAISON)
+
+
+@pytest.fixture
+def police(org):
+    return UserFactory(username="police", unit=org.units[UnitCode.POLICE], role=Role.UNIT_LIAISON)
+
+
+@pytest.mark.parametrize("who", ["street", "leader", "crackdown", "tribunal", "police"])
+def test_case_units_and_the_street_office_see_cases(client_for, personas, tribunal, police, who):
+    user = {"tribunal": tribunal, "police": police}.get(who) or getattr(personas, who)
+    case = CaseFactory(title="保健品诈骗案", is_typical=True)
+    client = client_for(user)
+    assert [c.pk for c in client.get(reverse("cases:index")).context["object_list"]] == [case.pk]
+    assert [c.pk for c in client.get(reverse("cases:typical")).context["object_list"]] == [case.pk]
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert export_titles(client.get(reverse("cases:index") + "?export=xlsx")) == {"保健品诈骗案"}
+
+
+@pytest.mark.parametrize("who", ["community_a", "community_b", "liaison", "rectification"])
+def test_community_staff_and_other_units_see_nothing(client_for, personas, who):
+    case = CaseFactory(title="保健品诈骗案", is_typical=True)
+    entry = LedgerEntryFactory(case=case)
+    client = client_for(getattr(personas, who))
+    assert list(client.get(reverse("cases:index")).context["object_list"]) == []
+    assert list(client.get(reverse("cases:typical")).context["object_list"]) == []
+    assert list(client.get(reverse("cases:ledger")).context["object_list"]) == []
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert export_titles(client.get(reverse("cases:index") + "?export=xlsx")) == set()
+    assert export_titles(client.get(reverse("cases:ledger") + "?export=xlsx")) == set()
+    assert (
+        client.post(reverse("cases:detail", args=[case.pk]), {"action": "reverse", "entry": entry.pk}).status_code
+        == 404
+    )
+    assert client.get(reverse("cases:update", args=[case.pk])).status_code in (403, 404)
+    assert client.get(reverse("cases:create")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client, org):
+    response = client.get(reverse("cases:index"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_leaders_read_but_do_not_write(client_for, personas):
+    case = CaseFactory()
+    client = client_for(personas.leader)
+    assert client.get(reverse("cases:create")).status_code == 403
+    response = client.post(
+        reverse("cases:detail", args=[case.pk]), {"action": "advance", "to_step": Step.INVESTIGATING, "date": TODAY}
+    )
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case.pk).step == Step.FILED
+
+
+def test_filters_apply_to_list_and_export(client_for, personas):
+    CaseFactory(title="甲案", is_major=True)
+    CaseFactory(title="乙案", kind="civil")
+    client = client_for(personas.crackdown)
+    assert {c.title for c in client.get(reverse("cases:index") + "?kind=civil").context["object_list"]} == {"乙案"}
+    assert export_titles(client.get(reverse("cases:index") + "?flag=is_major&export=xlsx")) == {"甲案"}
+    assert export_titles(client.get(reverse("cases:index") + "?flag=needs_opinion_plan&export=xlsx")) == {"甲案"}
+
+
+def make_rows(n: int) -> None:
+    for i in range(n):
+        case = CaseFactory(is_typical=i % 2 == 0, institution=None)
+        LedgerEntryFactory(case=case, kind=LedgerKind.FROZEN)
+        LedgerEntryFactory(case=case, kind=LedgerKind.RETURNED)
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+@pytest.mark.parametrize(("url", "queries"), [("cases:index", 8), ("cases:typical", 8), ("cases:ledger", 6)])
+def test_list_query_counts_do_not_grow_with_rows(client_for, personas, django_assert_num_queries, rows, url, queries):
+    make_rows(rows)
+    client = client_for(personas.crackdown)
+    client.get(reverse(url))  # warm the session
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url))
+    assert response.status_code == 200 and len(response.context["object_list"]) > 0
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_detail_query_count_does_not_grow_with_ledger_rows(client_for, personas, django_assert_num_queries, rows):
+    case = CaseFactory()
+    for _ in range(rows):
+        LedgerEntryFactory(case=case)
+    client = client_for(personas.crackdown)
+    client.get(reverse("cases:detail", args=[case.pk]))
+    with django_assert_num_queries(9):
+        client.get(reverse("cases:detail", args=[case.pk]))
+
+
+def case_form_data(org, **extra):
+    data = {
+        "title": "以房养老诈骗案",
+        "kind": "criminal",
+        "fraud_type": "house",
+        "handling_unit": org.units[UnitCode.POLICE].pk,
+        "suspects": 4,
+        "detained": 1,
+        "victims": 30,
+        "elderly_victims": 25,
+        "amount_involved": "1500000.00",
+        "stability_risk": RiskLevel.HIGH,
+        "case_plan": "一案一策：专人对接受害老人",
+        "contingency_plan": "",
+        "date": TODAY.isoformat(),
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_form_refuses_a_missing_contingency_plan_and_keeps_what_was_typed(client_for, personas, org):
+    client = client_for(personas.crackdown)
+    response = client.post(reverse("cases:create"), case_form_data(org))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "涉稳风险为“高”或涉众型的案件必须制定应急预案" in " ".join(form.errors["contingency_plan"])
+    content = response.content.decode()
+    assert "以房养老诈骗案" in content and "一案一策：专人对接受害老人" in content
+    assert not Case.objects.exists()
+
+    response = client.post(reverse("cases:create"), case_form_data(org, contingency_plan="成立维稳专班，24小时值守"))
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    assert case.step == Step.FILED and case.created_by == personas.crackdown
+
+
+def test_edit_keeps_typed_values_on_refusal(client_for, personas, org):
+    case = CaseFactory()
+    client = client_for(personas.crackdown)
+    response = client.post(
+        reverse("cases:update", args=[case.pk]), case_form_data(org, title="改名了", is_many_victims="on")
+    )
+    assert response.status_code == 200 and "改名了" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).title != "改名了"
+
+
+def test_the_case_page_advances_steps_and_keeps_the_ledger(client_for, personas):
+    case = CaseFactory(amount_involved=Decimal("1000"))
+    client = client_for(personas.crackdown)
+    url = reverse("cases:detail", args=[case.pk])
+    response = client.post(
+        url, {"action": "advance", "to_step": Step.INVESTIGATING, "date": TODAY, "reason": "开始侦查"}
+    )
+    assert response.status_code == 302
+    assert CaseStep.objects.filter(case=case, step=Step.INVESTIGATING, note="开始侦查").exists()
+
+    # an illegal date is shown on the page, not lost
+    response = client.post(url, {"action": "advance", "to_step": Step.SOLVED, "date": "2000-01-01", "reason": "破案"})
+    assert response.status_code == 200 and "不能早于上一环节" in response.content.decode()
+
+    client.post(
+        url, {"action": "ledger", "kind": LedgerKind.FROZEN, "date": TODAY, "amount": "300", "note": "冻结账户"}
+    )
+    client.post(url, {"action": "ledger", "kind": LedgerKind.RETURNED, "date": TODAY, "amount": "250", "note": ""})
+    entry = LedgerEntry.objects.get(kind=LedgerKind.RETURNED)
+    client.post(url, {"action": "reverse", "entry": entry.pk, "reason": "录错"})
+    page = client.get(url)
+    assert page.context["rate"] == Decimal("0")
+    assert {k: t for k, _label, t in page.context["totals"]}["frozen"] == Decimal("300.00")
+    assert [days for _r, days in page.context["step_rows"]] == [None, 60]
+
+
+def test_opinion_plan_form(client_for, personas):
+    case = CaseFactory(is_major=True)
+    client = client_for(personas.crackdown)
+    assert "opinion-plan-missing" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    url = reverse("cases:opinion_plan", args=[case.pk])
+    response = client.post(
+        url, {"assessment": "舆情风险较高", "monitoring": "专人监测", "response": "统一口径", "owner": ""}
+    )
+    assert response.status_code == 200
+    response = client.post(
+        url, {"assessment": "舆情风险较高", "monitoring": "专人监测", "response": "统一口径", "owner": "林警官"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert PublicOpinionPlan.objects.get(case=case).owner == "林警官"
