@@ -1,9 +1,25 @@
 from django.urls import path
 
-from core.views_placeholder import ComingSoonView
+from . import views
 
 app_name = "publicity"
 
 urlpatterns = [
-    path("", ComingSoonView.as_view(area=app_name), name="index"),
+    path("", views.IndexView.as_view(), name="index"),
+    path("activities/", views.ActivityListView.as_view(), name="activity_list"),
+    path("activities/new/", views.ActivityFormView.as_view(), name="activity_create"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.ActivityFormView.as_view(), name="activity_update"),
+    path("surveys/", views.SurveyListView.as_view(), name="survey_list"),
+    path("surveys/new/", views.SurveyFormView.as_view(), name="survey_create"),
+    path("surveys/<int:pk>/", views.SurveyDetailView.as_view(), name="survey_detail"),
+    path("surveys/<int:pk>/edit/", views.SurveyFormView.as_view(), name="survey_update"),
+    path("media/", views.MediaReportListView.as_view(), name="media_list"),
+    path("media/new/", views.MediaReportFormView.as_view(), name="media_create"),
+    path("media/<int:pk>/", views.MediaReportDetailView.as_view(), name="media_detail"),
+    path("media/<int:pk>/edit/", views.MediaReportFormView.as_view(), name="media_update"),
+    path("opinion/", views.OpinionListView.as_view(), name="opinion_list"),
+    path("opinion/new/", views.OpinionFormView.as_view(), name="opinion_create"),
+    path("opinion/<int:pk>/", views.OpinionDetailView.as_view(), name="opinion_detail"),
+    path("opinion/<int:pk>/edit/", views.OpinionFormView.as_view(), name="opinion_update"),
 ]

@@ -1,0 +1,151 @@
+"""Forms of the publicity area. They check what a person can fix on the page; the services check
+permissions and the models' constraints again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import VersionedFormMixin
+from core.forms import MultipleFileField
+from organization.models import Unit, User
+
+from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey, MediaReport, OpinionEntry
+from .services import sees_all_publicity
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ServiceForm(VersionedFormMixin, forms.ModelForm):
+    """A model form whose cleaned fields go to a service instead of ``save()``; it carries the
+    version the record had when the form was shown."""
+
+    extra_service_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def service_fields(self) -> dict[str, Any]:
+        names = [*self._meta.fields, *self.extra_service_fields]
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+    def own_units(self):
+        """The units the user may record for: all for the publicity group and street office."""
+        if sees_all_publicity(self.user):
+            return Unit.objects.receivers()
+        return Unit.objects.filter(pk__in=self.user.scope.unit_ids)
+
+
+class ActivityForm(ServiceForm):
+    photos = MultipleFileField(images_only=True, label=_("照片"))
+    extra_service_fields = ("photos",)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "date",
+            "title",
+            "activity_type",
+            "venue",
+            "organiser",
+            "community",
+            "people_reached",
+            "elderly_reached",
+            "materials",
+            "messages",
+            "description",
+        ]
+        widgets = {"date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = self.user.scope
+        self.fields["organiser"].queryset = self.own_units()
+        communities = Unit.objects.communities()
+        if scope.is_community and not sees_all_publicity(self.user):
+            communities = communities.filter(pk=scope.unit_id)
+            self.fields["community"].required = True
+            self.fields["community"].empty_label = None
+            self.fields["organiser"].empty_label = None
+            self.initial.setdefault("community", scope.unit_id)
+            self.initial.setdefault("organiser", scope.unit_id)
+        elif not self.instance.pk:
+            self.initial.setdefault("organiser", scope.unit_id)
+        self.fields["community"].queryset = communities
+
+    def clean(self):
+        data = super().clean()
+        people, elderly = data.get("people_reached"), data.get("elderly_reached")
+        if people is not None and elderly is not None and elderly > people:
+            self.add_error("elderly_reached", ELDERLY_TOO_MANY)
+        return data
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class SurveyForm(ServiceForm):
+    month = forms.DateField(
+        label=_("月份"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MonthInput(), help_text=_("格式：2022-06")
+    )
+
+    class Meta:
+        model = AwarenessSurvey
+        fields = ["community", "month", *(f for k in AWARENESS_KINDS for f in (k.surveyed, k.aware)), "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        communities = Unit.objects.communities()
+        if not sees_all_publicity(self.user):
+            communities = communities.filter(pk__in=self.user.scope.unit_ids)
+            self.fields["community"].empty_label = None
+        self.fields["community"].queryset = communities
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        return month.replace(day=1) if month else month
+
+    def clean(self):
+        data = super().clean()
+        for kind in AWARENESS_KINDS:
+            surveyed, aware = data.get(kind.surveyed), data.get(kind.aware)
+            if surveyed is not None and aware is not None and aware > surveyed:
+                self.add_error(kind.aware, kind.too_many)
+        return data
+
+
+class UnitRecordForm(ServiceForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = self.own_units()
+        self.fields["unit"].empty_label = None
+        if not self.instance.pk:
+            self.initial.setdefault("unit", self.user.scope.unit_id)
+
+
+class MediaReportForm(UnitRecordForm):
+    url = forms.URLField(label=_("链接"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = MediaReport
+        fields = ["date", "outlet", "level", "title", "url", "unit", "note"]
+        widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class OpinionForm(UnitRecordForm):
+    class Meta:
+        model = OpinionEntry
+        fields = ["date", "source", "risk_level", "summary", "response", "case_reference", "unit"]
+        widgets = {
+            "date": DATE_INPUT,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+        }

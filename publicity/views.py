@@ -1,0 +1,360 @@
+"""Pages of the publicity area. Thin: reads from selectors, writes through services."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+
+from core.exceptions import DomainError
+from core.services import attachments_of
+from core.views import ScopedDetailView, ScopedListView, WriteAccessMixin
+from core.visibility import can_write, visible_to
+from core.xlsx import Column
+
+from . import selectors, services
+from .filters import ActivityFilter, MediaReportFilter, OpinionFilter, SurveyFilter
+from .forms import ActivityForm, MediaReportForm, OpinionForm, SurveyForm
+from .models import AWARENESS_KINDS, Activity, AwarenessSurvey, MediaReport, OpinionEntry
+
+ACTIVITY_FIGURE_LABELS = {
+    "activities": _("活动次数"),
+    "people_reached": _("覆盖人数"),
+    "elderly_reached": _("其中老年人"),
+    "materials": _("发放资料（份）"),
+    "messages": _("发送信息（条）"),
+}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def display(value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def unit_name(unit) -> str:
+    return unit.display_name if unit else ""
+
+
+ACTIVITY_COLUMNS = [
+    Column(_("日期"), lambda a: a.date, 12),
+    Column(_("主题"), lambda a: a.title, 30),
+    Column(_("形式"), lambda a: a.get_activity_type_display(), 14),
+    Column(_("场所"), lambda a: a.get_venue_display(), 10),
+    Column(_("组织单位"), lambda a: unit_name(a.organiser), 16),
+    Column(_("社区"), lambda a: unit_name(a.community), 12),
+    Column(_("覆盖人数"), lambda a: a.people_reached, 10),
+    Column(_("其中老年人"), lambda a: a.elderly_reached, 10),
+    Column(_("发放资料（份）"), lambda a: a.materials, 12),
+    Column(_("发送信息（条）"), lambda a: a.messages, 12),
+]
+
+SURVEY_COLUMNS = [
+    Column(_("月份"), lambda s: f"{s.month:%Y-%m}", 10),
+    Column(_("社区"), lambda s: unit_name(s.community), 14),
+    *(
+        column
+        for k in AWARENESS_KINDS
+        for column in (
+            Column(AwarenessSurvey._meta.get_field(k.surveyed).verbose_name, lambda s, k=k: getattr(s, k.surveyed), 10),
+            Column(AwarenessSurvey._meta.get_field(k.aware).verbose_name, lambda s, k=k: getattr(s, k.aware), 10),
+            Column(k.label, lambda s, k=k: percent(getattr(s, f"{k.key}_rate")), 12),
+        )
+    ),
+]
+
+MEDIA_COLUMNS = [
+    Column(_("日期"), lambda m: m.date, 12),
+    Column(_("媒体"), lambda m: m.outlet, 18),
+    Column(_("级别"), lambda m: m.get_level_display(), 8),
+    Column(_("标题"), lambda m: m.title, 40),
+    Column(_("报送单位"), lambda m: unit_name(m.unit), 14),
+    Column(_("链接"), lambda m: m.url, 40),
+]
+
+OPINION_COLUMNS = [
+    Column(_("日期"), lambda o: o.date, 12),
+    Column(_("来源"), lambda o: o.get_source_display(), 12),
+    Column(_("风险等级"), lambda o: o.get_risk_level_display(), 8),
+    Column(_("舆情摘要"), lambda o: o.summary, 40),
+    Column(_("处置措施"), lambda o: o.response, 40),
+    Column(_("涉及案件"), lambda o: o.case_reference, 20),
+    Column(_("登记单位"), lambda o: unit_name(o.unit), 14),
+]
+
+
+class PublicityListView(ScopedListView):
+    """A list whose HTML table shows ``table_columns`` (by default the export's columns)."""
+
+    template_name = "publicity/list.html"
+    title: Any = ""
+    create_url = ""
+    table_columns: list[Column] | None = None
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.select_related)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        columns = self.table_columns or self.export_columns
+        context["title"] = self.title
+        context["create_url"] = self.create_url
+        context["headers"] = [c.header for c in columns]
+        context["rows"] = [(obj, [display(c.value(obj)) for c in columns]) for obj in context["object_list"]]
+        return context
+
+
+class ActivityListView(PublicityListView):
+    model = Activity
+    filterset_class = ActivityFilter
+    title = export_title = _("宣传活动")
+    export_columns = ACTIVITY_COLUMNS
+    create_url = "publicity:activity_create"
+    select_related = ("organiser", "community")
+
+
+class SurveyListView(PublicityListView):
+    model = AwarenessSurvey
+    filterset_class = SurveyFilter
+    title = export_title = _("知晓率调查")
+    export_columns = SURVEY_COLUMNS
+    table_columns = [c for i, c in enumerate(SURVEY_COLUMNS) if i < 2 or (i - 2) % 3 == 2]
+    create_url = "publicity:survey_create"
+    select_related = ("community",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The trend of the filtered surveys: one community's, or the whole street's (what the user sees).
+        context["awareness_chart"] = selectors.awareness_chart(context["filter"].qs)
+        return context
+
+
+class MediaReportListView(PublicityListView):
+    model = MediaReport
+    filterset_class = MediaReportFilter
+    title = export_title = _("媒体报道")
+    export_columns = MEDIA_COLUMNS
+    table_columns = MEDIA_COLUMNS[:-1]
+    create_url = "publicity:media_create"
+    select_related = ("unit",)
+
+
+class OpinionListView(PublicityListView):
+    model = OpinionEntry
+    filterset_class = OpinionFilter
+    title = export_title = _("舆情记录")
+    export_columns = OPINION_COLUMNS
+    table_columns = [c for c in OPINION_COLUMNS if c is not OPINION_COLUMNS[4]]
+    create_url = "publicity:opinion_create"
+    select_related = ("unit",)
+
+
+class IndexView(LoginRequiredMixin, TemplateView):
+    """The landing page: totals by community, type and month, and the awareness trend."""
+
+    template_name = "publicity/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        activity_filter = ActivityFilter(self.request.GET or None, queryset=visible_to(user, Activity))
+        activities = activity_filter.qs
+        surveys = visible_to(user, AwarenessSurvey)
+        if activity_filter.is_bound and activity_filter.is_valid():
+            data = activity_filter.form.cleaned_data
+            if data.get("community"):
+                surveys = surveys.filter(community=data["community"])
+            if data.get("date_from"):
+                surveys = surveys.filter(month__gte=data["date_from"].replace(day=1))
+            if data.get("date_to"):
+                surveys = surveys.filter(month__lte=data["date_to"])
+        by_month = selectors.activity_totals(activities, by="month")
+        summary = selectors.activity_summary(activities)
+        awareness = selectors.awareness_summary(surveys)
+        context.update(
+            filter=activity_filter,
+            figure_labels=ACTIVITY_FIGURE_LABELS,
+            summary_cards=[(key, label, summary[key]) for key, label in ACTIVITY_FIGURE_LABELS.items()],
+            by_community=selectors.activity_totals(activities, by="community"),
+            by_type=selectors.activity_totals(activities, by="type"),
+            by_month=by_month,
+            activity_chart=selectors.activity_chart(by_month, ACTIVITY_FIGURE_LABELS),
+            rate_cards=[(k.key, k.label, percent(awareness[f"{k.key}_rate"])) for k in AWARENESS_KINDS],
+            awareness_chart=selectors.awareness_chart(surveys),
+            can_write=can_write(user),
+        )
+        return context
+
+
+class PublicityDetailView(ScopedDetailView):
+    template_name = "publicity/detail.html"
+    select_related: tuple[str, ...] = ()
+    edit_url = ""
+    with_attachments = False
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.select_related)
+
+    def fields(self, obj) -> list[tuple[Any, Any, str]]:
+        """(label, value, link) rows; the link is empty or a checked http(s) address."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.model._meta.verbose_name
+        context["fields"] = [
+            (label, display(value), link[0] if link else "") for label, value, *link in self.fields(self.object)
+        ]
+        context["edit_url"] = self.edit_url
+        if self.with_attachments:
+            context["attachments"] = attachments_of(self.object)
+            context["with_attachments"] = True
+        return context
+
+
+def model_fields(obj, names) -> list[tuple[Any, Any]]:
+    rows = []
+    for name in names:
+        field = obj._meta.get_field(name)
+        getter = getattr(obj, f"get_{name}_display", None)
+        value = getter() if field.choices and getter else getattr(obj, name)
+        rows.append((field.verbose_name, value))
+    return rows
+
+
+class ActivityDetailView(PublicityDetailView):
+    model = Activity
+    select_related = ("organiser", "community", "created_by")
+    edit_url = "publicity:activity_update"
+    with_attachments = True
+
+    def fields(self, obj):
+        return model_fields(obj, [*ActivityForm.Meta.fields, "created_by"])
+
+
+class SurveyDetailView(PublicityDetailView):
+    model = AwarenessSurvey
+    select_related = ("community", "created_by")
+    edit_url = "publicity:survey_update"
+
+    def fields(self, obj):
+        rows = [(_("社区"), obj.community), (_("月份"), f"{obj.month:%Y-%m}")]
+        for kind in AWARENESS_KINDS:
+            rows += model_fields(obj, [kind.surveyed, kind.aware])
+            rows.append((kind.label, percent(getattr(obj, f"{kind.key}_rate"))))
+        return rows + model_fields(obj, ["note", "created_by"])
+
+
+class MediaReportDetailView(PublicityDetailView):
+    model = MediaReport
+    select_related = ("unit", "created_by")
+    edit_url = "publicity:media_update"
+
+    def fields(self, obj):
+        rows = model_fields(obj, ["date", "outlet", "level", "title", "unit", "note", "created_by"])
+        rows.append((_("链接"), obj.url, obj.safe_url))
+        return rows
+
+
+class OpinionDetailView(PublicityDetailView):
+    model = OpinionEntry
+    select_related = ("unit", "created_by")
+    edit_url = "publicity:opinion_update"
+
+    def fields(self, obj):
+        return model_fields(
+            obj, ["date", "source", "risk_level", "summary", "response", "case_reference", "unit", "created_by"]
+        )
+
+
+class PublicityFormView(WriteAccessMixin, FormView):
+    """Create (no pk) or change (pk of a visible object, 404 otherwise) through a service."""
+
+    template_name = "publicity/form.html"
+    model: Any = None
+    create: Any = None
+    update: Any = None
+    object_arg = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs and request.user.is_authenticated:
+            self.object = get_object_or_404(visible_to(request.user, self.model), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(user=self.request.user, instance=self.object)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.model._meta.verbose_name
+        context["object"] = self.object
+        return context
+
+    def form_valid(self, form):
+        fields = form.service_fields()
+        try:
+            if self.object is None:
+                obj = type(self).create(user=self.request.user, **fields)
+            else:
+                obj = type(self).update(
+                    **{self.object_arg: self.object},
+                    user=self.request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                    **fields,
+                )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect(obj.get_absolute_url())
+
+
+class ActivityFormView(PublicityFormView):
+    model = Activity
+    form_class = ActivityForm
+    create = services.activity_create
+    update = services.activity_update
+    object_arg = "activity"
+
+
+class SurveyFormView(PublicityFormView):
+    model = AwarenessSurvey
+    form_class = SurveyForm
+    create = services.survey_create
+    update = services.survey_update
+    object_arg = "survey"
+
+
+class MediaReportFormView(PublicityFormView):
+    model = MediaReport
+    form_class = MediaReportForm
+    create = services.media_report_create
+    update = services.media_report_update
+    object_arg = "report"
+
+
+class OpinionFormView(PublicityFormView):
+    model = OpinionEntry
+    form_class = OpinionForm
+    create = services.opinion_create
+    update = services.opinion_update
+    object_arg = "entry"
