@@ -1,0 +1,188 @@
+"""Forms of the rectification area. They collect input; the services apply the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import MultipleFileField
+from organization.models import Unit
+
+from .choices import Horizon, MeasureKind, PlanStatus, ProblemCategory, RiskGrade
+from .models import ContingencyPlan, Institution
+from .services import PLAN_FIELDS
+from .validators import normalize_credit_code, validate_credit_code
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def supervising_units():
+    return Unit.objects.filter(is_active=True, kind__in=["member_unit", "working_group", "street_office"])
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "credit_code",
+            "type",
+            "sector",
+            "supervising_unit",
+            "address",
+            "community",
+            "legal_representative",
+            "contact_phone",
+            "status",
+            "collapse_risk",
+            "note",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    reason = forms.CharField(label=_("修改说明"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervising_unit"].required = False
+        self.fields["supervising_unit"].queryset = supervising_units()
+        self.fields["supervising_unit"].help_text = _("留空则按整治领域由实施方案确定的单位监管。")
+        self.fields["community"].queryset = Unit.objects.communities()
+        self.fields["sector"].widget.attrs["data-sector-select"] = "1"
+        self.fields["supervising_unit"].widget.attrs["data-unit-select"] = "1"
+        if self.instance.pk is None:
+            del self.fields["reason"]
+
+    def clean_credit_code(self):
+        value = normalize_credit_code(self.cleaned_data.get("credit_code"))
+        if value:
+            validate_credit_code(value)
+        return value
+
+    def _post_clean(self):
+        # Uniqueness and the defaults are the service's job; skip ModelForm's model validation of
+        # the blank supervising unit.
+        pass
+
+
+class GradeForm(forms.Form):
+    grade = forms.TypedChoiceField(label=_("风险等级"), choices=RiskGrade.choices, coerce=int)
+    reason = forms.CharField(label=_("定级理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class InspectionForm(forms.Form):
+    date = forms.DateField(label=_("检查日期"), widget=DATE)
+    unit = forms.ModelChoiceField(label=_("检查单位"), queryset=Unit.objects.none())
+    inspectors = forms.CharField(label=_("检查人员"), max_length=200)
+    findings = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(label=_("现场照片"), images_only=True)
+
+    raise_problem = forms.BooleanField(label=_("发现问题，列入问题清单"), required=False)
+    problem_description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    problem_category = forms.ChoiceField(label=_("问题类别"), choices=ProblemCategory.choices, required=False)
+    problem_horizon = forms.ChoiceField(label=_("整治类型"), choices=Horizon.choices, initial=Horizon.IMMEDIATE)
+    problem_owner_unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none(), required=False)
+    problem_owner_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
+    measure_kind = forms.ChoiceField(label=_("整改措施"), choices=MeasureKind.choices, required=False)
+    measure_deadline = forms.DateField(label=_("完成期限"), required=False, widget=DATE)
+    measure_detail = forms.CharField(label=_("措施内容"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.receivers()
+        self.fields["unit"].queryset = units
+        self.fields["problem_owner_unit"].queryset = units
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("raise_problem"):
+            required = {
+                "problem_description": _("请填写问题描述。"),
+                "problem_category": _("请选择问题类别。"),
+                "problem_owner_unit": _("请选择责任单位。"),
+                "problem_owner_person": _("请填写责任人。"),
+                "measure_kind": _("请选择整改措施。"),
+                "measure_deadline": _("请填写完成期限。"),
+            }
+            for name, message in required.items():
+                if not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+
+class ProblemForm(forms.Form):
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label=_("问题类别"), choices=ProblemCategory.choices)
+    horizon = forms.ChoiceField(label=_("整治类型"), choices=Horizon.choices)
+    owner_unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none())
+    owner_person = forms.CharField(label=_("责任人"), max_length=50)
+    measure_kind = forms.ChoiceField(label=_("整改措施"), choices=MeasureKind.choices)
+    measure_deadline = forms.DateField(label=_("完成期限"), widget=DATE)
+    measure_detail = forms.CharField(label=_("措施内容"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = Unit.objects.receivers()
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("整改措施"), choices=MeasureKind.choices)
+    deadline = forms.DateField(label=_("完成期限"), widget=DATE)
+    detail = forms.CharField(label=_("措施内容"), max_length=500, required=False)
+
+
+class MeasureCompleteForm(forms.Form):
+    result = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+    department = forms.CharField(label=_("移交的主管部门"), max_length=100, required=False)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = ContingencyPlan
+        fields = list(PLAN_FIELDS)
+        widgets = {
+            "risk_assessment": forms.Textarea(attrs={"rows": 3}),
+            "trigger": forms.Textarea(attrs={"rows": 2}),
+            "response": forms.Textarea(attrs={"rows": 4}),
+            "review_date": DATE,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = Unit.objects.receivers()
+        self.fields["amount_involved"].min_value = 0
+
+
+class PlanStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=PlanStatus.choices)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+
+class ImportForm(forms.Form):
+    MODE_ALL = "all"
+    MODE_VALID = "valid_only"
+    MODE_CHECK = "check"
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    mode = forms.ChoiceField(
+        label=_("导入方式"),
+        choices=[
+            (MODE_CHECK, _("仅校验，不导入")),
+            (MODE_ALL, _("全部行校验通过才导入")),
+            (MODE_VALID, _("只导入校验通过的行")),
+        ],
+        initial=MODE_CHECK,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"))
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        return upload

@@ -1,0 +1,264 @@
+"""Excel import of an existing institution list, with a per-row error report.
+
+Every row is validated first. Nothing is saved unless every row passes, or the user chose to
+import the valid rows only. Rows are saved through ``services.institution_create``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from organization.models import Unit, User
+
+from . import services
+from .choices import InstitutionStatus, InstitutionType, Sector
+from .forms import supervising_units
+from .models import Institution
+from .validators import normalize_credit_code, validate_credit_code
+
+MAX_ROWS = 20000
+
+# (key, header, required, width)
+COLUMNS: list[tuple[str, Any, bool, int]] = [
+    ("name", gettext_lazy("机构名称"), True, 30),
+    ("credit_code", gettext_lazy("统一社会信用代码"), False, 22),
+    ("type", gettext_lazy("类型"), False, 16),
+    ("sector", gettext_lazy("整治领域"), True, 22),
+    ("address", gettext_lazy("地址"), False, 30),
+    ("community", gettext_lazy("所属社区"), False, 14),
+    ("legal_representative", gettext_lazy("法定代表人/负责人"), False, 16),
+    ("contact_phone", gettext_lazy("联系电话"), False, 16),
+    ("status", gettext_lazy("经营状态"), False, 12),
+    ("supervising_unit", gettext_lazy("监管单位"), False, 18),
+]
+
+
+@dataclass
+class RowResult:
+    number: int  # the spreadsheet row number (the header is row 1)
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    saved: int = 0
+
+    @property
+    def valid(self) -> list[RowResult]:
+        return [r for r in self.rows if r.ok]
+
+    @property
+    def invalid(self) -> list[RowResult]:
+        return [r for r in self.rows if not r.ok]
+
+
+def template_workbook() -> bytes:
+    """The import template: the header row, one example row, and the allowed values."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("机构名单")
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for index, (_key, header, required, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=index, value=str(header) + ("*" if required else ""))
+        cell.font, cell.fill = bold, fill
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.append(
+        [
+            "示例：某某健康养生馆",
+            "91350100M000100Y43",
+            str(InstitutionType.HEALTH_SHOP.label),
+            str(Sector.FOOD_HEALTH.label),
+            "新塘街道某某路1号",
+            "",
+            "张三",
+            "0595-88888888",
+            str(InstitutionStatus.OPERATING.label),
+            "",
+        ]
+    )
+    ws.freeze_panes = "A2"
+    help_ws = wb.create_sheet(_("填写说明"))
+    help_ws.append([_("带*的列必填；第2行是示例，导入前请删除。监管单位留空则按整治领域确定。")])
+    help_ws.append([])
+    for title, choices in (
+        (_("类型"), InstitutionType.choices),
+        (_("整治领域"), Sector.choices),
+        (_("经营状态"), InstitutionStatus.choices),
+    ):
+        help_ws.append([title] + [str(label) for _value, label in choices])
+    help_ws.append([_("所属社区")] + list(Unit.objects.communities().values_list("name", flat=True)))
+    help_ws.append([_("监管单位")] + list(supervising_units().values_list("name", flat=True)))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    lookup = {}
+    for value, label in choices:
+        lookup[str(value).lower()] = value
+        lookup[str(label).lower()] = value
+    return lookup
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse(upload: Any) -> ImportReport:
+    """Read and validate every row; saves nothing."""
+    report = ImportReport()
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:
+        report.file_errors.append(_("无法读取文件，请使用下载的模板（.xlsx）。"))
+        return report
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [(_text(h).rstrip("*")) for h in next(rows, ())]
+    expected = {str(h): key for key, h, _r, _w in COLUMNS}
+    positions = {expected[h]: i for i, h in enumerate(header) if h in expected}
+    missing = [str(h) for key, h, required, _w in COLUMNS if required and key not in positions]
+    if missing:
+        report.file_errors.append(_("缺少必填列：%(columns)s。请使用下载的模板。") % {"columns": "、".join(missing)})
+        return report
+
+    types = _choice_lookup(InstitutionType.choices)
+    sectors = _choice_lookup(Sector.choices)
+    statuses = _choice_lookup(InstitutionStatus.choices)
+    communities: dict[str, Unit] = {}
+    for unit in Unit.objects.communities():
+        communities[unit.name] = unit
+        if unit.short_name:
+            communities[unit.short_name] = unit
+    units: dict[str, Unit] = {}
+    for unit in supervising_units():
+        units[unit.name] = unit
+        if unit.short_name:
+            units.setdefault(unit.short_name, unit)
+    sector_units = {sector: services.supervising_unit_for(sector) for sector in Sector.values}
+
+    seen_codes: dict[str, int] = {}
+    raw_rows = []
+    for number, raw in enumerate(rows, start=2):
+        cells = {key: _text(raw[i]) if i < len(raw) else "" for key, i in positions.items()}
+        if not any(cells.values()):
+            continue
+        if cells.get("name", "").startswith("示例："):
+            continue
+        raw_rows.append((number, cells))
+        if len(raw_rows) > MAX_ROWS:
+            report.file_errors.append(_("一次最多导入 %(max)s 行。") % {"max": MAX_ROWS})
+            return report
+    codes = [normalize_credit_code(c.get("credit_code")) for _n, c in raw_rows]
+    existing = dict(
+        Institution.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", "name")
+    )
+
+    for number, cells in raw_rows:
+        row = RowResult(number=number, name=cells.get("name", ""))
+        values: dict[str, Any] = {}
+        if not row.name:
+            row.errors.append(_("机构名称必填。"))
+        values["name"] = row.name[:200]
+        code = normalize_credit_code(cells.get("credit_code"))
+        if code:
+            try:
+                validate_credit_code(code)
+            except ValidationError as exc:
+                row.errors.extend(exc.messages)
+            else:
+                if code in existing:
+                    row.errors.append(_("统一社会信用代码已被“%(name)s”登记。") % {"name": existing[code]})
+                elif code in seen_codes:
+                    row.errors.append(_("统一社会信用代码与第%(row)s行重复。") % {"row": seen_codes[code]})
+                else:
+                    seen_codes[code] = number
+        values["credit_code"] = code
+        for key, lookup, default, label in (
+            ("type", types, InstitutionType.OTHER, _("类型")),
+            ("sector", sectors, None, _("整治领域")),
+            ("status", statuses, InstitutionStatus.OPERATING, _("经营状态")),
+        ):
+            text = cells.get(key, "")
+            if not text:
+                if default is None:
+                    row.errors.append(_("%(field)s必填。") % {"field": label})
+                values[key] = default
+            elif text.lower() in lookup:
+                values[key] = lookup[text.lower()]
+            else:
+                row.errors.append(_("%(field)s“%(value)s”无效。") % {"field": label, "value": text})
+        community = cells.get("community", "")
+        if community:
+            if community in communities:
+                values["community"] = communities[community]
+            else:
+                row.errors.append(_("所属社区“%(value)s”不存在。") % {"value": community})
+        unit = cells.get("supervising_unit", "")
+        if unit:
+            if unit in units:
+                values["supervising_unit"] = units[unit]
+            else:
+                row.errors.append(_("监管单位“%(value)s”不存在。") % {"value": unit})
+        elif values.get("sector") and sector_units.get(values["sector"]) is None:
+            row.errors.append(_("无法按整治领域确定监管单位，请填写监管单位。"))
+        else:
+            values["supervising_unit"] = sector_units.get(values.get("sector"))
+        for key, limit in (("address", 300), ("legal_representative", 50), ("contact_phone", 40)):
+            text = cells.get(key, "")
+            if len(text) > limit:
+                row.errors.append(_("%(field)s过长。") % {"field": {k: h for k, h, _r, _w in COLUMNS}[key]})
+            values[key] = text
+        row.values = values
+        report.rows.append(row)
+    if not report.rows:
+        report.file_errors.append(_("文件中没有数据行。"))
+    return report
+
+
+def save(report: ImportReport, *, user: User, valid_only: bool) -> ImportReport:
+    """Save the rows: all of them (only when every row passed) or the valid ones."""
+    if report.file_errors or (report.invalid and not valid_only):
+        return report
+    reason = _("Excel 批量导入")
+    try:
+        with transaction.atomic():
+            for row in report.valid:
+                try:
+                    with transaction.atomic():
+                        services.institution_create(user=user, reason=reason, **row.values)
+                except (ValidationError, PermissionDenied) as exc:
+                    row.errors.extend(exc.messages if isinstance(exc, ValidationError) else [str(exc)])
+                    if not valid_only:
+                        raise _RollBack from exc
+                else:
+                    report.saved += 1
+    except _RollBack:
+        report.saved = 0
+    return report
+
+
+class _RollBack(Exception):
+    """A row failed while saving in all-or-nothing mode: undo every row."""
