@@ -407,3 +407,135 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> 
     for index, row in enumerate(ranked, start=1):
         row.rank = index
     return Scorecard(ranked, threshold)
+
+
+# --- dashboard -------------------------------------------------------------------------------------
+
+#: The key figures on the dashboard, by section and figure key.
+DASHBOARD_KEYS = [
+    ("leads", "received"),
+    ("leads", "closure_rate"),
+    ("leads", "check_rate"),
+    ("leads", "overdue"),
+    ("cases", "cases"),
+    ("cases", "amount_involved"),
+    ("cases", "recovery_rate"),
+    ("rectification", "control_list"),
+    ("rectification", "problems_open"),
+    ("publicity", "activities"),
+    ("publicity", "people_reached"),
+]
+DASHBOARD_CHARTS = [("leads", "by_source"), ("leads", "by_status"), ("rectification", "by_grade")]
+
+
+def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
+    """The campaign's key figures so far (the whole street for the street office and leaders,
+    the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS``; ``computed_at`` says
+    how fresh they are. A fixed number of queries when computed, none when cached."""
+    from django.core.cache import cache
+
+    scope = user.scope
+    units = None if scope.sees_all else sorted(scope.unit_ids)
+    key = f"reports:dashboard:{campaign.pk}:{'all' if units is None else '-'.join(map(str, units))}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    today = timezone.localdate()
+    end = min(today, campaign.end_date) if campaign.end_date else today
+    with override(settings.LANGUAGE_CODE):
+        sections = {s["key"]: s for s in section_figures(start=campaign.start_date, end=end, units=units, today=today)}
+    cards = []
+    for section_key, figure_key in DASHBOARD_KEYS:
+        section = sections.get(section_key)
+        if not section or not section["available"]:
+            continue
+        figure = next((f for f in section["figures"] if f["key"] == figure_key), None)
+        if figure:
+            cards.append({"key": f"{section_key}-{figure_key}", **figure})
+    charts = []
+    for section_key, breakdown_key in DASHBOARD_CHARTS:
+        section = sections.get(section_key)
+        breakdown = next((b for b in (section or {}).get("breakdowns", []) if b["key"] == breakdown_key), None)
+        if breakdown and any(row["cumulative"] for row in breakdown["rows"]):
+            charts.append(
+                {
+                    "id": f"chart-{section_key}-{breakdown_key}",
+                    "title": breakdown["title"],
+                    "type": "doughnut" if breakdown["chart"] == "pie" else "bar",
+                    "labels": [row["label"] for row in breakdown["rows"]],
+                    "values": [row["cumulative"] for row in breakdown["rows"]],
+                }
+            )
+    data = {
+        "cards": cards,
+        "charts": charts,
+        "missing": [s["title"] for s in sections.values() if not s["available"]],
+        "computed_at": timezone.now(),
+        "scope": "all" if units is None else "unit",
+    }
+    cache.set(key, data, settings.REPORTS_DASHBOARD_CACHE_SECONDS)
+    return data
+
+
+def my_deadline_items(user: Any, limit: int = 10) -> dict[str, Any] | None:
+    """The leads the user's unit owes feedback on: due soon and overdue (if the leads app
+    exists). Four queries."""
+    Lead = _model("leads.models", "Lead")
+    if Lead is None or not hasattr(Lead.objects, "overdue") or not user.unit_id:
+        return None
+    today = timezone.localdate()
+    leads_services = _module("leads.services")
+    horizon_fn = getattr(leads_services, "due_soon_horizon", None) if leads_services else None
+    horizon = horizon_fn(today) if horizon_fn else today + datetime.timedelta(days=3)
+    mine = Lead.objects.filter(assigned_unit_id__in=sorted(user.scope.unit_ids)).select_related("assigned_unit")
+    fields = ("pk", "number", "summary", "deadline", "is_major", "assigned_unit__name")
+    overdue = list(mine.overdue(today).order_by("deadline").values(*fields)[:limit])
+    due_soon = list(mine.due_soon(today, horizon).order_by("deadline").values(*fields)[:limit])
+    counts = {"overdue": mine.overdue(today).count(), "due_soon": mine.due_soon(today, horizon).count()}
+    return {"overdue": overdue, "due_soon": due_soon, "counts": counts, "today": today}
+
+
+# --- campaign summary (总结提升) -------------------------------------------------------------------
+
+
+def summary_data(campaign: Campaign, today: datetime.date | None = None) -> dict[str, Any]:
+    """The working groups' and units' summaries with the campaign's final figures, as plain
+    JSON for the HTML page and the .xlsx. Missing submitters are named."""
+    from organization.choices import UnitKind
+    from organization.models import Unit
+
+    from .models import SummarySubmission
+
+    today = today or timezone.localdate()
+    end = min(today, campaign.end_date) if campaign.end_date else today
+    submitted = {
+        s.unit_id: s
+        for s in SummarySubmission.objects.filter(campaign=campaign, status=SubmissionStatus.SUBMITTED).select_related(
+            "unit"
+        )
+    }
+    expected = Unit.objects.filter(
+        kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY], is_active=True
+    ).order_by("kind", "sort_order", "name")
+    groups, units, missing = [], [], []
+    for unit in expected:
+        s = submitted.get(unit.pk)
+        if s is None:
+            missing.append(unit.name)
+        elif unit.kind == UnitKind.WORKING_GROUP:
+            groups.append(
+                {"unit": unit.name, "results": s.results, "experience": s.experience, "typical_cases": s.typical_cases}
+            )
+        else:
+            units.append({"unit": unit.name, "loopholes": s.loopholes, "weaknesses": s.weaknesses, "rules": s.rules})
+    with override(settings.LANGUAGE_CODE):
+        sections = section_figures(start=campaign.start_date, end=end, today=today)
+    return {
+        "campaign": campaign.name,
+        "start": campaign.start_date.isoformat(),
+        "end": end.isoformat(),
+        "groups": groups,
+        "units": units,
+        "missing": missing,
+        "sections": sections,
+    }

@@ -1,9 +1,21 @@
 from django.urls import path
 
-from core.views_placeholder import ComingSoonView
+from . import views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", ComingSoonView.as_view(area=app_name), name="index"),
+    path("", views.IndexView.as_view(), name="index"),
+    path("submissions/", views.SubmissionListView.as_view(), name="submission_list"),
+    path("submissions/start/", views.submission_start, name="submission_start"),
+    path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission_detail"),
+    path("monthly/", views.ReportListView.as_view(), name="report_list"),
+    path("monthly/generate/", views.report_generate, name="report_generate"),
+    path("monthly/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("monthly/<int:pk>/status/", views.report_status, name="report_status"),
+    path("monthly/<int:pk>/download/", views.report_download, name="report_download"),
+    path("monthly/<int:pk>/retry-mail/", views.report_mail_retry, name="report_mail_retry"),
+    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("summary/", views.SummaryEditView.as_view(), name="summary_edit"),
+    path("summary/report/", views.SummaryReportView.as_view(), name="summary_report"),
 ]

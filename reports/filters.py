@@ -1,0 +1,28 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from organization.choices import UnitKind
+from organization.models import Unit
+
+from .choices import SubmissionStatus
+from .models import MonthlyReport, UnitSubmission
+
+
+class UnitSubmissionFilter(django_filters.FilterSet):
+    month = django_filters.DateFilter(label=_("月份"), field_name="month")
+    unit = django_filters.ModelChoiceFilter(
+        label=_("单位"),
+        queryset=Unit.objects.filter(kind__in=[UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT], is_active=True),
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=SubmissionStatus.choices)
+    late = django_filters.BooleanFilter(label=_("逾期报送"))
+
+    class Meta:
+        model = UnitSubmission
+        fields = ["month", "unit", "status", "late"]
+
+
+class MonthlyReportFilter(django_filters.FilterSet):
+    class Meta:
+        model = MonthlyReport
+        fields = ["status"]

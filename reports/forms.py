@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import SummaryKind
+from .models import SummarySubmission, UnitSubmission
+from .selectors import parse_month
+
+
+class SubmissionForm(forms.ModelForm):
+    class Meta:
+        model = UnitSubmission
+        fields = ["work_done", "problems", "next_steps"]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+
+
+class MonthField(forms.CharField):
+    default_error_messages = {"invalid": _("请按 YYYY-MM 格式填写月份。")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label=_("月份"), widget=forms.TextInput(attrs={"type": "month", "data-testid": "month-input"}))
+
+
+class GenerateForm(MonthForm):
+    regenerate = forms.BooleanField(label=_("重新生成（新版本，重新发送邮件）"), required=False)
+
+
+GROUP_FIELDS = ["results", "experience", "typical_cases"]
+UNIT_FIELDS = ["loopholes", "weaknesses", "rules"]
+
+
+class SummaryForm(forms.ModelForm):
+    class Meta:
+        model = SummarySubmission
+        fields = GROUP_FIELDS + UNIT_FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in GROUP_FIELDS + UNIT_FIELDS}
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = GROUP_FIELDS if kind == SummaryKind.GROUP else UNIT_FIELDS
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
