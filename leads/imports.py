@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
@@ -110,7 +110,7 @@ def parse(upload) -> ImportResult:
             if isinstance(v, str):
                 values[name] = v = v.strip()
             if required and v in (None, ""):
-                problems.append(_g("“%(col)s”不能为空") % {"col": header_text})
+                problems.append(gettext("“%(col)s”不能为空") % {"col": header_text})
         data: dict[str, Any] = {"source": LeadSource.HIGHER}
         for _h, name, _r in COLUMNS:
             v = values[name]
@@ -121,14 +121,14 @@ def parse(upload) -> ImportResult:
                 data["fraud_type"] = fraud_by_label[fraud]
             else:
                 problems.append(
-                    _g("诈骗类型“%(v)s”无效，应为：%(all)s") % {"v": fraud, "all": "、".join(fraud_by_label)}
+                    gettext("诈骗类型“%(v)s”无效，应为：%(all)s") % {"v": fraud, "all": "、".join(fraud_by_label)}
                 )
         try:
             data["money_lost"] = Decimal(str(values["money_lost"])) if values["money_lost"] not in (None, "") else None
             if data["money_lost"] is not None and data["money_lost"] < 0:
-                problems.append(_g("涉及金额不能为负数"))
+                problems.append(gettext("涉及金额不能为负数"))
         except InvalidOperation:
-            problems.append(_g("涉及金额“%(v)s”不是数字") % {"v": values["money_lost"]})
+            problems.append(gettext("涉及金额“%(v)s”不是数字") % {"v": values["money_lost"]})
             data["money_lost"] = None
         try:
             n = values["elderly_affected"]
@@ -136,22 +136,22 @@ def parse(upload) -> ImportResult:
             if data["elderly_affected"] is not None and data["elderly_affected"] < 0:
                 raise ValueError
         except (TypeError, ValueError):
-            problems.append(_g("涉及老人人数应为非负整数"))
+            problems.append(gettext("涉及老人人数应为非负整数"))
             data["elderly_affected"] = None
         try:
             data["higher_deadline"] = _date(values["higher_deadline"])
         except ValueError:
-            problems.append(_g("上级反馈期限“%(v)s”不是日期（如 2026-12-31）") % {"v": values["higher_deadline"]})
+            problems.append(gettext("上级反馈期限“%(v)s”不是日期（如 2026-12-31）") % {"v": values["higher_deadline"]})
             data["higher_deadline"] = None
         if len(str(data["summary"])) > 200:
-            problems.append(_g("线索摘要不能超过 200 字"))
+            problems.append(gettext("线索摘要不能超过 200 字"))
         code = str(data["subject_credit_code"])
         if code and len(code) != 18:
-            problems.append(_g("统一社会信用代码应为 18 位"))
+            problems.append(gettext("统一社会信用代码应为 18 位"))
         ref = str(data["higher_reference"])
         if ref:
             if ref in seen:
-                problems.append(_g("与第 %(row)s 行文号重复") % {"row": seen[ref]})
+                problems.append(gettext("与第 %(row)s 行文号重复") % {"row": seen[ref]})
                 result.duplicates.append(number)
             else:
                 seen[ref] = number
@@ -169,7 +169,7 @@ def parse(upload) -> ImportResult:
         )
     for number, data in parsed:
         if data["higher_reference"] in existing:
-            result.errors.append((number, _g("文号“%(v)s”已登记过（重复线索）") % {"v": data["higher_reference"]}))
+            result.errors.append((number, gettext("文号“%(v)s”已登记过（重复线索）") % {"v": data["higher_reference"]}))
             result.duplicates.append(number)
             continue
         result.valid_rows.append(build_lead(data))
@@ -188,7 +188,7 @@ def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
     if not leads:
         return result
     today = timezone.localdate()
-    with transaction.atomic(), audit_context(actor=user, reason=_g("Excel 导入上级转办线索")):
+    with transaction.atomic(), audit_context(actor=user, reason=gettext("Excel 导入上级转办线索")):
         numbers = reserve_numbers(today.year, len(leads))
         for lead, number in zip(leads, numbers, strict=True):
             lead.number = number

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_context, record_action
@@ -119,7 +119,7 @@ def available_actions(lead: Lead, user) -> set[str]:
 def _check(lead: Lead, user, action: str) -> Transition:
     t = TRANSITIONS[action]
     if not _may(t.actor, user, lead):
-        raise PermissionDenied(_g("您无权对该线索执行“%(action)s”。") % {"action": t.label})
+        raise PermissionDenied(gettext("您无权对该线索执行“%(action)s”。") % {"action": t.label})
     if lead.status not in t.sources:
         raise DomainError(
             _("线索当前状态为“%(status)s”，不能%(action)s。")
@@ -224,7 +224,7 @@ def lead_issue_receipt(*, lead: Lead, user) -> str:
     if not (is_street_office(user) or (lead.filed_by_unit_id and lead.filed_by_unit_id in user.scope.unit_ids)):
         raise PermissionDenied
     code = _new_receipt(lead)
-    with audit_context(actor=user, reason=_g("发放查询码")):
+    with audit_context(actor=user, reason=gettext("发放查询码")):
         lead.save(update_fields=["receipt_index", "receipt_hash", "updated_at"])
     return code
 
@@ -305,7 +305,7 @@ def lead_create(
         data = {**data, "is_major": False}
     lead = build_lead(data, user=user)
     code = _new_receipt(lead) if issue_receipt else None
-    with transaction.atomic(), audit_context(actor=user, reason=reason or _g("登记线索")):
+    with transaction.atomic(), audit_context(actor=user, reason=reason or gettext("登记线索")):
         lead.number = reserve_numbers(lead.received_on.year, 1)[0]
         lead.save()
         files = list(files)
@@ -322,12 +322,12 @@ def lead_submit_tip(*, data: dict[str, Any], files: Iterable[Any] = ()) -> tuple
     lead = build_lead(data)
     lead.filed_by_unit = Unit.objects.street_office()
     code = _new_receipt(lead)
-    with transaction.atomic(), audit_context(reason=_g("群众网上举报")):
+    with transaction.atomic(), audit_context(reason=gettext("群众网上举报")):
         lead.number = reserve_numbers(lead.received_on.year, 1)[0]
         lead.save()
         files = list(files)
         if files:
-            attachments_add(obj=lead, files=files, note=_g("举报人提交"))
+            attachments_add(obj=lead, files=files, note=gettext("举报人提交"))
     return lead, code
 
 
@@ -339,12 +339,12 @@ def lead_add_public_info(*, lead: Lead, text: str, files: Iterable[Any] = ()) ->
     if lead.is_final:
         raise DomainError(_("该线索已办结，如有新情况请重新举报。"), code="closed")
     supplement = None
-    with transaction.atomic(), audit_context(reason=_g("举报人补充材料")):
+    with transaction.atomic(), audit_context(reason=gettext("举报人补充材料")):
         if text.strip():
             supplement = LeadSupplement.objects.create(lead=lead, text=text.strip(), from_public=True)
         if files:
-            attachments_add(obj=lead, files=files, note=_g("举报人补充"))
-        record_action(lead, actor=None, action_text=_g("举报人通过查询码补充材料"))
+            attachments_add(obj=lead, files=files, note=gettext("举报人补充"))
+        record_action(lead, actor=None, action_text=gettext("举报人通过查询码补充材料"))
     return supplement
 
 
@@ -389,7 +389,7 @@ def lead_feedback(*, lead: Lead, user, findings: str, files: Iterable[Any] = (),
         lead = _move(_locked(lead), user, "feedback", reason, findings=findings.strip(), fed_back_at=timezone.now())
         files = list(files)
         if files:
-            attachments_add(obj=lead, files=files, user=user, note=_g("核查反馈"))
+            attachments_add(obj=lead, files=files, user=user, note=gettext("核查反馈"))
     return lead
 
 
@@ -455,7 +455,8 @@ def lead_review_confirm(*, lead: Lead, user, reason: str = "") -> Lead:
         lead.review_state = ReviewState.CONFIRMED
         lead.reviewer = user
         with audit_context(
-            actor=user, reason=_g("二次核查确认查否：%(r)s") % {"r": reason} if reason else _g("二次核查确认查否")
+            actor=user,
+            reason=gettext("二次核查确认查否：%(r)s") % {"r": reason} if reason else gettext("二次核查确认查否"),
         ):
             lead.save()
     return lead
@@ -492,13 +493,13 @@ def lead_merge(*, lead: Lead, into: Lead, user, reason: str = "") -> Lead:
             _locked(lead),
             user,
             "merge",
-            reason or _g("重复线索，合并至 %(n)s") % {"n": into.number},
+            reason or gettext("重复线索，合并至 %(n)s") % {"n": into.number},
             outcome=Outcome.DUPLICATE,
             merged_into=into,
             closed_at=timezone.now(),
             review_state=ReviewState.NONE,
         )
-        with audit_context(actor=user, reason=_g("合并重复线索")):
+        with audit_context(actor=user, reason=gettext("合并重复线索")):
             lead.related.add(into)
     return lead
 
@@ -508,7 +509,7 @@ def lead_link(*, lead: Lead, other: Lead, user, reason: str = "") -> None:
         raise PermissionDenied
     if other.pk == lead.pk:
         raise DomainError(_("不能关联自身。"), code="self")
-    with audit_context(actor=user, reason=reason or _g("关联线索")):
+    with audit_context(actor=user, reason=reason or gettext("关联线索")):
         lead.related.add(other)
 
 
@@ -528,7 +529,7 @@ def lead_request_extension(*, lead: Lead, user, until: datetime.date, reason: st
         raise DomainError(_("申请延期须说明原因。"), code="reason")
     lead.extension_state = ExtensionState.REQUESTED
     lead.extension_until = until
-    with audit_context(actor=user, reason=_g("申请延期：%(r)s") % {"r": reason}):
+    with audit_context(actor=user, reason=gettext("申请延期：%(r)s") % {"r": reason}):
         lead.save()
     return lead
 
@@ -544,7 +545,7 @@ def lead_decide_extension(*, lead: Lead, user, approve: bool, reason: str = "") 
         lead.publicly_named = False
     else:
         lead.extension_state = ExtensionState.REFUSED
-    label = _g("同意延期") if approve else _g("不同意延期")
+    label = gettext("同意延期") if approve else gettext("不同意延期")
     with audit_context(actor=user, reason=f"{label}：{reason}" if reason else label):
         lead.save()
     return lead
@@ -558,7 +559,7 @@ def lead_supervise(*, lead: Lead, user, is_major: bool, supervisor=None, reason:
         raise DomainError(_("挂牌督办须指定督办人。"), code="supervisor")
     lead.is_major = is_major
     lead.supervisor = supervisor if is_major else None
-    with audit_context(actor=user, reason=reason or (_g("挂牌督办") if is_major else _g("取消督办"))):
+    with audit_context(actor=user, reason=reason or (gettext("挂牌督办") if is_major else gettext("取消督办"))):
         lead.save()
     return lead
 
@@ -572,7 +573,7 @@ def lead_report_up(*, lead: Lead, user, reason: str = "") -> Lead:
     if lead.reported_up_at:
         raise DomainError(_("该线索的办结情况已报送。"), code="done")
     lead.reported_up_at = timezone.now()
-    with audit_context(actor=user, reason=reason or _g("向上级报送办结情况")):
+    with audit_context(actor=user, reason=reason or gettext("向上级报送办结情况")):
         lead.save()
     return lead
 
@@ -581,7 +582,7 @@ def lead_reveal_informant(*, lead: Lead, user, reason: str = "") -> dict[str, st
     """A deliberate, logged look at the informant's identity (street office + permission)."""
     if not (is_street_office(user) and user.has_perm("leads.view_informant")):
         raise PermissionDenied
-    record_action(lead, actor=user, action_text=_g("查看举报人身份"), reason=reason)
+    record_action(lead, actor=user, action_text=gettext("查看举报人身份"), reason=reason)
     return {name: getattr(lead, name) for name in INFORMANT_FIELDS}
 
 
@@ -608,7 +609,10 @@ def leads_escalate(*, today: datetime.date | None = None) -> dict[str, int]:
         if claimed:
             lead = Lead.objects.get(pk=pk)
             record_action(
-                lead, actor=None, action_text=_g("超期催办"), reason=_g("反馈期限 %(d)s 已过") % {"d": lead.deadline}
+                lead,
+                actor=None,
+                action_text=gettext("超期催办"),
+                reason=gettext("反馈期限 %(d)s 已过") % {"d": lead.deadline},
             )
             reminded += 1
     cutoff = subtract_workdays(calendar, today, settings.LEADS_NAMING_AFTER_WORKDAYS)
@@ -616,9 +620,22 @@ def leads_escalate(*, today: datetime.date | None = None) -> dict[str, int]:
     for pk in overdue.filter(deadline__lt=cutoff, publicly_named=False).values_list("pk", flat=True):
         if Lead.objects.filter(pk=pk, publicly_named=False).update(publicly_named=True):
             lead = Lead.objects.get(pk=pk)
-            record_action(lead, actor=None, action_text=_g("列入通报"), reason=_g("超期未反馈"))
+            record_action(lead, actor=None, action_text=gettext("列入通报"), reason=gettext("超期未反馈"))
             named += 1
     return {"reminded": reminded, "named": named}
+
+
+#: The digest's wording (the e-mail templates hold no strings of their own, so the catalogue is the app's).
+DIGEST_TEXT = {
+    "subject": _("线索期限提醒"),
+    "overdue": _("超期"),
+    "due_soon": _("即将到期"),
+    "overdue_intro": _("已超期（请立即反馈，超期将催办并通报）："),
+    "due_soon_intro": _("即将到期："),
+    "deadline": _("期限"),
+    "major": _("重大线索"),
+    "closing": _("请登录护老系统办理。"),
+}
 
 
 def leads_send_digests(*, today: datetime.date | None = None) -> int:
@@ -644,7 +661,13 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
         mail = queue_mail(
             "leads-digest",
             to=to,
-            context={"unit": unit, "today": today, **by_unit[unit.pk], "site_url": settings.LEADS_SITE_URL},
+            context={
+                "unit": unit,
+                "today": today,
+                **by_unit[unit.pk],
+                "site_url": settings.LEADS_SITE_URL,
+                "t": DIGEST_TEXT,
+            },
             key=f"lead-digest:{unit.pk}:{today.isoformat()}",
         )
         if mail is not None:
