@@ -11,7 +11,7 @@ class CasesConfig(AppConfig):
 
         from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan
 
-        auditlog.register(Case)
+        auditlog.register(Case, m2m_fields={"leads"})
         auditlog.register(CaseStep)
         auditlog.register(LedgerEntry)
         auditlog.register(PublicOpinionPlan)

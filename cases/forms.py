@@ -32,8 +32,18 @@ class CaseForm(forms.ModelForm):
             "contingency_plan": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, creating: bool = True, **kwargs):
+    def __init__(self, *args, creating: bool = True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if creating and user is not None:
+            from .services import eligible_leads
+
+            self.fields["source_leads"] = forms.ModelMultipleChoiceField(
+                label=_("来源线索"),
+                required=False,
+                queryset=eligible_leads(user).order_by("-received_on", "-pk"),
+                help_text=_("移送打击组的线索；可不选（直接立案）。"),
+            )
+            self.order_fields(["source_leads"])
         self.fields["handling_unit"].queryset = Unit.objects.filter(
             is_active=True, kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT]
         ).order_by("kind", "sort_order")
@@ -79,3 +89,13 @@ class OpinionPlanForm(forms.ModelForm):
             "monitoring": forms.Textarea(attrs={"rows": 3}),
             "response": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class LinkLeadsForm(forms.Form):
+    leads = forms.ModelMultipleChoiceField(label=_("关联线索"), queryset=None)
+
+    def __init__(self, *args, user, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import eligible_leads
+
+        self.fields["leads"].queryset = eligible_leads(user).exclude(cases=case).order_by("-received_on", "-pk")

@@ -1,6 +1,8 @@
 """Cases of the crackdown group and the tribunal (plan §(三), §(四), §(五), §(八), §(十)).
 
-- ``Case``: one case (刑事, 行政执法, 治安处罚 or 民事纠纷) with its current step, figures and flags.
+- ``Case``: one case (刑事, 行政执法, 治安处罚 or 民事纠纷) with its current step, figures and flags,
+  opened from leads referred to the crackdown group (``Case.leads``, ``lead.cases``) or directly;
+  the institution it concerns is ``Case.institution`` (``institution.cases``).
   ``Case.is_typical`` marks a typical case (典型案例); the publicity app links its activities to
   cases with ``ForeignKey("cases.Case", related_name="publicity_activities")`` and lists typical
   cases with ``Case.objects.typical()``.
@@ -135,6 +137,8 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="cases",
     )
+    #: The leads the case came from (the lead page lists ``lead.cases``).
+    leads = models.ManyToManyField("leads.Lead", verbose_name=_("来源线索"), blank=True, related_name="cases")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     created_by = models.ForeignKey(

@@ -5,6 +5,7 @@ public-opinion plan. Each checks the user may handle cases, validates, saves ins
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -225,3 +226,65 @@ def opinion_plan_save(
     with transaction.atomic(), audit_context(actor=user, reason=reason):
         plan, _created = PublicOpinionPlan.objects.update_or_create(case=case, defaults={**values, "updated_by": user})
     return plan
+
+
+def eligible_leads(user: Any):
+    """Leads a case may be opened from: visible to the user, and either closed as substantiated
+    and referred to the crackdown group (``Outcome.CRACKDOWN``) or still referred to the
+    crackdown group (or its host, the police) and not closed otherwise."""
+    from django.db.models import Q
+
+    from core.visibility import visible_to
+    from leads.choices import LeadStatus, Outcome
+    from leads.models import Lead
+    from organization.choices import UnitCode
+
+    crackdown = [UnitCode.GROUP_CRACKDOWN, UnitCode.POLICE]
+    return visible_to(user, Lead).filter(
+        Q(status=LeadStatus.CLOSED, outcome=Outcome.CRACKDOWN)
+        | (Q(assigned_unit__code__in=crackdown) & ~Q(status=LeadStatus.CLOSED))
+    )
+
+
+def _check_leads(user: Any, leads: list[Any]) -> list[Any]:
+    ids = {lead.pk for lead in leads}
+    found = set(eligible_leads(user).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - found:
+        raise DomainError(_("只能从移送打击组的线索立案。"), code="lead_not_eligible")
+    return leads
+
+
+def case_open_from_leads(
+    *, leads: Iterable[Any], user: Any, date: datetime.date, reason: str = "", **fields: Any
+) -> Case:
+    """Open a case from one or more leads referred to the crackdown group and link them (the
+    lead page shows ``lead.cases``). Fields not given come from the leads: the title from the
+    first lead's summary, its fraud type, the elderly affected and the money lost (summed)."""
+    leads = list(leads)
+    if not leads:
+        raise DomainError(_("请选择来源线索。"), code="no_leads")
+    _check_user(user)
+    _check_leads(user, leads)
+    first = leads[0]
+    fields.setdefault("title", first.summary)
+    fields.setdefault("fraud_type", first.fraud_type)
+    elderly = sum(lead.elderly_affected or 0 for lead in leads)
+    if "victims" not in fields and "elderly_victims" not in fields:
+        fields["victims"] = fields["elderly_victims"] = elderly
+    fields.setdefault("amount_involved", sum((lead.money_lost or Decimal("0") for lead in leads), Decimal("0")))
+    fields.setdefault("summary", "\n".join(f"{lead.number} {lead.summary}" for lead in leads))
+    with transaction.atomic():
+        case = case_open(user=user, date=date, reason=reason, **fields)
+        with audit_context(actor=user, reason=reason):
+            case.leads.add(*leads)
+    return case
+
+
+def case_link_leads(*, case: Case, leads: Iterable[Any], user: Any, reason: str = "") -> Case:
+    """Link more leads (referred to the crackdown group) to an existing case."""
+    leads = list(leads)
+    _check_user(user)
+    _check_leads(user, leads)
+    with transaction.atomic(), audit_context(actor=user, reason=reason):
+        case.leads.add(*leads)
+    return case

@@ -14,11 +14,12 @@ from django.views.generic import FormView
 from core.exceptions import DomainError
 from core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, WriteAccessMixin
 from core.xlsx import Column
+from leads.models import Lead
 
 from . import services
 from .choices import LedgerKind
 from .filters import CaseFilter, LedgerEntryFilter
-from .forms import AdvanceForm, CaseForm, LedgerEntryForm, OpinionPlanForm, ReverseForm
+from .forms import AdvanceForm, CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, ReverseForm
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
 from .selectors import fast_track
 
@@ -116,6 +117,7 @@ class CaseDetailView(ScopedDetailView):
             .prefetch_related(
                 Prefetch("steps", queryset=CaseStep.objects.select_related("by")),
                 Prefetch("ledger", queryset=ledger.order_by("date", "pk")),
+                Prefetch("leads", queryset=Lead.objects.only("pk", "number", "summary", "status").order_by("pk")),
             )
         )
 
@@ -133,6 +135,8 @@ class CaseDetailView(ScopedDetailView):
         context.setdefault("advance_form", AdvanceForm(case=case))
         context.setdefault("ledger_form", LedgerEntryForm())
         context.setdefault("reverse_form", None)
+        if context["can_handle"]:
+            context.setdefault("link_form", LinkLeadsForm(user=self.request.user, case=case))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -168,6 +172,12 @@ class CaseDetailView(ScopedDetailView):
                     services.ledger_reverse(entry=entry, user=request.user, reason=form.cleaned_data["reason"])
                     messages.success(request, _("已登记冲正记录。"))
                     return HttpResponseRedirect(case.get_absolute_url() + "#ledger")
+            elif action == "link_leads":
+                form = forms["link_form"] = LinkLeadsForm(request.POST, user=request.user, case=case)
+                if form.is_valid():
+                    services.case_link_leads(case=case, leads=form.cleaned_data["leads"], user=request.user)
+                    messages.success(request, _("已关联线索。"))
+                    return HttpResponseRedirect(case.get_absolute_url())
             else:
                 return HttpResponseRedirect(case.get_absolute_url())
         except DomainError as exc:
@@ -193,14 +203,41 @@ class CaseFormMixin(WriteAccessMixin):
 
 
 class CaseCreateView(CaseFormMixin, FormView):
+    """A new case, directly or from leads (``?leads=1,2`` preselects them and fills the title
+    and fraud type from the first)."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_initial(self):
+        initial = super().get_initial()
+        ids = [int(i) for i in self.request.GET.get("leads", "").split(",") if i.strip().isdigit()]
+        if ids:
+            leads = list(services.eligible_leads(self.request.user).filter(pk__in=ids).order_by("pk"))
+            if leads:
+                initial.update(source_leads=leads, title=leads[0].summary, fraud_type=leads[0].fraud_type)
+        return initial
+
     def form_valid(self, form):
+        leads = list(form.cleaned_data.get("source_leads") or [])
         try:
-            case = services.case_open(
-                user=self.request.user,
-                date=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
-                **self.case_fields(form),
-            )
+            if leads:
+                case = services.case_open_from_leads(
+                    leads=leads,
+                    user=self.request.user,
+                    date=form.cleaned_data["date"],
+                    reason=form.cleaned_data["reason"],
+                    **self.case_fields(form),
+                )
+            else:
+                case = services.case_open(
+                    user=self.request.user,
+                    date=form.cleaned_data["date"],
+                    reason=form.cleaned_data["reason"],
+                    **self.case_fields(form),
+                )
         except DomainError as exc:
             return self.domain_error(form, exc)
         messages.success(self.request, _("案件已登记。"))

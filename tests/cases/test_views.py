@@ -114,7 +114,7 @@ def test_detail_query_count_does_not_grow_with_ledger_rows(client_for, personas,
         LedgerEntryFactory(case=case)
     client = client_for(personas.crackdown)
     client.get(reverse("cases:detail", args=[case.pk]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get(reverse("cases:detail", args=[case.pk]))
 
 
