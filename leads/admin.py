@@ -27,7 +27,15 @@ class LeadAdmin(admin.ModelAdmin):
         "publicly_named",
         "merged_into",
     ]
-    raw_id_fields = ["created_by", "supervisor", "reviewer", "assigned_unit", "filed_by_unit", "community"]
+    raw_id_fields = [
+        "created_by",
+        "supervisor",
+        "reviewer",
+        "assigned_unit",
+        "filed_by_unit",
+        "community",
+        "institution",
+    ]
     list_select_related = ["assigned_unit"]
 
     def has_add_permission(self, request):

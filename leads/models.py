@@ -128,6 +128,14 @@ class Lead(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     institution_name = models.CharField(_("整治机构名称"), max_length=200, blank=True)
     institution_credit_code = models.CharField(_("整治机构信用代码"), max_length=18, blank=True)
+    institution = models.ForeignKey(
+        "rectification.Institution",
+        verbose_name=_("整治机构"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
     transferred_to = models.CharField(_("移交部门"), max_length=100, blank=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"

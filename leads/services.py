@@ -418,11 +418,15 @@ def lead_close(
     institution_credit_code: str = "",
     transferred_to: str = "",
     reviewer=None,
+    institution=None,
 ) -> Lead:
     """Street office closes with an outcome. An unfounded (查否) closure of a major lead, and of a
     random share of others, is not final until a second reviewer confirms it."""
     if outcome not in Outcome.values or outcome == Outcome.DUPLICATE:
         raise DomainError(_("请选择办结结果（重复线索请用“合并”）。"), code="outcome")
+    if institution is not None:
+        institution_name = institution_name or institution.name
+        institution_credit_code = institution_credit_code or (institution.credit_code or "")
     if outcome == Outcome.RECTIFICATION and not (institution_name.strip() or institution_credit_code.strip()):
         raise DomainError(_("整治处理须填写机构名称或统一社会信用代码。"), code="institution")
     if outcome == Outcome.TRANSFERRED and not transferred_to.strip():
@@ -432,6 +436,8 @@ def lead_close(
         review = ReviewState.PENDING if needs_second_review(lead, outcome) else ReviewState.NONE
         if review and reviewer is not None and reviewer.pk == user.pk:
             raise DomainError(_("二次核查须由办结人以外的人员进行。"), code="reviewer")
+        if outcome == Outcome.RECTIFICATION and institution is None and institution_credit_code.strip():
+            institution = _institution_by_code(institution_credit_code)
         return _move(
             lead,
             user,
@@ -444,7 +450,15 @@ def lead_close(
             institution_name=institution_name.strip(),
             institution_credit_code=institution_credit_code.strip().upper(),
             transferred_to=transferred_to.strip(),
+            institution=institution if outcome == Outcome.RECTIFICATION else None,
         )
+
+
+def _institution_by_code(code: str):
+    """The registered institution with this credit code (rectification app), or None. One query."""
+    from rectification.models import Institution
+
+    return Institution.objects.filter(credit_code=code.strip().upper()).first()
 
 
 def lead_review_confirm(*, lead: Lead, user, reason: str = "") -> Lead:

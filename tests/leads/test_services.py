@@ -287,3 +287,26 @@ def test_receipt_codes(personas):
     assert services.receipt_lookup("123") is None
     new_code = services.lead_issue_receipt(lead=lead, user=personas.street)
     assert services.receipt_lookup(new_code) == lead and services.receipt_lookup(code) is None
+
+
+def test_rectification_outcome_links_the_registered_institution(lead_in, personas, org):
+    from rectification.choices import Sector
+    from rectification.models import Institution
+
+    institution = Institution.objects.create(
+        name="福寿康养老服务中心",
+        credit_code="91350582MA2XXXXX1X",
+        sector=Sector.values[0],
+        supervising_unit=org.units[UnitCode.SOCIAL_AFFAIRS],
+    )
+    lead = services.lead_close(
+        lead=lead_in("fed_back"),
+        user=personas.street,
+        outcome=Outcome.RECTIFICATION,
+        institution_credit_code="91350582ma2xxxxx1x",
+    )
+    assert lead.institution == institution and list(institution.leads.all()) == [lead]
+    other = services.lead_close(
+        lead=lead_in("fed_back"), user=personas.street, outcome=Outcome.RECTIFICATION, institution=institution
+    )
+    assert other.institution == institution and other.institution_name == "福寿康养老服务中心"
