@@ -16,7 +16,6 @@ import dataclasses
 import datetime
 import decimal
 import importlib
-import inspect
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -347,25 +346,95 @@ def adapt_figures(key: str, title: Any, result: Any) -> Section:
     return section
 
 
-def _selector_section(app: str, key: str, title: Any, *, start, end, units) -> Section:
-    selectors = _module(f"{app}.selectors")
-    figures = getattr(selectors, "figures", None) if selectors else None
-    if figures is None:
-        return _unavailable(key, title)
-    kwargs: dict[str, Any] = {"start": start, "end": end}
-    if units is not None:
-        if "units" not in inspect.signature(figures).parameters:
-            return _unavailable(key, title, _("该模块不按单位统计。"))
-        kwargs["units"] = list(units)
-    return adapt_figures(key, title, figures(**kwargs))
+def _num(value: Any) -> Any:
+    return float(value) if isinstance(value, decimal.Decimal) else value
+
+
+def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any, Any]]:
+    return [(labels.get(key, key), _num(n)) for key, n in values.items()]
 
 
 def cases_section(*, start, end, units=None, today=None) -> Section:
-    return _selector_section("cases", "cases", _("打击处理与追赃挽损"), start=start, end=end, units=units)
+    """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
+    title = _("打击处理与追赃挽损")
+    selectors = _module("cases.selectors")
+    choices = _module("cases.choices")
+    figures = getattr(selectors, "figures", None) if selectors else None
+    if figures is None or choices is None:
+        return _unavailable("cases", title)
+    if units is not None:
+        return _unavailable("cases", title, _("该模块不按单位统计。"))
+    data = figures(start=start, end=end)
+    if not isinstance(data, dict) or "by_kind" not in data:
+        return adapt_figures("cases", title, data)
+    money = ["amount_involved", "stopped", "frozen", "seized", "recovered", "returned"]
+    section = Section(
+        "cases",
+        title,
+        figures=[
+            Figure(key, KNOWN_LABELS[key], data.get(key))
+            for key in ("cases", "closed", "suspects", "detained", "victims", "elderly_victims")
+        ]
+        + [Figure(key, KNOWN_LABELS[key], _num(data.get(key)), MONEY) for key in money]
+        + [Figure("recovery_rate", KNOWN_LABELS["recovery_rate"], _num(data.get("recovery_rate")), RATE)],
+    )
+    section.breakdowns.append(
+        Breakdown("by_kind", _("案件类别"), _labelled(data["by_kind"], dict(choices.CaseKind.choices)), "pie")
+    )
+    section.breakdowns.append(
+        Breakdown("by_step", _("办理环节"), _labelled(data.get("by_step", {}), dict(choices.Step.choices)), "bar")
+    )
+    flags = {
+        "is_gang": _("团伙"),
+        "is_organised_crime": _("黑恶势力"),
+        "is_corruption": _("腐败/“保护伞”"),
+        "is_many_victims": _("涉众型"),
+        "is_major": _("重大敏感"),
+        "is_typical": _("典型案例"),
+    }
+    section.breakdowns.append(Breakdown("flags", _("案件特征"), _labelled(data.get("flags", {}), flags), "bar"))
+    fast = {
+        "filed_to_solved": _("立案至破案（平均天数）"),
+        "solved_to_prosecution": _("破案至移送起诉（平均天数）"),
+        "prosecution_to_trial": _("移送起诉至审判（平均天数）"),
+    }
+    fast_rows = _labelled(data.get("fast_track", {}), fast)
+    section.breakdowns.append(Breakdown("fast_track", _("快侦快破快审"), fast_rows, ""))
+    return section
 
 
 def publicity_section(*, start, end, units=None, today=None) -> Section:
-    return _selector_section("publicity", "publicity", _("宣传教育"), start=start, end=end, units=units)
+    """From ``publicity.selectors.figures``; its awareness rates are percentages."""
+    title = _("宣传教育")
+    selectors = _module("publicity.selectors")
+    figures = getattr(selectors, "figures", None) if selectors else None
+    if figures is None:
+        return _unavailable("publicity", title)
+    data = figures(start=start, end=end, units=units)
+    if not isinstance(data, dict) or "activities" not in data:
+        return adapt_figures("publicity", title, data)
+    section = Section(
+        "publicity",
+        title,
+        figures=[
+            Figure(key, KNOWN_LABELS[key], data.get(key))
+            for key in ("activities", "people_reached", "elderly_reached", "materials", "messages")
+        ]
+        + [Figure("surveys", _("知晓率调查次数"), data.get("surveys"))]
+        + [
+            Figure(key, KNOWN_LABELS[key], None if data.get(key) is None else round(float(data[key]) / 100, 4), RATE)
+            for key in ("household_rate", "resident_rate", "elderly_rate")
+        ],
+    )
+    Activity = _model("publicity.models", "Activity")
+    choices = _module("publicity.choices")
+    if Activity is not None and choices is not None and hasattr(choices, "ActivityType"):
+        activities = Activity.objects.filter(_in_window("date", start, end))
+        if units is not None:
+            activities = activities.filter(Q(organiser_id__in=units) | Q(community_id__in=units))
+        by_type = _counts(activities, "activity_type", choices.ActivityType.choices)
+        section.breakdowns.append(Breakdown("by_type", _("活动形式"), by_type, "bar"))
+    return section
 
 
 #: The registry: the report's sections in their order.
