@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -76,15 +78,10 @@ class LeadListView(ScopedListView):
         return context
 
 
-class DeadlineBoardView(TemplateView):
+class DeadlineBoardView(LoginRequiredMixin, TemplateView):
     """Due-soon and overdue leads per unit (督办)."""
 
     template_name = "leads/deadline_board.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -294,14 +291,10 @@ class LeadCreateView(WriteAccessMixin, FormView):
         return redirect("leads:detail", lead.pk)
 
 
-class RelatedSuggestView(View):
+class RelatedSuggestView(LoginRequiredMixin, View):
     """Related earlier leads while typing the intake form (JSON for static/js/leads.js)."""
 
     def get(self, request):
-        from django.http import JsonResponse
-
-        if not request.user.is_authenticated:
-            raise PermissionDenied
         leads = related_candidates(
             request.user,
             subject_name=request.GET.get("subject_name", ""),
@@ -347,9 +340,8 @@ class ImportView(WriteAccessMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form, result=result))
 
 
+@login_required
 def import_template(request):
-    if not request.user.is_authenticated:
-        return redirect("login")
     buffer = io.BytesIO()
     rows = imports.template_rows()
     columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
@@ -424,6 +416,7 @@ class ReceiptView(FormView):
         return redirect("tip:status")
 
 
+@method_decorator(ratelimit(key="ip", rate=_tip_rate, method="POST", block=False, group="leads.tip"), name="post")
 class PublicStatusView(FormView):
     """What the informant may see: the public status only, and a form to add information."""
 
@@ -440,6 +433,11 @@ class PublicStatusView(FormView):
         if self.lead is None:
             return redirect("tip:receipt")
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return render(request, "leads/public/limited.html", status=429)
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(lead=self.lead, **kwargs)

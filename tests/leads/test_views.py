@@ -192,3 +192,22 @@ def test_anonymous_is_sent_to_login(client, lead_in):
     for url in (reverse("leads:index"), reverse("leads:detail", args=[lead.pk]), reverse("leads:create")):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_list_is_sortable(client_for, personas, lead_in, org):
+    early = lead_in("referred", unit=org.community_a)
+    late = lead_in("referred", unit=org.community_a)
+    Lead.objects.filter(pk=early.pk).update(deadline="2030-01-01")
+    Lead.objects.filter(pk=late.pk).update(deadline="2030-06-01")
+    client = client_for(personas.street)
+    ascending = [x.pk for x in client.get(reverse("leads:index") + "?order=deadline").context["object_list"]]
+    descending = [x.pk for x in client.get(reverse("leads:index") + "?order=-deadline").context["object_list"]]
+    assert ascending == [early.pk, late.pk] and descending == [late.pk, early.pk]
+
+
+def test_intake_form_and_import_pages_render(client_for, personas):
+    page = client_for(personas.community_a).get(reverse("leads:create"))
+    assert page.status_code == 200 and b"data-related-url" in page.content
+    assert b'name="is_major"' not in page.content
+    page = client_for(personas.street).get(reverse("leads:import"))
+    assert page.status_code == 200 and b"import-template" in page.content
