@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
+
 from organization.demo import DemoContext
 
 from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
@@ -54,6 +56,7 @@ def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
 def _activities(ctx: DemoContext, start: datetime.date, days: int):
     rng = ctx.rng
     organisers = ctx.communities + ctx.member_units
+    recorders = {unit.pk: getattr(ctx.user_of_unit(unit), "pk", None) for unit in organisers}
     types = list(ActivityType)
     venues = list(Venue)
     for _ in range(ctx.scale.get("activities", 150)):
@@ -67,16 +70,17 @@ def _activities(ctx: DemoContext, start: datetime.date, days: int):
             title=TITLES[kind],
             activity_type=kind,
             venue=Venue.ONLINE if online else rng.choice(venues[:-1]),
-            organiser=organiser,
-            community=community,
+            organiser_id=organiser.pk,
+            community_id=community.pk if community else None,
             people_reached=people,
             elderly_reached=rng.randrange(0, people + 1),
             materials=0 if online else rng.randrange(0, 300),
             messages=rng.randrange(100, 3000) if online else 0,
-            created_by=ctx.user_of_unit(organiser),
+            created_by_id=recorders[organiser.pk],
         )
 
 
+@transaction.atomic
 def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
     start = ctx.campaign.start_date

@@ -1,13 +1,13 @@
 """One FilterSet per model, shared by each list page, its Excel export and the totals page."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import Unit
 
 from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
+from .forms import DATE_INPUT, MONTH_FORMATS, MonthInput
 from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry
 
 
@@ -20,11 +20,13 @@ def organisers(request):
 
 
 def date_filter(label, field_name, lookup_expr):
+    return django_filters.DateFilter(label=label, field_name=field_name, lookup_expr=lookup_expr, widget=DATE_INPUT)
+
+
+def month_filter(label, lookup_expr):
+    """Surveys from/to a month (``2022-06``); a month is stored as its first day."""
     return django_filters.DateFilter(
-        label=label,
-        field_name=field_name,
-        lookup_expr=lookup_expr,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=label, field_name="month", lookup_expr=lookup_expr, widget=MonthInput(), input_formats=MONTH_FORMATS
     )
 
 
@@ -44,8 +46,8 @@ class ActivityFilter(django_filters.FilterSet):
 
 class SurveyFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(label=_("社区"), queryset=communities)
-    month_from = date_filter(_("起始月份"), "month", "gte")
-    month_to = date_filter(_("截止月份"), "month", "lte")
+    month_from = month_filter(_("起始月份"), "gte")
+    month_to = month_filter(_("截止月份"), "lte")
 
     class Meta:
         model = AwarenessSurvey

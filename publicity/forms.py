@@ -16,6 +16,16 @@ from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey
 from .services import sees_all_publicity
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
+class MonthInput(forms.DateInput):
+    """A month picker (``<input type="month">``, value ``2022-06``)."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
 
 
 class ServiceForm(VersionedFormMixin, forms.ModelForm):
@@ -84,16 +94,9 @@ class ActivityForm(ServiceForm):
         return data
 
 
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m")
-
-
 class SurveyForm(ServiceForm):
     month = forms.DateField(
-        label=_("月份"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=MonthInput(), help_text=_("格式：2022-06")
+        label=_("月份"), input_formats=MONTH_FORMATS, widget=MonthInput(), help_text=_("格式：2022-06")
     )
 
     class Meta:

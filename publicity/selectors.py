@@ -111,8 +111,14 @@ def activity_chart(month_totals: list[dict[str, Any]], labels: dict[str, Any]) -
     return {
         "type": "bar",
         "labels": [row["label"] for row in month_totals],
+        # The number of activities is small next to the people reached: a line on its own axis.
         "datasets": [
-            {"label": str(label), "data": [row[name] for row in month_totals]} for name, label in labels.items()
+            {
+                "label": str(label),
+                "data": [row[name] for row in month_totals],
+                **({"type": "line", "axis": "right"} if name == "activities" else {}),
+            }
+            for name, label in labels.items()
         ],
     }
 

@@ -8,7 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
@@ -19,6 +21,7 @@ from core.visibility import can_write, visible_to
 from core.xlsx import Column
 
 from . import selectors, services
+from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
 from .filters import ActivityFilter, MediaReportFilter, OpinionFilter, SurveyFilter
 from .forms import ActivityForm, MediaReportForm, OpinionForm, SurveyForm
 from .models import AWARENESS_KINDS, Activity, AwarenessSurvey, MediaReport, OpinionEntry
@@ -44,6 +47,27 @@ def display(value: Any) -> Any:
     return value
 
 
+def choice_label(choices: type[models.TextChoices]):
+    """``value -> label`` in the active language, remembered: an export of 20,000 rows would
+    otherwise translate every choice of the field for every cell (``get_FOO_display``)."""
+    cache: dict[tuple[str, str], str] = {}
+
+    def label(value: str) -> str:
+        key = (get_language(), value)
+        if key not in cache:
+            cache[key] = str(choices(value).label) if value in choices.values else value
+        return cache[key]
+
+    return label
+
+
+activity_type_label = choice_label(ActivityType)
+venue_label = choice_label(Venue)
+level_label = choice_label(MediaLevel)
+source_label = choice_label(OpinionSource)
+risk_label = choice_label(RiskLevel)
+
+
 def unit_name(unit) -> str:
     return unit.display_name if unit else ""
 
@@ -51,8 +75,8 @@ def unit_name(unit) -> str:
 ACTIVITY_COLUMNS = [
     Column(_("日期"), lambda a: a.date, 12),
     Column(_("主题"), lambda a: a.title, 30),
-    Column(_("形式"), lambda a: a.get_activity_type_display(), 14),
-    Column(_("场所"), lambda a: a.get_venue_display(), 10),
+    Column(_("形式"), lambda a: activity_type_label(a.activity_type), 14),
+    Column(_("场所"), lambda a: venue_label(a.venue), 10),
     Column(_("组织单位"), lambda a: unit_name(a.organiser), 16),
     Column(_("社区"), lambda a: unit_name(a.community), 12),
     Column(_("覆盖人数"), lambda a: a.people_reached, 10),
@@ -78,7 +102,7 @@ SURVEY_COLUMNS = [
 MEDIA_COLUMNS = [
     Column(_("日期"), lambda m: m.date, 12),
     Column(_("媒体"), lambda m: m.outlet, 18),
-    Column(_("级别"), lambda m: m.get_level_display(), 8),
+    Column(_("级别"), lambda m: level_label(m.level), 8),
     Column(_("标题"), lambda m: m.title, 40),
     Column(_("报送单位"), lambda m: unit_name(m.unit), 14),
     Column(_("链接"), lambda m: m.url, 40),
@@ -86,8 +110,8 @@ MEDIA_COLUMNS = [
 
 OPINION_COLUMNS = [
     Column(_("日期"), lambda o: o.date, 12),
-    Column(_("来源"), lambda o: o.get_source_display(), 12),
-    Column(_("风险等级"), lambda o: o.get_risk_level_display(), 8),
+    Column(_("来源"), lambda o: source_label(o.source), 12),
+    Column(_("风险等级"), lambda o: risk_label(o.risk_level), 8),
     Column(_("舆情摘要"), lambda o: o.summary, 40),
     Column(_("处置措施"), lambda o: o.response, 40),
     Column(_("涉及案件"), lambda o: o.case_reference, 20),

@@ -1,6 +1,7 @@
 /* Publicity charts (Chart.js, served by the app). Each <canvas data-chart="ID"> draws the JSON of
    the <script type="application/json" id="ID"> written by Django's json_script:
-   {type: "line"|"bar", labels: [...], datasets: [{label, data}], percent: bool}. No inline scripts (CSP). */
+   {type: "line"|"bar", labels: [...], datasets: [{label, data, type?, axis?: "right"}], percent: bool}.
+   No inline scripts (CSP). */
 (function () {
   "use strict";
   var COLOURS = ["#8b1c1c", "#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997"];
@@ -11,11 +12,17 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    var hasRight = false;
     var datasets = spec.datasets.map(function (set, index) {
       var colour = COLOURS[index % COLOURS.length];
+      if (set.axis === "right") {
+        hasRight = true;
+      }
       return {
         label: set.label,
         data: set.data,
+        type: set.type,
+        yAxisID: set.axis === "right" ? "y1" : "y",
         borderColor: colour,
         backgroundColor: colour,
         spanGaps: true,
@@ -28,6 +35,9 @@
       animation: false,
       scales: { y: { beginAtZero: true } }
     };
+    if (hasRight) {
+      options.scales.y1 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } };
+    }
     if (spec.percent) {
       options.scales.y.max = 100;
       options.scales.y.ticks = {

@@ -1,6 +1,7 @@
 """Pages of the publicity area: who sees what (list, detail, export, photo download), writes
 through the forms, the audit timeline, and query counts that do not grow with rows."""
 
+import datetime
 import io
 
 import openpyxl
@@ -276,3 +277,12 @@ def test_list_query_count_does_not_grow_with_rows(client_for, personas, org, nam
     make_rows(org, 45)
     with_50 = count_queries(client, url)
     assert with_5 == with_50 == QUERIES[name], (with_5, with_50)
+
+
+def test_survey_list_filters_by_month(client_for, personas, org):
+    for month in (5, 6, 7):
+        SurveyFactory(community=org.community_a, month=datetime.date(2022, month, 1))
+    response = client_for(personas.street).get(
+        reverse("publicity:survey_list") + "?month_from=2022-06&month_to=2022-06"
+    )
+    assert [s.month for s in response.context["object_list"]] == [datetime.date(2022, 6, 1)]
