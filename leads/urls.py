@@ -7,6 +7,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.LeadListView.as_view(), name="index"),
     path("new/", views.LeadCreateView.as_view(), name="create"),
+    path("higher/", views.HigherReportView.as_view(), name="higher"),
     path("deadlines/", views.DeadlineBoardView.as_view(), name="deadlines"),
     path("related/", views.RelatedSuggestView.as_view(), name="related"),
     path("import/", views.ImportView.as_view(), name="import"),

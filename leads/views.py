@@ -27,6 +27,7 @@ from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
 from . import forms, imports, services
+from .choices import LeadSource, LeadStatus, ReviewState
 from .filters import LeadFilter
 from .models import Lead
 from .selectors import related_candidates
@@ -76,6 +77,36 @@ class LeadListView(ScopedListView):
         context["horizon"] = services.due_soon_horizon(today)
         context["is_street_office"] = services.is_street_office(self.request.user)
         return context
+
+
+class HigherReportView(LeadListView):
+    """Leads from a higher office that are finally closed: when their closure was reported up,
+    and the .xlsx the street office sends to the higher office (?export=xlsx)."""
+
+    export_title = _("上级转办线索办结情况")
+    export_columns = [
+        Column(_("上级转办文号"), lambda x: x.higher_reference, 22),
+        Column(_("编号"), lambda x: x.number, 14),
+        Column(_("线索摘要"), lambda x: x.summary, 40),
+        Column(_("被反映机构或人员"), lambda x: x.subject_name, 24),
+        Column(_("承办单位"), lambda x: _unit(x.assigned_unit), 16),
+        Column(_("核查情况"), lambda x: x.findings, 50),
+        Column(_("办结结果"), lambda x: x.get_outcome_display(), 18),
+        Column(_("办结时间"), lambda x: x.closed_at, 16),
+        Column(_("上级反馈期限"), lambda x: x.higher_deadline, 12),
+        Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
+    ]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(source=LeadSource.HIGHER, status=LeadStatus.CLOSED)
+            .exclude(review_state=ReviewState.PENDING)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(higher_report=True, **kwargs)
 
 
 class DeadlineBoardView(LoginRequiredMixin, TemplateView):

@@ -211,3 +211,28 @@ def test_intake_form_and_import_pages_render(client_for, personas):
     assert b'name="is_major"' not in page.content
     page = client_for(personas.street).get(reverse("leads:import"))
     assert page.status_code == 200 and b"import-template" in page.content
+
+
+def test_higher_office_report_list_and_export(client_for, personas, lead_in):
+    reported, _ = services.lead_create(
+        user=personas.street, data={"source": "higher", "summary": "已报送", "higher_reference": "R-1"}
+    )
+    unreported, _ = services.lead_create(
+        user=personas.street, data={"source": "higher", "summary": "未报送", "higher_reference": "R-2"}
+    )
+    open_lead, _ = services.lead_create(
+        user=personas.street, data={"source": "higher", "summary": "在办", "higher_reference": "R-3"}
+    )
+    for lead in (reported, unreported):
+        services.lead_close(lead=lead, user=personas.street, outcome="partly")
+    services.lead_report_up(lead=Lead.objects.get(pk=reported.pk), user=personas.street)
+    lead_in("closed")  # a public tip: not listed
+    client = client_for(personas.street)
+    listed = client.get(reverse("leads:higher")).context["object_list"]
+    assert {x.pk for x in listed} == {reported.pk, unreported.pk}
+    listed = client.get(reverse("leads:higher") + "?unreported=true").context["object_list"]
+    assert [x.pk for x in listed] == [unreported.pk]
+    rows = exported(client.get(reverse("leads:higher") + "?unreported=true&export=xlsx"))
+    assert rows[0][0] == "上级转办文号" and [r[0] for r in rows[1:]] == ["R-2"]
+    page = client.get(reverse("leads:detail", args=[unreported.pk])).content.decode()
+    assert "未报送办结情况" in page and 'data-testid="action-report_up"' in page
