@@ -56,6 +56,7 @@ class CaseForm(forms.ModelForm):
 
 
 class AdvanceForm(forms.Form):
+    prefix = "advance"
     to_step = forms.ChoiceField(label=_("转入环节"), choices=Step.choices)
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
@@ -69,6 +70,7 @@ class AdvanceForm(forms.Form):
 
 
 class LedgerEntryForm(forms.Form):
+    prefix = "ledger"
     kind = forms.ChoiceField(label=_("类别"), choices=LedgerKind.choices)
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
@@ -92,6 +94,7 @@ class OpinionPlanForm(forms.ModelForm):
 
 
 class LinkLeadsForm(forms.Form):
+    prefix = "link"
     leads = forms.ModelMultipleChoiceField(label=_("关联线索"), queryset=None)
 
     def __init__(self, *args, user, case: Case, **kwargs):

@@ -68,6 +68,11 @@ def ledger_sum(kind: str, prefix: str = "") -> Coalesce:
     )
 
 
+def cents(value: Decimal | None) -> Decimal:
+    """A DB total as yuan with two places (SQLite returns sums of expressions unscaled)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def recovery_rate(returned: Decimal | None, involved: Decimal | None) -> Decimal | None:
     """Returned to victims against the amount involved; None when the amount involved is 0."""
     if not involved:
@@ -230,7 +235,7 @@ class Case(models.Model):
         totals = LedgerEntry.objects.filter(case=self).aggregate(
             **{kind: ledger_sum(kind) for kind in LedgerKind.values}
         )
-        return {kind: totals[kind] for kind in LedgerKind.values}
+        return {kind: cents(totals[kind]) for kind in LedgerKind.values}
 
 
 class CaseStep(models.Model):

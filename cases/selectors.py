@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ou
 from django.db.models.functions import Coalesce
 
 from .choices import CaseKind, LedgerKind, Step
-from .models import TOTAL_FIELD, Case, CaseStep, LedgerEntry, ledger_sum, recovery_rate
+from .models import TOTAL_FIELD, Case, CaseStep, LedgerEntry, cents, ledger_sum, recovery_rate
 
 #: 快侦快破快审: the intervals watched on criminal cases, (key, from step, to step).
 FAST_TRACK: tuple[tuple[str, str, str], ...] = (
@@ -121,9 +121,9 @@ def figures(*, start: datetime.date | None, end: datetime.date | None) -> dict[s
         "by_step": by_step,
         "by_kind_step": by_kind_step,
         **{name: totals[name] for name in COUNT_FIELDS},
-        "amount_involved": totals["amount_involved"],
+        "amount_involved": cents(totals["amount_involved"]),
         "flags": {name: totals[name] for name in FLAGS},
-        **{kind: ledger[kind] for kind in LedgerKind.values},
+        **{kind: cents(ledger[kind]) for kind in LedgerKind.values},
         "recovery_rate": recovery_rate(ledger[LedgerKind.RETURNED], totals["amount_involved"]),
         "fast_track": fast_track(start=start, end=end),
     }

@@ -74,7 +74,8 @@ def test_leaders_read_but_do_not_write(client_for, personas):
     client = client_for(personas.leader)
     assert client.get(reverse("cases:create")).status_code == 403
     response = client.post(
-        reverse("cases:detail", args=[case.pk]), {"action": "advance", "to_step": Step.INVESTIGATING, "date": TODAY}
+        reverse("cases:detail", args=[case.pk]),
+        {"action": "advance", "advance-to_step": Step.INVESTIGATING, "advance-date": TODAY},
     )
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).step == Step.FILED
@@ -169,19 +170,37 @@ def test_the_case_page_advances_steps_and_keeps_the_ledger(client_for, personas)
     client = client_for(personas.crackdown)
     url = reverse("cases:detail", args=[case.pk])
     response = client.post(
-        url, {"action": "advance", "to_step": Step.INVESTIGATING, "date": TODAY, "reason": "开始侦查"}
+        url,
+        {
+            "action": "advance",
+            "advance-to_step": Step.INVESTIGATING,
+            "advance-date": TODAY,
+            "advance-reason": "开始侦查",
+        },
     )
     assert response.status_code == 302
     assert CaseStep.objects.filter(case=case, step=Step.INVESTIGATING, note="开始侦查").exists()
 
     # an illegal date is shown on the page, not lost
-    response = client.post(url, {"action": "advance", "to_step": Step.SOLVED, "date": "2000-01-01", "reason": "破案"})
+    response = client.post(
+        url,
+        {"action": "advance", "advance-to_step": Step.SOLVED, "advance-date": "2000-01-01", "advance-reason": "破案"},
+    )
     assert response.status_code == 200 and "不能早于上一环节" in response.content.decode()
 
     client.post(
-        url, {"action": "ledger", "kind": LedgerKind.FROZEN, "date": TODAY, "amount": "300", "note": "冻结账户"}
+        url,
+        {
+            "action": "ledger",
+            "ledger-kind": LedgerKind.FROZEN,
+            "ledger-date": TODAY,
+            "ledger-amount": "300",
+            "ledger-note": "冻结账户",
+        },
     )
-    client.post(url, {"action": "ledger", "kind": LedgerKind.RETURNED, "date": TODAY, "amount": "250", "note": ""})
+    client.post(
+        url, {"action": "ledger", "ledger-kind": LedgerKind.RETURNED, "ledger-date": TODAY, "ledger-amount": "250"}
+    )
     entry = LedgerEntry.objects.get(kind=LedgerKind.RETURNED)
     client.post(url, {"action": "reverse", "entry": entry.pk, "reason": "录错"})
     page = client.get(url)
