@@ -451,7 +451,7 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
             continue
         figure = next((f for f in section["figures"] if f["key"] == figure_key), None)
         if figure:
-            cards.append({"key": f"{section_key}-{figure_key}", **figure})
+            cards.append({**figure, "key": f"{section_key}-{figure_key}"})
     charts = []
     for section_key, breakdown_key in DASHBOARD_CHARTS:
         section = sections.get(section_key)

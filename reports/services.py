@@ -328,10 +328,15 @@ def report_request(*, month: datetime.date, user: Any, regenerate: bool = False)
     from .tasks import generate_monthly_report
 
     report = report_prepare(month=month, user=user, regenerate=regenerate)
+
+    def enqueue() -> None:
+        try:
+            generate_monthly_report.delay(f"{report.month:%Y-%m}", user.pk, report.campaign_id)
+        except Exception:  # broker down: the report stays pending, the user can ask again
+            log.warning("Monthly report %s could not be queued; the broker is unreachable.", report.pk)
+
     if report.status != ReportStatus.READY:
-        transaction.on_commit(
-            lambda: generate_monthly_report.delay(f"{report.month:%Y-%m}", user.pk, report.campaign_id)
-        )
+        transaction.on_commit(enqueue)
     return report
 
 

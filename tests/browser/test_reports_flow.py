@@ -11,8 +11,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def campaign(personas, settings, tmp_path):
+    from django.core.cache import cache
+
     from organization.models import Campaign
 
+    cache.clear()  # the dashboard's cached figures of an earlier test
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REPORTS_RECIPIENTS = ["office@example.invalid"]
     Campaign.objects.update(is_active=False)
@@ -49,9 +52,18 @@ def test_generate_on_demand_and_download(page, login, personas, campaign):
     assert page.js_errors == []
 
 
-def test_dashboard_shows_key_figures(page, login, personas, campaign):
+def test_dashboard_shows_key_figures_and_charts(page, login, personas, campaign):
+    factories = pytest.importorskip("tests.rectification.factories")
+    from rectification.choices import RiskGrade
+
+    factories.InstitutionFactory(risk_grade=RiskGrade.RED)
+    factories.InstitutionFactory(risk_grade=RiskGrade.YELLOW)
     login("street")
     assert page.get_by_test_id("phase-timeline").count() == 0 or page.get_by_test_id("phase-timeline").is_visible()
     assert page.get_by_test_id("dashboard-figures").is_visible()
     assert page.get_by_test_id("figures-fresh").is_visible()
+    assert page.get_by_test_id("card-rectification-control_list").inner_text() == "2"
+    canvas = page.locator("canvas[data-chart='chart-rectification-by_grade']")
+    canvas.wait_for(state="visible")
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length > 0")
     assert page.js_errors == []

@@ -166,3 +166,25 @@ def test_report_due_runs_only_on_the_report_day(campaign, personas, recipients, 
         report = services.report_due(today=datetime.date(2026, 11, 20))
     assert report.month == NOV and report.status == ReportStatus.READY
     assert OutboundEmail.objects.get().status == MailStatus.SENT
+
+
+def test_the_task_redelivered_after_a_kill_takes_over_and_mails_once(
+    campaign, personas, recipients, monkeypatch, django_capture_on_commit_callbacks
+):
+    """acks_late: the broker delivers the same message (same task id) again after the worker died."""
+    from reports.tasks import generate_monthly_report
+
+    calls = []
+
+    def crash_once(report):
+        calls.append(1)
+        if len(calls) == 1:
+            raise WorkerKilled
+
+    monkeypatch.setattr(services, "_after_build_hook", crash_once)
+    with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+        generate_monthly_report.apply(args=["2026-11"], task_id="delivery-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        generate_monthly_report.apply(args=["2026-11"], task_id="delivery-1")
+    assert MonthlyReport.objects.get().status == ReportStatus.READY
+    assert OutboundEmail.objects.count() == 1 and len(django_mail.outbox) == 1
