@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.models import Unit
 
-from .choices import OPEN_FOR_RECEIVER, DeadlineState, FraudType, LeadSource, LeadStatus
+from .choices import OPEN_FOR_RECEIVER, DeadlineState, FraudType, LeadSource, LeadStatus, ReviewState
 from .models import Lead
 
 
@@ -34,6 +34,7 @@ class LeadFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
+    review_state = django_filters.ChoiceFilter(label=_("二次核查"), choices=[c for c in ReviewState.choices if c[0]])
     unreported = django_filters.BooleanFilter(label=_("办结未报送上级"), method="filter_unreported")
     order = django_filters.OrderingFilter(
         label=_("排序"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 
 from core.audit import audit_context
 from core.exceptions import DomainError
+from core.models import AuditEntry
 
 from .choices import FraudType, LeadSource
 from .models import Lead
@@ -177,6 +179,31 @@ def parse(upload) -> ImportResult:
     return result
 
 
+def _audit_created(leads: list[Lead], user) -> None:
+    """One "created" entry per imported lead, in bulk (bulk_create sends no signals)."""
+    ct = ContentType.objects.get_for_model(Lead)
+    reason = gettext("Excel 导入上级转办线索")
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                content_type=ct,
+                object_pk=str(lead.pk),
+                object_id=lead.pk,
+                object_repr=str(lead)[:200],
+                action=AuditEntry.Action.CREATE,
+                changes={},
+                changes_text="",
+                actor=user,
+                actor_email=user.email or None,
+                reason=reason,
+            )
+            for lead in leads
+            if lead.pk
+        ],
+        batch_size=2000,
+    )
+
+
 def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
     """Parse and, if allowed, save in bulk (batches of 2,000). Street office only."""
     if not is_street_office(user):
@@ -196,5 +223,6 @@ def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
             lead.created_by = user
             lead.filed_by_unit_id = user.unit_id
         Lead.objects.bulk_create(leads, batch_size=2000)
+        _audit_created(leads, user)
     result.created = len(leads)
     return result

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from core.audit import timeline_for
 from leads import imports
 from leads.models import Lead
 
@@ -56,6 +57,8 @@ def test_valid_rows_only_and_existing_duplicates(personas):
     lead = Lead.objects.get()
     assert lead.source == "higher" and lead.higher_reference == "R-1" and str(lead.higher_deadline) == "2030-01-31"
     assert lead.subject_phone_hash and lead.fraud_type == "project"
+    entry = timeline_for(lead)[0]
+    assert entry.actor == personas.street and "Excel" in entry.reason
     result = imports.import_leads(user=personas.street, upload=workbook([row("R-1")]))
     assert result.created == 0 and "已登记过" in result.errors[0][1] and result.duplicates == [2]
 

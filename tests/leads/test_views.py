@@ -85,6 +85,7 @@ def test_filters(client_for, personas, lead_in, org):
         ("is_major=true", {overdue.pk}),
         ("q=保健品", {Lead.objects.get(summary="关于保健品的线索").pk}),
         ("status=referred", {overdue.pk}),
+        ("review_state=pending", set()),
     ]:
         response = client.get(reverse("leads:index") + "?" + query)
         assert {x.pk for x in response.context["object_list"]} == expected, query
