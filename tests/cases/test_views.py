@@ -224,3 +224,13 @@ def test_opinion_plan_form(client_for, personas):
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
     assert PublicOpinionPlan.objects.get(case=case).owner == "林警官"
+
+
+def test_the_institution_links_both_ways(client_for, personas, org):
+    from tests.rectification.factories import InstitutionFactory
+
+    institution = InstitutionFactory(name="福寿健康养生馆")
+    case = CaseFactory(institution=institution)
+    assert list(institution.cases.all()) == [case]
+    page = client_for(personas.crackdown).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert reverse("rectification:institution_detail", args=[institution.pk]) in page and "福寿健康养生馆" in page
