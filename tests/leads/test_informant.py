@@ -76,6 +76,11 @@ def test_reveal_needs_street_office_and_permission_and_is_logged(client_for, per
 def test_no_informant_data_in_lists_exports_emails_admin_or_audit(client_for, personas, planted, org):
     org.community_a.liaison = personas.community_a
     org.community_a.save()
+    higher, _ = services.lead_create(
+        user=personas.street,
+        data={"source": "higher", "summary": "上级转办实名", "higher_reference": "R-9", "informant_phone": PHONE},
+    )
+    services.lead_close(lead=higher, user=personas.street, outcome="partly")
     services.leads_escalate()
     services.leads_send_digests()
     assert OutboundEmail.objects.filter(key__startswith="lead-digest:").count() == 1
@@ -96,10 +101,12 @@ def test_no_informant_data_in_lists_exports_emails_admin_or_audit(client_for, pe
     ]
     for url in pages:
         assert not secrets_in(client.get(url).content.decode()), url
-    for query in ("", "?deadline_state=overdue", "?source=public"):
-        data = b"".join(
-            client.get(reverse("leads:index") + query + ("&" if query else "?") + "export=xlsx").streaming_content
-        )
+    assert not secrets_in(client.get(reverse("leads:related") + "?subject_name=x").content.decode())
+    exports = [reverse("leads:index") + q for q in ("", "?deadline_state=overdue", "?source=public")]
+    exports.append(reverse("leads:higher"))
+    assert higher in client.get(reverse("leads:higher")).context["object_list"]
+    for query in exports:
+        data = b"".join(client.get(query + ("&" if "?" in query else "?") + "export=xlsx").streaming_content)
         ws = openpyxl.load_workbook(io.BytesIO(data)).active
         cells = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c is not None)
         assert not secrets_in(cells)
