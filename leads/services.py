@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -604,21 +604,21 @@ def lead_reveal_informant(*, lead: Lead, user, reason: str = "") -> dict[str, st
 
 
 def leads_escalate(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Reminder (催办) on each overdue lead once per missed deadline; public naming (通报) of those
-    still overdue ``LEADS_NAMING_AFTER_WORKDAYS`` working days later. Idempotent: conditional
-    UPDATEs claim each lead, and only a lead actually changed gets its timeline entry."""
+    """Reminder (催办) on each overdue lead once per missed deadline, and on a major lead under
+    supervision every working day it stays overdue (tighter reminders); public naming (通报) of
+    those still overdue ``LEADS_NAMING_AFTER_WORKDAYS`` working days later. Idempotent:
+    conditional UPDATEs claim each lead, and only a lead actually changed gets its timeline entry."""
     today = today or timezone.localdate()
     calendar = WorkCalendar()
     overdue = Lead.objects.overdue(today)
-    to_remind = list(overdue.filter(last_reminded_on__isnull=True).values_list("pk", flat=True)) + list(
-        overdue.filter(last_reminded_on__lte=F("deadline")).values_list("pk", flat=True)
-    )
+    # not yet reminded for this deadline, or (major) not yet reminded today on a working day
+    due = Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lte=F("deadline"))
+    if calendar.is_workday(today):
+        due |= Q(is_major=True, last_reminded_on__lt=today)
     reminded = 0
-    for pk in to_remind:
-        claimed = (
-            Lead.objects.filter(pk=pk, status__in=OPEN_FOR_RECEIVER)
-            .exclude(last_reminded_on__gt=F("deadline"))
-            .update(last_reminded_on=today, reminder_count=F("reminder_count") + 1)
+    for pk in overdue.filter(due).values_list("pk", flat=True):
+        claimed = Lead.objects.filter(due, pk=pk, status__in=OPEN_FOR_RECEIVER).update(
+            last_reminded_on=today, reminder_count=F("reminder_count") + 1
         )
         if claimed:
             lead = Lead.objects.get(pk=pk)

@@ -67,3 +67,19 @@ def test_extension_resets_reminders(board, personas):
 def test_beat_schedule_has_the_daily_job(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["leads-daily-deadlines"]
     assert entry["task"] == "leads.tasks.daily_deadlines"
+
+
+def test_major_overdue_leads_are_reminded_every_working_day(board, personas):
+    lead = services.lead_supervise(
+        lead=Lead.objects.get(pk=board["overdue"].pk), user=personas.street, is_major=True, supervisor=personas.street
+    )
+    cal = WorkCalendar()
+    today = datetime.date.today()
+    while not cal.is_workday(today):
+        today += datetime.timedelta(days=1)
+    services.leads_escalate(today=today)
+    services.leads_escalate(today=today)  # same day: nothing more
+    next_day = cal.add_workdays(today, 1)
+    services.leads_escalate(today=next_day)
+    assert Lead.objects.get(pk=lead.pk).reminder_count == 2
+    assert Lead.objects.get(pk=board["long"].pk).reminder_count == 1
