@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context, record_action
 from core.exceptions import DomainError
 from core.services import attachments_add
-from organization.choices import UnitKind
+from organization.choices import UnitCode, UnitKind
 from organization.models import Unit, User
 
 from .choices import (
@@ -440,22 +440,67 @@ def problem_send_to_judiciary(*, problem: Problem, user: User, reason: str) -> P
     return moved
 
 
-def create_judiciary_lead(*, problem: Problem, user: User, reason: str) -> int | None:
-    """Hook: create a lead for the crackdown group from a problem sent to the judiciary and return
-    its id. Uses ``leads.services`` when it offers a function for it; otherwise the send is only
-    recorded (audit entry) and None is returned.
+#: The leads app's fraud type for each sector (the lead's 诈骗类型).
+SECTOR_FRAUD_TYPE = {
+    "elderly_service": "service",
+    "elderly_land": "project",
+    "housing_advert": "house",
+    "street_advert": "product",
+    "elderly_tourism": "service",
+    "art": "product",
+    "food_health": "product",
+    "false_advert": "product",
+    "unlicensed_medical": "service",
+    "fund_raising": "project",
+}
 
-    TODO(leads): call the leads app's lead-creation service once it exists.
-    """
+
+def create_judiciary_lead(*, problem: Problem, user: User, reason: str) -> int | None:
+    """Hook for ``problem_send_to_judiciary``: register a lead for the crackdown group through the
+    leads app's own service (``leads.services.lead_create``), link it to the institution (the
+    lead's ``institution``, shown on the institution's page), and refer it to the crackdown group
+    when the user may refer (street office); otherwise the street office refers it from its
+    queue. Returns the lead's id, or None when the leads app offers no such service."""
     try:
         from leads import services as lead_services
+        from leads.choices import LeadSource
     except ImportError:
         return None
-    create = getattr(lead_services, "lead_create_from_problem", None)
+    create = getattr(lead_services, "lead_create", None)
     if create is None:
         return None
-    lead = create(problem=problem, user=user, reason=reason)
-    return getattr(lead, "pk", lead)
+    institution = problem.institution
+    description = "\n".join(
+        [
+            _("整治组发现涉嫌违法犯罪，移送司法机关。"),
+            _("机构：%(name)s（%(code)s）")
+            % {"name": institution.name, "code": institution.credit_code or _("无统一社会信用代码")},
+            _("问题：%(problem)s") % {"problem": problem.description},
+            _("移送理由：%(reason)s") % {"reason": reason},
+        ]
+    )
+    data = {
+        "source": LeadSource.MEMBER_UNIT,
+        "summary": (_("整治移送：%(name)s") % {"name": institution.name})[:200],
+        "description": description,
+        "fraud_type": SECTOR_FRAUD_TYPE.get(institution.sector, "other"),
+        "subject_name": institution.name,
+        "subject_address": institution.address,
+        "subject_phone": institution.contact_phone,
+        "subject_credit_code": institution.credit_code or "",
+        "subject_person": institution.legal_representative,
+        "community": institution.community,
+    }
+    lead, _code = create(user=user, data=data, reason=reason)
+    with audit_context(actor=user, reason=_("整治问题移送司法机关，关联机构")):
+        lead.institution = institution
+        lead.save(update_fields=["institution"])
+    crackdown = Unit.objects.filter(code=UnitCode.GROUP_CRACKDOWN).first()
+    can_refer = getattr(lead_services, "can_transition", None)
+    refer = getattr(lead_services, "lead_refer", None)
+    if crackdown and refer and can_refer and can_refer(lead, user, "refer"):
+        refer(lead=lead, user=user, unit=crackdown, reason=reason)
+    return lead.pk
 
 
 # --- contingency plans ------------------------------------------------------------------------

@@ -349,3 +349,41 @@ def test_problem_status_change_is_audited_with_actor(personas):
     entry = AuditEntry.objects.filter(object_pk=str(problem.pk), reason="已约谈负责人").get()
     assert entry.actor == personas.liaison
     assert Problem.objects.get(pk=problem.pk).status == ProblemStatus.RECTIFYING
+
+
+# --- send to the judiciary: a lead for the crackdown group, linked both ways ------------------
+
+
+def test_send_to_judiciary_creates_a_linked_lead_referred_to_the_crackdown_group(personas, org):
+    from leads.choices import LeadSource, LeadStatus
+    from leads.models import Lead
+
+    inst = InstitutionFactory(name="金秋养老投资公司", credit_code="91350100M000100Y43", community=org.community_a)
+    problem = raise_problem(personas.street, inst=inst)
+    sent = services.problem_send_to_judiciary(problem=problem, user=personas.street, reason="以高额回报吸收老人资金")
+    lead = Lead.objects.get(pk=sent.lead_id)
+    assert Problem.objects.get(pk=problem.pk).lead_id == lead.pk
+    assert lead.institution == inst and list(inst.leads.all()) == [lead]
+    assert lead.source == LeadSource.MEMBER_UNIT and lead.subject_credit_code == "91350100M000100Y43"
+    assert "以高额回报吸收老人资金" in lead.description
+    assert lead.status == LeadStatus.REFERRED and lead.assigned_unit == org.units[UnitCode.GROUP_CRACKDOWN]
+
+
+def test_a_unit_sending_to_judiciary_leaves_the_referral_to_the_street_office(personas, org):
+    from leads.choices import LeadStatus
+    from leads.models import Lead
+
+    problem = raise_problem(personas.liaison)
+    sent = services.problem_send_to_judiciary(problem=problem, user=personas.liaison, reason="涉嫌诈骗")
+    lead = Lead.objects.get(pk=sent.lead_id)
+    assert lead.status == LeadStatus.REGISTERED and lead.institution == problem.institution
+
+
+def test_institution_page_lists_the_leads_naming_it(client_for, personas):
+    from django.urls import reverse
+
+    problem = raise_problem(personas.street)
+    services.problem_send_to_judiciary(problem=problem, user=personas.street, reason="涉嫌非法集资")
+    page = client_for(personas.street).get(reverse("rectification:institution_detail", args=[problem.institution_id]))
+    assert len(page.context["related_leads"]) == 1
+    assert 'data-testid="institution-leads"' in page.content.decode()
