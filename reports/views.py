@@ -22,7 +22,7 @@ from core.exceptions import DomainError
 from core.views import ScopedDetailView, ScopedListView
 from core.visibility import can_write, scope_of, visible_to
 from core.xlsx import XLSX_MIME, Column
-from organization.choices import UnitKind
+from organization.choices import PhaseKind, UnitKind
 from organization.models import Campaign
 
 from . import selectors, services
@@ -324,6 +324,7 @@ class SummaryEditView(LoginRequiredMixin, TemplateView):
             form=kwargs.get("form") or SummaryForm(instance=summary, kind=kind),
             editable=can_write(self.request.user) and not (summary and summary.status == SubmissionStatus.SUBMITTED),
             groups=self.request.user.unit.hosted_groups.all() if self.request.user.unit_id else [],
+            phase=campaign.phases.filter(kind=PhaseKind.SUMMARY).first() if campaign else None,
         )
         return context
 

@@ -176,6 +176,13 @@ def test_campaign_summary(campaign, org, personas, client_for):
         {"action": "submit", "loopholes": "保健品会销监管漏洞", "weaknesses": "人手不足", "rules": "建立联合巡查制度"},
     )
     assert SummarySubmission.objects.filter(status=SubmissionStatus.SUBMITTED).count() == 2
+    client = client_for(personas.crackdown)  # the test client is shared: sign in again
+    page = client.get(reverse("reports:summary_edit") + f"?unit={crackdown.pk}").content.decode()
+    assert "快侦快破" in page and "总结提升阶段" in page
+    assert (
+        client_for(personas.community_a).get(reverse("reports:summary_edit") + f"?unit={crackdown.pk}").status_code
+        == 404
+    )
     assert client_for(personas.community_a).get(reverse("reports:summary_report")).status_code == 403
     street = client_for(personas.street)
     html = street.get(reverse("reports:summary_report")).content.decode()
