@@ -7,6 +7,7 @@ import datetime
 
 from django.db import transaction
 
+from cases.models import Case
 from organization.demo import DemoContext
 
 from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
@@ -57,6 +58,7 @@ def _activities(ctx: DemoContext, start: datetime.date, days: int):
     rng = ctx.rng
     organisers = ctx.communities + ctx.member_units
     recorders = {unit.pk: getattr(ctx.user_of_unit(unit), "pk", None) for unit in organisers}
+    typical_cases = list(Case.objects.typical().values_list("pk", flat=True))  # seeded before publicity
     types = list(ActivityType)
     venues = list(Venue)
     for _ in range(ctx.scale.get("activities", 150)):
@@ -77,6 +79,7 @@ def _activities(ctx: DemoContext, start: datetime.date, days: int):
             materials=0 if online else rng.randrange(0, 300),
             messages=rng.randrange(100, 3000) if online else 0,
             created_by_id=recorders[organiser.pk],
+            typical_case_id=rng.choice(typical_cases) if typical_cases and kind == ActivityType.TYPICAL_CASE else None,
         )
 
 
@@ -139,6 +142,7 @@ def seed(ctx: DemoContext) -> None:
         )
     ctx.counts["media_reports"] = len(MediaReport.objects.bulk_create(reports, batch_size=BATCH))
 
+    major_cases = list(Case.objects.filter(is_major=True).values_list("pk", flat=True))
     entries = []
     for index in range(max(5, len(months) * 2)):
         risk = rng.choice(list(RiskLevel))
@@ -149,6 +153,7 @@ def seed(ctx: DemoContext) -> None:
                 summary=OPINIONS[index % len(OPINIONS)],
                 risk_level=risk,
                 response="已核实情况，发布权威信息并跟进处置" if risk != RiskLevel.LOW else "持续监测",
+                case_id=major_cases[index % len(major_cases)] if major_cases and index % 2 else None,
                 case_reference="" if index % 3 else f"演示案件{index + 1}",
                 unit=publicity_unit,
                 created_by=ctx.user_of_unit(publicity_unit),

@@ -8,8 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Case
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
+from core.visibility import visible_to
+from organization.choices import UnitKind
 from organization.models import Unit, User
 
 from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey, MediaReport, OpinionEntry
@@ -17,6 +20,15 @@ from .services import sees_all_publicity
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
+def link_cases(form: forms.ModelForm, name: str, cases) -> None:
+    """Offer the cases the user may see; without any (community staff), no case field at all,
+    and a case linked by someone else stays as it is."""
+    if cases.exists():
+        form.fields[name].queryset = cases.order_by("-opened_on")
+    else:
+        del form.fields[name]
 
 
 class MonthInput(forms.DateInput):
@@ -45,7 +57,7 @@ class ServiceForm(VersionedFormMixin, forms.ModelForm):
     def own_units(self):
         """The units the user may record for: all for the publicity group and street office."""
         if sees_all_publicity(self.user):
-            return Unit.objects.receivers()
+            return Unit.objects.filter(is_active=True).exclude(kind=UnitKind.HIGHER_OFFICE)
         return Unit.objects.filter(pk__in=self.user.scope.unit_ids)
 
 
@@ -67,6 +79,7 @@ class ActivityForm(ServiceForm):
             "materials",
             "messages",
             "description",
+            "typical_case",
         ]
         widgets = {"date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
 
@@ -85,6 +98,7 @@ class ActivityForm(ServiceForm):
         elif not self.instance.pk:
             self.initial.setdefault("organiser", scope.unit_id)
         self.fields["community"].queryset = communities
+        link_cases(self, "typical_case", visible_to(self.user, Case).typical())
 
     def clean(self):
         data = super().clean()
@@ -144,9 +158,13 @@ class MediaReportForm(UnitRecordForm):
 
 
 class OpinionForm(UnitRecordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        link_cases(self, "case", visible_to(self.user, Case))
+
     class Meta:
         model = OpinionEntry
-        fields = ["date", "source", "risk_level", "summary", "response", "case_reference", "unit"]
+        fields = ["date", "source", "risk_level", "summary", "response", "case", "case_reference", "unit"]
         widgets = {
             "date": DATE_INPUT,
             "summary": forms.Textarea(attrs={"rows": 3}),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Q
 from django.urls import reverse
@@ -70,6 +71,8 @@ class Recorded(VersionedModel):
 
 
 ELDERLY_TOO_MANY = _("覆盖老年人数不能超过覆盖人数。")
+TYPICAL_CASE_WRONG_TYPE = _("只有“典型案例曝光”活动才能关联典型案例。")
+TYPICAL_CASE_NOT_TYPICAL = _("所选案件未标记为典型案例。")
 
 
 class Activity(Recorded):
@@ -96,6 +99,15 @@ class Activity(Recorded):
     materials = models.PositiveIntegerField(_("发放资料（份）"), default=0)
     messages = models.PositiveIntegerField(_("发送信息（条）"), default=0)
     description = models.TextField(_("活动内容"), blank=True)
+    typical_case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("曝光的典型案例"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="publicity_activities",
+        help_text=_("仅“典型案例曝光”活动填写，须为已标记为典型案例的案件。"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -109,6 +121,11 @@ class Activity(Recorded):
                 condition=Q(elderly_reached__lte=F("people_reached")),
                 name="activity_elderly_within_people",
                 violation_error_message=ELDERLY_TOO_MANY,
+            ),
+            models.CheckConstraint(
+                condition=Q(typical_case__isnull=True) | Q(activity_type=ActivityType.TYPICAL_CASE),
+                name="activity_typical_case_only_for_exposure",
+                violation_error_message=TYPICAL_CASE_WRONG_TYPE,
             ),
         ]
         indexes = [
@@ -132,6 +149,17 @@ class Activity(Recorded):
         if scope.is_community and scope.unit_id:
             q |= Q(community_id=scope.unit_id)
         return q
+
+    def clean(self) -> None:
+        """A linked case only on an exposure of a typical case, and the case must be typical.
+        One query when a case is linked."""
+        super().clean()
+        if self.typical_case_id is None:
+            return
+        if self.activity_type != ActivityType.TYPICAL_CASE:
+            raise ValidationError({"typical_case": TYPICAL_CASE_WRONG_TYPE})
+        if not self.typical_case.is_typical:
+            raise ValidationError({"typical_case": TYPICAL_CASE_NOT_TYPICAL})
 
 
 @dataclass(frozen=True)
@@ -280,7 +308,17 @@ class OpinionEntry(Recorded):
     summary = models.TextField(_("舆情摘要"))
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
     response = models.TextField(_("处置措施"), blank=True)
-    case_reference = models.CharField(_("涉及案件"), max_length=200, blank=True, help_text=_("案件编号或名称。"))
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("关联案件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_entries",
+    )
+    case_reference = models.CharField(
+        _("涉及案件"), max_length=200, blank=True, help_text=_("未关联案件时，填写案件编号或名称。")
+    )
     unit = models.ForeignKey(
         Unit, verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="publicity_opinion_entries"
     )

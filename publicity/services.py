@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cases.models import Case
 from core.audit import audit_context
 from core.concurrency import VersionedModel, save_versioned
 from core.exceptions import DomainError
 from core.services import attachments_add
+from core.visibility import visible_to
 from organization.choices import UnitCode, UnitKind
 from organization.models import Unit, User
 
@@ -56,6 +58,15 @@ def _apply(obj: VersionedModel, fields: dict[str, Any]) -> None:
         setattr(obj, name, value)
 
 
+def _check_case_link(obj: Activity | OpinionEntry, name: str, user: User, stored: Any = None) -> None:
+    """A user links only a case they may see; a link made by someone else may stay."""
+    case_id = getattr(obj, f"{name}_id")
+    if case_id is None or (stored is not None and getattr(stored, f"{name}_id") == case_id):
+        return
+    if not visible_to(user, Case).filter(pk=case_id).exists():
+        raise DomainError(_("您无权关联该案件。"), code="case_not_visible")
+
+
 def _check_activity(activity: Activity, user: User) -> None:
     scope = user.scope
     if scope.is_community and not sees_all_publicity(user):
@@ -80,6 +91,7 @@ def activity_create(*, user: User, photos: Iterable[Any] = (), reason: str = "",
     _require_writer(user)
     activity = Activity(created_by=user, **fields)
     _check_activity(activity, user)
+    _check_case_link(activity, "typical_case", user)
     return _save(activity, user=user, reason=reason, photos=photos)
 
 
@@ -93,9 +105,11 @@ def activity_update(
     **fields: Any,
 ) -> Activity:
     _require_writer(user)
-    _check_activity(Activity.objects.get(pk=activity.pk), user)  # the user may change what is stored …
+    stored = Activity.objects.get(pk=activity.pk)
+    _check_activity(stored, user)  # the user may change what is stored …
     _apply(activity, fields)
     _check_activity(activity, user)  # … and what it becomes
+    _check_case_link(activity, "typical_case", user, stored)
     return _save(activity, user=user, reason=reason, photos=photos, expected_version=expected_version)
 
 
@@ -138,6 +152,8 @@ def _unit_record_create(model: type[MediaReport | OpinionEntry], *, user: User, 
         fields["unit_id"] = user.scope.unit_id
     obj = model(created_by=user, **fields)
     _check_unit_record(obj, user)
+    if isinstance(obj, OpinionEntry):
+        _check_case_link(obj, "case", user)
     return _save(obj, user=user, reason=reason)
 
 
@@ -145,9 +161,12 @@ def _unit_record_update(
     obj: MediaReport | OpinionEntry, *, user: User, reason: str, expected_version: int | None, fields: dict
 ) -> Any:
     _require_writer(user)
-    _check_unit_record(type(obj).objects.get(pk=obj.pk), user)
+    stored = type(obj).objects.get(pk=obj.pk)
+    _check_unit_record(stored, user)
     _apply(obj, fields)
     _check_unit_record(obj, user)
+    if isinstance(obj, OpinionEntry):
+        _check_case_link(obj, "case", user, stored)
     return _save(obj, user=user, reason=reason, expected_version=expected_version)
 
 

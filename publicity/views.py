@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from cases.models import Case
 from core.exceptions import DomainError
 from core.services import attachments_of
 from core.views import ScopedDetailView, ScopedListView, WriteAccessMixin
@@ -249,6 +250,15 @@ class PublicityDetailView(ScopedDetailView):
         return context
 
 
+def case_row(user, obj, name: str) -> tuple[Any, Any, str]:
+    """A linked case: its title and page for those who may see it, no more for others. One query."""
+    label = obj._meta.get_field(name).verbose_name
+    case = visible_to(user, Case).filter(pk=getattr(obj, f"{name}_id")).first()
+    if case is None:
+        return (label, _("已关联（您无权查看案件）"), "")
+    return (label, case, case.get_absolute_url())
+
+
 def model_fields(obj, names) -> list[tuple[Any, Any]]:
     rows = []
     for name in names:
@@ -266,7 +276,10 @@ class ActivityDetailView(PublicityDetailView):
     with_attachments = True
 
     def fields(self, obj):
-        return model_fields(obj, [*ActivityForm.Meta.fields, "created_by"])
+        rows = model_fields(obj, [f for f in ActivityForm.Meta.fields if f != "typical_case"] + ["created_by"])
+        if obj.typical_case_id:
+            rows.append(case_row(self.request.user, obj, "typical_case"))
+        return rows
 
 
 class SurveyDetailView(PublicityDetailView):
@@ -299,9 +312,10 @@ class OpinionDetailView(PublicityDetailView):
     edit_url = "publicity:opinion_update"
 
     def fields(self, obj):
-        return model_fields(
-            obj, ["date", "source", "risk_level", "summary", "response", "case_reference", "unit", "created_by"]
-        )
+        rows = model_fields(obj, ["date", "source", "risk_level", "summary", "response"])
+        if obj.case_id:
+            rows.append(case_row(self.request.user, obj, "case"))
+        return rows + model_fields(obj, ["case_reference", "unit", "created_by"])
 
 
 class PublicityFormView(WriteAccessMixin, FormView):
