@@ -111,6 +111,8 @@ def available_actions(lead: Lead, user) -> set[str]:
             actions.add("review_confirm")
         if lead.source == LeadSource.HIGHER and lead.is_final and lead.reported_up_at is None:
             actions.add("report_up")
+        if lead.source == LeadSource.PUBLIC and not lead.is_final:
+            actions.add("issue_receipt")
         if user.has_perm("leads.view_informant") and not lead.is_anonymous:
             actions.add("reveal")
     return actions

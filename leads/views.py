@@ -298,6 +298,17 @@ class RevealInformantView(WriteAccessMixin, View):
         return response
 
 
+class IssueReceiptView(WriteAccessMixin, View):
+    """Issue a new receipt code (e.g. the informant lost it, or phoned in); shown once (POST only)."""
+
+    def post(self, request, pk: int):
+        lead = get_object_or_404(visible_to(request.user, Lead), pk=pk)
+        code = services.lead_issue_receipt(lead=lead, user=request.user)
+        response = render(request, "leads/receipt_issued.html", {"lead": lead, "code": code})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 class LeadCreateView(WriteAccessMixin, FormView):
     form_class = forms.LeadForm
     template_name = "leads/lead_form.html"

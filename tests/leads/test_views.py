@@ -237,3 +237,14 @@ def test_higher_office_report_list_and_export(client_for, personas, lead_in):
     assert rows[0][0] == "上级转办文号" and [r[0] for r in rows[1:]] == ["R-2"]
     page = client.get(reverse("leads:detail", args=[unreported.pk])).content.decode()
     assert "未报送办结情况" in page and 'data-testid="action-report_up"' in page
+
+
+def test_street_office_reissues_a_receipt_code(client_for, personas, lead_in):
+    lead, old = services.lead_submit_tip(data={"summary": "x", "description": "x", "fraud_type": "other"})
+    client = client_for(personas.street)
+    assert client.get(reverse("leads:issue_receipt", args=[lead.pk])).status_code == 405
+    response = client.post(reverse("leads:issue_receipt", args=[lead.pk]))
+    code = response.context["code"]
+    assert services.receipt_lookup(code) == lead and services.receipt_lookup(old) is None
+    assert response["Cache-Control"] == "no-store"
+    assert client_for(personas.community_b).post(reverse("leads:issue_receipt", args=[lead.pk])).status_code == 404
