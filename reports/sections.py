@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, DateField, F, OuterRef, Q, Subquery, Value
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
     choices = _module("leads.choices")
     if Lead is None or choices is None:
         return _unavailable("leads", title)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     base = Lead.objects.all()
     if units is not None:
         base = base.filter(assigned_unit_id__in=list(units))
@@ -177,7 +178,7 @@ def rectification_section(*, start, end, units=None, today=None) -> Section:
     choices = _module("rectification.choices")
     if Institution is None or choices is None:
         return _unavailable("rectification", title)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     institutions = Institution.objects.all()
     if units is not None:
         ids = list(units)

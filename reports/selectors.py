@@ -238,7 +238,7 @@ def report_data(campaign: Campaign, month: datetime.date, today: datetime.date |
                     else "",
                 }
             )
-        card = scorecard(campaign, today=min(today, end) if today > end else today)
+        card = scorecard(campaign, today=min(today, end))
         return {
             "campaign": campaign.name,
             "month": f"{month:%Y-%m}",
@@ -469,7 +469,7 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
     data = {
         "cards": cards,
         "charts": charts,
-        "missing": [s["title"] for s in sections.values() if not s["available"]],
+        "missing": [f"{s['title']}：{s['note']}" for s in sections.values() if not s["available"]],
         "computed_at": timezone.now(),
         "scope": "all" if units is None else "unit",
     }

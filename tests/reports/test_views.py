@@ -256,3 +256,22 @@ def test_dashboard_query_count_does_not_grow(campaign, org, personas, client_for
         page = client.get("/")
     assert len(ctx.captured_queries) < five
     assert 'data-testid="figures-fresh"' in page.content.decode()
+
+
+def test_status_endpoint_while_pending_then_regenerate_from_the_page(
+    campaign, personas, client_for, recipients, django_capture_on_commit_callbacks
+):
+    report = services.report_prepare(month=NOV, user=personas.street)
+    street = client_for(personas.street)
+    status = street.get(reverse("reports:report_status", args=[report.pk])).json()
+    assert status == {**status, "status": "pending", "ready": False, "download_url": ""}
+    assert street.get(reverse("reports:report_download", args=[report.pk])).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        street.post(reverse("reports:report_generate"), {"month": "2026-11"})
+        street.post(reverse("reports:report_generate"), {"month": "2026-11"})  # a double click
+    assert MonthlyReport.objects.get().version == 1 and OutboundEmail.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        street.post(reverse("reports:report_generate"), {"month": "2026-11", "regenerate": "on"})
+    report.refresh_from_db()
+    assert report.version == 2 and report.status == ReportStatus.READY and OutboundEmail.objects.count() == 2
+    assert street.get(reverse("reports:report_status", args=[report.pk])).json()["version"] == 2
