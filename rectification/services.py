@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context, record_action
 from core.exceptions import DomainError
@@ -22,6 +23,7 @@ from organization.models import Unit, User
 
 from .choices import (
     DEFAULT_INSPECTION_INTERVAL_DAYS,
+    PROBLEM_ACTIVE_STATUSES,
     SECTOR_UNIT,
     InstitutionStatus,
     MeasureKind,
@@ -559,3 +561,66 @@ def plan_set_status(*, plan: ContingencyPlan, user: User, status: str, reason: s
         plan.status = status
         plan.save(update_fields=["status", "updated_at"])
     return plan
+
+
+# --- daily reminder: overdue inspections and measures -----------------------------------------
+
+DIGEST_TEXT = {
+    "subject": gettext_lazy("整治提醒"),
+    "inspections": gettext_lazy("检查超期"),
+    "measures": gettext_lazy("措施超期"),
+    "inspections_intro": gettext_lazy("以下机构已超过下次检查日期，请尽快检查："),
+    "measures_intro": gettext_lazy("以下整改措施已超过完成期限："),
+    "due": gettext_lazy("应检查日期"),
+    "deadline": gettext_lazy("期限"),
+    "more": gettext_lazy("等，共"),
+    "closing": gettext_lazy("请登录护老系统办理。"),
+}
+
+
+def rectification_send_digests(*, today: datetime.date | None = None) -> int:
+    """One e-mail per unit with overdue inspections (as supervising unit) or overdue measures (as
+    owner unit), to its liaison and unit mailbox. The outbox key makes a second run the same day a
+    no-op. Returns the number of e-mails queued."""
+    from collections import defaultdict
+
+    from core.mail import queue_mail
+
+    today = today or timezone.localdate()
+    limit = getattr(settings, "RECTIFICATION_DIGEST_LIMIT", 50)
+    by_unit: dict[int, dict[str, list]] = defaultdict(lambda: {"inspections": [], "measures": []})
+    overdue = (
+        Institution.objects.inspection_overdue(today)
+        .only("pk", "name", "risk_grade", "next_inspection_due", "supervising_unit_id")
+        .order_by("next_inspection_due", "pk")
+    )
+    for institution in overdue.iterator(chunk_size=2000):
+        by_unit[institution.supervising_unit_id]["inspections"].append(institution)
+    late = (
+        Measure.objects.filter(done_at__isnull=True, deadline__lt=today, problem__status__in=PROBLEM_ACTIVE_STATUSES)
+        .select_related("problem__institution")
+        .order_by("deadline", "pk")
+    )
+    for measure in late.iterator(chunk_size=2000):
+        by_unit[measure.problem.owner_unit_id]["measures"].append(measure)
+    sent = 0
+    for unit in Unit.objects.filter(pk__in=list(by_unit)).select_related("liaison"):
+        rows = by_unit[unit.pk]
+        mail = queue_mail(
+            "rectification-digest",
+            to=[unit.liaison.email if unit.liaison else "", unit.email],
+            context={
+                "unit": unit,
+                "today": today,
+                "inspections": rows["inspections"][:limit],
+                "inspection_count": len(rows["inspections"]),
+                "measures": rows["measures"][:limit],
+                "measure_count": len(rows["measures"]),
+                "site_url": getattr(settings, "LEADS_SITE_URL", ""),
+                "t": DIGEST_TEXT,
+            },
+            key=f"rectification-digest:{unit.pk}:{today.isoformat()}",
+        )
+        if mail is not None:
+            sent += 1
+    return sent

@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "leads.tasks.daily_deadlines",
         "schedule": 24 * 60 * 60.0,  # daily; idempotent (outbox key per unit and day)
     },
+    # rectification: each unit's reminder of overdue inspections and measures (idempotent per day)
+    "rectification-daily-digests": {
+        "task": "rectification.tasks.daily_digests",
+        "schedule": crontab(minute=30, hour=8),
+    },
     # reports: reminders to units that have not submitted (the 17th), and the monthly report,
     # checked daily and compiled on the campaign's report day (the 20th); Asia/Shanghai time.
     "reports-submission-reminders": {
@@ -324,3 +329,12 @@ LEADS_TIP_RATE = env("LEADS_TIP_RATE", "10/h")
 LEADS_RECEIPT_RATE = env("LEADS_RECEIPT_RATE", "30/h")
 LEADS_TIP_MIN_SECONDS = env_int("LEADS_TIP_MIN_SECONDS", 4)
 LEADS_SITE_URL = env("LEADS_SITE_URL", "")
+
+# --- Rectification (institutions, risk grades, inspections) ---------------------------------------
+# Inspection interval in days per risk grade (0 ungraded … 4 red); admin rows (RiskGradeSetting)
+# win over these, which win over rectification.choices.DEFAULT_INSPECTION_INTERVAL_DAYS.
+RECTIFICATION_INSPECTION_INTERVAL_DAYS: dict[int, int | None] = {}
+# Banks monitor illegal fund-raising for themselves (plan §(六)): these units see that sector.
+RECTIFICATION_BANK_UNIT_CODES = env_list("RECTIFICATION_BANK_UNIT_CODES") or ["rural_bank"]
+# At most this many rows per section in a unit's daily reminder e-mail.
+RECTIFICATION_DIGEST_LIMIT = env_int("RECTIFICATION_DIGEST_LIMIT", 50)

@@ -292,3 +292,88 @@ def test_list_query_counts_are_pinned(client_for, personas, name):
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts == [LISTS[name], LISTS[name]], counts
+
+
+def write_urls(inst, problem, plan):
+    return [
+        reverse("rectification:institution_update", args=[inst.pk]),
+        reverse("rectification:institution_grade", args=[inst.pk]),
+        reverse("rectification:inspection_create", args=[inst.pk]),
+        reverse("rectification:problem_create", args=[inst.pk]),
+        reverse("rectification:plan_create", args=[inst.pk]),
+        reverse("rectification:plan_update", args=[plan.pk]),
+    ]
+
+
+@pytest.fixture
+def land_objects(world):
+    inst = world["land"]  # land office, community B
+    problem = ProblemFactory(institution=inst)
+    plan = ContingencyPlan.objects.create(
+        institution=inst,
+        title="预案",
+        risk_assessment="x",
+        trigger="x",
+        response="x",
+        lead_unit=inst.supervising_unit,
+        responsible_person="甲",
+    )
+    return inst, problem, plan
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("rectification", 200), ("community_b", 200), ("leader", 403), ("liaison", 404), ("community_a", 404)],
+)
+def test_write_pages_for_who_may_and_who_may_not(client_for, personas, land_objects, persona, status):
+    client = client_for(getattr(personas, persona))
+    for url in write_urls(*land_objects):
+        assert client.get(url).status_code == status, url
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"), [("rectification", True), ("leader", False), ("liaison", False), ("community_a", False)]
+)
+def test_problem_actions_for_who_may_and_who_may_not(client_for, personas, land_objects, persona, allowed):
+    _inst, problem, _plan = land_objects
+    client = client_for(getattr(personas, persona))
+    response = client.post(reverse("rectification:problem_transition", args=[problem.pk, "start"]), {"reason": "x"})
+    assert response.status_code == (302 if allowed else 403 if persona == "leader" else 404)
+    problem.refresh_from_db()
+    assert (problem.status == ProblemStatus.RECTIFYING) is allowed
+
+
+def test_anonymous_is_sent_to_login(client, land_objects):
+    inst, problem, plan = land_objects
+    for url in [
+        reverse("rectification:index"),
+        reverse("rectification:institution_detail", args=[inst.pk]),
+        *write_urls(inst, problem, plan),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_attachment_photo_is_downloadable_only_in_scope(client_for, personas, land_objects, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rectification.services import inspection_record
+    from tests.core.test_uploads import PNG_BYTES
+
+    inst = land_objects[0]
+    photo = SimpleUploadedFile("scene.png", PNG_BYTES, content_type="image/png")
+    inspection = inspection_record(
+        institution=inst,
+        user=personas.rectification,
+        date=timezone.localdate(),
+        unit=inst.supervising_unit,
+        inspectors="甲",
+        findings="现场",
+        photos=[photo],
+    )
+    from core.services import attachments_of
+
+    attachment = attachments_of(inspection).get()
+    url = reverse("core:attachment", args=[attachment.pk])
+    assert client_for(personas.community_b).get(url).status_code == 200
+    assert client_for(personas.community_a).get(url).status_code == 404
