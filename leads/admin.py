@@ -17,6 +17,7 @@ class LeadAdmin(admin.ModelAdmin):
         "status",
         "outcome",
         "closed_at",
+        "closed_by",
         "referred_at",
         "acknowledged_at",
         "fed_back_at",

@@ -126,6 +126,14 @@ class Lead(models.Model):
 
     outcome = models.CharField(_("办结结果"), max_length=14, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     institution_name = models.CharField(_("整治机构名称"), max_length=200, blank=True)
     institution_credit_code = models.CharField(_("整治机构信用代码"), max_length=18, blank=True)
     institution = models.ForeignKey(

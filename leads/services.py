@@ -83,7 +83,10 @@ def _may(actor: str, user, lead: Lead) -> bool:
         return is_receiver(user, lead)
     if actor == "reviewer":
         return (
-            is_street_office(user) and lead.review_state == ReviewState.PENDING and lead.reviewer_id in (None, user.pk)
+            is_street_office(user)
+            and lead.review_state == ReviewState.PENDING
+            and lead.reviewer_id in (None, user.pk)
+            and lead.closed_by_id != user.pk  # a second review is by someone else
         )
     return False
 
@@ -107,7 +110,7 @@ def available_actions(lead: Lead, user) -> set[str]:
         actions.add("extension_decide")
     if is_street_office(user):
         actions.update({"supervise", "link"})
-        if lead.review_state == ReviewState.PENDING and lead.reviewer_id in (None, user.pk):
+        if _may("reviewer", user, lead):
             actions.add("review_confirm")
         if lead.source == LeadSource.HIGHER and lead.is_final and lead.reported_up_at is None:
             actions.add("report_up")
@@ -447,6 +450,7 @@ def lead_close(
             reason,
             outcome=outcome,
             closed_at=timezone.now(),
+            closed_by=user,
             review_state=review,
             reviewer=reviewer if review else None,
             institution_name=institution_name.strip(),
@@ -495,6 +499,7 @@ def lead_reopen(*, lead: Lead, user, reason: str) -> Lead:
             reviewer=user,
             outcome="",
             closed_at=None,
+            closed_by=None,
         )
 
 
@@ -513,6 +518,7 @@ def lead_merge(*, lead: Lead, into: Lead, user, reason: str = "") -> Lead:
             outcome=Outcome.DUPLICATE,
             merged_into=into,
             closed_at=timezone.now(),
+            closed_by=user,
             review_state=ReviewState.NONE,
         )
         with audit_context(actor=user, reason=gettext("合并重复线索")):

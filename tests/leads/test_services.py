@@ -204,8 +204,11 @@ def test_second_review_of_unfounded_major_lead(lead_in, personas):
     lead = services.lead_close(lead=lead, user=personas.street, outcome=Outcome.UNFOUNDED, reviewer=reviewer)
     assert lead.status == "closed" and lead.review_state == ReviewState.PENDING and not lead.is_final
     assert lead.public_status == "verifying"
-    with pytest.raises(PermissionDenied):  # another street-office user is not the named reviewer
+    with pytest.raises(PermissionDenied):  # the one who closed it does not review it
         services.lead_review_confirm(lead=lead, user=personas.street)
+    other = UserFactory(username="other", unit=personas.street.unit, role="street_office")
+    with pytest.raises(PermissionDenied):  # nor does anyone but the named reviewer
+        services.lead_review_confirm(lead=lead, user=other)
     lead = services.lead_reopen(lead=lead, user=reviewer, reason="走访对象不全")
     assert lead.status == "returned" and lead.outcome == "" and lead.review_state == ReviewState.REOPENED
     lead = services.lead_feedback(lead=lead, user=personas.community_a, findings="再次核查，仍不属实")

@@ -248,3 +248,38 @@ def test_street_office_reissues_a_receipt_code(client_for, personas, lead_in):
     assert services.receipt_lookup(code) == lead and services.receipt_lookup(old) is None
     assert response["Cache-Control"] == "no-store"
     assert client_for(personas.community_b).post(reverse("leads:issue_receipt", args=[lead.pk])).status_code == 404
+
+
+def test_detail_page_with_every_panel(client_for, personas, lead_in, settings):
+    import datetime
+
+    from django.contrib.auth.models import Permission
+
+    settings.LEADS_SECOND_REVIEW_SHARE = 1.0
+    personas.street.user_permissions.add(Permission.objects.get(codename="view_informant"))
+    primary = lead_in("verifying", subject_name="福寿康", informant_phone="13900000000")
+    dup = lead_in("registered", subject_name="福寿康")
+    services.lead_merge(lead=dup, into=primary, user=personas.street)
+    lead_in("registered", subject_name="福寿康")  # a candidate
+    primary = services.lead_request_extension(
+        lead=primary, user=personas.community_a, until=primary.deadline + datetime.timedelta(days=3), reason="x"
+    )
+    client = client_for(personas.street)
+    page = client.get(reverse("leads:detail", args=[primary.pk])).content.decode()
+    for panel in ("extension_decide", "supervise", "link", "reveal", "issue_receipt"):
+        assert f'data-testid="action-{panel}"' in page, panel
+    assert 'data-testid="candidates"' in page and dup.number in page
+    page = client_for(personas.community_a).get(reverse("leads:detail", args=[primary.pk])).content.decode()
+    assert 'data-testid="action-feedback"' in page and 'data-testid="action-reveal"' not in page
+    primary = services.lead_feedback(lead=primary, user=personas.community_a, findings="不属实")
+    page = client_for(personas.street).get(reverse("leads:detail", args=[primary.pk])).content.decode()
+    assert 'data-testid="action-close"' in page and 'data-testid="action-return"' in page
+    closed = services.lead_close(lead=primary, user=personas.street, outcome="unfounded")
+    page = client_for(personas.street).get(reverse("leads:detail", args=[closed.pk])).content.decode()
+    assert 'data-testid="action-review_confirm"' not in page  # not by the one who closed it
+    assert "13900000000" not in page
+    from tests.factories import UserFactory
+
+    second = UserFactory(username="second", unit=personas.street.unit, role="street_office")
+    page = client_for(second).get(reverse("leads:detail", args=[closed.pk])).content.decode()
+    assert 'data-testid="action-review_confirm"' in page and 'data-testid="action-reopen"' in page
