@@ -9,6 +9,7 @@ from organization.models import Unit
 from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
 from .forms import DATE_INPUT, MONTH_FORMATS, MonthInput
 from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry
+from .selectors import organising_units
 
 
 def communities(request):
@@ -16,7 +17,7 @@ def communities(request):
 
 
 def organisers(request):
-    return Unit.objects.receivers()
+    return organising_units()
 
 
 def date_filter(label, field_name, lookup_expr):

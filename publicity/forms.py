@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from core.visibility import visible_to
-from organization.choices import UnitKind
 from organization.models import Unit, User
 
 from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey, MediaReport, OpinionEntry
+from .selectors import organising_units
 from .services import sees_all_publicity
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,7 +58,7 @@ class ServiceForm(VersionedFormMixin, forms.ModelForm):
     def own_units(self):
         """The units the user may record for: all for the publicity group and street office."""
         if sees_all_publicity(self.user):
-            return Unit.objects.filter(is_active=True).exclude(kind=UnitKind.HIGHER_OFFICE)
+            return organising_units()
         return Unit.objects.filter(pk__in=self.user.scope.unit_ids)
 
 
@@ -98,6 +99,8 @@ class ActivityForm(ServiceForm):
         elif not self.instance.pk:
             self.initial.setdefault("organiser", scope.unit_id)
         self.fields["community"].queryset = communities
+        if not self.instance.pk:
+            self.initial.setdefault("date", timezone.localdate())
         link_cases(self, "typical_case", visible_to(self.user, Case).typical())
 
     def clean(self):

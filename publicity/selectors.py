@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, F, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 
+from organization.choices import UnitKind
 from organization.models import Unit
 
 from .choices import ActivityType
@@ -49,6 +50,12 @@ def _tidy(row: dict[str, Any]) -> dict[str, Any]:
         if row.get(key) is not None:
             row[key] = round(row[key], 1)
     return row
+
+
+def organising_units() -> QuerySet[Unit]:
+    """Every unit that may organise an activity or report a record: the street office, working
+    groups, member units and communities (not the higher offices)."""
+    return Unit.objects.filter(is_active=True).exclude(kind=UnitKind.HIGHER_OFFICE)
 
 
 def activity_summary(activities: QuerySet[Activity]) -> dict[str, Any]:
