@@ -31,7 +31,10 @@ def test_public_tip_to_closure(page, login, personas, org, settings):
 
     settings.LEADS_TIP_MIN_SECONDS = 0
     # 1. an anonymous tip with an attachment
-    page.goto(page.base_url + "/tip/")
+    page.goto(page.base_url + "/accounts/login/")
+    with page.expect_navigation():
+        page.get_by_test_id("tip-link").click()
+    assert page.url.endswith("/tip/")
     page.fill("textarea[name=description]", "有人自称养老服务中心，上门收了三万元“床位费”。")
     page.select_option("select[name=fraud_type]", "service")
     page.fill("input[name=subject_name]", "福寿康养老服务中心")

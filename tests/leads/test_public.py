@@ -114,5 +114,6 @@ def test_status_page_needs_a_code(client, org):
 
 
 def test_login_page_links_to_the_tip_form(client, org):
-    assert b'href="/tip/"' in client.get(reverse("login")).content
+    assert b'href="/tip/" data-testid="tip-link"' in client.get(reverse("login")).content
     assert reverse("tip:form") == "/tip/"
+    assert client.get("/tip/").status_code == 200
