@@ -100,6 +100,16 @@ def _require_visible(user: User, institution: Institution) -> None:
         raise PermissionDenied(_("您无权处理该机构。"))
 
 
+def _require_problem_visible(user: User, problem: Problem) -> None:
+    """The owner unit works on its problem even when it does not supervise the institution.
+    One query (none for street-office staff)."""
+    _require_write(user)
+    if user.scope.sees_all:
+        return
+    if not Problem.objects.visible_to(user).filter(pk=problem.pk).exists():
+        raise PermissionDenied(_("您无权处理该问题。"))
+
+
 def _require_supervisor(user: User, institution: Institution, action: str) -> None:
     """Grading and verifying are for supervisors: not for community staff."""
     _require_visible(user, institution)
@@ -338,7 +348,7 @@ def _measure_create(problem: Problem, spec: MeasureSpec) -> Measure:
 
 
 def measure_add(*, problem: Problem, user: User, spec: MeasureSpec, reason: str = "") -> Measure:
-    _require_visible(user, problem.institution)
+    _require_problem_visible(user, problem)
     if not problem.is_active:
         raise DomainError(_("问题已结束，不能再添加措施。"))
     with transaction.atomic(), audit_context(actor=user, reason=reason or _("添加整改措施")):
@@ -347,7 +357,7 @@ def measure_add(*, problem: Problem, user: User, spec: MeasureSpec, reason: str 
 
 def measure_complete(*, measure: Measure, user: User, result: str) -> Measure:
     """Record that a measure was carried out (落实情况)."""
-    _require_visible(user, measure.problem.institution)
+    _require_problem_visible(user, measure.problem)
     if measure.is_done:
         raise DomainError(_("该措施已完成。"))
     if not measure.problem.is_active:
@@ -386,13 +396,13 @@ def _problem_move(problem: Problem, *, user: User, to: str, reason: str, **extra
 
 def problem_start(*, problem: Problem, user: User, reason: str = "") -> Problem:
     """open → rectifying: the owner has started to rectify."""
-    _require_visible(user, problem.institution)
+    _require_problem_visible(user, problem)
     return _problem_move(problem, user=user, to=ProblemStatus.RECTIFYING, reason=reason or _("开始整改"))
 
 
 def problem_report_rectified(*, problem: Problem, user: User, reason: str) -> Problem:
     """rectifying → rectified (awaiting check): only when every measure has been carried out."""
-    _require_visible(user, problem.institution)
+    _require_problem_visible(user, problem)
     reason = _reason(reason, _("请填写整改情况。"))
     if problem.measures.filter(done_at__isnull=True).exists():
         raise DomainError(_("还有未完成的整改措施，不能报整改完成。"), code="measures_open")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -36,6 +37,18 @@ from .forms import (
 )
 from .models import ContingencyPlan, Inspection, Institution, Measure, Problem
 from .services import MeasureSpec
+
+
+class TimelineMixin:
+    """``core.audit.timeline_for`` leaves each entry's content type to a query of its own when
+    the timeline renders field changes; all entries share the object's type, so set it once."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        content_type = ContentType.objects.get_for_model(self.object.__class__)
+        for entry in context.get("timeline", []):
+            entry.content_type = content_type
+        return context
 
 
 def _form_error(form, exc: Exception) -> None:
@@ -149,7 +162,7 @@ class OverdueInspectionListView(InstitutionListView):
         return context
 
 
-class InstitutionDetailView(ScopedDetailView):
+class InstitutionDetailView(TimelineMixin, ScopedDetailView):
     model = Institution
     template_name = "rectification/institution_detail.html"
 
@@ -159,7 +172,6 @@ class InstitutionDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.institution_page(self.object, self.request.user))
-        context["grade_form"] = GradeForm(initial={"grade": self.object.risk_grade})
         context["today"] = timezone.localdate()
         return context
 
@@ -409,7 +421,7 @@ def problem_actions(problem: Problem) -> list[tuple[str, str]]:
     return result
 
 
-class ProblemDetailView(ScopedDetailView):
+class ProblemDetailView(TimelineMixin, ScopedDetailView):
     model = Problem
     template_name = "rectification/problem_detail.html"
 
@@ -523,7 +535,7 @@ class PlanListView(ScopedListView):
         return super().get_queryset().select_related("institution", "lead_unit").order_by("-updated_at", "-pk")
 
 
-class PlanDetailView(ScopedDetailView):
+class PlanDetailView(TimelineMixin, ScopedDetailView):
     model = ContingencyPlan
     template_name = "rectification/plan_detail.html"
 

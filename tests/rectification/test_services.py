@@ -387,3 +387,18 @@ def test_institution_page_lists_the_leads_naming_it(client_for, personas):
     page = client_for(personas.street).get(reverse("rectification:institution_detail", args=[problem.institution_id]))
     assert len(page.context["related_leads"]) == 1
     assert 'data-testid="institution-leads"' in page.content.decode()
+
+
+def test_the_owner_unit_works_its_problem_but_does_not_verify_it(personas, org):
+    inst = InstitutionFactory(sector=Sector.ELDERLY_LAND, supervising_unit=org.units[UnitCode.LAND_OFFICE])
+    problem = raise_problem(personas.street, inst=inst)
+    Problem.objects.filter(pk=problem.pk).update(owner_unit=org.units[UnitCode.MARKET_REGULATION])
+    problem.refresh_from_db()
+    problem = services.problem_start(problem=problem, user=personas.liaison)
+    services.measure_complete(measure=problem.measures.get(), user=personas.liaison, result="已落实")
+    problem = services.problem_report_rectified(problem=problem, user=personas.liaison, reason="已整改")
+    with pytest.raises(PermissionDenied):
+        services.problem_verify(problem=problem, user=personas.liaison, reason="自查")
+    other = ProblemFactory(institution=inst)
+    with pytest.raises(PermissionDenied):
+        services.problem_start(problem=other, user=personas.liaison)

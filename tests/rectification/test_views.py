@@ -377,3 +377,27 @@ def test_attachment_photo_is_downloadable_only_in_scope(client_for, personas, la
     url = reverse("core:attachment", args=[attachment.pk])
     assert client_for(personas.community_b).get(url).status_code == 200
     assert client_for(personas.community_a).get(url).status_code == 404
+
+
+def test_institution_page_query_count_does_not_grow(client_for, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rectification.services import institution_grade
+
+    inst = InstitutionFactory()
+    client = client_for(personas.rectification)
+    url = reverse("rectification:institution_detail", args=[inst.pk])
+    counts = []
+    for rounds in (1, 6):
+        for n in range(rounds):
+            new_grade = RiskGrade.YELLOW if inst.risk_grade == RiskGrade.RED else RiskGrade.RED
+            institution_grade(institution=inst, user=personas.street, grade=new_grade, reason=str(n))
+            problem = ProblemFactory(institution=inst)
+            MeasureFactory(problem=problem)
+            InspectionFactory(institution=inst)
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
