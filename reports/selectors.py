@@ -428,6 +428,25 @@ DASHBOARD_KEYS = [
 DASHBOARD_CHARTS = [("leads", "by_source"), ("leads", "by_status"), ("rectification", "by_grade")]
 
 
+def report_charts(sections: list[dict[str, Any]], column: str = "period") -> list[dict[str, Any]]:
+    """Chart.js specs of the sections' breakdowns that have a chart and something to show."""
+    charts = []
+    for section in sections:
+        for breakdown in section.get("breakdowns", []):
+            if not breakdown["chart"] or not any(row[column] for row in breakdown["rows"]):
+                continue
+            charts.append(
+                {
+                    "id": f"chart-{section['key']}-{breakdown['key']}",
+                    "title": breakdown["title"],
+                    "type": "doughnut" if breakdown["chart"] == "pie" else "bar",
+                    "labels": [row["label"] for row in breakdown["rows"]],
+                    "values": [row[column] for row in breakdown["rows"]],
+                }
+            )
+    return charts
+
+
 def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
     """The campaign's key figures so far (the whole street for the street office and leaders,
     the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS``; ``computed_at`` says
@@ -452,20 +471,8 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
         figure = next((f for f in section["figures"] if f["key"] == figure_key), None)
         if figure:
             cards.append({**figure, "key": f"{section_key}-{figure_key}"})
-    charts = []
-    for section_key, breakdown_key in DASHBOARD_CHARTS:
-        section = sections.get(section_key)
-        breakdown = next((b for b in (section or {}).get("breakdowns", []) if b["key"] == breakdown_key), None)
-        if breakdown and any(row["cumulative"] for row in breakdown["rows"]):
-            charts.append(
-                {
-                    "id": f"chart-{section_key}-{breakdown_key}",
-                    "title": breakdown["title"],
-                    "type": "doughnut" if breakdown["chart"] == "pie" else "bar",
-                    "labels": [row["label"] for row in breakdown["rows"]],
-                    "values": [row["cumulative"] for row in breakdown["rows"]],
-                }
-            )
+    wanted = {f"chart-{section}-{breakdown}" for section, breakdown in DASHBOARD_CHARTS}
+    charts = [c for c in report_charts(list(sections.values()), "cumulative") if c["id"] in wanted]
     data = {
         "cards": cards,
         "charts": charts,

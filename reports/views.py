@@ -229,6 +229,7 @@ class ReportDetailView(StreetOfficeMixin, ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context["regenerate_form"] = GenerateForm(initial={"month": f"{self.object.month:%Y-%m}", "regenerate": True})
         context["data"] = self.object.data
+        context["charts"] = selectors.report_charts(self.object.data.get("sections", []))
         return context
 
 
