@@ -600,6 +600,18 @@ def lead_report_up(*, lead: Lead, user, reason: str = "") -> Lead:
     return lead
 
 
+def leads_report_up_many(*, leads: Iterable[Lead], user, reason: str = "") -> int:
+    """Record that the closures of these leads were reported up (e.g. after sending the .xlsx of
+    the unreported ones). Leads already reported, or not finally closed, are skipped."""
+    count = 0
+    with transaction.atomic():
+        for lead in leads:
+            if lead.source == LeadSource.HIGHER and lead.is_final and lead.reported_up_at is None:
+                lead_report_up(lead=lead, user=user, reason=reason)
+                count += 1
+    return count
+
+
 def lead_reveal_informant(*, lead: Lead, user, reason: str = "") -> dict[str, str]:
     """A deliberate, logged look at the informant's identity (street office + permission)."""
     if not (is_street_office(user) and user.has_perm("leads.view_informant")):

@@ -108,6 +108,17 @@ class HigherReportView(LeadListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(higher_report=True, **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        """Mark the filtered, still unreported leads as reported up (street office)."""
+        if not services.is_street_office(request.user):
+            raise PermissionDenied
+        self.request.GET = request.GET.copy()
+        self.request.GET["unreported"] = "true"
+        leads = list(self.export_queryset())
+        count = services.leads_report_up_many(leads=leads, user=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已记录 %(n)s 条线索的办结情况已报送上级。") % {"n": count})
+        return HttpResponseRedirect(request.get_full_path())
+
 
 class DeadlineBoardView(LoginRequiredMixin, TemplateView):
     """Due-soon and overdue leads per unit (督办)."""

@@ -283,3 +283,17 @@ def test_detail_page_with_every_panel(client_for, personas, lead_in, settings):
     second = UserFactory(username="second", unit=personas.street.unit, role="street_office")
     page = client_for(second).get(reverse("leads:detail", args=[closed.pk])).content.decode()
     assert 'data-testid="action-review_confirm"' in page and 'data-testid="action-reopen"' in page
+
+
+def test_mark_filtered_unreported_leads_as_reported(client_for, personas):
+    leads = []
+    for ref in ("R-1", "R-2"):
+        lead, _ = services.lead_create(
+            user=personas.street, data={"source": "higher", "summary": ref, "higher_reference": ref}
+        )
+        leads.append(services.lead_close(lead=lead, user=personas.street, outcome="partly"))
+    assert client_for(personas.leader).post(reverse("leads:higher")).status_code == 403
+    client = client_for(personas.street)
+    response = client.post(reverse("leads:higher") + "?q=R-1", {"reason": "已发送市专项办"})
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=leads[0].pk).reported_up_at and not Lead.objects.get(pk=leads[1].pk).reported_up_at
