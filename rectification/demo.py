@@ -52,15 +52,17 @@ NAME_PARTS = {
 }
 PREFIXES = "福寿康乐安泰颐和松鹤长青百年永康仁爱夕阳金秋晋新塘梧垵沙塘湖中"
 SURNAMES = "陈林黄张李王吴刘蔡杨许郑"
+# a finding and the problem category it leads to
 FINDINGS = [
-    "现场发现宣传单夸大保健品功效。",
-    "组织老人听课并推销高价产品。",
-    "以“养老公寓”名义预售床位、收取会员费。",
-    "未取得医疗机构执业许可开展诊疗活动。",
-    "宣传“高额回报”的养老项目投资。",
-    "现场检查未发现明显问题。",
-    "消防通道堵塞，存在安全隐患。",
+    ("现场发现宣传单夸大保健品功效。", ProblemCategory.FALSE_ADVERT),
+    ("组织老人听课并推销高价产品。", ProblemCategory.PRODUCT),
+    ("以“养老公寓”名义预售床位、收取会员费。", ProblemCategory.OVERCHARGING),
+    ("未取得医疗机构执业许可开展诊疗活动。", ProblemCategory.MEDICAL),
+    ("宣传“高额回报”的养老项目投资。", ProblemCategory.FUND_RAISING),
+    ("未办理营业执照从事养老服务。", ProblemCategory.UNLICENSED),
+    ("消防通道堵塞，存在安全隐患。", ProblemCategory.SAFETY),
 ]
+CATEGORY_OF = dict(FINDINGS)
 GRADE_WEIGHTS = [
     (RiskGrade.UNGRADED, 25),
     (RiskGrade.GREEN, 35),
@@ -185,7 +187,7 @@ def seed(ctx) -> None:
                     date=date,
                     unit=inst.supervising_unit,
                     inspectors=f"{rng.choice(SURNAMES)}某、{rng.choice(SURNAMES)}某",
-                    findings=rng.choice(FINDINGS),
+                    findings=rng.choice(FINDINGS)[0],
                     recorded_by=grader,
                 )
             )
@@ -212,7 +214,7 @@ def seed(ctx) -> None:
                 institution=inst,
                 inspection=inspection,
                 description=inspection.findings.rstrip("。"),
-                category=rng.choice(ProblemCategory.values),
+                category=CATEGORY_OF.get(inspection.findings, ProblemCategory.OTHER),
                 horizon=rng.choices([Horizon.IMMEDIATE, Horizon.LONG_TERM], [75, 25])[0],
                 owner_unit=inst.supervising_unit,
                 owner_person=rng.choice(SURNAMES) + "某",

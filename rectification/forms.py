@@ -69,6 +69,13 @@ class GradeForm(forms.Form):
     grade = forms.TypedChoiceField(label=_("风险等级"), choices=RiskGrade.choices, coerce=int)
     reason = forms.CharField(label=_("定级理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
+    def __init__(self, *args, **kwargs):
+        from .services import grade_settings
+
+        super().__init__(*args, **kwargs)
+        labels = grade_settings()  # the configured labels (one query)
+        self.fields["grade"].choices = [(value, labels[value].label) for value, _label in RiskGrade.choices]
+
 
 class InspectionForm(forms.Form):
     date = forms.DateField(label=_("检查日期"), widget=DATE)

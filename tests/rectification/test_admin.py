@@ -16,6 +16,9 @@ def test_admin_edits_grade_labels_and_intervals_and_shows_the_rest_read_only(adm
     response = admin_client.post(url, {"grade": RiskGrade.RED, "label": "红色", "inspection_interval_days": 7})
     assert response.status_code == 302
     assert grade_settings()[RiskGrade.RED].label == "红色" and grade_settings()[RiskGrade.RED].interval_days == 7
+    from rectification.forms import GradeForm
+
+    assert (RiskGrade.RED, "红色") in GradeForm().fields["grade"].choices
     inst = InstitutionFactory()
     assert admin_client.get(reverse("admin:rectification_institution_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:rectification_institution_add")).status_code == 403
