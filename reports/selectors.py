@@ -352,6 +352,17 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
         row = rows[item["owner_unit_id"]]
         row.problems_closed = item["n"]
         row.problems_on_time_rate = rate(item["on_time"], item["n"])
+    Institution = _model("rectification.models", "Institution")
+    if Institution is not None:
+        overdue_inspections = (
+            Institution.objects.filter(supervising_unit_id__in=list(rows), next_inspection_due__lt=today)
+            .exclude(status=choices.InstitutionStatus.CLOSED)
+            .order_by()
+            .values_list("supervising_unit_id")
+            .annotate(n=Count("pk"))
+        )
+        for unit_id, n in overdue_inspections:
+            rows[unit_id].overdue_items += n
     Measure = _model("rectification.models", "Measure")
     if Measure is not None:
         late = (

@@ -158,6 +158,18 @@ def test_scorecard_ranks_and_names_laggards(campaign, org, personas, client_for)
     assert org.community_b.name in page.content.decode()
 
 
+def test_scorecard_counts_overdue_work_of_other_areas(campaign, org, personas):
+    rect = pytest.importorskip("tests.rectification.factories")
+    from reports.selectors import scorecard
+
+    market = org.units["market_regulation"]
+    rect.InstitutionFactory(supervising_unit=market, next_inspection_due=datetime.date(2026, 7, 1))
+    problem = rect.ProblemFactory(owner_unit=market)
+    rect.MeasureFactory(problem=problem, deadline=datetime.date(2026, 7, 10))
+    row = next(r for r in scorecard(campaign, today=datetime.date(2026, 7, 25)).rows if r.unit == market)
+    assert row.overdue_items == 2 and row.laggard
+
+
 def test_campaign_summary(campaign, org, personas, client_for):
     crackdown = org.units["group_crackdown"]
     client = client_for(personas.crackdown)
