@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Unit
 
@@ -21,7 +22,7 @@ def supervising_units():
     return Unit.objects.filter(is_active=True, kind__in=["member_unit", "working_group", "street_office"])
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Institution
         fields = [
@@ -144,6 +145,7 @@ class MeasureCompleteForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
     department = forms.CharField(label=_("移交的主管部门"), max_length=100, required=False)
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedModel
 from core.visibility import ScopedQuerySet
 from organization.choices import UnitCode, UnitKind
 
@@ -65,7 +66,7 @@ class InstitutionQuerySet(ScopedQuerySet):
         return self.filter(next_inspection_due__lt=today).exclude(status=InstitutionStatus.CLOSED)
 
 
-class Institution(models.Model):
+class Institution(VersionedModel):
     """An institution or business in the elderly field (机构/企业) that the campaign supervises."""
 
     name = models.CharField(_("名称"), max_length=200)
@@ -266,7 +267,7 @@ class ProblemQuerySet(ScopedQuerySet):
         return self.filter(status__in=PROBLEM_ACTIVE_STATUSES)
 
 
-class Problem(models.Model):
+class Problem(VersionedModel):
     """One entry of the problem list (问题清单): listed, owned, with measures and deadlines."""
 
     institution = models.ForeignKey(

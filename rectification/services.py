@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context, record_action
+from core.concurrency import save_versioned
 from core.exceptions import DomainError
 from core.services import attachments_add
 from organization.choices import UnitCode, UnitKind
@@ -184,7 +185,11 @@ def institution_create(*, user: User, reason: str = "", **fields: Any) -> Instit
     return institution
 
 
-def institution_update(*, institution: Institution, user: User, reason: str = "", **fields: Any) -> Institution:
+def institution_update(
+    *, institution: Institution, user: User, reason: str = "", expected_version: int | None = None, **fields: Any
+) -> Institution:
+    """Edit an institution. With ``expected_version`` (the version the form showed), a save over
+    someone else's newer edit is refused (``ConcurrentEditError``)."""
     _require_visible(user, institution)
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
@@ -194,7 +199,7 @@ def institution_update(*, institution: Institution, user: User, reason: str = ""
     _clean_institution(institution)
     _reschedule(institution, today=timezone.localdate())
     with transaction.atomic(), audit_context(actor=user, reason=reason):
-        institution.save()
+        save_versioned(institution, expected_version=expected_version)
     return institution
 
 
@@ -223,7 +228,11 @@ def institution_grade(
         locked.risk_grade = grade
         locked.grade_changed_at = now
         _reschedule(locked, today=timezone.localdate(now))
-        locked.save(update_fields=["risk_grade", "grade_changed_at", "next_inspection_due", "updated_at"])
+        save_versioned(
+            locked,
+            expected_version=None,
+            update_fields=["risk_grade", "grade_changed_at", "next_inspection_due", "updated_at"],
+        )
     institution.refresh_from_db()
     return change
 
@@ -371,8 +380,11 @@ def measure_complete(*, measure: Measure, user: User, result: str) -> Measure:
     return measure
 
 
-def _problem_move(problem: Problem, *, user: User, to: str, reason: str, **extra: Any) -> Problem:
-    """The one function that moves a problem; refuses a move the table does not allow."""
+def _problem_move(
+    problem: Problem, *, user: User, to: str, reason: str, expected_version: int | None = None, **extra: Any
+) -> Problem:
+    """The one function that moves a problem; refuses a move the table does not allow, and (with
+    ``expected_version``) a move decided on a page someone else has changed since."""
     with transaction.atomic():
         locked = Problem.objects.select_for_update().get(pk=problem.pk)
         if to not in TRANSITIONS[locked.status]:
@@ -390,55 +402,80 @@ def _problem_move(problem: Problem, *, user: User, to: str, reason: str, **extra
             locked.closed_at = now
             locked.verified_by = user
         with audit_context(actor=user, reason=reason):
-            locked.save()
+            save_versioned(locked, expected_version=expected_version)
     return locked
 
 
-def problem_start(*, problem: Problem, user: User, reason: str = "") -> Problem:
+def problem_start(*, problem: Problem, user: User, reason: str = "", expected_version: int | None = None) -> Problem:
     """open → rectifying: the owner has started to rectify."""
     _require_problem_visible(user, problem)
-    return _problem_move(problem, user=user, to=ProblemStatus.RECTIFYING, reason=reason or _("开始整改"))
+    return _problem_move(
+        problem,
+        user=user,
+        to=ProblemStatus.RECTIFYING,
+        reason=reason or _("开始整改"),
+        expected_version=expected_version,
+    )
 
 
-def problem_report_rectified(*, problem: Problem, user: User, reason: str) -> Problem:
+def problem_report_rectified(
+    *, problem: Problem, user: User, reason: str, expected_version: int | None = None
+) -> Problem:
     """rectifying → rectified (awaiting check): only when every measure has been carried out."""
     _require_problem_visible(user, problem)
     reason = _reason(reason, _("请填写整改情况。"))
     if problem.measures.filter(done_at__isnull=True).exists():
         raise DomainError(_("还有未完成的整改措施，不能报整改完成。"), code="measures_open")
-    return _problem_move(problem, user=user, to=ProblemStatus.RECTIFIED, reason=reason)
+    return _problem_move(
+        problem, user=user, to=ProblemStatus.RECTIFIED, reason=reason, expected_version=expected_version
+    )
 
 
-def problem_verify(*, problem: Problem, user: User, reason: str) -> Problem:
+def problem_verify(*, problem: Problem, user: User, reason: str, expected_version: int | None = None) -> Problem:
     """rectified → closed (核查销号): a supervisor checked the rectification on the spot."""
     _require_supervisor(user, problem.institution, _("核查销号"))
     reason = _reason(reason, _("请填写核查情况。"))
-    return _problem_move(problem, user=user, to=ProblemStatus.CLOSED, reason=reason)
+    return _problem_move(problem, user=user, to=ProblemStatus.CLOSED, reason=reason, expected_version=expected_version)
 
 
-def problem_reject(*, problem: Problem, user: User, reason: str) -> Problem:
+def problem_reject(*, problem: Problem, user: User, reason: str, expected_version: int | None = None) -> Problem:
     """rectified → rectifying: the check found the rectification insufficient."""
     _require_supervisor(user, problem.institution, _("核查"))
     reason = _reason(reason, _("请填写核查未通过的原因。"))
-    return _problem_move(problem, user=user, to=ProblemStatus.RECTIFYING, reason=reason)
+    return _problem_move(
+        problem, user=user, to=ProblemStatus.RECTIFYING, reason=reason, expected_version=expected_version
+    )
 
 
-def problem_transfer(*, problem: Problem, user: User, department: str, reason: str) -> Problem:
+def problem_transfer(
+    *, problem: Problem, user: User, department: str, reason: str, expected_version: int | None = None
+) -> Problem:
     """→ transferred: another department's matter (移交主管部门)."""
     _require_supervisor(user, problem.institution, _("移交"))
     department = _reason(department, _("请填写移交的主管部门。"))
     reason = _reason(reason, _("请填写移交理由。"))
-    return _problem_move(problem, user=user, to=ProblemStatus.TRANSFERRED, reason=reason, transferred_to=department)
+    return _problem_move(
+        problem,
+        user=user,
+        to=ProblemStatus.TRANSFERRED,
+        reason=reason,
+        expected_version=expected_version,
+        transferred_to=department,
+    )
 
 
-def problem_send_to_judiciary(*, problem: Problem, user: User, reason: str) -> Problem:
+def problem_send_to_judiciary(
+    *, problem: Problem, user: User, reason: str, expected_version: int | None = None
+) -> Problem:
     """→ sent to the judiciary (移送司法机关): a suspected crime. Creates a lead for the crackdown
     group (``create_judiciary_lead``) and links it both ways: ``Problem.lead_id`` here, the lead's
     institution (and source text) there."""
     _require_supervisor(user, problem.institution, _("移送司法机关"))
     reason = _reason(reason, _("请填写移送理由（涉嫌的违法犯罪事实）。"))
     with transaction.atomic():
-        moved = _problem_move(problem, user=user, to=ProblemStatus.SENT_TO_JUDICIARY, reason=reason)
+        moved = _problem_move(
+            problem, user=user, to=ProblemStatus.SENT_TO_JUDICIARY, reason=reason, expected_version=expected_version
+        )
         lead_id = create_judiciary_lead(problem=moved, user=user, reason=reason)
         if lead_id is not None:
             Problem.objects.filter(pk=moved.pk).update(lead_id=lead_id)

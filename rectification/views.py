@@ -204,7 +204,11 @@ class _InstitutionFormView(WriteAccessMixin, FormView):
             else:
                 reason = form.cleaned_data.get("reason", "")
                 institution = services.institution_update(
-                    institution=self.institution, user=self.request.user, reason=reason, **data
+                    institution=self.institution,
+                    user=self.request.user,
+                    reason=reason,
+                    expected_version=form.cleaned_data.get("version"),
+                    **data,
                 )
                 messages.success(self.request, _("机构信息已保存。"))
         except (ValidationError, DomainError, PermissionDenied) as exc:
@@ -470,7 +474,12 @@ class ProblemTransitionView(_ProblemActionView):
             return self.form_invalid(form)
         _target, service_name, _needs, label = PROBLEM_ACTIONS[action]
         service = getattr(services, service_name)
-        kwargs = {"problem": self.problem, "user": self.request.user, "reason": form.cleaned_data["reason"]}
+        kwargs = {
+            "problem": self.problem,
+            "user": self.request.user,
+            "reason": form.cleaned_data["reason"],
+            "expected_version": form.cleaned_data["version"],
+        }
         if action == "transfer":
             kwargs["department"] = form.cleaned_data["department"]
         try:

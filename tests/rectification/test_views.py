@@ -401,3 +401,35 @@ def test_institution_page_query_count_does_not_grow(client_for, personas):
             assert client.get(url).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_stale_institution_edit_is_refused_and_keeps_what_was_typed(client_for, personas, world):
+    inst = world["market"]
+    client = client_for(personas.rectification)
+    url = reverse("rectification:institution_update", args=[inst.pk])
+    version = client.get(url).context["form"].initial["version"]
+    data = {"name": inst.name, "type": inst.type, "sector": inst.sector, "status": "operating", "version": version}
+    assert client.post(url, {**data, "address": "第一次修改"}).status_code == 302
+    stale = client.post(url, {**data, "address": "过期页面的修改"})
+    assert stale.status_code == 200 and "其他人已修改" in stale.content.decode()
+    assert "过期页面的修改" in stale.content.decode()
+    inst.refresh_from_db()
+    assert inst.address == "第一次修改"
+
+
+def test_a_problem_action_on_a_stale_page_is_refused(client_for, personas):
+    problem = ProblemFactory()
+    MeasureFactory(problem=problem)
+    client = client_for(personas.street)
+    url = reverse("rectification:problem_transition", args=[problem.pk, "start"])
+    assert client.post(url, {"reason": "开始", "version": problem.version}).status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.RECTIFYING and problem.version == 2
+    response = client.post(
+        reverse("rectification:problem_transition", args=[problem.pk, "transfer"]),
+        {"reason": "旧页面", "department": "区卫健局", "version": 1},
+        follow=True,
+    )
+    assert "其他人已修改" in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.RECTIFYING
