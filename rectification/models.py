@@ -144,6 +144,8 @@ class Institution(VersionedModel):
             models.Index(fields=["supervising_unit", "next_inspection_due"], name="inst_unit_due_idx"),
             # a community's institutions
             models.Index(fields=["community", "name"], name="inst_community_name_idx"),
+            # the overdue list across all units (street office, rectification group) and the daily reminder
+            models.Index(fields=["next_inspection_due"], name="inst_next_due_idx"),
         ]
 
     def __str__(self) -> str:
