@@ -295,6 +295,7 @@ class ScoreRow:
 class Scorecard:
     rows: list[ScoreRow]
     threshold: float
+    max_overdue: int = 3
 
     @property
     def laggards(self) -> list[ScoreRow]:
@@ -378,16 +379,18 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
 
 def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> Scorecard:
     """Each reporting unit's supervision figures for the campaign so far, ranked; the units below
-    ``REPORTS_LAGGARD_SCORE`` are the laggards. An area that does not exist yet (or has nothing
-    for a unit) counts as not applicable. A fixed number of queries."""
+    ``REPORTS_LAGGARD_SCORE`` or with ``REPORTS_LAGGARD_OVERDUE`` overdue items are the laggards.
+    An area that does not exist yet (or has nothing for a unit) counts as not applicable. A fixed
+    number of queries."""
     from .models import UnitSubmission
 
     threshold = float(getattr(settings, "REPORTS_LAGGARD_SCORE", 0.8))
+    max_overdue = int(getattr(settings, "REPORTS_LAGGARD_OVERDUE", 3))
     today = today or timezone.localdate()
     units = list(reporting_units())
     rows = {unit.pk: ScoreRow(unit) for unit in units}
     if campaign is None or not rows:
-        return Scorecard(list(rows.values()), threshold)
+        return Scorecard(list(rows.values()), threshold, max_overdue)
     _leads_per_unit(rows, campaign.start_date, today, today)
     _problems_per_unit(rows, campaign.start_date, today, today)
     months = campaign_months(campaign, today)
@@ -411,13 +414,13 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> 
         if rates:
             # each overdue item costs two points, so a unit with open overdue work ranks lower
             row.score = round(max(sum(rates) / len(rates) - 0.02 * row.overdue_items, 0.0), 4)
-        row.laggard = (row.score is not None and row.score < threshold) or row.overdue_items > 0
+        row.laggard = (row.score is not None and row.score < threshold) or row.overdue_items >= max_overdue
     ranked = sorted(
         rows.values(), key=lambda r: (r.score is None, -(r.score or 0), r.overdue_items, r.unit.sort_order, r.unit.name)
     )
     for index, row in enumerate(ranked, start=1):
         row.rank = index
-    return Scorecard(ranked, threshold)
+    return Scorecard(ranked, threshold, max_overdue)
 
 
 # --- dashboard -------------------------------------------------------------------------------------

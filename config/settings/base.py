@@ -281,8 +281,9 @@ REPORTS_RECIPIENTS = env_list("REPORTS_RECIPIENTS")
 # A generation left in 'generating' this long (its worker died) may be taken over by another.
 REPORTS_TASK_TIME_LIMIT = env_int("REPORTS_TASK_TIME_LIMIT", 10 * 60)
 REPORTS_STALE_SECONDS = env_int("REPORTS_STALE_SECONDS", REPORTS_TASK_TIME_LIMIT + 60)
-# A unit whose scorecard score (0..1) is below this, or that has overdue items, is named as lagging.
+# A unit whose scorecard score (0..1) is below this, or with this many overdue items, is named as lagging.
 REPORTS_LAGGARD_SCORE = float(env("REPORTS_LAGGARD_SCORE", "0.8"))
+REPORTS_LAGGARD_OVERDUE = env_int("REPORTS_LAGGARD_OVERDUE", 3)
 # How long the dashboard's figures are cached (seconds).
 REPORTS_DASHBOARD_CACHE_SECONDS = env_int("REPORTS_DASHBOARD_CACHE_SECONDS", 180)
 

@@ -163,11 +163,16 @@ def test_scorecard_counts_overdue_work_of_other_areas(campaign, org, personas):
     from reports.selectors import scorecard
 
     market = org.units["market_regulation"]
+    for month in (datetime.date(2026, 6, 1), datetime.date(2026, 7, 1)):
+        _sub(campaign, market, month, status="submitted", submitted_at=timezone.now(), late=False)
     rect.InstitutionFactory(supervising_unit=market, next_inspection_due=datetime.date(2026, 7, 1))
     problem = rect.ProblemFactory(owner_unit=market)
     rect.MeasureFactory(problem=problem, deadline=datetime.date(2026, 7, 10))
     row = next(r for r in scorecard(campaign, today=datetime.date(2026, 7, 25)).rows if r.unit == market)
-    assert row.overdue_items == 2 and row.laggard
+    assert row.overdue_items == 2 and not row.laggard
+    rect.InstitutionFactory(supervising_unit=market, next_inspection_due=datetime.date(2026, 7, 2))
+    row = next(r for r in scorecard(campaign, today=datetime.date(2026, 7, 25)).rows if r.unit == market)
+    assert row.overdue_items == 3 and row.laggard  # REPORTS_LAGGARD_OVERDUE
 
 
 def test_campaign_summary(campaign, org, personas, client_for):
