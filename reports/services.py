@@ -277,11 +277,12 @@ def report_generate(
     ``monthly_report`` command and the scheduled job all come here."""
     report = report_prepare(month=month, user=user, regenerate=regenerate, campaign=campaign)
     if report.status == ReportStatus.READY:
-        with transaction.atomic():
-            mail = _queue_report_mail(report)  # a no-op when queued already
-            if mail is not None and report.email_id != mail.pk:
-                MonthlyReport.objects.filter(pk=report.pk).update(email=mail)
-        report.refresh_from_db()
+        if report.email_id is None:  # e.g. no recipients were configured when it was generated
+            with transaction.atomic():
+                mail = _queue_report_mail(report)  # the outbox key: a no-op when queued already
+                if mail is not None:
+                    MonthlyReport.objects.filter(pk=report.pk).update(email=mail)
+            report.refresh_from_db()
         return report
     token = token or uuid.uuid4().hex
     if not _claim(report, token):

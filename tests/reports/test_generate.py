@@ -188,3 +188,18 @@ def test_the_task_redelivered_after_a_kill_takes_over_and_mails_once(
         generate_monthly_report.apply(args=["2026-11"], task_id="delivery-1")
     assert MonthlyReport.objects.get().status == ReportStatus.READY
     assert OutboundEmail.objects.count() == 1 and len(django_mail.outbox) == 1
+
+
+def test_recipients_configured_later_get_the_ready_report_once(
+    campaign, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORTS_RECIPIENTS = []
+    report = services.report_generate(month=NOV)
+    assert report.status == ReportStatus.READY and report.email is None
+    from reports.models import ReportRecipient
+
+    ReportRecipient.objects.create(email="leader@example.invalid", name="街道领导")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_generate(month=NOV)
+        report = services.report_generate(month=NOV)
+    assert report.email.to == ["leader@example.invalid"] and len(django_mail.outbox) == 1
