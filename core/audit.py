@@ -89,7 +89,7 @@ def timeline_for(obj: models.Model, limit: int | None = 200) -> list[AuditEntry]
     ct = ContentType.objects.get_for_model(obj.__class__)
     qs = (
         AuditEntry.objects.filter(content_type=ct, object_id=obj.pk)
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
     )
     return list(qs[:limit] if limit else qs)

@@ -166,6 +166,8 @@ class LeadDetailView(ScopedDetailView):
             supplements=list(lead.supplements.all()),
             related=list(visible_to(user, Lead).filter(related=lead)),
             merged=list(visible_to(user, Lead).filter(merged_into=lead)),
+            cases=_cases_of(user, lead),
+            institution=_institution_of(user, lead),
             candidates=related_candidates(user, lead=lead) if "link" in actions else [],
             deadline_state=lead.deadline_state(today, services.due_soon_horizon(today)),
             forms={
@@ -185,6 +187,22 @@ class LeadDetailView(ScopedDetailView):
             },
         )
         return context
+
+
+def _cases_of(user, lead: Lead) -> list:
+    """The cases opened from this lead that the user may see (one query)."""
+    from cases.models import Case
+
+    return list(visible_to(user, Case).filter(leads=lead).only("pk", "number", "title", "step", "kind"))
+
+
+def _institution_of(user, lead: Lead):
+    """The institution the lead names, if the user may see it (one query, none without a link)."""
+    if not lead.institution_id:
+        return None
+    from rectification.models import Institution
+
+    return visible_to(user, Institution).filter(pk=lead.institution_id).only("pk", "name").first()
 
 
 def _other_lead(user, number: str) -> Lead:

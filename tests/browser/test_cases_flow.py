@@ -87,9 +87,8 @@ def test_lead_to_case_to_ledger_to_closed(page, login, personas, org):
     with page.expect_navigation():
         page.get_by_test_id("case-lead").click()
     assert re.search(rf"/leads/{lead.pk}/$", page.url)
-    case_links = page.locator(f"a[href='{case.get_absolute_url()}']")
-    if case_links.count() == 0:
-        pytest.xfail("the lead page does not list lead.cases yet (the leads app's part of the link)")
+    case_links = page.get_by_test_id("lead-cases").locator(f"a[href='{case.get_absolute_url()}']")
+    assert case_links.count() == 1
     with page.expect_navigation():
         case_links.first.click()
     assert page.get_by_test_id("case-title").is_visible()
