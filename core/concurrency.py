@@ -42,8 +42,8 @@ def save_versioned(obj: VersionedModel, *, expected_version: int | None, **save_
     """
     with transaction.atomic():
         if obj.pk is not None and expected_version is not None:
-            changed = type(obj)._base_manager.filter(pk=obj.pk, version=expected_version).update(
-                version=F("version") + 1
+            changed = (
+                type(obj)._base_manager.filter(pk=obj.pk, version=expected_version).update(version=F("version") + 1)
             )
             if changed != 1:
                 raise ConcurrentEditError()
