@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedFormMixin
 from organization.choices import UnitKind
 from organization.models import Unit
 
@@ -16,7 +17,7 @@ from .services import CASE_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionedFormMixin, forms.ModelForm):
     """What a case records. The model's ``clean`` refuses a missing contingency plan (the field
     error keeps everything typed); the service checks again."""
 

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedModel
 from core.visibility import ScopedQuerySet
 
 from .choices import CASE_UNIT_CODES, STEPS, CaseKind, FraudType, LedgerKind, RiskLevel, Step
@@ -96,7 +97,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(is_major=True, opinion_plan__isnull=True)
 
 
-class Case(models.Model):
+class Case(VersionedModel):
     """A case held by the crackdown group (派出所) or the tribunal (青阳法庭)."""
 
     title = models.CharField(_("案件名称"), max_length=200)

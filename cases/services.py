@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
+from core.concurrency import save_versioned
 from core.exceptions import DomainError
 from core.visibility import scope_of
 
@@ -112,9 +113,11 @@ def case_open(
     return case
 
 
-def case_update(*, case: Case, user: Any, reason: str = "", **fields: Any) -> Case:
+def case_update(*, case: Case, user: Any, reason: str = "", expected_version: int | None = None, **fields: Any) -> Case:
     """Change what a case records (not its step: see ``case_advance``). The kind may change only
-    while the case is at its first step (the first step of the new kind replaces it)."""
+    while the case is at its first step (the first step of the new kind replaces it). With
+    ``expected_version`` (the version the user's form was loaded with), a save over someone
+    else's newer change raises ``ConcurrentEditError`` and nothing is saved."""
     _check_user(user)
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
@@ -128,7 +131,7 @@ def case_update(*, case: Case, user: Any, reason: str = "", **fields: Any) -> Ca
         case.step = first_step(case.kind)
     _validate(case)
     with transaction.atomic(), audit_context(actor=user, reason=reason):
-        case.save()
+        save_versioned(case, expected_version=expected_version)
         if kind_changed:
             CaseStep.objects.filter(case=case).update(step=case.step)
     return case

@@ -198,6 +198,12 @@ class CaseFormMixin(WriteAccessMixin):
         return {name: form.cleaned_data[name] for name in services.CASE_FIELDS if name in form.cleaned_data}
 
     def domain_error(self, form, exc: DomainError):
+        if exc.code == "concurrent_edit" and getattr(self, "object", None) is not None:
+            # Keep what was typed, but carry the current version so that a deliberate resubmit
+            # (after checking the other person's change) can go through.
+            data = form.data.copy()
+            data["version"] = type(self.object).objects.values_list("version", flat=True).get(pk=self.object.pk)
+            form.data = data
         form.add_error("contingency_plan" if exc.code == "contingency_plan" else None, exc.message)
         return self.form_invalid(form)
 
@@ -265,7 +271,11 @@ class CaseUpdateView(CaseFormMixin, ScopedQuerysetMixin, FormView):
         try:
             # the form already put the values on the instance; the service validates and saves
             case = services.case_update(
-                case=self.object, user=self.request.user, reason=form.cleaned_data["reason"], **fields
+                case=self.object,
+                user=self.request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+                **fields,
             )
         except DomainError as exc:
             return self.domain_error(form, exc)

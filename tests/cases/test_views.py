@@ -234,3 +234,32 @@ def test_the_institution_links_both_ways(client_for, personas, org):
     assert list(institution.cases.all()) == [case]
     page = client_for(personas.crackdown).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert reverse("rectification:institution_detail", args=[institution.pk]) in page and "福寿健康养生馆" in page
+
+
+def test_the_later_of_two_concurrent_edits_is_refused_and_keeps_what_was_typed(client, personas, org):
+    """Two people open the same case; the first save wins, the second is refused with a clear
+    message, shows what its author typed, and no update is lost."""
+    case = CaseFactory()
+    loaded_version = case.version
+    data = case_form_data(org, contingency_plan="应急预案：专班处置", version=loaded_version)
+
+    client.force_login(personas.crackdown)
+    first = client.post(reverse("cases:update", args=[case.pk]), {**data, "title": "张某以房养老诈骗案"})
+    assert first.status_code == 302
+
+    client.force_login(personas.street)
+    second = client.post(reverse("cases:update", args=[case.pk]), {**data, "title": "李某以房养老诈骗案"})
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert "其他人已修改了这条记录" in html and "李某以房养老诈骗案" in html
+    case.refresh_from_db()
+    assert case.title == "张某以房养老诈骗案" and case.version == loaded_version + 1
+
+    # Having seen the change, the second person submits again on purpose: it goes through.
+    again = client.post(
+        reverse("cases:update", args=[case.pk]),
+        {**data, "title": "李某以房养老诈骗案", "version": second.context["form"].data["version"]},
+    )
+    assert again.status_code == 302
+    case.refresh_from_db()
+    assert case.title == "李某以房养老诈骗案"
