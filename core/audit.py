@@ -89,10 +89,13 @@ def timeline_for(obj: models.Model, limit: int | None = 200) -> list[AuditEntry]
     ct = ContentType.objects.get_for_model(obj.__class__)
     qs = (
         AuditEntry.objects.filter(content_type=ct, object_id=obj.pk)
-        .select_related("actor", "content_type")
+        .select_related("actor")
         .order_by("-timestamp", "-pk")
     )
-    return list(qs[:limit] if limit else qs)
+    entries = list(qs[:limit] if limit else qs)
+    for entry in entries:  # all share the object's (cached) content type: no join, no query per entry
+        entry.content_type = ct
+    return entries
 
 
 def record_action(

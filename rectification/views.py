@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -37,18 +36,6 @@ from .forms import (
 )
 from .models import ContingencyPlan, Inspection, Institution, Measure, Problem
 from .services import MeasureSpec
-
-
-class TimelineMixin:
-    """``core.audit.timeline_for`` leaves each entry's content type to a query of its own when
-    the timeline renders field changes; all entries share the object's type, so set it once."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        content_type = ContentType.objects.get_for_model(self.object.__class__)
-        for entry in context.get("timeline", []):
-            entry.content_type = content_type
-        return context
 
 
 def _form_error(form, exc: Exception) -> None:
@@ -162,7 +149,7 @@ class OverdueInspectionListView(InstitutionListView):
         return context
 
 
-class InstitutionDetailView(TimelineMixin, ScopedDetailView):
+class InstitutionDetailView(ScopedDetailView):
     model = Institution
     template_name = "rectification/institution_detail.html"
 
@@ -425,7 +412,7 @@ def problem_actions(problem: Problem) -> list[tuple[str, str]]:
     return result
 
 
-class ProblemDetailView(TimelineMixin, ScopedDetailView):
+class ProblemDetailView(ScopedDetailView):
     model = Problem
     template_name = "rectification/problem_detail.html"
 
@@ -544,7 +531,7 @@ class PlanListView(ScopedListView):
         return super().get_queryset().select_related("institution", "lead_unit").order_by("-updated_at", "-pk")
 
 
-class PlanDetailView(TimelineMixin, ScopedDetailView):
+class PlanDetailView(ScopedDetailView):
     model = ContingencyPlan
     template_name = "rectification/plan_detail.html"
 
