@@ -10,6 +10,7 @@ from core.models import ExportLog
 from organization.choices import UnitCode
 from rectification.choices import MeasureKind, PlanStatus, ProblemStatus, RiskGrade, Sector
 from rectification.models import ContingencyPlan, Inspection, Institution, Problem
+from tests.querycount import assert_constant_queries
 
 from .factories import InspectionFactory, InstitutionFactory, MeasureFactory, ProblemFactory
 
@@ -279,19 +280,7 @@ LISTS = {
 @pytest.mark.parametrize("name", LISTS)
 def test_list_query_counts_are_pinned(client_for, personas, name):
     """The same number of queries with 5 and with 50 rows (no N+1)."""
-    counts = []
-    client = client_for(personas.liaison)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for rows in (5, 45):  # 5, then 50 rows
-        build_rows(rows)
-        client.get(reverse(name))  # warm the session
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(reverse(name))
-        assert response.status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts == [LISTS[name], LISTS[name]], counts
+    assert_constant_queries(client_for(personas.liaison), reverse(name), build_rows, expected=LISTS[name])
 
 
 def write_urls(inst, problem, plan):
@@ -380,27 +369,20 @@ def test_attachment_photo_is_downloadable_only_in_scope(client_for, personas, la
 
 
 def test_institution_page_query_count_does_not_grow(client_for, personas):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from rectification.services import institution_grade
 
     inst = InstitutionFactory()
-    client = client_for(personas.rectification)
-    url = reverse("rectification:institution_detail", args=[inst.pk])
-    counts = []
-    for rounds in (1, 6):
-        for n in range(rounds):
+
+    def add_rows(n):
+        for i in range(n):
             new_grade = RiskGrade.YELLOW if inst.risk_grade == RiskGrade.RED else RiskGrade.RED
-            institution_grade(institution=inst, user=personas.street, grade=new_grade, reason=str(n))
+            institution_grade(institution=inst, user=personas.street, grade=new_grade, reason=str(i))
             problem = ProblemFactory(institution=inst)
             MeasureFactory(problem=problem)
             InspectionFactory(institution=inst)
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1], counts
+
+    url = reverse("rectification:institution_detail", args=[inst.pk])
+    assert_constant_queries(client_for(personas.rectification), url, add_rows)
 
 
 def test_a_stale_institution_edit_is_refused_and_keeps_what_was_typed(client_for, personas, world):

@@ -18,6 +18,7 @@ from core.models import OutboundEmail
 from reports import services
 from reports.choices import ReportStatus, SubmissionStatus
 from reports.models import MonthlyReport, SummarySubmission, UnitSubmission
+from tests.querycount import assert_constant_queries, count_queries
 
 NOV = datetime.date(2026, 11, 1)
 
@@ -210,33 +211,66 @@ def test_campaign_summary(campaign, org, personas, client_for):
     assert wb["单位总结"]["D5"].value == "建立联合巡查制度"
 
 
-def _count(client, url):
-    cache.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+def _month(n: int) -> datetime.date:
+    return datetime.date(2020 + n // 12, n % 12 + 1, 1)
 
 
-def _months(campaign, unit, user, start, stop):
-    for n in range(start, stop):
-        _sub(
-            campaign,
-            unit,
-            datetime.date(2020 + n // 12, n % 12 + 1, 1),
-            status="submitted",
-            submitted_at=timezone.now(),
-            submitted_by=user,
-        )
+class _Rows:
+    """``add_rows(n)`` for the query-count helper: each call adds ``n`` more months' worth."""
+
+    def __init__(self, add_one):
+        self.made, self.add_one = 0, add_one
+
+    def __call__(self, n: int) -> None:
+        for i in range(self.made, self.made + n):
+            self.add_one(i)
+        self.made += n
 
 
 @pytest.mark.parametrize("persona", ["street", "community_a"])
 def test_submission_list_query_count_does_not_grow(campaign, org, personas, client_for, persona):
+    def add_one(n):
+        _sub(
+            campaign,
+            org.community_a,
+            _month(n),
+            status="submitted",
+            submitted_at=timezone.now(),
+            submitted_by=personas.community_a,
+        )
+
     client = client_for(getattr(personas, persona))
-    url = reverse("reports:submission_list")
-    _months(campaign, org.community_a, personas.community_a, 0, 5)
-    five = _count(client, url)
-    _months(campaign, org.community_a, personas.community_a, 5, 50)
-    assert _count(client, url) == five
+    assert_constant_queries(client, reverse("reports:submission_list"), _Rows(add_one))
+
+
+def test_report_list_query_count_does_not_grow(campaign, personas, client_for):
+    def add_one(n):
+        month = _month(n)
+        email = OutboundEmail.objects.create(template="monthly_report", subject=f"{month:%Y-%m}", body_text="x")
+        MonthlyReport.objects.create(
+            campaign=campaign,
+            month=month,
+            status=ReportStatus.READY,
+            period_start=month,
+            period_end=month.replace(day=20),
+            requested_by=personas.street,
+            email=email,
+        )
+
+    assert_constant_queries(client_for(personas.street), reverse("reports:report_list"), _Rows(add_one))
+
+
+def test_scorecard_query_count_does_not_grow_with_units(campaign, org, personas, client_for):
+    from tests.factories import CommunityFactory
+
+    def add_one(n):
+        unit = CommunityFactory()
+        _sub(campaign, unit, NOV, status="submitted", submitted_at=timezone.now(), submitted_by=personas.street)
+
+    client = client_for(personas.street)
+    assert_constant_queries(client, reverse("reports:scorecard"), _Rows(add_one))
+    _count, page = count_queries(client, reverse("reports:scorecard"))
+    assert len(page.context["card"].rows) >= 50
 
 
 @pytest.mark.parametrize("persona", ["street", "community_a"])
@@ -246,24 +280,20 @@ def test_dashboard_query_count_does_not_grow(campaign, org, personas, client_for
     Lead = _model("leads.models", "Lead")
     client = client_for(getattr(personas, persona))
 
-    def add(start, stop):
-        for n in range(start, stop):
-            _sub(campaign, org.community_a, datetime.date(2020 + n // 12, n % 12 + 1, 1))
-            if Lead is not None:
-                Lead.objects.create(
-                    number=f"T-{n:04d}",
-                    source="public",
-                    status="referred",
-                    summary=f"线索{n}",
-                    received_on=datetime.date(2026, 7, 1),
-                    assigned_unit=org.community_a,
-                    deadline=timezone.localdate() - datetime.timedelta(days=n % 3),
-                )
+    def add_one(n):
+        _sub(campaign, org.community_a, _month(n))
+        if Lead is not None:
+            Lead.objects.create(
+                number=f"T-{n:04d}",
+                source="public",
+                status="referred",
+                summary=f"线索{n}",
+                received_on=datetime.date(2026, 7, 1),
+                assigned_unit=org.community_a,
+                deadline=timezone.localdate() - datetime.timedelta(days=n % 3),
+            )
 
-    add(0, 5)
-    five = _count(client, "/")
-    add(5, 50)
-    assert _count(client, "/") == five
+    five = assert_constant_queries(client, "/", _Rows(add_one), before=cache.clear)
     if Lead is not None and persona == "community_a":
         page = client.get("/").content.decode()
         overdue = sum(1 for n in range(50) if n % 3)  # deadline yesterday or the day before
