@@ -19,6 +19,7 @@ class LeadsConfig(AppConfig):
                 "receipt_hash",
                 "subject_phone_hash",
                 "updated_at",
+                "version",
             ],
             m2m_fields={"related"},
         )

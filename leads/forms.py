@@ -7,12 +7,13 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Unit, User
 
 from .choices import CaseKind, Channel, LeadSource, Outcome
 from .models import Lead
-from .services import INTAKE_FIELDS
+from .services import EDIT_FIELDS, INTAKE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIMESTAMP_SALT = "leads.tip-form"
@@ -133,6 +134,33 @@ class LeadForm(forms.ModelForm):
 
     def lead_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("files", "issue_receipt")}
+
+
+class LeadEditForm(VersionedFormMixin, forms.ModelForm):
+    """Staff correct a lead's facts after intake (``services.lead_update``), with a reason. The
+    hidden version makes a save over someone else's newer change fail instead of erasing it."""
+
+    reason = forms.CharField(label=_("修改原因"), max_length=500)
+
+    class Meta:
+        model = Lead
+        fields = EDIT_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Unit.objects.communities()
+        self.fields["channel"].choices = [("", "---------"), *Channel.choices]
+        self.fields["original_case_kind"].choices = [("", "---------"), *CaseKind.choices]
+        # Only the source's own fields: the document number of a higher office's referral, the
+        # original case kind of a lead found in a department's review.
+        if self.instance.source != LeadSource.HIGHER:
+            del self.fields["higher_reference"]
+        if self.instance.source != LeadSource.REVIEW:
+            del self.fields["original_case_kind"]
+
+    def lead_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDIT_FIELDS if name in self.fields}
 
 
 class ReasonForm(forms.Form):

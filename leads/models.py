@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedModel
 from core.fields import EncryptedTextField
 from core.visibility import ScopedQuerySet
 
@@ -46,7 +47,10 @@ class LeadQuerySet(ScopedQuerySet):
         return self.select_related("assigned_unit", "filed_by_unit", "community", "supervisor")
 
 
-class Lead(models.Model):
+class Lead(VersionedModel):
+    """Optimistic locking (``VersionedModel``): every write bumps ``version``, so an edit form
+    loaded before a transition or another edit is refused instead of overwriting it."""
+
     number = models.CharField(_("编号"), max_length=30, unique=True)
     status = models.CharField(_("状态"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.REGISTERED)
     source = models.CharField(_("来源"), max_length=12, choices=LeadSource.choices)

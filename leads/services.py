@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_context, record_action
+from core.concurrency import save_versioned
 from core.exceptions import DomainError
 from core.fields import keyed_hash
 from core.mail import queue_mail
@@ -145,9 +146,16 @@ def _move(lead: Lead, user, action: str, reason: str, **fields: Any) -> Lead:
     fields.setdefault("status", t.target)
     for name, value in fields.items():
         setattr(lead, name, value)
+    lead.version += 1  # the row is locked (``_locked``): a stale edit form is now refused
     with audit_context(actor=user, reason=f"{t.label}：{reason}" if reason else str(t.label)):
         lead.save()
     return lead
+
+
+def _save(lead: Lead, *fields: str) -> None:
+    """Save only ``fields`` and bump the version: the write neither overwrites a concurrent edit
+    of other fields nor lets an edit form loaded before it go through unnoticed."""
+    save_versioned(lead, expected_version=None, update_fields=[*fields, "updated_at"])
 
 
 # --- numbers, deadlines, receipt codes -------------------------------------------------------
@@ -230,7 +238,7 @@ def lead_issue_receipt(*, lead: Lead, user) -> str:
         raise PermissionDenied
     code = _new_receipt(lead)
     with audit_context(actor=user, reason=gettext("发放查询码")):
-        lead.save(update_fields=["receipt_index", "receipt_hash", "updated_at"])
+        _save(lead, "receipt_index", "receipt_hash")
     return code
 
 
@@ -351,6 +359,61 @@ def lead_add_public_info(*, lead: Lead, text: str, files: Iterable[Any] = ()) ->
             attachments_add(obj=lead, files=files, note=gettext("举报人补充"))
         record_action(lead, actor=None, action_text=gettext("举报人通过查询码补充材料"))
     return supplement
+
+
+# --- staff corrections after intake ---------------------------------------------------------
+
+#: What staff may correct after intake (``lead_update``). Not the status (transitions only), not
+#: the source (it decides the deadline rules), not the informant's identity, not what a
+#: transition or the supervision action sets.
+EDIT_FIELDS = [
+    "summary",
+    "description",
+    "fraud_type",
+    "channel",
+    "higher_reference",
+    "original_case_kind",
+    "subject_name",
+    "subject_address",
+    "subject_phone",
+    "subject_credit_code",
+    "subject_person",
+    "money_lost",
+    "occurred",
+    "elderly_affected",
+    "community",
+]
+
+
+def can_edit(user, lead: Lead) -> bool:
+    """Street-office staff correct a lead's facts; the unit holding the referral reports what it
+    found through its feedback instead (docs/permissions.md). Leaders never."""
+    return is_street_office(user)
+
+
+def lead_update(*, lead: Lead, user, reason: str, expected_version: int | None, **fields: Any) -> Lead:
+    """Correct what a lead records. ``expected_version`` is the version the user's form was loaded
+    with: if anyone changed the lead since (an edit, a referral, any action), nothing is saved and
+    ``ConcurrentEditError`` is raised. Only the given fields are written."""
+    if not can_edit(user, lead):
+        raise PermissionDenied(gettext("您无权修改该线索。"))
+    unknown = set(fields) - set(EDIT_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable lead fields: {sorted(unknown)}")
+    if not reason.strip():
+        raise DomainError(_("修改须说明原因。"), code="reason")
+    current = {name: getattr(lead, name) for name in ("source", "higher_reference", "original_case_kind")}
+    validate_lead_data({**current, **fields})
+    if not (fields.get("summary", lead.summary) or "").strip():
+        raise DomainError(_("请填写线索摘要。"), code="summary")
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.subject_phone_hash = phone_hash(lead.subject_phone)
+    lead.subject_credit_code = (lead.subject_credit_code or "").strip().upper()
+    changed = [*fields, "subject_phone_hash", "subject_credit_code", "updated_at"]
+    with transaction.atomic(), audit_context(actor=user, reason=gettext("修改线索：%(r)s") % {"r": reason.strip()}):
+        save_versioned(lead, expected_version=expected_version, update_fields=changed)
+    return lead
 
 
 # --- referral and verification ---------------------------------------------------------------
@@ -474,6 +537,7 @@ def lead_review_confirm(*, lead: Lead, user, reason: str = "") -> Lead:
             raise PermissionDenied
         lead.review_state = ReviewState.CONFIRMED
         lead.reviewer = user
+        lead.version += 1  # locked above
         with audit_context(
             actor=user,
             reason=gettext("二次核查确认查否：%(r)s") % {"r": reason} if reason else gettext("二次核查确认查否"),
@@ -552,7 +616,7 @@ def lead_request_extension(*, lead: Lead, user, until: datetime.date, reason: st
     lead.extension_state = ExtensionState.REQUESTED
     lead.extension_until = until
     with audit_context(actor=user, reason=gettext("申请延期：%(r)s") % {"r": reason}):
-        lead.save()
+        _save(lead, "extension_state", "extension_until")
     return lead
 
 
@@ -569,7 +633,7 @@ def lead_decide_extension(*, lead: Lead, user, approve: bool, reason: str = "") 
         lead.extension_state = ExtensionState.REFUSED
     label = gettext("同意延期") if approve else gettext("不同意延期")
     with audit_context(actor=user, reason=f"{label}：{reason}" if reason else label):
-        lead.save()
+        _save(lead, "deadline", "extension_state", "publicly_named")
     return lead
 
 
@@ -582,7 +646,7 @@ def lead_supervise(*, lead: Lead, user, is_major: bool, supervisor=None, reason:
     lead.is_major = is_major
     lead.supervisor = supervisor if is_major else None
     with audit_context(actor=user, reason=reason or (gettext("挂牌督办") if is_major else gettext("取消督办"))):
-        lead.save()
+        _save(lead, "is_major", "supervisor")
     return lead
 
 
@@ -596,7 +660,7 @@ def lead_report_up(*, lead: Lead, user, reason: str = "") -> Lead:
         raise DomainError(_("该线索的办结情况已报送。"), code="done")
     lead.reported_up_at = timezone.now()
     with audit_context(actor=user, reason=reason or gettext("向上级报送办结情况")):
-        lead.save()
+        _save(lead, "reported_up_at")
     return lead
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.LeadUpdateView.as_view(), name="update"),
     path("<int:pk>/informant/", views.RevealInformantView.as_view(), name="reveal"),
     path("<int:pk>/receipt/", views.IssueReceiptView.as_view(), name="issue_receipt"),
     path("<int:pk>/<slug:action>/", views.LeadActionView.as_view(), name="action"),

@@ -162,6 +162,7 @@ class LeadDetailView(ScopedDetailView):
         today = timezone.localdate()
         context.update(
             actions=actions,
+            can_edit=services.can_edit(user, lead),
             attachments=attachments_of(lead),
             supplements=list(lead.supplements.all()),
             related=list(visible_to(user, Lead).filter(related=lead)),
@@ -359,6 +360,59 @@ class LeadCreateView(WriteAccessMixin, FormView):
         if code:
             return render(self.request, "leads/receipt_issued.html", {"lead": lead, "code": code})
         messages.success(self.request, _("线索 %(n)s 已登记。") % {"n": lead.number})
+        return redirect("leads:detail", lead.pk)
+
+
+class LeadUpdateView(WriteAccessMixin, FormView):
+    """Correct a lead's facts after intake (street office), with a reason, under optimistic
+    locking: a save over a change made since the form was opened is refused and shows the form
+    again with what was typed."""
+
+    form_class = forms.LeadEditForm
+    template_name = "leads/lead_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_object_or_404(visible_to(request.user, Lead), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self._check()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._check()
+        return super().post(request, *args, **kwargs)
+
+    def _check(self):
+        if not services.can_edit(self.request.user, self.object):
+            raise PermissionDenied(_("您无权修改该线索。"))
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(lead=self.object, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            lead = services.lead_update(
+                lead=self.object,
+                user=self.request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+                **form.lead_fields(),
+            )
+        except DomainError as exc:
+            if exc.code == "concurrent_edit":
+                # Keep what was typed, but carry the current version: after looking at the other
+                # change, the user may submit again on purpose.
+                data = form.data.copy()
+                data["version"] = Lead.objects.values_list("version", flat=True).get(pk=self.object.pk)
+                form.data = data
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("线索 %(n)s 已修改。") % {"n": lead.number})
         return redirect("leads:detail", lead.pk)
 
 
