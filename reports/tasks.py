@@ -49,6 +49,12 @@ def monthly_report_due(self, today: str | None = None) -> int | None:
     return report.pk if report else None
 
 
+@shared_task(name="reports.tasks.generate_pending_reports", **RETRY)
+def generate_pending_reports() -> int:
+    """Every few minutes: the reports asked for while the broker was down (still pending)."""
+    return services.reports_generate_pending()
+
+
 @shared_task(name="reports.tasks.submission_reminders", time_limit=600, soft_time_limit=580)
 def submission_reminders(today: str | None = None) -> int:
     """On ``REPORTS_REMINDER_DAY`` (the 17th): remind the units that have not submitted."""

@@ -222,7 +222,17 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A broker that is down or hung must not hold a web request: connecting gives up after
+    # BROKER_CONNECT_TIMEOUT s, a command after BROKER_SOCKET_TIMEOUT s (above kombu's 1 s BRPOP
+    # poll, so workers are unaffected), and a publish is retried once (a stale pooled connection
+    # after a broker restart). What could not be queued waits in the database for a periodic job.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": float(env("BROKER_CONNECT_TIMEOUT", "1")),
+        "socket_timeout": float(env("BROKER_SOCKET_TIMEOUT", "2")),
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env("BROKER_CONNECT_TIMEOUT", "1"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
@@ -258,6 +268,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-monthly-report": {
         "task": "reports.tasks.monthly_report_due",
         "schedule": crontab(minute=0, hour=env_int("REPORTS_SEND_HOUR", 18)),
+    },
+    # reports asked for on the web page while the broker was down (exactly once: see report_generate)
+    "reports-pending": {
+        "task": "reports.tasks.generate_pending_reports",
+        "schedule": 5 * 60.0,
     },
 }
 
