@@ -57,10 +57,11 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, (int, float, decimal.Decimal, datetime.date)):
         return value
     text = _ILLEGAL_XML.sub("", force_str(value))
-    # Defuse spreadsheet formulas in user-entered text (CSV/formula injection).
-    if text[:1] in ("=", "+", "-", "@"):
+    # Defuse spreadsheet formulas in user-entered text (CSV/formula injection): a leading tab or
+    # carriage return counts too, as spreadsheet programs skip it before looking for a formula.
+    if text.startswith(FORMULA_STARTS):
         text = "'" + text
-    return text
+    return text[:MAX_CELL_TEXT]
 
 
 def _cell(ref: str, value: Any) -> str:
