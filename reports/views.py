@@ -302,6 +302,8 @@ class SummaryEditView(LoginRequiredMixin, TemplateView):
         unit_id = self.request.GET.get("unit") or self.request.POST.get("unit")
         scope = self.request.user.scope
         if unit_id:
+            if not str(unit_id).isdecimal():
+                raise Http404
             unit = get_object_or_404(Unit, pk=unit_id)
             if unit.pk not in scope.unit_ids and not scope.sees_all:
                 raise Http404
