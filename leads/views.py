@@ -112,10 +112,16 @@ class HigherReportView(LeadListView):
         """Mark the filtered, still unreported leads as reported up (street office)."""
         if not services.is_street_office(request.user):
             raise PermissionDenied
+        form = forms.ReasonForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(request.get_full_path())
         self.request.GET = request.GET.copy()
         self.request.GET["unreported"] = "true"
         leads = list(self.export_queryset())
-        count = services.leads_report_up_many(leads=leads, user=request.user, reason=request.POST.get("reason", ""))
+        count = services.leads_report_up_many(leads=leads, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("已记录 %(n)s 条线索的办结情况已报送上级。") % {"n": count})
         return HttpResponseRedirect(request.get_full_path())
 
