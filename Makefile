@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run setup test lint lock bench messages check-messages clean
+.PHONY: run setup test lint lock bench load messages check-messages clean
 
 ## Set everything up (system packages, Python and front-end packages, database, demo data) and
 ## serve the app at http://127.0.0.1:8000 with a Celery worker and Celery beat.
@@ -39,6 +39,11 @@ lock:
 bench:
 	PYTHON=$(PYTHON) scripts/setup.sh test
 	$(PY) benchmarks/run.py $(ARGS)
+
+## 50 users for 60 s (locust) against gunicorn on database hulao_load; fails on any error or lost write.
+load:
+	PYTHON=$(PYTHON) scripts/setup.sh test
+	$(PY) benchmarks/load.py $(ARGS)
 
 clean:
 	rm -rf var/ .pytest_cache
