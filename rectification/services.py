@@ -182,6 +182,9 @@ def institution_create(*, user: User, reason: str = "", **fields: Any) -> Instit
         raise PermissionDenied(_("社区只能登记本社区的机构。"))
     with transaction.atomic(), audit_context(actor=user, reason=reason or _("登记机构")):
         institution.save()
+        # Only within the user's own scope (its sectors, its community, or the rectification
+        # group): a unit may not register institutions it would not see. Refused: rolled back.
+        _require_visible(user, institution)
     return institution
 
 
