@@ -15,6 +15,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from .audit import record_action, timeline_for
+from .forms import quick_selects
 from .models import Attachment, ExportLog
 from .visibility import can_write, visible_to
 from .xlsx import Column, xlsx_response
@@ -56,6 +57,11 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         if request.GET.get("export") == "xlsx" and self.export_columns:
             return self.export()
         return super().get(request, *args, **kwargs)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        quick_selects(filterset.form)  # a filter's choice list costs no template work per option
+        return filterset
 
     def export_queryset(self):
         filterset = self.get_filterset(self.get_filterset_class())

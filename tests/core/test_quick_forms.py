@@ -1,0 +1,67 @@
+"""The cheap form pieces of list and detail pages (issue 9): quick selects render what Django's
+selects render, and pickers over big tables list a few rows but accept any."""
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.test.html import parse_html
+
+from core.forms import QuickSelect, QuickSelectMultiple, RecentModelMultipleChoiceField, quick_selects
+from organization.models import Unit
+
+CHOICES = [("", "---------"), ("a", "甲 <b>"), ("b", "乙 & 丙"), ("c", "丁")]
+
+
+@pytest.mark.parametrize(
+    ("plain", "quick", "value"),
+    [(forms.Select, QuickSelect, "b"), (forms.SelectMultiple, QuickSelectMultiple, ["a", "c"])],
+)
+def test_a_quick_select_renders_the_same_html(plain, quick, value):
+    attrs = {"class": "form-select", "id": "id_x"}
+    expected = plain(choices=CHOICES).render("x", value, attrs=attrs)
+    assert parse_html(quick(choices=CHOICES).render("x", value, attrs=attrs)) == parse_html(expected)
+
+
+def test_quick_selects_switches_only_plain_selects():
+    class F(forms.Form):
+        kind = forms.ChoiceField(choices=CHOICES)
+        flag = forms.NullBooleanField()
+        text = forms.CharField()
+
+    form = quick_selects(F())
+    assert type(form.fields["kind"].widget) is QuickSelect
+    assert type(form.fields["flag"].widget) is forms.NullBooleanSelect
+    assert type(form.fields["text"].widget) is forms.TextInput
+
+
+def test_quick_field_has_label_bootstrap_class_value_and_errors():
+    class F(forms.Form):
+        kind = forms.ChoiceField(label="类别", choices=CHOICES)
+        day = forms.DateField(label="日期", help_text="选填")
+
+    form = quick_selects(F({"kind": "b", "day": "not a date"}))
+    html = Template("{% load hulao_forms %}{{ form.kind|quick_field }}{{ form.day|quick_field }}").render(
+        Context({"form": form})
+    )
+    assert '<label for="id_kind" class="form-label">类别</label>' in html
+    assert 'class="quickselect form-select"' in html and '<option value="b" selected>' in html
+    assert 'class="dateinput form-control is-invalid"' in html and 'class="invalid-feedback' in html
+    assert '<div class="form-text">选填</div>' in html
+
+
+@pytest.mark.django_db
+def test_a_recent_picker_lists_a_few_rows_keeps_the_chosen_and_accepts_any(org):
+    units = list(Unit.objects.order_by("pk"))
+    oldest, newest = units[0], units[-1]
+
+    class F(forms.Form):
+        units = RecentModelMultipleChoiceField(queryset=Unit.objects.order_by("-pk"), limit=3)
+
+    listed = [str(v) for v, _label in F().fields["units"].widget.choices]
+    assert len(listed) == 3 and str(newest.pk) in listed and str(oldest.pk) not in listed
+
+    bound = F({"units": [oldest.pk]})
+    assert bound.is_valid() and list(bound.cleaned_data["units"]) == [oldest]
+    html = str(bound["units"])
+    assert f'<option value="{oldest.pk}" selected>' in html  # shown again although not recent
+    assert html.count("<option") == 4
