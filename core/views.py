@@ -74,7 +74,12 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         response, count = xlsx_response(
             f"{self.export_title}-{stamp}.xlsx", str(self.export_title), self.export_columns, rows
         )
-        filters = {k: v for k, v in self.request.GET.lists() if k not in ("export", "page")}
+        # PostgreSQL cannot store a NUL character in JSON text: drop it from what is logged.
+        filters = {
+            k.replace("\x00", ""): [v.replace("\x00", "") for v in values]
+            for k, values in self.request.GET.lists()
+            if k not in ("export", "page")
+        }
         ExportLog.objects.create(user=self.request.user, what=str(self.export_title), filters=filters, row_count=count)
         return response
 
