@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import Unit
@@ -22,7 +22,8 @@ class CaseFilter(django_filters.FilterSet):
     step = django_filters.ChoiceFilter(label=_("办理环节"), choices=Step.choices)
     fraud_type = django_filters.ChoiceFilter(label=_("诈骗类型"), choices=FraudType.choices)
     handling_unit = django_filters.ModelChoiceFilter(
-        label=_("办案单位"), queryset=Unit.objects.filter(handled_cases__isnull=False).distinct().order_by("name")
+        label=_("办案单位"),
+        queryset=Unit.objects.filter(Exists(Case.objects.filter(handling_unit=OuterRef("pk")))).order_by("name"),
     )
     stability_risk = django_filters.ChoiceFilter(label=_("涉稳风险等级"), choices=RiskLevel.choices)
     flag = django_filters.ChoiceFilter(

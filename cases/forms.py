@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
+from core.forms import RecentModelMultipleChoiceField
 from organization.choices import UnitKind
 from organization.models import Unit
 
@@ -15,6 +16,14 @@ from .models import Case, PublicOpinionPlan
 from .services import CASE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+#: How many leads a lead picker lists (the most recent first); any eligible lead is accepted.
+LEAD_CHOICES = 100
+
+
+def lead_choices(leads):
+    """Leads for a picker: newest first, only what the label needs (no informant fields)."""
+    return leads.only("pk", "number", "summary").order_by("-received_on", "-pk")
 
 
 class CaseForm(VersionedFormMixin, forms.ModelForm):
@@ -38,11 +47,12 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
         if creating and user is not None:
             from .services import eligible_leads
 
-            self.fields["source_leads"] = forms.ModelMultipleChoiceField(
+            self.fields["source_leads"] = RecentModelMultipleChoiceField(
                 label=_("来源线索"),
                 required=False,
-                queryset=eligible_leads(user).order_by("-received_on", "-pk"),
-                help_text=_("移送打击组的线索；可不选（直接立案）。"),
+                queryset=lead_choices(eligible_leads(user)),
+                limit=LEAD_CHOICES,
+                help_text=_("移送打击组的线索（列出最近的 %(n)s 条）；可不选（直接立案）。") % {"n": LEAD_CHOICES},
             )
             self.order_fields(["source_leads"])
         self.fields["handling_unit"].queryset = Unit.objects.filter(
@@ -96,10 +106,11 @@ class OpinionPlanForm(forms.ModelForm):
 
 class LinkLeadsForm(forms.Form):
     prefix = "link"
-    leads = forms.ModelMultipleChoiceField(label=_("关联线索"), queryset=None)
+    leads = RecentModelMultipleChoiceField(label=_("关联线索"), queryset=None, limit=LEAD_CHOICES)
 
     def __init__(self, *args, user, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         from .services import eligible_leads
 
-        self.fields["leads"].queryset = eligible_leads(user).exclude(cases=case).order_by("-received_on", "-pk")
+        self.fields["leads"].queryset = lead_choices(eligible_leads(user).exclude(cases=case))
+        self.fields["leads"].help_text = _("列出最近的 %(n)s 条可关联线索。") % {"n": LEAD_CHOICES}

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .choices import CaseKind, LedgerKind, Step
@@ -22,10 +22,6 @@ FAST_TRACK: tuple[tuple[str, str, str], ...] = (
 
 COUNT_FIELDS = ("suspects", "detained", "victims", "elderly_victims")
 FLAGS = ("is_gang", "is_organised_crime", "is_corruption", "is_many_victims", "is_major", "is_typical")
-
-
-def _step_date(step: str) -> Subquery:
-    return Subquery(CaseStep.objects.filter(case=OuterRef("pk"), step=step).values("date")[:1])
 
 
 def _days(value: Any) -> float | None:
@@ -48,7 +44,14 @@ def fast_track(
     ``end``, only the moves whose later step falls in the period count."""
     qs = (cases if cases is not None else Case.objects.all()).filter(kind=CaseKind.CRIMINAL)
     steps = {s for _key, a, b in FAST_TRACK for s in (a, b)}
-    qs = qs.order_by().annotate(**{f"d_{s}": _step_date(s) for s in steps})
+    # one row per case with the date of each step (a pivot of its steps), then the averages over
+    # those rows: a join and GROUP BY rather than one subquery per case and step
+    per_case = (
+        CaseStep.objects.filter(case__in=qs.order_by().values("pk"), step__in=steps)
+        .order_by()
+        .values("case")
+        .annotate(**{f"d_{s}": Max("date", filter=Q(step=s)) for s in steps})
+    )
     aggregates = {}
     for key, a, b in FAST_TRACK:
         period = Q(**{f"d_{a}__isnull": False, f"d_{b}__isnull": False})
@@ -58,8 +61,34 @@ def fast_track(
             period &= Q(**{f"d_{b}__lte": end})
         diff = ExpressionWrapper(F(f"d_{b}") - F(f"d_{a}"), output_field=DurationField())
         aggregates[key] = Avg(diff, filter=period)
-    result = qs.aggregate(**aggregates)
+    result = per_case.aggregate(**aggregates)
     return {key: _days(result[key]) for key, _a, _b in FAST_TRACK}
+
+
+#: How long the case list keeps its fast-track averages (the page says when they were computed).
+FAST_TRACK_CACHE_SECONDS = 180
+
+
+def fast_track_cached(cases: QuerySet[Case]) -> tuple[dict[str, float | None], datetime.datetime]:
+    """``fast_track(cases)`` and when it was computed, cached ``FAST_TRACK_CACHE_SECONDS`` per
+    query (so per scope and filter): the averages read every criminal case's steps, too much for
+    each view of the list."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.core.exceptions import EmptyResultSet
+    from django.utils import timezone
+
+    try:
+        sql, params = cases.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return fast_track(cases), timezone.now()
+    key = "cases:fast_track:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = (fast_track(cases), timezone.now())
+        cache.set(key, cached, FAST_TRACK_CACHE_SECONDS)
+    return cached
 
 
 def _period(field: str, start: datetime.date | None, end: datetime.date | None) -> Q:

@@ -241,11 +241,14 @@ def eligible_leads(user: Any):
     from leads.choices import LeadStatus, Outcome
     from leads.models import Lead
     from organization.choices import UnitCode
+    from organization.models import Unit
 
-    crackdown = [UnitCode.GROUP_CRACKDOWN, UnitCode.POLICE]
+    # a subquery rather than a join on the unit's code: PostgreSQL can then walk the leads in
+    # their list order and stop at a page (the case page lists the most recent ones)
+    crackdown = Unit.objects.filter(code__in=[UnitCode.GROUP_CRACKDOWN, UnitCode.POLICE]).values("pk")
     return visible_to(user, Lead).filter(
         Q(status=LeadStatus.CLOSED, outcome=Outcome.CRACKDOWN)
-        | (Q(assigned_unit__code__in=crackdown) & ~Q(status=LeadStatus.CLOSED))
+        | (Q(assigned_unit__in=crackdown) & ~Q(status=LeadStatus.CLOSED))
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from core.exceptions import DomainError
+from core.forms import quick_selects
 from core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, WriteAccessMixin
 from core.xlsx import Column
 from leads.models import Lead
@@ -21,7 +22,7 @@ from .choices import LedgerKind
 from .filters import CaseFilter, LedgerEntryFilter
 from .forms import AdvanceForm, CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, ReverseForm
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
-from .selectors import fast_track
+from .selectors import fast_track_cached
 
 
 def _percent(rate) -> str:
@@ -82,9 +83,8 @@ class CaseListView(ScopedListView):
         context["heading"] = self.heading
         context["can_handle"] = services.can_handle_cases(self.request.user)
         if self.show_fast_track:
-            filterset = context["filter"]
-            qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-            context["fast_track"] = fast_track(qs)
+            # the filtered cases (all of them when no filter is set), not just this page
+            context["fast_track"], context["fast_track_at"] = fast_track_cached(self.object_list)
         return context
 
 
@@ -137,6 +137,8 @@ class CaseDetailView(ScopedDetailView):
         context.setdefault("reverse_form", None)
         if context["can_handle"]:
             context.setdefault("link_form", LinkLeadsForm(user=self.request.user, case=case))
+        for name in ("advance_form", "ledger_form"):
+            quick_selects(context[name])
         return context
 
     def post(self, request, *args, **kwargs):

@@ -264,3 +264,20 @@ def test_the_later_of_two_concurrent_edits_is_refused_and_keeps_what_was_typed(c
     assert again.status_code == 302
     case.refresh_from_db()
     assert case.title == "李某以房养老诈骗案"
+
+
+def test_the_unfiltered_list_shows_fast_track_averages_and_when_they_were_computed(client_for, personas, org):
+    from django.core.cache import cache
+
+    from tests.cases.test_selectors import criminal
+
+    d = datetime.date
+    criminal(d(2026, 4, 1), investigating=d(2026, 4, 2), solved=d(2026, 4, 11))
+    criminal(d(2026, 4, 1), investigating=d(2026, 4, 2), solved=d(2026, 4, 21))
+    cache.clear()
+    client = client_for(personas.crackdown)
+    response = client.get(reverse("cases:index"))
+    assert response.context["fast_track"]["filed_to_solved"] == 15.0
+    assert 'data-testid="fast-track-fresh"' in response.content.decode()
+    filtered = client.get(reverse("cases:index") + "?kind=civil")
+    assert filtered.context["fast_track"]["filed_to_solved"] is None  # the averages follow the filter
