@@ -1,0 +1,1275 @@
+"""The permission matrix of docs/permissions.md, checked persona by persona through the real views.
+
+The matrix is data (``VISIBLE`` for what each persona sees, ``ACTIONS`` for what it may do) over a
+small world built once per module: objects of every area that belong to different units, so that
+each persona has rows inside and outside its scope. For each persona:
+
+- lists show exactly the rows in its scope, and exports (``?export=xlsx``) hold exactly those
+  rows and never an informant's identity;
+- detail pages answer 200 inside the scope and 404 outside it;
+- attachment downloads answer 200 or 404 like the object they belong to;
+- every POST action succeeds and changes the database for the personas allowed to do it, and is
+  refused (403/404, or a refusal message where the view turns the service's refusal into one)
+  with the database unchanged for everyone else.
+
+``test_every_post_url_is_in_the_matrix`` walks the urlconfs: a new URL (or a new action slug of
+the leads and problem action views) that the matrix does not list fails it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+PERSONAS = (
+    "street",
+    "leader",
+    "crackdown",
+    "rectification",
+    "publicity",
+    "liaison",
+    "police",
+    "community_a",
+    "community_b",
+)
+SL = frozenset({"street", "leader"})
+EVERYONE = frozenset(PERSONAS)
+WRITERS = EVERYONE - {"leader"}
+
+INFORMANT_NAME = "举报人林秘密"
+INFORMANT_PHONE = "13912345678"
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def mark(key: str) -> str:
+    """The unique text an object of the world carries in a listed field ("[[lead_ca]]")."""
+    return f"[[{key}]]"
+
+
+# --- the matrix: who sees what -----------------------------------------------------------------
+
+#: object of the world → the personas that see it (docs/permissions.md, row by row).
+VISIBLE: dict[str, frozenset[str]] = {
+    # leads: filed by or referred to the persona's unit (a host unit works in its group)
+    "lead_ca": SL | {"community_a"},  # filed by community A
+    "lead_cb": SL | {"community_b"},  # filed by the street office, referred to community B
+    "lead_li": SL | {"liaison"},  # referred to market regulation
+    "lead_cr": SL | {"crackdown", "police"},  # referred to the crackdown group (hosted by the police)
+    "lead_so": SL,  # filed by the street office, not referred
+    # cases, ledger: crackdown group, police and tribunal; never a community or another unit
+    "case": SL | {"crackdown", "police"},
+    "ledger": SL | {"crackdown", "police"},
+    # institutions and what hangs on them: the rectification group, the supervising unit, the community
+    "inst_a": SL | {"rectification", "liaison", "community_a"},  # market regulation's sector, in A
+    "inst_b": SL | {"rectification", "community_b"},  # fund-raising (enterprise centre), in B
+    "inspection_a": SL | {"rectification", "liaison", "community_a"},
+    "inspection_b": SL | {"rectification", "community_b"},
+    "problem_a": SL | {"rectification", "liaison", "community_a"},
+    "problem_b": SL | {"rectification", "community_b"},
+    "plan_a": SL | {"rectification", "liaison", "community_a"},
+    "plan_b": SL | {"rectification", "community_b"},
+    # publicity: the publicity group all; a unit what it organised or recorded; a community its own
+    "activity_ca": SL | {"publicity", "community_a"},
+    "activity_li": SL | {"publicity", "liaison"},
+    "activity_cb": SL | {"publicity", "community_b"},  # organised by the publicity group, held in B
+    "survey_a": SL | {"publicity", "community_a"},
+    "survey_b": SL | {"publicity", "community_b"},
+    "media": EVERYONE,  # published anyway
+    "opinion_ca": SL | {"publicity", "community_a"},
+    "opinion_li": SL | {"publicity", "liaison"},
+    # monthly submissions: the unit's own; the monthly report: street office and leaders
+    "submission_ca": SL | {"community_a"},
+    "submission_li": SL | {"liaison"},
+    "report": SL,
+    # unit directory: own unit, the street office and the working groups
+    "unit_ca": SL | {"community_a"},
+    "unit_li": SL | {"liaison"},
+    "unit_so": EVERYONE,
+    "unit_pg": EVERYONE,
+}
+
+#: attachment → the object it belongs to (downloads follow the owner's visibility).
+ATTACHMENTS = {
+    "att_lead": "lead_ca",
+    "att_case": "case",
+    "att_inspection": "inspection_b",
+    "att_activity": "activity_ca",
+}
+
+
+@dataclass(frozen=True)
+class ListPage:
+    url: str
+    keys: tuple[str, ...]  # the world's objects of this kind
+    export: bool = True
+    refused: frozenset[str] = frozenset()  # personas refused the whole page (403)
+
+
+LISTS = {
+    "leads": ListPage("leads:index", ("lead_ca", "lead_cb", "lead_li", "lead_cr", "lead_so")),
+    "cases": ListPage("cases:index", ("case",)),
+    "typical_cases": ListPage("cases:typical", ("case",)),
+    "ledger": ListPage("cases:ledger", ("ledger",)),
+    "institutions": ListPage("rectification:index", ("inst_a", "inst_b")),
+    "control_list": ListPage("rectification:control_list", ("inst_a", "inst_b")),
+    "overdue": ListPage("rectification:overdue_list", ("inst_a", "inst_b")),
+    "inspections": ListPage("rectification:inspection_list", ("inspection_a", "inspection_b")),
+    "problems": ListPage("rectification:problem_list", ("problem_a", "problem_b")),
+    "plans": ListPage("rectification:plan_list", ("plan_a", "plan_b")),
+    "activities": ListPage("publicity:activity_list", ("activity_ca", "activity_li", "activity_cb")),
+    "surveys": ListPage("publicity:survey_list", ("survey_a", "survey_b")),
+    "media": ListPage("publicity:media_list", ("media",)),
+    "opinion": ListPage("publicity:opinion_list", ("opinion_ca", "opinion_li")),
+    "submissions": ListPage("reports:submission_list", ("submission_ca", "submission_li")),
+    "reports": ListPage("reports:report_list", ("report",), export=False, refused=WRITERS - {"street"}),
+    "units": ListPage("organization:unit_list", ("unit_ca", "unit_li", "unit_so", "unit_pg")),
+}
+
+DETAILS = {
+    "lead_ca": "leads:detail",
+    "lead_cr": "leads:detail",
+    "case": "cases:detail",
+    "inst_b": "rectification:institution_detail",
+    "problem_a": "rectification:problem_detail",
+    "plan_b": "rectification:plan_detail",
+    "activity_cb": "publicity:activity_detail",
+    "survey_a": "publicity:survey_detail",
+    "survey_b": "publicity:survey_detail",
+    "media": "publicity:media_detail",
+    "opinion_li": "publicity:opinion_detail",
+    "submission_ca": "reports:submission_detail",
+    "submission_li": "reports:submission_detail",
+    "report": "reports:report_detail",
+    "unit_ca": "organization:unit_detail",
+    "unit_so": "organization:unit_detail",
+}
+
+#: objects whose list rows show no text of their own: found by the link to their page.
+LINKED = {"survey_a", "survey_b", "submission_ca", "submission_li", "report"}
+#: objects whose export rows show no text of their own: found by another cell (the community).
+EXPORT_MARK = {"survey_a": mark("unit_ca"), "survey_b": mark("unit_cb")}
+
+
+# --- the world, built once per module ------------------------------------------------------------
+
+
+def build_world() -> SimpleNamespace:
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from cases.models import Case, CaseStep, LedgerEntry
+    from core.choices import MailStatus
+    from core.models import Attachment, OutboundEmail
+    from leads import services as lead_services
+    from organization.choices import Role, UnitCode, UnitKind
+    from organization.models import Campaign, Unit
+    from organization.services import init_campaign
+    from publicity.models import Activity, AwarenessSurvey, MediaReport, OpinionEntry
+    from rectification.choices import Horizon, InstitutionType, ProblemCategory, Sector
+    from rectification.models import ContingencyPlan, Inspection, Institution, Problem
+    from reports.choices import ReportStatus
+    from reports.models import MonthlyReport, UnitSubmission
+    from tests.factories import UserFactory
+
+    init_campaign()
+    u = {x.code: x for x in Unit.objects.exclude(code=None)}
+    ca = Unit.objects.create(name="新塘社区" + mark("unit_ca"), kind=UnitKind.COMMUNITY, code="community_a")
+    cb = Unit.objects.create(name="梧垵社区" + mark("unit_cb"), kind=UnitKind.COMMUNITY, code="community_b")
+    Unit.objects.filter(pk=u[UnitCode.MARKET_REGULATION].pk).update(name="市场监督管理所" + mark("unit_li"))
+    Unit.objects.filter(pk=u[UnitCode.STREET_OFFICE].pk).update(name="街道专项办" + mark("unit_so"))
+    Unit.objects.filter(pk=u[UnitCode.GROUP_PUBLICITY].pk).update(name="宣教组" + mark("unit_pg"))
+    u = {x.code: x for x in Unit.objects.exclude(code=None)}
+    campaign = Campaign.objects.current()
+    campaign.start_date = timezone.localdate() - datetime.timedelta(days=200)
+    campaign.end_date = timezone.localdate() + datetime.timedelta(days=200)
+    campaign.save()
+
+    def person(name, unit, role):
+        return UserFactory(username=name, unit=unit, role=role)
+
+    p = SimpleNamespace(
+        street=person("street", u[UnitCode.STREET_OFFICE], Role.STREET_OFFICE),
+        leader=person("leader", u[UnitCode.STREET_OFFICE], Role.LEADER),
+        crackdown=person("crackdown", u[UnitCode.GROUP_CRACKDOWN], Role.GROUP_MEMBER),
+        rectification=person("rectification", u[UnitCode.GROUP_RECTIFICATION], Role.GROUP_MEMBER),
+        publicity=person("publicity", u[UnitCode.GROUP_PUBLICITY], Role.GROUP_MEMBER),
+        liaison=person("liaison", u[UnitCode.MARKET_REGULATION], Role.UNIT_LIAISON),
+        police=person("police", u[UnitCode.POLICE], Role.UNIT_LIAISON),
+        community_a=person("community_a", ca, Role.COMMUNITY_STAFF),
+        community_b=person("community_b", cb, Role.COMMUNITY_STAFF),
+        street2=person("street2", u[UnitCode.STREET_OFFICE], Role.STREET_OFFICE),
+    )
+    p.street.user_permissions.add(
+        Permission.objects.get(
+            content_type=ContentType.objects.get(app_label="leads", model="lead"), codename="view_informant"
+        )
+    )
+    informant = {"informant_name": INFORMANT_NAME, "informant_phone": INFORMANT_PHONE}
+
+    def lead(key, user, unit=None, **data):
+        data = {"source": "community", "summary": "以养老名义集资" + mark(key), **informant, **data}
+        obj, _code = lead_services.lead_create(user=user, data=data)
+        if unit is not None:
+            obj = lead_services.lead_refer(lead=obj, user=p.street, unit=unit)
+        return obj
+
+    o: dict[str, Any] = {}
+    o["lead_ca"] = lead("lead_ca", p.community_a)
+    o["lead_cb"] = lead("lead_cb", p.street, cb)
+    o["lead_li"] = lead("lead_li", p.street, u[UnitCode.MARKET_REGULATION])
+    o["lead_cr"] = lead("lead_cr", p.street, u[UnitCode.GROUP_CRACKDOWN])
+    o["lead_so"] = lead("lead_so", p.street)
+
+    case = Case.objects.create(
+        title="保健品诈骗案" + mark("case"),
+        kind="criminal",
+        step="filed",
+        step_date=timezone.localdate() - datetime.timedelta(days=30),
+        opened_on=timezone.localdate() - datetime.timedelta(days=30),
+        fraud_type="product",
+        handling_unit=u[UnitCode.POLICE],
+        is_typical=True,
+        amount_involved=Decimal("50000"),
+    )
+    CaseStep.objects.create(case=case, step=case.step, date=case.step_date)
+    o["case"] = case
+    o["ledger"] = LedgerEntry.objects.create(
+        case=case, kind="frozen", date=timezone.localdate(), amount=Decimal("1000"), note=mark("ledger")
+    )
+
+    overdue = timezone.localdate() - datetime.timedelta(days=5)
+    o["inst_a"] = Institution.objects.create(
+        name="康乐养老院" + mark("inst_a"),
+        type=InstitutionType.ELDERLY_HOME,
+        sector=Sector.FOOD_HEALTH,
+        supervising_unit=u[UnitCode.MARKET_REGULATION],
+        community=ca,
+        address="新塘路1号",
+        risk_grade=3,
+        next_inspection_due=overdue,
+    )
+    o["inst_b"] = Institution.objects.create(
+        name="福寿投资公司" + mark("inst_b"),
+        type=InstitutionType.ELDERLY_HOME,
+        sector=Sector.FUND_RAISING,
+        supervising_unit=u[UnitCode.ENTERPRISE_CENTRE],
+        community=cb,
+        address="梧垵路2号",
+        risk_grade=3,
+        next_inspection_due=overdue,
+    )
+    for key, inst in (("a", o["inst_a"]), ("b", o["inst_b"])):
+        o[f"inspection_{key}"] = Inspection.objects.create(
+            institution=inst,
+            date=timezone.localdate(),
+            unit=inst.supervising_unit,
+            inspectors="李四",
+            findings="现场检查" + mark(f"inspection_{key}"),
+        )
+        o[f"problem_{key}"] = Problem.objects.create(
+            institution=inst,
+            description="夸大宣传" + mark(f"problem_{key}"),
+            category=ProblemCategory.FALSE_ADVERT,
+            horizon=Horizon.IMMEDIATE,
+            owner_unit=inst.supervising_unit,
+            owner_person="赵六",
+        )
+        o[f"plan_{key}"] = ContingencyPlan.objects.create(
+            institution=inst,
+            title="应急预案" + mark(f"plan_{key}"),
+            risk_assessment="评估",
+            trigger="触发",
+            response="处置",
+            lead_unit=inst.supervising_unit,
+            responsible_person="王五",
+            review_date=timezone.localdate() + datetime.timedelta(days=30),
+        )
+
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    activity = {"date": day, "activity_type": "talk", "venue": "community", "people_reached": 10, "elderly_reached": 5}
+    o["activity_ca"] = Activity.objects.create(
+        title="讲座" + mark("activity_ca"), community=ca, organiser=ca, **activity
+    )
+    o["activity_li"] = Activity.objects.create(
+        title="讲座" + mark("activity_li"), organiser=u[UnitCode.MARKET_REGULATION], **activity
+    )
+    o["activity_cb"] = Activity.objects.create(
+        title="讲座" + mark("activity_cb"), community=cb, organiser=u[UnitCode.GROUP_PUBLICITY], **activity
+    )
+    survey = {"month": day.replace(day=1), "households_surveyed": 10, "households_aware": 5}
+    o["survey_a"] = AwarenessSurvey.objects.create(community=ca, note=mark("survey_a"), **survey)
+    o["survey_b"] = AwarenessSurvey.objects.create(community=cb, note=mark("survey_b"), **survey)
+    o["media"] = MediaReport.objects.create(
+        date=day, outlet="晋江经济报", level="local", title="报道" + mark("media"), unit=u[UnitCode.GROUP_PUBLICITY]
+    )
+    o["opinion_ca"] = OpinionEntry.objects.create(
+        date=day, source="weibo", risk_level="medium", summary="网传" + mark("opinion_ca"), unit=ca
+    )
+    o["opinion_li"] = OpinionEntry.objects.create(
+        date=day,
+        source="weibo",
+        risk_level="medium",
+        summary="网传" + mark("opinion_li"),
+        unit=u[UnitCode.MARKET_REGULATION],
+    )
+
+    month = timezone.localdate().replace(day=1)
+    for key, unit in (("submission_ca", ca), ("submission_li", u[UnitCode.MARKET_REGULATION])):
+        o[key] = UnitSubmission.objects.create(
+            campaign=campaign, unit=unit, month=month, due_date=month + datetime.timedelta(days=19), work_done=mark(key)
+        )
+    report = MonthlyReport.objects.create(
+        campaign=campaign,
+        month=month,
+        status=ReportStatus.READY,
+        period_start=month - datetime.timedelta(days=10),
+        period_end=month + datetime.timedelta(days=19),
+    )
+    report.file.save("permission-matrix.xlsx", ContentFile(b"PK-not-really"), save=False)
+    report.email = OutboundEmail.objects.create(
+        template="monthly-report", subject="月报", body_text="月报", to=["a@example.invalid"], status=MailStatus.FAILED
+    )
+    report.save()
+    o["report"] = report
+    o["unit_ca"], o["unit_li"], o["unit_so"], o["unit_pg"] = (
+        ca,
+        u[UnitCode.MARKET_REGULATION],
+        u[UnitCode.STREET_OFFICE],
+        u[UnitCode.GROUP_PUBLICITY],
+    )
+
+    for key, owner in ATTACHMENTS.items():
+        obj = o[owner]
+        att = Attachment(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            original_name="photo.png",
+            extension="png",
+            mime="image/png",
+            size=len(PNG),
+            is_image=True,
+        )
+        att.file.save("upload", ContentFile(PNG), save=False)
+        att.save()
+        o[key] = att
+
+    return SimpleNamespace(p=p, u=u, ca=ca, cb=cb, campaign=campaign, o=o)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world, built inside a transaction rolled back after the module; each test runs in a
+    savepoint of it (``db``), so what an action changes is undone. One test client for the module
+    (its middleware, WhiteNoise's scan of the static files included, is loaded once) and one
+    session per persona, signed in once."""
+    from django.conf import settings
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = build_world()
+            world.client = Client()
+            world.sessions = {}
+            for persona in PERSONAS:
+                world.client.cookies.clear()  # a new session each (logging in another user flushes it)
+                world.client.force_login(getattr(world.p, persona))
+                world.sessions[persona] = world.client.cookies[settings.SESSION_COOKIE_NAME].value
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def w(world, db, settings):
+    settings.LEADS_SECOND_REVIEW_SHARE = 0.0
+    return world
+
+
+def login(w, persona: str):
+    """The module's client with the persona's session."""
+    from django.conf import settings
+
+    w.client.cookies.clear()
+    w.client.cookies[settings.SESSION_COOKIE_NAME] = w.sessions[persona]
+    return w.client
+
+
+def listed(w, content: str, keys, export: bool = False) -> set[str]:
+    def marker(k):
+        if export and k in EXPORT_MARK:
+            return EXPORT_MARK[k]
+        if not export and k in LINKED:
+            return f'href="{reverse(DETAILS[k], args=[w.o[k].pk])}"'
+        return mark(k)
+
+    return {k for k in keys if marker(k) in content}
+
+
+# --- lists, details, exports, downloads ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", list(LISTS))
+def test_list_shows_exactly_the_rows_in_scope(w, page, persona):
+    spec = LISTS[page]
+    response = login(w, persona).get(reverse(spec.url))
+    if persona in spec.refused:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    content = response.content.decode()
+    expected = {k for k in spec.keys if persona in VISIBLE[k]}
+    assert listed(w, content, spec.keys) == expected
+    assert INFORMANT_NAME not in content and INFORMANT_PHONE not in content
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", [name for name, spec in LISTS.items() if spec.export])
+def test_export_holds_exactly_the_rows_in_scope_and_no_informant(w, page, persona):
+    from openpyxl import load_workbook
+
+    from core.models import ExportLog
+
+    spec = LISTS[page]
+    response = login(w, persona).get(reverse(spec.url), {"export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content])))
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    text = "\n".join(cells)
+    expected = {k for k in spec.keys if persona in VISIBLE[k]}
+    assert listed(w, text, spec.keys, export=True) == expected
+    assert INFORMANT_NAME not in text and INFORMANT_PHONE not in text
+    log = ExportLog.objects.filter(user=getattr(w.p, persona)).latest("pk")
+    assert log.row_count >= len(expected)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("key", list(DETAILS))
+def test_detail_is_200_in_scope_and_404_outside(w, key, persona):
+    url = reverse(DETAILS[key], args=[w.o[key].pk])
+    response = login(w, persona).get(url)
+    if key == "report" and persona not in SL:
+        assert response.status_code in (403, 404)
+        return
+    assert response.status_code == (200 if persona in VISIBLE[key] else 404)
+    if key.startswith("lead_"):
+        assert INFORMANT_NAME not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("key", [*ATTACHMENTS, "report_file"])
+def test_download_follows_the_owner(w, key, persona):
+    if key == "report_file":
+        url, owner = reverse("reports:report_download", args=[w.o["report"].pk]), "report"
+    else:
+        url, owner = reverse("core:attachment", args=[w.o[key].pk]), ATTACHMENTS[key]
+    response = login(w, persona).get(url)
+    assert response.status_code == (200 if persona in VISIBLE[owner] else 404)
+
+
+# --- the matrix: who may do what -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One POST action. ``setup(w, persona)`` makes what it acts on (inside the test's savepoint)
+    and returns (url args, POST data, snapshot): ``snapshot()`` reads the state the action changes.
+
+    ``sees``: who sees the object acted on (outside it: 404); ``None`` for a create.
+    ``soft``: the view shows the service's refusal as a message or form error (200/302) instead
+    of a 403; the database must be unchanged all the same.
+    """
+
+    url: str
+    allowed: frozenset[str]
+    setup: Callable[[Any, str], tuple[list, dict, Callable[[], Any]]]
+    sees: frozenset[str] | None = None
+    soft: bool = False
+    hidden_status: tuple[int, ...] = (404,)
+
+
+def _db(obj: models.Model, *names: str) -> Callable[[], Any]:
+    model = type(obj)
+    return lambda: tuple(model.objects.filter(pk=obj.pk).values_list(*names).get())
+
+
+def _count(model_path: str) -> Callable[[], Any]:
+    def count():
+        from django.apps import apps
+
+        return apps.get_model(model_path).objects.count()
+
+    return count
+
+
+def _audit_count(obj: models.Model) -> Callable[[], Any]:
+    def count():
+        from django.contrib.contenttypes.models import ContentType
+
+        from core.models import AuditEntry
+
+        return AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_pk=str(obj.pk)
+        ).count()
+
+    return count
+
+
+# leads, moved through the real services
+
+CA_LEAD = SL | {"community_a"}
+
+
+def _lead(w, *, by="community_a", to=None, **data):
+    from leads import services
+
+    data = {"source": "community", "summary": "新线索", "informant_name": INFORMANT_NAME, **data}
+    lead, _code = services.lead_create(user=getattr(w.p, by), data=data)
+    if to is not None:
+        lead = services.lead_refer(lead=lead, user=w.p.street, unit=to)
+    return lead
+
+
+def _lead_at(w, status: str):
+    """A lead filed by the street office, referred to community A and moved on to ``status``."""
+    from leads import services
+
+    lead = _lead(w, by="street", to=w.ca)
+    if status in ("verifying", "fed_back"):
+        lead = services.lead_acknowledge(lead=lead, user=w.p.community_a)
+    if status == "fed_back":
+        lead = services.lead_feedback(lead=lead, user=w.p.community_a, findings="属实")
+    return lead
+
+
+def lead_action(status: str, data: dict | Callable, *fields: str):
+    def setup(w, persona):
+        lead = _lead(w) if status == "registered" else _lead_at(w, status)
+        posted = data(w, lead) if callable(data) else data
+        return [lead.pk], posted, _db(lead, *(fields or ("status",)))
+
+    return setup
+
+
+def _pending_review(w):
+    from leads import services
+
+    lead = _lead(w, by="street", is_major=True)
+    return services.lead_close(lead=lead, user=w.p.street2, outcome="unfounded")
+
+
+def setup_reopen(w, persona):
+    lead = _pending_review(w)
+    return [lead.pk], {"reason": "复核不同意"}, _db(lead, "status", "review_state")
+
+
+def setup_group_acknowledge(w, persona):
+    from organization.choices import UnitCode
+
+    lead = _lead(w, by="street", to=w.u[UnitCode.GROUP_CRACKDOWN])
+    return [lead.pk], {}, _db(lead, "status")
+
+
+def setup_extension_decide(w, persona):
+    from leads import services
+
+    lead = _lead_at(w, "referred")
+    lead = services.lead_request_extension(
+        lead=lead, user=w.p.community_a, until=lead.deadline + datetime.timedelta(days=10), reason="需要时间"
+    )
+    return [lead.pk], {"approve": "1", "reason": "同意"}, _db(lead, "extension_state", "deadline")
+
+
+def setup_link(w, persona):
+    lead, other = _lead(w), _lead(w)
+    return [lead.pk], {"other": other.number, "merge": "on"}, _db(lead, "status", "merged_into")
+
+
+def _higher_closed(w):
+    from leads import services
+
+    lead = _lead(w, by="street", source="higher", higher_reference="晋专办〔2026〕1号")
+    return services.lead_close(lead=lead, user=w.p.street, outcome="partly")
+
+
+def setup_report_up(w, persona):
+    lead = _higher_closed(w)
+    return [lead.pk], {}, _db(lead, "reported_up_at")
+
+
+def setup_higher_post(w, persona):
+    lead = _higher_closed(w)
+    return [], {"reason": "已报送"}, _db(lead, "reported_up_at")
+
+
+def setup_reveal(w, persona):
+    lead = _lead(w)
+    return [lead.pk], {"reason": "核实"}, _audit_count(lead)
+
+
+def setup_receipt(w, persona):
+    lead = _lead(w, source="public")
+    return [lead.pk], {}, _db(lead, "receipt_hash")
+
+
+def setup_lead_create(w, persona):
+    data = {"source": "public", "summary": "电话举报" + persona, "fraud_type": "service", "received_on": ""}
+    return [], data, _count("leads.Lead")
+
+
+def setup_lead_update(w, persona):
+    from leads.forms import LeadEditForm
+
+    lead = _lead(w)
+    data = form_data(LeadEditForm(instance=lead), summary="改正后的摘要", reason="更正")
+    return [lead.pk], data, _db(lead, "summary")
+
+
+def setup_lead_import(w, persona):
+    from core.xlsx import Column, write_rows
+    from leads import imports
+
+    rows = imports.template_rows()
+    buffer = io.BytesIO()
+    write_rows(buffer, "线索", [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])], rows[1:])
+    upload = ContentFile(buffer.getvalue(), name="leads.xlsx")
+    return [], {"file": upload, "valid_only": "on"}, _count("leads.Lead")
+
+
+# cases
+
+CASES = SL | {"crackdown", "police"}
+CASE_HANDLERS = frozenset({"street", "crackdown", "police"})
+
+
+def case_post(action: str, data: Callable[[Any], dict], watch: Callable[[Any], Callable]):
+    def setup(w, persona):
+        case = w.o["case"]
+        return [case.pk], {"action": action, **data(w)}, watch(w)
+
+    return setup
+
+
+def _case_form_data(w, **changes):
+    from cases.forms import CaseForm
+
+    return form_data(CaseForm(instance=w.o["case"], creating=False), **changes)
+
+
+def setup_case_create(w, persona):
+    data = _case_form_data(w, title="新立案件", number="", date=timezone.localdate().isoformat(), version="")
+    return [], data, _count("cases.Case")
+
+
+def setup_case_update(w, persona):
+    return [w.o["case"].pk], _case_form_data(w, title="改名的案件", reason="更正"), _db(w.o["case"], "title")
+
+
+def setup_opinion_plan(w, persona):
+    data = {"assessment": "评估", "monitoring": "监测", "response": "应对", "owner": "张三"}
+    return [w.o["case"].pk], data, _count("cases.PublicOpinionPlan")
+
+
+# rectification
+
+INST_A = SL | {"rectification", "liaison", "community_a"}
+SUPERVISORS_A = frozenset({"street", "rectification", "liaison"})
+ACTORS_A = SUPERVISORS_A | {"community_a"}
+
+
+def _inst_form_data(w, inst=None, **changes):
+    from rectification.forms import InstitutionForm
+
+    return form_data(InstitutionForm(instance=inst), **changes)
+
+
+def setup_institution_create(w, persona):
+    from organization.choices import UnitCode
+
+    data = _inst_form_data(
+        w,
+        name="新登记的养老院",
+        type="elderly_home",
+        sector="food_health",
+        supervising_unit=w.u[UnitCode.MARKET_REGULATION].pk,
+        address="新塘路9号",
+        community=w.ca.pk,
+        status="operating",
+        collapse_risk="",
+    )
+    return [], data, _count("rectification.Institution")
+
+
+def setup_institution_update(w, persona):
+    inst = w.o["inst_a"]
+    return [inst.pk], _inst_form_data(w, inst, note="补充说明", reason="补充"), _db(inst, "note")
+
+
+def setup_grade(w, persona):
+    inst = w.o["inst_a"]
+    return [inst.pk], {"grade": "1", "reason": "复评"}, _db(inst, "risk_grade")
+
+
+def _own_unit(w, persona):
+    from organization.choices import UnitCode
+
+    unit = getattr(w.p, persona).unit
+    return w.u[UnitCode.MARKET_REGULATION] if unit.kind == "street_office" else unit
+
+
+def setup_inspection(w, persona):
+    inst = w.o["inst_a"]
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "unit": _own_unit(w, persona).pk,
+        "inspectors": "李四",
+        "findings": "检查情况",
+        "problem_horizon": "immediate",
+    }
+    return [inst.pk], data, _count("rectification.Inspection")
+
+
+def _problem_data(w):
+    from organization.choices import UnitCode
+
+    return {
+        "description": "新问题",
+        "category": "false_advert",
+        "horizon": "immediate",
+        "owner_unit": w.u[UnitCode.MARKET_REGULATION].pk,
+        "owner_person": "赵六",
+        "measure_kind": "order_rectify",
+        "measure_deadline": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+    }
+
+
+def setup_problem_create(w, persona):
+    return [w.o["inst_a"].pk], _problem_data(w), _count("rectification.Problem")
+
+
+def _plan_data(w, plan=None, **changes):
+    from rectification.forms import PlanForm
+
+    form = PlanForm(instance=plan or w.o["plan_a"])
+    return form_data(form, **changes)
+
+
+def setup_plan_create(w, persona):
+    from rectification.models import ContingencyPlan
+
+    ContingencyPlan.objects.filter(pk=w.o["plan_a"].pk).update(status="archived")
+    return [w.o["inst_a"].pk], _plan_data(w, title="新预案"), _count("rectification.ContingencyPlan")
+
+
+def setup_plan_update(w, persona):
+    plan = w.o["plan_a"]
+    return [plan.pk], _plan_data(w, plan, title="改过的预案"), _db(plan, "title")
+
+
+def setup_plan_status(w, persona):
+    plan = w.o["plan_a"]
+    return [plan.pk], {"status": "active", "reason": "生效"}, _db(plan, "status")
+
+
+def problem_action(action: str, status: str, **data):
+    def setup(w, persona):
+        from rectification.models import Problem
+
+        problem = w.o["problem_a"]
+        Problem.objects.filter(pk=problem.pk).update(status=status)
+        return [problem.pk, action], {"reason": "办理", **data}, _db(problem, "status")
+
+    return setup
+
+
+def setup_measure_add(w, persona):
+    problem = w.o["problem_a"]
+    data = {"kind": "order_rectify", "deadline": (timezone.localdate() + datetime.timedelta(days=5)).isoformat()}
+    return [problem.pk], data, _count("rectification.Measure")
+
+
+def setup_measure_complete(w, persona):
+    from rectification.models import Measure
+
+    problem = w.o["problem_a"]
+    measure = Measure.objects.create(
+        problem=problem, kind="order_rectify", deadline=timezone.localdate() + datetime.timedelta(days=5)
+    )
+    return [problem.pk, measure.pk], {"result": "已整改"}, _db(measure, "done_at")
+
+
+def setup_institution_import(w, persona):
+    from openpyxl import load_workbook
+
+    from rectification import imports
+
+    book = load_workbook(io.BytesIO(imports.template_workbook()))
+    book.active["A2"] = "导入的养生馆"  # the template's example row, made a real one
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = ContentFile(buffer.getvalue(), name="institutions.xlsx")
+    return [], {"file": upload, "mode": "valid_only"}, _count("rectification.Institution")
+
+
+# publicity
+
+PUBLICITY_A = frozenset({"street", "publicity", "community_a"})
+
+
+def _pub_form_data(form_class, w, obj, **changes):
+    return form_data(form_class(instance=obj, user=w.p.street), **changes)
+
+
+def setup_activity_create(w, persona):
+    from publicity.forms import ActivityForm
+
+    data = _pub_form_data(ActivityForm, w, w.o["activity_ca"], title="新活动", version="")
+    return [], data, _count("publicity.Activity")
+
+
+def setup_activity_update(w, persona):
+    from publicity.forms import ActivityForm
+
+    obj = w.o["activity_ca"]
+    return [obj.pk], _pub_form_data(ActivityForm, w, obj, title="改过的活动"), _db(obj, "title")
+
+
+def setup_survey_create(w, persona):
+    from publicity.forms import SurveyForm
+
+    month = (w.o["survey_a"].month - datetime.timedelta(days=1)).strftime("%Y-%m")
+    data = _pub_form_data(SurveyForm, w, w.o["survey_a"], month=month, version="")
+    return [], data, _count("publicity.AwarenessSurvey")
+
+
+def setup_survey_update(w, persona):
+    from publicity.forms import SurveyForm
+
+    obj = w.o["survey_a"]
+    return [obj.pk], _pub_form_data(SurveyForm, w, obj, note="改过"), _db(obj, "note")
+
+
+def setup_media_create(w, persona):
+    from publicity.forms import MediaReportForm
+
+    unit = getattr(w.p, persona).unit
+    data = _pub_form_data(MediaReportForm, w, w.o["media"], title="新报道", unit=unit.pk, version="")
+    return [], data, _count("publicity.MediaReport")
+
+
+def setup_media_update(w, persona):
+    from publicity.forms import MediaReportForm
+
+    obj = w.o["media"]
+    return [obj.pk], _pub_form_data(MediaReportForm, w, obj, title="改过的报道"), _db(obj, "title")
+
+
+def setup_opinion_create(w, persona):
+    from publicity.forms import OpinionForm
+
+    unit = getattr(w.p, persona).unit
+    data = _pub_form_data(OpinionForm, w, w.o["opinion_ca"], summary="新舆情", unit=unit.pk, version="")
+    return [], data, _count("publicity.OpinionEntry")
+
+
+def setup_opinion_update(w, persona):
+    from publicity.forms import OpinionForm
+
+    obj = w.o["opinion_ca"]
+    return [obj.pk], _pub_form_data(OpinionForm, w, obj, summary="改过的舆情"), _db(obj, "summary")
+
+
+# reports
+
+
+def setup_submission_start(w, persona):
+    month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    return [], {"month": month}, _count("reports.UnitSubmission")
+
+
+def setup_submission_submit(w, persona):
+    sub = w.o["submission_ca"]
+    data = {"action": "submit", "work_done": "做了", "problems": "无", "next_steps": "继续"}
+    return [sub.pk], data, _db(sub, "status", "work_done")
+
+
+def setup_report_generate(w, persona):
+    month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    return [], {"month": month}, _count("reports.MonthlyReport")
+
+
+def setup_mail_retry(w, persona):
+    report = w.o["report"]
+    return [report.pk], {}, _db(report.email, "status")
+
+
+def setup_summary(w, persona):
+    data = {"results": "成效", "experience": "经验", "loopholes": "漏洞", "weaknesses": "短板", "rules": "制度"}
+    return [], data, _count("reports.SummarySubmission")
+
+
+def form_data(form, **changes) -> dict:
+    """What a browser posts for an unbound form as shown (its initial values), with changes."""
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        if value is None:
+            value = ""
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif isinstance(value, (list, tuple)):
+            value = [v.pk if isinstance(v, models.Model) else v for v in value]
+        elif isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        elif callable(value):
+            value = value()
+            value = value.isoformat() if isinstance(value, datetime.date) else value
+        if name in ("files", "photos"):
+            continue
+        data[name] = value
+    for name, value in changes.items():
+        data[name] = value
+    return data
+
+
+ACTIONS: dict[str, Action] = {
+    # leads: the street office refers, closes, returns, merges, supervises, reports up; the unit a
+    # lead is referred to signs for it, asks for more time and feeds back (docs: leads rows)
+    "leads:action/refer": Action(
+        "leads:action", frozenset({"street"}), lead_action("registered", lambda w, x: {"unit": w.cb.pk}), CA_LEAD
+    ),
+    "leads:action/acknowledge": Action(
+        "leads:action", frozenset({"community_a"}), lead_action("referred", {}), CA_LEAD
+    ),
+    "leads:action/acknowledge (group)": Action(
+        "leads:action", frozenset({"crackdown", "police"}), setup_group_acknowledge, SL | {"crackdown", "police"}
+    ),
+    "leads:action/feedback": Action(
+        "leads:action", frozenset({"community_a"}), lead_action("verifying", {"findings": "属实"}), CA_LEAD
+    ),
+    "leads:action/close": Action(
+        "leads:action", frozenset({"street"}), lead_action("fed_back", {"outcome": "partly"}), CA_LEAD
+    ),
+    "leads:action/return": Action(
+        "leads:action", frozenset({"street"}), lead_action("fed_back", {"reason": "材料不全"}), CA_LEAD
+    ),
+    "leads:action/reopen": Action("leads:action", frozenset({"street"}), setup_reopen, SL),
+    "leads:action/review_confirm": Action("leads:action", frozenset({"street"}), setup_reopen, SL),
+    "leads:action/extension_request": Action(
+        "leads:action",
+        frozenset({"community_a"}),
+        lead_action(
+            "referred",
+            lambda w, x: {"until": (x.deadline + datetime.timedelta(days=10)).isoformat(), "reason": "需要时间"},
+            "extension_state",
+        ),
+        CA_LEAD,
+    ),
+    "leads:action/extension_decide": Action("leads:action", frozenset({"street"}), setup_extension_decide, CA_LEAD),
+    "leads:action/supervise": Action(
+        "leads:action",
+        frozenset({"street"}),
+        lead_action("referred", lambda w, x: {"is_major": "on", "supervisor": w.p.street.pk}, "is_major"),
+        CA_LEAD,
+    ),
+    "leads:action/link": Action("leads:action", frozenset({"street"}), setup_link, CA_LEAD),
+    "leads:action/report_up": Action("leads:action", frozenset({"street"}), setup_report_up, SL),
+    "leads:reveal": Action("leads:reveal", frozenset({"street"}), setup_reveal, CA_LEAD),
+    "leads:issue_receipt": Action("leads:issue_receipt", frozenset({"street", "community_a"}), setup_receipt, CA_LEAD),
+    "leads:update": Action("leads:update", frozenset({"street"}), setup_lead_update, CA_LEAD),
+    "leads:create": Action("leads:create", WRITERS, setup_lead_create),
+    "leads:higher": Action("leads:higher", frozenset({"street"}), setup_higher_post),
+    "leads:import": Action("leads:import", frozenset({"street"}), setup_lead_import),
+    # cases: the crackdown group, the police and the tribunal act on every case
+    "cases:detail/advance": Action(
+        "cases:detail",
+        CASE_HANDLERS,
+        case_post(
+            "advance",
+            lambda w: {"advance-to_step": "investigating", "advance-date": timezone.localdate().isoformat()},
+            lambda w: _db(w.o["case"], "step"),
+        ),
+        CASES,
+    ),
+    "cases:detail/ledger": Action(
+        "cases:detail",
+        CASE_HANDLERS,
+        case_post(
+            "ledger",
+            lambda w: {
+                "ledger-kind": "frozen",
+                "ledger-date": timezone.localdate().isoformat(),
+                "ledger-amount": "10.00",
+            },
+            lambda w: _count("cases.LedgerEntry"),
+        ),
+        CASES,
+    ),
+    "cases:detail/reverse": Action(
+        "cases:detail",
+        CASE_HANDLERS,
+        case_post(
+            "reverse", lambda w: {"entry": w.o["ledger"].pk, "reason": "录错"}, lambda w: _count("cases.LedgerEntry")
+        ),
+        CASES,
+    ),
+    "cases:detail/link_leads": Action(
+        "cases:detail",
+        CASE_HANDLERS,
+        case_post("link_leads", lambda w: {"link-leads": [w.o["lead_cr"].pk]}, lambda w: _count("cases.Case_leads")),
+        CASES,
+    ),
+    "cases:create": Action("cases:create", CASE_HANDLERS, setup_case_create),
+    "cases:update": Action("cases:update", CASE_HANDLERS, setup_case_update, CASES, hidden_status=(403, 404)),
+    "cases:opinion_plan": Action(
+        "cases:opinion_plan", CASE_HANDLERS, setup_opinion_plan, CASES, hidden_status=(403, 404)
+    ),
+    # rectification: the group and the supervising unit act; a community records inspections and
+    # rectifies, but does not grade, verify, transfer or send to the judiciary
+    "rectification:institution_create": Action(
+        "rectification:institution_create", ACTORS_A, setup_institution_create, soft=True
+    ),
+    "rectification:institution_update": Action(
+        "rectification:institution_update", ACTORS_A, setup_institution_update, INST_A, soft=True
+    ),
+    "rectification:institution_grade": Action(
+        "rectification:institution_grade", SUPERVISORS_A, setup_grade, INST_A, soft=True
+    ),
+    "rectification:inspection_create": Action(
+        "rectification:inspection_create", ACTORS_A, setup_inspection, INST_A, soft=True
+    ),
+    "rectification:problem_create": Action(
+        "rectification:problem_create", ACTORS_A, setup_problem_create, INST_A, soft=True
+    ),
+    "rectification:plan_create": Action(
+        "rectification:plan_create", SUPERVISORS_A, setup_plan_create, INST_A, soft=True
+    ),
+    "rectification:plan_update": Action(
+        "rectification:plan_update", SUPERVISORS_A, setup_plan_update, INST_A, soft=True
+    ),
+    "rectification:plan_status": Action(
+        "rectification:plan_status", SUPERVISORS_A, setup_plan_status, INST_A, soft=True
+    ),
+    "rectification:problem_transition/start": Action(
+        "rectification:problem_transition", ACTORS_A, problem_action("start", "open"), INST_A, soft=True
+    ),
+    "rectification:problem_transition/report": Action(
+        "rectification:problem_transition", ACTORS_A, problem_action("report", "rectifying"), INST_A, soft=True
+    ),
+    "rectification:problem_transition/verify": Action(
+        "rectification:problem_transition", SUPERVISORS_A, problem_action("verify", "rectified"), INST_A, soft=True
+    ),
+    "rectification:problem_transition/reject": Action(
+        "rectification:problem_transition", SUPERVISORS_A, problem_action("reject", "rectified"), INST_A, soft=True
+    ),
+    "rectification:problem_transition/transfer": Action(
+        "rectification:problem_transition",
+        SUPERVISORS_A,
+        problem_action("transfer", "open", department="民政局"),
+        INST_A,
+        soft=True,
+    ),
+    "rectification:problem_transition/judiciary": Action(
+        "rectification:problem_transition", SUPERVISORS_A, problem_action("judiciary", "open"), INST_A, soft=True
+    ),
+    "rectification:measure_add": Action("rectification:measure_add", ACTORS_A, setup_measure_add, INST_A, soft=True),
+    "rectification:measure_complete": Action(
+        "rectification:measure_complete", ACTORS_A, setup_measure_complete, INST_A, soft=True
+    ),
+    "rectification:institution_import": Action(
+        "rectification:institution_import", SUPERVISORS_A, setup_institution_import, soft=True
+    ),
+    # publicity: the publicity group all; a community its own; media and opinion for one's own unit
+    "publicity:activity_create": Action("publicity:activity_create", PUBLICITY_A, setup_activity_create, soft=True),
+    "publicity:activity_update": Action(
+        "publicity:activity_update", PUBLICITY_A, setup_activity_update, VISIBLE["activity_ca"], soft=True
+    ),
+    "publicity:survey_create": Action("publicity:survey_create", PUBLICITY_A, setup_survey_create, soft=True),
+    "publicity:survey_update": Action(
+        "publicity:survey_update", PUBLICITY_A, setup_survey_update, VISIBLE["survey_a"], soft=True
+    ),
+    "publicity:media_create": Action("publicity:media_create", WRITERS, setup_media_create, soft=True),
+    "publicity:media_update": Action(
+        "publicity:media_update", frozenset({"street", "publicity"}), setup_media_update, EVERYONE, soft=True
+    ),
+    "publicity:opinion_create": Action("publicity:opinion_create", WRITERS, setup_opinion_create, soft=True),
+    "publicity:opinion_update": Action(
+        "publicity:opinion_update", PUBLICITY_A, setup_opinion_update, VISIBLE["opinion_ca"], soft=True
+    ),
+    # reports: communities and member units fill in and submit their own month; the street office
+    # generates the monthly report and sends its e-mail again
+    "reports:submission_start": Action(
+        "reports:submission_start",
+        frozenset({"liaison", "police", "community_a", "community_b"}),
+        setup_submission_start,
+        soft=True,
+    ),
+    "reports:submission_detail/submit": Action(
+        "reports:submission_detail",
+        frozenset({"street", "community_a"}),
+        setup_submission_submit,
+        VISIBLE["submission_ca"],
+        soft=True,
+    ),
+    "reports:report_generate": Action("reports:report_generate", frozenset({"street"}), setup_report_generate),
+    "reports:report_mail_retry": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_retry, SL),
+    "reports:summary_edit": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary, soft=True),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", list(ACTIONS))
+def test_action_is_done_by_the_allowed_and_refused_to_everyone_else(w, name, persona):
+    action = ACTIONS[name]
+    args, data, snapshot = action.setup(w, persona)
+    if action.url == "leads:action":
+        args = [*args, name.split("/")[1].split()[0]]
+    before = snapshot()
+    response = login(w, persona).post(reverse(action.url, args=args), data)
+    after = snapshot()
+    status = response.status_code
+    assert status != 500
+    if persona in action.allowed:
+        errors = response.content.decode()[:3000] if status == 200 else ""
+        assert status in (200, 302), f"{persona} {name}: {status}"
+        assert after != before, f"{persona} may {name} but nothing changed ({status}) {errors}"
+        return
+    assert after == before, f"{persona} must not {name}, but it changed the database ({status})"
+    if persona == "leader":
+        assert status == 403, f"leaders are read-only: {name} answered {status}"
+    elif action.sees is not None and persona not in action.sees:
+        assert status in action.hidden_status, f"{persona} does not see the object of {name}: {status}"
+    elif action.soft:
+        assert status in (200, 302, 403, 404), f"{persona} {name}: {status}"
+    else:
+        assert status in (403, 404), f"{persona} {name}: {status}"
+    if name == "leads:reveal":
+        assert INFORMANT_NAME not in response.content.decode()
+
+
+# --- the matrix stays complete -------------------------------------------------------------------
+
+#: pages that only read (GET): lists, details, exports, downloads, dashboards, JSON status.
+READ_ONLY = {
+    "dashboard",
+    "core:attachment",
+    "core:ping",
+    "core:healthz",
+    "organization:unit_list",
+    "organization:unit_detail",
+    "leads:index",
+    "leads:deadlines",
+    "leads:related",
+    "leads:import_template",
+    "leads:detail",
+    "cases:index",
+    "cases:typical",
+    "cases:ledger",
+    "rectification:index",
+    "rectification:import_template",
+    "rectification:institution_detail",
+    "rectification:control_list",
+    "rectification:overdue_list",
+    "rectification:inspection_list",
+    "rectification:problem_list",
+    "rectification:problem_detail",
+    "rectification:plan_list",
+    "rectification:plan_detail",
+    "publicity:index",
+    "publicity:activity_list",
+    "publicity:activity_detail",
+    "publicity:survey_list",
+    "publicity:survey_detail",
+    "publicity:media_list",
+    "publicity:media_detail",
+    "publicity:opinion_list",
+    "publicity:opinion_detail",
+    "reports:index",
+    "reports:submission_list",
+    "reports:report_list",
+    "reports:report_detail",
+    "reports:report_status",
+    "reports:report_download",
+    "reports:scorecard",
+    "reports:summary_report",
+}
+#: outside the matrix: the sign-in pages and language switch (every user, about themselves) and
+#: the anonymous public tip pages (tests/leads/test_public.py); the admin has its own checks.
+OUTSIDE = {"login", "logout", "password_change", "password_change_done", "set_language"}
+OUTSIDE_NAMESPACES = ("tip", "admin")
+
+
+def url_names(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = ":".join(x for x in (namespace, entry.namespace) if x)
+            yield from url_names(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+
+
+def test_every_post_url_is_in_the_matrix():
+    from leads.views import ACTIONS as LEAD_ACTIONS
+    from rectification.views import PROBLEM_ACTIONS
+
+    in_matrix = {a.url for a in ACTIONS.values()}
+    unlisted, posting_read_only = [], []
+    for name, pattern in url_names():
+        if name.split(":")[0] in OUTSIDE_NAMESPACES or name in OUTSIDE:
+            continue
+        if name in in_matrix:
+            continue
+        if name not in READ_ONLY:
+            unlisted.append(name)
+        view = getattr(pattern.callback, "view_class", None)
+        if view is not None and hasattr(view, "post"):
+            posting_read_only.append(name)
+    assert not unlisted, f"URLs the permission matrix does not list (add them to ACTIONS or READ_ONLY): {unlisted}"
+    assert not posting_read_only, (
+        f"read-only pages that accept POST (add their actions to ACTIONS): {posting_read_only}"
+    )
+    assert in_matrix <= {name for name, _p in url_names()}, "the matrix lists URLs that no longer exist"
+
+    def slugs(url):
+        return {name.split("/")[1].split()[0] for name, a in ACTIONS.items() if a.url == url}
+
+    assert set(LEAD_ACTIONS) <= slugs("leads:action"), "lead actions missing from the matrix"
+    assert set(PROBLEM_ACTIONS) <= slugs("rectification:problem_transition"), "problem actions missing"
+
+
+def test_every_persona_has_an_allowed_and_a_refused_action():
+    """The matrix is not vacuous: each persona may do something and is refused something."""
+    for persona in PERSONAS:
+        allowed = [n for n, a in ACTIONS.items() if persona in a.allowed]
+        refused = [n for n, a in ACTIONS.items() if persona not in a.allowed]
+        assert refused, persona
+        assert allowed or persona == "leader", persona
