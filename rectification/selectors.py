@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.models import Attachment
 from core.visibility import visible_to
@@ -15,8 +16,18 @@ from .models import ContingencyPlan, GradeChange, Inspection, Institution, Measu
 
 
 def institutions_for_list(qs: QuerySet[Institution]) -> QuerySet[Institution]:
+    """Institutions with ``open_problems`` and ``has_active_plan``, as subqueries on the outer
+    row (not a join and GROUP BY): a page of 25 counts only its own problems, and ``count()``
+    leaves them out."""
+    open_problems = (
+        Problem.objects.filter(institution=OuterRef("pk"), status__in=PROBLEM_ACTIVE_STATUSES)
+        .order_by()
+        .values("institution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.select_related("supervising_unit", "community").annotate(
-        open_problems=Count("problems", filter=Q(problems__status__in=PROBLEM_ACTIVE_STATUSES), distinct=True),
+        open_problems=Coalesce(Subquery(open_problems, output_field=IntegerField()), 0),
         has_active_plan=Exists(ContingencyPlan.objects.filter(institution=OuterRef("pk"), status=PlanStatus.ACTIVE)),
     )
 
@@ -49,14 +60,15 @@ def institution_page(institution: Institution, user: Any) -> dict[str, Any]:
         "inspections": inspections,
         "problems": problems,
         "plans": plans,
-        "related_leads": _related(institution, "leads", user),
-        "related_cases": _related(institution, "cases", user),
+        "related_leads": _related(institution, "leads", user, ("number", "summary", "status")),
+        "related_cases": _related(institution, "cases", user, ("title",)),
     }
 
 
-def _related(institution: Institution, name: str, user: Any) -> list | None:
+def _related(institution: Institution, name: str, user: Any, fields: tuple[str, ...]) -> list | None:
     """The leads or cases naming the institution that the user may see; None when that app has
-    no relation to institutions (yet)."""
+    no relation to institutions (yet). Only the ``fields`` the page shows are read (a lead's
+    informant fields would be decrypted for nothing)."""
     manager = getattr(institution, name, None)
     if manager is None or not hasattr(manager, "all"):
         return None
@@ -65,4 +77,4 @@ def _related(institution: Institution, name: str, user: Any) -> list | None:
         qs = visible_to(user, qs)
     except TypeError:
         return None
-    return list(qs[:200])
+    return list(qs.only("pk", *fields)[:200])
