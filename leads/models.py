@@ -216,6 +216,9 @@ class Lead(VersionedModel):
             models.Index(fields=["assigned_unit", "status", "deadline"], name="lead_unit_status_deadline"),
             # The default list order.
             models.Index(fields=["-received_on", "-id"], name="lead_received_order"),
+            # The list filtered by status (the usual filter) in the default order, and the
+            # paginator's COUNT(*) of it (an index-only scan instead of reading 100,000 rows).
+            models.Index(fields=["status", "-received_on", "-id"], name="lead_status_received_order"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ the history row, with its reason) and queues side effects after commit."""
 from __future__ import annotations
 
 import datetime
+import hmac
 import re
 import secrets
 from collections import defaultdict
@@ -14,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -162,11 +163,17 @@ def _save(lead: Lead, *fields: str) -> None:
 
 
 def reserve_numbers(year: int, count: int) -> list[str]:
-    """``count`` new lead numbers for ``year`` (XS2026000123), reserved in one block."""
-    with transaction.atomic():
-        LeadCounter.objects.get_or_create(year=year)
-        LeadCounter.objects.filter(year=year).update(last=F("last") + count)
-        last = LeadCounter.objects.get(year=year).last
+    """``count`` new lead numbers for ``year`` (XS2026000123), reserved in one block by one
+    statement (an upsert returning the new last number): concurrent tips queue on the counter row
+    for one round trip instead of three."""
+    table = connection.ops.quote_name(LeadCounter._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, %s) "
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
+            [year, count],
+        )
+        last = cursor.fetchone()[0]
     return [f"XS{year}{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
@@ -214,20 +221,42 @@ def receipt_index(digits: str) -> str:
     return keyed_hash("lead-receipt:" + digits)[:16]
 
 
+#: Prefix of a receipt hash stored as a keyed HMAC (older ones are Django password hashes).
+RECEIPT_HMAC_PREFIX = "hmac$"
+
+
+def receipt_hash(digits: str) -> str:
+    """How a receipt code is stored: HMAC-SHA256 keyed with ``FIELD_HASH_KEY``. A random 16-digit
+    code has ~53 bits of entropy, so a slow password hash (PBKDF2, ~0.5 s of CPU per tip) adds
+    nothing against guessing, which the rate limit on the receipt page stops, and without the key
+    a stolen database does not let anyone test codes offline."""
+    return RECEIPT_HMAC_PREFIX + keyed_hash("lead-receipt-check:" + digits)
+
+
+def receipt_matches(digits: str, stored: str) -> bool:
+    """Whether ``digits`` is the code of ``stored``: the keyed HMAC, or a Django password hash of
+    a code issued before the HMAC (still valid)."""
+    if not stored:
+        return False
+    if stored.startswith(RECEIPT_HMAC_PREFIX):
+        return hmac.compare_digest(stored, receipt_hash(digits))
+    return check_password(digits, stored)
+
+
 def _new_receipt(lead: Lead) -> str:
     digits = "".join(secrets.choice("0123456789") for _ in range(RECEIPT_DIGITS))
     lead.receipt_index = receipt_index(digits)
-    lead.receipt_hash = make_password(digits)
+    lead.receipt_hash = receipt_hash(digits)
     return format_receipt(digits)
 
 
 def receipt_lookup(code: str) -> Lead | None:
-    """The lead a receipt code belongs to, or None. One query plus a slow hash check."""
+    """The lead a receipt code belongs to, or None. One indexed query plus the hash check."""
     digits = normalise_receipt(code)
     if len(digits) != RECEIPT_DIGITS:
         return None
     for lead in Lead.objects.filter(receipt_index=receipt_index(digits)).exclude(receipt_hash=""):
-        if check_password(digits, lead.receipt_hash):
+        if receipt_matches(digits, lead.receipt_hash):
             return lead
     return None
 

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -27,9 +29,9 @@ from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
 from . import forms, imports, services
-from .choices import LeadSource, LeadStatus, ReviewState
+from .choices import FraudType, LeadSource, LeadStatus, ReviewState
 from .filters import LeadFilter
-from .models import Lead
+from .models import INFORMANT_FIELDS, Lead
 from .selectors import related_candidates
 
 
@@ -60,6 +62,52 @@ EXPORT_COLUMNS = [
 ]
 
 
+STATUS_CSS = {
+    LeadStatus.CLOSED: "text-bg-secondary",
+    LeadStatus.RETURNED: "text-bg-warning",
+    LeadStatus.REGISTERED: "text-bg-info",
+}
+
+
+def decorate_rows(leads, today, horizon) -> None:
+    """What each row of a lead list shows, computed once per page in Python: labels from dicts
+    built once (not ``get_FOO_display`` per row), the detail URL from one ``reverse`` and the
+    deadline badge. The template then only prints attributes."""
+    labels = {
+        "status": {k: str(v) for k, v in LeadStatus.choices},
+        "source": {k: str(v) for k, v in LeadSource.choices},
+        "fraud_type": {k: str(v) for k, v in FraudType.choices},
+    }
+    prefix = reverse("leads:detail", args=[0]).removesuffix("0/")
+    for lead in leads:
+        lead.row_url = f"{prefix}{lead.pk}/"
+        lead.status_label = labels["status"].get(lead.status, lead.status)
+        lead.status_css = STATUS_CSS.get(lead.status, "text-bg-primary")
+        lead.source_label = labels["source"].get(lead.source, lead.source)
+        lead.fraud_type_label = labels["fraud_type"].get(lead.fraud_type, lead.fraud_type)
+        lead.unit_label = lead.assigned_unit.name if lead.assigned_unit_id else ""
+        lead.community_label = (
+            lead.community.name if lead.community_id and lead.community_id != lead.assigned_unit_id else ""
+        )
+        lead.row_deadline_state = lead.deadline_state(today, horizon)
+
+
+class SearchPaginator(Paginator):
+    """For a text search: ``LIKE '%…%'`` cannot use an index, so counting every match reads every
+    lead (100,000 rows), which costs more than the page itself. Count up to ``cap`` matches only
+    (``LIMIT`` in the count's subquery); beyond, the page says "more than" and asks to narrow."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()  # unordered: stops at cap + 1
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 class LeadListView(ScopedListView):
     model = Lead
     filterset_class = LeadFilter
@@ -70,12 +118,39 @@ class LeadListView(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().for_list().order_by("-received_on", "-pk")
 
+    #: What a row shows (``decorate_rows``): the page reads only these columns, so no long text and
+    #: no encrypted informant field is fetched and decrypted per row. The export reads all.
+    ROW_FIELDS = (
+        "number",
+        "summary",
+        "status",
+        "source",
+        "fraud_type",
+        "is_major",
+        "review_state",
+        "deadline",
+        "received_on",
+        "reported_up_at",
+        "assigned_unit__name",
+        "community__name",
+    )
+
+    def paginate_queryset(self, queryset, page_size):
+        rows = queryset.select_related(None).select_related("assigned_unit", "community").only(*self.ROW_FIELDS)
+        return super().paginate_queryset(rows, page_size)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        if self.request.GET.get("q", "").strip():
+            return SearchPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
+        return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         context["today"] = today
         context["horizon"] = services.due_soon_horizon(today)
         context["is_street_office"] = services.is_street_office(self.request.user)
+        decorate_rows(context["object_list"], today, context["horizon"])
         return context
 
 
@@ -159,7 +234,13 @@ class LeadDetailView(ScopedDetailView):
     template_name = "leads/lead_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().for_list().select_related("merged_into", "reviewer", "created_by")
+        return (
+            super()
+            .get_queryset()
+            .for_list()
+            .select_related("merged_into", "reviewer", "created_by")
+            .defer(*INFORMANT_FIELDS)  # the page never shows them: no decryption per view
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -178,22 +259,30 @@ class LeadDetailView(ScopedDetailView):
             candidates=related_candidates(user, lead=lead) if "link" in actions else [],
             deadline_state=lead.deadline_state(today, services.due_soon_horizon(today)),
             forms={
-                "refer": forms.ReferForm(),
-                "acknowledge": forms.ReasonForm(),
-                "feedback": forms.FeedbackForm(),
-                "close": forms.CloseForm(),
-                "return": forms.RequiredReasonForm(),
-                "reopen": forms.RequiredReasonForm(),
-                "review_confirm": forms.ReasonForm(),
-                "extension_request": forms.ExtensionRequestForm(),
-                "extension_decide": forms.ExtensionDecideForm(),
-                "supervise": forms.SuperviseForm(initial={"is_major": lead.is_major, "supervisor": lead.supervisor_id}),
-                "link": forms.LinkForm(),
-                "report_up": forms.ReasonForm(),
-                "reveal": forms.ReasonForm(),
+                name: form  # rendered by the light_form filter (leads/templatetags/leads_forms.py)
+                for name, form in self.action_forms(lead).items()
+                if name in actions or name == "reveal"
             },
         )
         return context
+
+    @staticmethod
+    def action_forms(lead: Lead) -> dict:
+        return {
+            "refer": forms.ReferForm(),
+            "acknowledge": forms.ReasonForm(),
+            "feedback": forms.FeedbackForm(),
+            "close": forms.CloseForm(),
+            "return": forms.RequiredReasonForm(),
+            "reopen": forms.RequiredReasonForm(),
+            "review_confirm": forms.ReasonForm(),
+            "extension_request": forms.ExtensionRequestForm(),
+            "extension_decide": forms.ExtensionDecideForm(),
+            "supervise": forms.SuperviseForm(initial={"is_major": lead.is_major, "supervisor": lead.supervisor_id}),
+            "link": forms.LinkForm(),
+            "report_up": forms.ReasonForm(),
+            "reveal": forms.ReasonForm(),
+        }
 
 
 def _cases_of(user, lead: Lead) -> list:

@@ -283,13 +283,36 @@ def test_related_candidates_by_name_code_phone_person(lead_in, personas):
 def test_receipt_codes(personas):
     lead, code = services.lead_submit_tip(data={"summary": "x", "description": "x", "fraud_type": "other"})
     assert len(code) == 19 and code.count(" ") == 3 and code.replace(" ", "").isdigit()
-    assert code.replace(" ", "") not in lead.receipt_hash and lead.receipt_hash.startswith(("md5$", "pbkdf2", "argon2"))
+    # stored as a keyed HMAC (fast, indexable), never the code itself
+    assert code.replace(" ", "") not in lead.receipt_hash and lead.receipt_hash.startswith("hmac$")
     assert services.receipt_lookup(code) == lead
     assert services.receipt_lookup(code.replace(" ", "-")) == lead
     assert services.receipt_lookup("0000 0000 0000 0000") is None
     assert services.receipt_lookup("123") is None
     new_code = services.lead_issue_receipt(lead=lead, user=personas.street)
     assert services.receipt_lookup(new_code) == lead and services.receipt_lookup(code) is None
+
+
+def test_receipt_hash_is_keyed(settings):
+    """Without FIELD_HASH_KEY a stored hash does not let anyone test codes offline."""
+    digits = "1234567812345678"
+    stored = services.receipt_hash(digits)
+    assert services.receipt_matches(digits, stored) and not services.receipt_matches("1234567812345679", stored)
+    settings.FIELD_HASH_KEY = "another-key"
+    assert services.receipt_hash(digits) != stored and not services.receipt_matches(digits, stored)
+
+
+def test_receipt_codes_issued_with_the_password_hasher_still_work():
+    """Codes stored before the HMAC (a Django password hash) are still recognised."""
+    from django.contrib.auth.hashers import make_password
+
+    lead, _code = services.lead_submit_tip(data={"summary": "x", "description": "x", "fraud_type": "other"})
+    digits = "8765432187654321"
+    Lead.objects.filter(pk=lead.pk).update(
+        receipt_index=services.receipt_index(digits), receipt_hash=make_password(digits)
+    )
+    assert services.receipt_lookup("8765 4321 8765 4321") == lead
+    assert services.receipt_lookup("8765 4321 8765 4320") is None
 
 
 def test_rectification_outcome_links_the_registered_institution(lead_in, personas, org):
@@ -313,3 +336,10 @@ def test_rectification_outcome_links_the_registered_institution(lead_in, persona
         lead=lead_in("fed_back"), user=personas.street, outcome=Outcome.RECTIFICATION, institution=institution
     )
     assert other.institution == institution and other.institution_name == "福寿康养老服务中心"
+
+
+def test_numbers_are_reserved_in_blocks_without_gaps():
+    assert services.reserve_numbers(2031, 1) == ["XS2031000001"]
+    assert services.reserve_numbers(2031, 3) == ["XS2031000002", "XS2031000003", "XS2031000004"]
+    assert services.reserve_numbers(2032, 1) == ["XS2032000001"]
+    assert services.reserve_numbers(2031, 1) == ["XS2031000005"]

@@ -1,0 +1,91 @@
+"""``{{ form|light_form }}``: a form's fields (label, widget, help text, errors, Bootstrap classes)
+built in Python. The lead list's filter and the action panels of a lead's page render a dozen
+fields each; through crispy-forms' nested templates, and Django's template per widget and per
+option, those cost more than everything else on the page (issue 9)."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.forms.utils import flatatt
+from django.forms.widgets import Input
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+def _css(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select form-select-sm"
+    return "form-control form-control-sm"
+
+
+def render_widget(field) -> str:
+    """The widget's HTML: the same markup as Django's widget templates for plain inputs, text
+    areas, checkboxes and single selects, built without a template; other widgets as usual."""
+    widget = field.field.widget
+    attrs = {"class": f"{widget.attrs.get('class', '')} {_css(widget)}".strip()}
+    if field.errors:
+        attrs["class"] += " is-invalid"
+    plain = isinstance(widget, Input | forms.Textarea | forms.CheckboxInput | forms.Select) and not isinstance(
+        widget, forms.FileInput | forms.SelectMultiple | forms.RadioSelect
+    )
+    if not plain:
+        return field.as_widget(attrs=attrs)
+    ctx = widget.get_context(field.html_name, field.value(), field.build_widget_attrs({**attrs}))["widget"]
+    if field.auto_id and "id" not in ctx["attrs"]:
+        ctx["attrs"]["id"] = field.auto_id
+    if field.errors:
+        ctx["attrs"]["aria-invalid"] = "true"
+    html_attrs = mark_safe(flatatt(ctx["attrs"]))
+    if isinstance(widget, forms.Select):
+        options = []
+        for group_name, group, _index in ctx["optgroups"]:
+            inner = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (("" if o["value"] is None else o["value"], mark_safe(flatatt(o["attrs"])), o["label"]) for o in group),
+            )
+            options.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, inner) if group_name else inner
+            )
+        return format_html('<select name="{}"{}>{}</select>', ctx["name"], html_attrs, mark_safe("".join(options)))
+    if isinstance(widget, forms.Textarea):
+        return format_html('<textarea name="{}"{}>\n{}</textarea>', ctx["name"], html_attrs, ctx["value"] or "")
+    if ctx["value"] is None:
+        return format_html('<input type="{}" name="{}"{}>', ctx["type"], ctx["name"], html_attrs)
+    return format_html('<input type="{}" name="{}" value="{}"{}>', ctx["type"], ctx["name"], ctx["value"], html_attrs)
+
+
+@register.filter
+def light_form(form, wrapper_class: str = "mb-2"):
+    parts = []
+    for field in form:
+        widget_html = render_widget(field)
+        if field.is_hidden:
+            parts.append(widget_html)
+            continue
+        errors = format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors))
+        help_text = format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+        if isinstance(field.field.widget, forms.CheckboxInput):
+            body = format_html(
+                '<div class="form-check">{} <label class="form-check-label" for="{}">{}</label></div>',
+                widget_html,
+                field.id_for_label,
+                field.label,
+            )
+        else:
+            required = mark_safe('<span class="text-danger">*</span>') if field.field.required else ""
+            body = format_html(
+                '<label class="form-label small mb-1" for="{}">{}{}</label>{}',
+                field.id_for_label,
+                field.label,
+                required,
+                widget_html,
+            )
+        parts.append(format_html('<div class="{}">{}{}{}</div>', wrapper_class, body, help_text, errors))
+    for error in form.non_field_errors():
+        parts.insert(0, format_html('<div class="alert alert-danger py-1 small">{}</div>', error))
+    return mark_safe("\n".join(str(p) for p in parts))
