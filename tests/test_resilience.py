@@ -175,3 +175,31 @@ def test_with_the_broker_down_requests_succeed_and_their_mail_goes_out_once_it_i
     november.refresh_from_db()
     assert november.status == ReportStatus.READY and november.email.status == MailStatus.SENT
     assert OutboundEmail.objects.get(pk=october.email_id).status == MailStatus.SENT
+
+
+@pytest.mark.django_db
+def test_with_redis_down_the_cache_counts_as_empty_and_pages_work(client, org, personas, client_for, settings, caplog):
+    """Production's cache is the same Redis as the broker: when it is down, the public tip form
+    (whose rate limit counts in the cache) and the dashboard (cached figures) still work."""
+    from core import cache as resilient
+    from leads.models import Lead
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": DEAD_BROKER,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.RATELIMIT_ENABLE = True
+    resilient._down_until.clear()
+    caplog.set_level(logging.WARNING)
+    try:
+        page = client.post(reverse("tip:form"), tip_data(description="缓存停机：有人推销保健品"), follow=True)
+        assert page.status_code == 200 and code_in(page)
+        assert Lead.objects.filter(summary__startswith="缓存停机").count() == 1
+        assert "Cache unavailable" in caplog.text
+
+        assert client_for(personas.street).get(reverse("dashboard")).status_code == 200
+    finally:
+        resilient._down_until.clear()

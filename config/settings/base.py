@@ -198,9 +198,20 @@ MIGRATION_MODULES = {"auditlog": None}
 # --- Cache ---------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down or hung: cache operations give up within a second and count as misses
+    # (core.cache), pages keep working without the cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limits (public tip form, receipt look-up) count in the cache. Without it they let requests
+# through rather than refuse every tip; the tip form's honeypot and minimum fill time still apply.
+RATELIMIT_FAIL_OPEN = True
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
