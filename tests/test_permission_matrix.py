@@ -1162,6 +1162,8 @@ def test_action_is_done_by_the_allowed_and_refused_to_everyone_else(w, name, per
         errors = response.content.decode()[:3000] if status == 200 else ""
         assert status in (200, 302), f"{persona} {name}: {status}"
         assert after != before, f"{persona} may {name} but nothing changed ({status}) {errors}"
+        if name == "leads:reveal":
+            assert INFORMANT_NAME in response.content.decode()
         return
     assert after == before, f"{persona} must not {name}, but it changed the database ({status})"
     if persona == "leader":
