@@ -1,0 +1,517 @@
+"""Every form of the project, posted through its real view with hostile input (hypothesis).
+
+Whatever is typed, the answer is never a server error: either the write goes through (a
+redirect, or a success page), or the form comes back with a Chinese error and the text fields
+still hold what was typed. Action forms that live in a modal of a detail page redirect back and
+report their errors as Chinese messages."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import signing
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .strategies import CJK, form_data, hostile_text
+
+pytestmark = pytest.mark.django_db
+
+HYPOTHESIS = settings(
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "5")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@dataclass
+class Target:
+    url: str
+    form: object  # an unbound form like the one the view builds (its fields give the strategy)
+    fixed: dict = field(default_factory=dict)  # field -> strategy, instead of the form's own
+    context_key: str = "form"
+    modal: bool = False  # errors come back as messages on a redirect
+    success_templates: tuple[str, ...] = ()  # a 200 page that is a success, not an invalid form
+    session: dict = field(default_factory=dict)
+    also_allowed: tuple[int, ...] = ()  # e.g. 404 for a tampered hidden id
+    keeps_typed: Callable[[dict], bool] = lambda data: True  # whether the page can show the typed text
+
+
+# --- objects the forms work on (built inside each example, rolled back after it) ---------------
+
+
+def lead(ctx, status="registered", **data):
+    from leads import services
+
+    data.setdefault("source", "public")
+    data.setdefault("summary", "某公司以养老项目名义集资")
+    data.setdefault("informant_name", "张大爷")
+    obj, _code = services.lead_create(user=ctx.p.street, data=data)
+    if status == "registered":
+        return obj
+    obj = services.lead_refer(lead=obj, user=ctx.p.street, unit=ctx.org.community_a)
+    if status == "referred":
+        return obj
+    obj = services.lead_acknowledge(lead=obj, user=ctx.p.community_a)
+    if status == "verifying":
+        return obj
+    obj = services.lead_feedback(lead=obj, user=ctx.p.community_a, findings="经核查，情况属实。")
+    if status == "fed_back":
+        return obj
+    return services.lead_close(lead=obj, user=ctx.p.street, outcome="partly")
+
+
+def case(ctx):
+    from tests.cases.factories import CaseFactory
+
+    return CaseFactory()
+
+
+def institution(ctx):
+    from tests.rectification.factories import InstitutionFactory
+
+    return InstitutionFactory(community=ctx.org.community_a)
+
+
+def problem(ctx):
+    from tests.rectification.factories import MeasureFactory, ProblemFactory
+
+    obj = ProblemFactory(institution=institution(ctx))
+    MeasureFactory(problem=obj)
+    return obj
+
+
+def plan(ctx):
+    from rectification import services
+
+    inst = institution(ctx)
+    return services.plan_save(
+        user=ctx.p.street,
+        institution=inst,
+        plan=None,
+        title="应急预案",
+        lead_unit=inst.supervising_unit,
+        **_plan_defaults(),
+    )
+
+
+def _plan_defaults():
+    from rectification.services import PLAN_FIELDS
+
+    values = {"risk_assessment": "风险评估", "trigger": "触发条件", "response": "处置措施"}
+    return {k: v for k, v in values.items() if k in PLAN_FIELDS}
+
+
+def started():
+    from leads.forms import TIMESTAMP_SALT
+
+    return st.one_of(st.just(signing.dumps(time.time() - 60, salt=TIMESTAMP_SALT)), hostile_text)
+
+
+# --- the forms ----------------------------------------------------------------------------------
+
+
+def _lead_action(action, form_class, status="registered", persona="street", fixed=None):
+    def build(ctx):
+        obj = lead(ctx, status)
+        if action in ("reopen", "review_confirm"):  # a second review by another street-office user
+            type(obj).objects.filter(pk=obj.pk).update(review_state="pending", reviewer=None, closed_by=ctx.p.leader)
+        return getattr(ctx.p, persona), Target(
+            reverse("leads:action", args=[obj.pk, action]), form_class(), fixed=fixed or {}, modal=True
+        )
+
+    return build
+
+
+def _leads():
+    from leads import forms
+
+    def tip(ctx):
+        return None, Target(
+            reverse("tip:form"),
+            forms.TipForm(),
+            fixed={"started": started(), "website": st.sampled_from(["", "", "", "bot"])},
+            success_templates=(),
+        )
+
+    def receipt(ctx):
+        return None, Target(reverse("tip:receipt"), forms.ReceiptForm())
+
+    def supplement(ctx):
+        from leads.views import PUBLIC_SESSION_KEY
+
+        obj = lead(ctx)
+        return None, Target(reverse("tip:status"), forms.SupplementForm(), session={PUBLIC_SESSION_KEY: obj.pk})
+
+    def intake(ctx):
+        return ctx.p.street, Target(
+            reverse("leads:create"), forms.LeadForm(user=ctx.p.street), success_templates=("leads/receipt_issued.html",)
+        )
+
+    def intake_community(ctx):
+        return ctx.p.community_a, Target(
+            reverse("leads:create"),
+            forms.LeadForm(user=ctx.p.community_a),
+            success_templates=("leads/receipt_issued.html",),
+        )
+
+    def reveal(ctx):
+        from django.contrib.auth.models import Permission
+
+        ctx.p.street.user_permissions.add(Permission.objects.get(codename="view_informant"))
+        obj = lead(ctx)
+        return ctx.p.street, Target(
+            reverse("leads:reveal", args=[obj.pk]), forms.ReasonForm(), success_templates=("leads/informant.html",)
+        )
+
+    def link(ctx):
+        other = lead(ctx)
+        build = _lead_action("link", forms.LinkForm, fixed={"other": st.one_of(st.just(other.number), hostile_text)})
+        return build(ctx)
+
+    def higher(ctx):
+        lead(ctx, "closed", source="higher", higher_reference="上级-1")
+        return ctx.p.street, Target(reverse("leads:higher"), forms.ReasonForm(), modal=True)
+
+    def edit(ctx):
+        obj = lead(ctx, source="higher", higher_reference="上级-2")
+        return ctx.p.street, Target(
+            reverse("leads:update", args=[obj.pk]),
+            forms.LeadEditForm(instance=obj),
+            fixed={"version": st.sampled_from([str(obj.version), str(obj.version), "", "x"])},
+        )
+
+    return {
+        "lead_edit": edit,
+        "tip": tip,
+        "tip_receipt": receipt,
+        "tip_supplement": supplement,
+        "lead_intake": intake,
+        "lead_intake_community": intake_community,
+        "lead_reveal": reveal,
+        "lead_refer": _lead_action("refer", forms.ReferForm),
+        "lead_acknowledge": _lead_action("acknowledge", forms.ReasonForm, "referred", "community_a"),
+        "lead_feedback": _lead_action("feedback", forms.FeedbackForm, "verifying", "community_a"),
+        "lead_close": _lead_action("close", forms.CloseForm, "fed_back"),
+        "lead_return": _lead_action("return", forms.RequiredReasonForm, "fed_back"),
+        "lead_reopen": _lead_action("reopen", forms.RequiredReasonForm, "closed"),
+        "lead_review_confirm": _lead_action("review_confirm", forms.ReasonForm, "closed"),
+        "lead_extension_request": _lead_action(
+            "extension_request", forms.ExtensionRequestForm, "verifying", "community_a"
+        ),
+        "lead_extension_decide": _lead_action("extension_decide", forms.ExtensionDecideForm, "verifying"),
+        "lead_supervise": _lead_action("supervise", forms.SuperviseForm),
+        "lead_link": link,
+        "lead_report_up": _lead_action("report_up", forms.ReasonForm, "closed"),
+        "lead_higher_report_up": higher,
+    }
+
+
+def _cases():
+    from cases import forms
+
+    def create(ctx):
+        return ctx.p.crackdown, Target(reverse("cases:create"), forms.CaseForm(user=ctx.p.crackdown))
+
+    def update(ctx):
+        obj = case(ctx)
+        return ctx.p.crackdown, Target(
+            reverse("cases:update", args=[obj.pk]),
+            forms.CaseForm(instance=obj, creating=False),
+            fixed={"version": st.sampled_from([str(obj.version), str(obj.version), "", "-1", "x"])},
+        )
+
+    def opinion_plan(ctx):
+        obj = case(ctx)
+        return ctx.p.crackdown, Target(reverse("cases:opinion_plan", args=[obj.pk]), forms.OpinionPlanForm())
+
+    def detail(action, key, make_form, extra=None):
+        def build(ctx):
+            from leads import services
+            from organization.choices import UnitCode
+
+            obj = case(ctx)
+            if action == "link_leads":
+                referred = services.lead_refer(
+                    lead=lead(ctx), user=ctx.p.street, unit=ctx.org.units[UnitCode.GROUP_CRACKDOWN]
+                )
+                assert (
+                    forms.LinkLeadsForm(user=ctx.p.crackdown, case=obj).fields["leads"].queryset.filter(pk=referred.pk)
+                )
+            fixed = {"action": st.just(action), **(extra(ctx, obj) if extra else {})}
+            return ctx.p.crackdown, Target(
+                reverse("cases:detail", args=[obj.pk]),
+                make_form(ctx, obj),
+                fixed=fixed,
+                context_key=key,
+                # the reason is typed in the ledger row of the entry (a hidden id): a tampered id has no row
+                keeps_typed=lambda data: action != "reverse" or data.get("entry") == fixed_entry(obj),
+            )
+
+        return build
+
+    def fixed_entry(obj):
+        entry = obj.ledger.first()
+        return str(entry.pk) if entry else None
+
+    def reverse_entry(ctx, obj):
+        from tests.cases.factories import LedgerEntryFactory
+
+        entry = LedgerEntryFactory(case=obj)
+        return {"entry": st.one_of(st.just(str(entry.pk)), hostile_text)}
+
+    return {
+        "case_create": create,
+        "case_update": update,
+        "case_opinion_plan": opinion_plan,
+        "case_advance": detail("advance", "advance_form", lambda ctx, c: forms.AdvanceForm(case=c)),
+        "case_ledger": detail("ledger", "ledger_form", lambda ctx, c: forms.LedgerEntryForm()),
+        "case_reverse": detail("reverse", "reverse_form", lambda ctx, c: forms.ReverseForm(), reverse_entry),
+        "case_link_leads": detail(
+            "link_leads", "link_form", lambda ctx, c: forms.LinkLeadsForm(user=ctx.p.crackdown, case=c)
+        ),
+    }
+
+
+def _rectification():
+    from rectification import forms
+
+    def inst_create(ctx):
+        return ctx.p.street, Target(reverse("rectification:institution_create"), forms.InstitutionForm())
+
+    def inst_update(ctx):
+        obj = institution(ctx)
+        return ctx.p.street, Target(
+            reverse("rectification:institution_update", args=[obj.pk]),
+            forms.InstitutionForm(instance=obj),
+            fixed={"version": st.sampled_from([str(obj.version), str(obj.version), "", "x"])},
+        )
+
+    def on_institution(name, form_class, persona="street"):
+        def build(ctx):
+            obj = institution(ctx)
+            return getattr(ctx.p, persona), Target(reverse(f"rectification:{name}", args=[obj.pk]), form_class())
+
+        return build
+
+    def plan_update(ctx):
+        obj = plan(ctx)
+        return ctx.p.street, Target(reverse("rectification:plan_update", args=[obj.pk]), forms.PlanForm(instance=obj))
+
+    def plan_status(ctx):
+        obj = plan(ctx)
+        return ctx.p.street, Target(
+            reverse("rectification:plan_status", args=[obj.pk]), forms.PlanStatusForm(), modal=True
+        )
+
+    def transition(ctx):
+        obj = problem(ctx)
+        return ctx.p.street, Target(
+            reverse("rectification:problem_transition", args=[obj.pk, "start"]),
+            forms.TransitionForm(),
+            fixed={"version": st.sampled_from([str(obj.version), "", "x", "99999999999999999999"])},
+            modal=True,
+        )
+
+    def transfer(ctx):
+        obj = problem(ctx)
+        obj.status = "rectified"
+        obj.save()
+        return ctx.p.street, Target(
+            reverse("rectification:problem_transition", args=[obj.pk, "transfer"]),
+            forms.TransitionForm(),
+            fixed={"version": st.sampled_from([str(obj.version), ""])},
+            modal=True,
+        )
+
+    def measure_add(ctx):
+        obj = problem(ctx)
+        return ctx.p.street, Target(
+            reverse("rectification:measure_add", args=[obj.pk]), forms.MeasureForm(), modal=True
+        )
+
+    def measure_complete(ctx):
+        obj = problem(ctx)
+        measure = obj.measures.first()
+        return ctx.p.street, Target(
+            reverse("rectification:measure_complete", args=[obj.pk, measure.pk]),
+            forms.MeasureCompleteForm(),
+            modal=True,
+        )
+
+    return {
+        "institution_create": inst_create,
+        "institution_update": inst_update,
+        "institution_grade": on_institution("institution_grade", forms.GradeForm),
+        "inspection_create": on_institution("inspection_create", forms.InspectionForm),
+        "inspection_create_community": on_institution("inspection_create", forms.InspectionForm, "community_a"),
+        "problem_create": on_institution("problem_create", forms.ProblemForm),
+        "plan_create": on_institution("plan_create", forms.PlanForm),
+        "plan_update": plan_update,
+        "plan_status": plan_status,
+        "problem_start": transition,
+        "problem_transfer": transfer,
+        "measure_add": measure_add,
+        "measure_complete": measure_complete,
+    }
+
+
+def _publicity():
+    from publicity import forms
+
+    def create(name, form_class, persona="street"):
+        def build(ctx):
+            user = getattr(ctx.p, persona)
+            return user, Target(reverse(f"publicity:{name}_create"), form_class(user=user))
+
+        return build
+
+    def activity_update(ctx):
+        from tests.publicity.factories import ActivityFactory
+
+        obj = ActivityFactory(community=ctx.org.community_a)
+        return ctx.p.community_a, Target(
+            reverse("publicity:activity_update", args=[obj.pk]),
+            forms.ActivityForm(user=ctx.p.community_a, instance=obj),
+            fixed={"version": st.sampled_from([str(obj.version), ""])},
+        )
+
+    return {
+        "activity_create": create("activity", forms.ActivityForm),
+        "activity_create_community": create("activity", forms.ActivityForm, "community_a"),
+        "activity_update": activity_update,
+        "survey_create": create("survey", forms.SurveyForm),
+        "media_create": create("media", forms.MediaReportForm),
+        "opinion_create": create("opinion", forms.OpinionForm),
+    }
+
+
+def _reports():
+    from reports import forms
+
+    def start(ctx):
+        return ctx.p.community_a, Target(reverse("reports:submission_start"), forms.MonthForm(), modal=True)
+
+    def generate(ctx):
+        return ctx.p.street, Target(reverse("reports:report_generate"), forms.GenerateForm(), modal=True)
+
+    def submission(ctx):
+        from reports import services
+
+        sub = services.submission_start(
+            user=ctx.p.community_a, unit=ctx.org.community_a, month=datetime.date.today().replace(day=1)
+        )
+        return ctx.p.community_a, Target(
+            reverse("reports:submission_detail", args=[sub.pk]),
+            forms.SubmissionForm(instance=sub),
+            fixed={"action": st.sampled_from(["save", "submit", "refresh", "<b>"])},
+        )
+
+    def summary(ctx):
+        return ctx.p.crackdown, Target(
+            reverse("reports:summary_edit"),
+            forms.SummaryForm(kind="group"),
+            fixed={
+                "unit": st.one_of(st.just(str(ctx.p.crackdown.unit_id)), hostile_text),
+                "action": st.sampled_from(["save", "submit"]),
+            },
+            also_allowed=(404,),  # a unit id that is not a number
+        )
+
+    return {
+        "submission_start": start,
+        "report_generate": generate,
+        "submission_save": submission,
+        "summary_save": summary,
+    }
+
+
+def _accounts():
+    from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+
+    def login(ctx):
+        return None, Target(reverse("login"), AuthenticationForm())
+
+    def password(ctx):
+        return ctx.p.community_a, Target(reverse("password_change"), PasswordChangeForm(ctx.p.community_a))
+
+    return {"login": login, "password_change": password}
+
+
+FORMS: dict[str, Callable] = {**_accounts(), **_leads(), **_cases(), **_rectification(), **_publicity(), **_reports()}
+
+
+# --- the property -------------------------------------------------------------------------------
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def check_response(target: Target, data: dict, response) -> None:
+    assert response.status_code < 500, f"{response.status_code} for {data!r}"
+    if response.status_code in target.also_allowed:
+        return
+    assert response.status_code in (200, 302, 303), f"{response.status_code} for {data!r}"
+    for message in messages_of(response):
+        assert CJK.search(message), f"message not in Chinese: {message!r}"
+    if response.status_code != 200:
+        return
+    assert not target.modal, "an action form answered 200"
+    form = response.context.get(target.context_key) if response.context else None
+    templates = {t.name for t in response.templates}
+    if form is None or not form.is_bound or not form.errors:
+        assert templates & set(target.success_templates), f"200 without an error for {data!r}"
+        return
+    errors = [str(e) for errs in form.errors.values() for e in errs]
+    html = response.content.decode()
+    for error in errors:
+        assert CJK.search(error), f"error not in Chinese: {error!r}"
+    assert any(escape(error) in html for error in errors), f"errors {errors} not shown"
+    if not target.keeps_typed(data):
+        return
+    for name, value in data.items():
+        field_name = name.removeprefix(f"{form.prefix}-") if form.prefix else name
+        if field_name not in form.fields:
+            continue
+        bound = form[field_name]
+        widget = bound.field.widget
+        text_input = type(widget).__name__ in ("TextInput", "Textarea", "EmailInput", "URLInput")
+        if not text_input or bound.field.disabled or not isinstance(value, str) or not value.strip():
+            continue
+        assert escape(value) in html, f"typed {field_name}={value[:80]!r} not kept"
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_form_survives_hostile_input(name, org, personas):
+    ctx = type("Ctx", (), {"org": org, "p": personas})()
+
+    @HYPOTHESIS
+    @given(data=st.data())
+    def run(data):
+        with transaction.atomic():
+            user, target = FORMS[name](ctx)
+            payload = data.draw(form_data(target.form, target.fixed), label="post")
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            if target.session:
+                session = client.session
+                session.update(target.session)
+                session.save()
+            response = client.post(target.url, payload)
+            check_response(target, payload, response)
+            transaction.set_rollback(True)
+
+    run()
