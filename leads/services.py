@@ -118,7 +118,7 @@ def available_actions(lead: Lead, user) -> set[str]:
             actions.add("report_up")
         if lead.source == LeadSource.PUBLIC and not lead.is_final:
             actions.add("issue_receipt")
-        if user.has_perm("leads.view_informant") and not lead.is_anonymous:
+        if not lead.is_anonymous and user.has_perm("leads.view_informant"):  # no permission query for anonymous tips
             actions.add("reveal")
     return actions
 
