@@ -65,3 +65,25 @@ def test_a_recent_picker_lists_a_few_rows_keeps_the_chosen_and_accepts_any(org):
     html = str(bound["units"])
     assert f'<option value="{oldest.pk}" selected>' in html  # shown again although not recent
     assert html.count("<option") == 4
+
+
+def test_row_url_is_the_url_of_the_row():
+    from django.urls import reverse
+
+    html = Template("{% load hulao_lists %}{% row_url 'cases:detail' 7 %}|{% row_url 'cases:detail' 12345 %}").render(
+        Context()
+    )
+    assert html == f"{reverse('cases:detail', args=[7])}|{reverse('cases:detail', args=[12345])}"
+
+
+@pytest.mark.django_db
+def test_display_is_the_choice_label(org):
+    from django.utils import translation
+
+    unit = org.community_a
+    html = Template('{% load hulao_lists %}{{ unit|display:"kind" }}').render(Context({"unit": unit}))
+    assert html == str(unit.get_kind_display())
+    with translation.override("en"):
+        assert Template('{% load hulao_lists %}{{ unit|display:"kind" }}').render(Context({"unit": unit})) == str(
+            unit.get_kind_display()
+        )
