@@ -93,10 +93,13 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections 
 
 
 def _use_broker(app, url: str, *, eager: bool) -> None:
-    """Point the Celery app at ``url`` and forget its pooled connections to the previous one."""
+    """Point the Celery app at ``url`` and forget every pooled broker connection. kombu keeps its
+    pools in a process-wide registry keyed by URL: closing only the app's pool would leave a
+    closed pool there for the next user of the same URL ("Acquire on closed pool")."""
+    from kombu import pools
+
     app.conf.update(broker_url=url, task_always_eager=eager)
-    if app._pool is not None:
-        app._pool.force_close_all()
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
