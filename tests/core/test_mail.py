@@ -75,9 +75,12 @@ def test_real_worker_over_redis_sends_to_real_smtp(redis_url, smtp_server, mail_
 
 
 def _drop_connections(app):
-    """Forget pooled broker connections so that the next publish uses the current broker_url."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget pooled broker connections so that the next publish uses the current broker_url.
+    kombu's pools live in a process-wide registry keyed by URL: reset it, or a closed pool stays
+    there for the next test that uses the same URL ("Acquire on closed pool")."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
