@@ -17,6 +17,7 @@ Every write goes through ``cases.services``.
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -69,9 +70,11 @@ def ledger_sum(kind: str, prefix: str = "") -> Coalesce:
     )
 
 
+@functools.cache
 def ledger_total(kind: str) -> Coalesce:
     """A case's total of one ledger kind (reversals negative), 0 when there are none: a subquery
-    on the entries of the outer case (``OuterRef("pk")``)."""
+    on the entries of the outer case (``OuterRef("pk")``). Built once per kind (expressions are
+    copied when a query uses them), as building the five costs more than the page's rows."""
     entries = (
         LedgerEntry.objects.filter(case=OuterRef("pk"))
         .order_by()
