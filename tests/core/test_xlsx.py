@@ -6,7 +6,6 @@ import datetime
 import decimal
 import io
 import zipfile
-from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
