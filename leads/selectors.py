@@ -9,6 +9,10 @@ from core.visibility import visible_to
 from .models import Lead
 from .services import phone_hash
 
+#: What a short list of leads shows (number, summary, status): selecting only these keeps the
+#: query cheap to build and to read (a lead has some sixty columns, some of them encrypted).
+SHORT_FIELDS = ("number", "summary", "status", "received_on")
+
 
 def related_candidates(
     user,
@@ -41,4 +45,4 @@ def related_candidates(
     qs = visible_to(user, Lead).filter(q)
     if lead is not None:
         qs = qs.exclude(pk=lead.pk).exclude(pk__in=lead.related.values("pk"))
-    return list(qs.select_related("assigned_unit").order_by("-received_on", "-pk")[:limit])
+    return list(qs.only(*SHORT_FIELDS).order_by("-received_on", "-pk")[:limit])

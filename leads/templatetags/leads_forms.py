@@ -11,6 +11,8 @@ from django.forms.widgets import Input
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core.forms import QuickBooleanWidget, QuickOptionsMixin, render_select
+
 register = template.Library()
 
 
@@ -34,24 +36,24 @@ def render_widget(field) -> str:
     )
     if not plain:
         return field.as_widget(attrs=attrs)
+    if isinstance(widget, forms.Select):
+        quick = isinstance(widget, QuickOptionsMixin | QuickBooleanWidget)
+        if not (quick or type(widget) is forms.Select):
+            return field.as_widget(attrs=attrs)  # a select with its own render()
+        select_attrs = field.build_widget_attrs({**attrs})
+        if field.auto_id and "id" not in widget.attrs:
+            select_attrs.setdefault("id", field.auto_id)
+        if field.errors:
+            select_attrs["aria-invalid"] = "true"
+        if quick:  # the quick widgets render with render_select, after their own value mapping
+            return widget.render(field.html_name, field.value(), select_attrs)
+        return render_select(widget, field.html_name, field.value(), select_attrs)
     ctx = widget.get_context(field.html_name, field.value(), field.build_widget_attrs({**attrs}))["widget"]
     if field.auto_id and "id" not in ctx["attrs"]:
         ctx["attrs"]["id"] = field.auto_id
     if field.errors:
         ctx["attrs"]["aria-invalid"] = "true"
     html_attrs = mark_safe(flatatt(ctx["attrs"]))
-    if isinstance(widget, forms.Select):
-        options = []
-        for group_name, group, _index in ctx["optgroups"]:
-            inner = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (("" if o["value"] is None else o["value"], mark_safe(flatatt(o["attrs"])), o["label"]) for o in group),
-            )
-            options.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, inner) if group_name else inner
-            )
-        return format_html('<select name="{}"{}>{}</select>', ctx["name"], html_attrs, mark_safe("".join(options)))
     if isinstance(widget, forms.Textarea):
         return format_html('<textarea name="{}"{}>\n{}</textarea>', ctx["name"], html_attrs, ctx["value"] or "")
     if ctx["value"] is None:

@@ -5,21 +5,44 @@ import pytest
 from django import forms
 from django.template import Context, Template
 from django.test.html import parse_html
+from django_filters.widgets import BooleanWidget
 
-from core.forms import QuickSelect, QuickSelectMultiple, RecentModelMultipleChoiceField, quick_selects
+from core.forms import (
+    QuickBooleanWidget,
+    QuickSelect,
+    QuickSelectMultiple,
+    RecentModelMultipleChoiceField,
+    quick_selects,
+)
 from organization.models import Unit
 
 CHOICES = [("", "---------"), ("a", "甲 <b>"), ("b", "乙 & 丙"), ("c", "丁")]
+GROUPED = [("", "---------"), ("组 <1>", [("a", "甲"), ("b", "乙")]), ("c", "丁")]
 
 
 @pytest.mark.parametrize(
     ("plain", "quick", "value"),
-    [(forms.Select, QuickSelect, "b"), (forms.SelectMultiple, QuickSelectMultiple, ["a", "c"])],
+    [
+        (forms.Select, QuickSelect, "b"),
+        (forms.Select, QuickSelect, None),
+        (forms.Select, QuickSelect, "not a choice"),
+        (forms.SelectMultiple, QuickSelectMultiple, ["a", "c"]),
+        (forms.SelectMultiple, QuickSelectMultiple, None),
+    ],
 )
-def test_a_quick_select_renders_the_same_html(plain, quick, value):
+@pytest.mark.parametrize("choices", [CHOICES, GROUPED])
+def test_a_quick_select_renders_the_same_html(plain, quick, value, choices):
     attrs = {"class": "form-select", "id": "id_x"}
-    expected = plain(choices=CHOICES).render("x", value, attrs=attrs)
-    assert parse_html(quick(choices=CHOICES).render("x", value, attrs=attrs)) == parse_html(expected)
+    expected = plain(choices=choices).render("x", value, attrs=attrs)
+    assert parse_html(quick(choices=choices).render("x", value, attrs=attrs)) == parse_html(expected)
+
+
+@pytest.mark.parametrize("value", [True, False, None, "1", "0", "junk"])
+def test_a_yes_no_filter_keeps_what_was_chosen(value):
+    """django-filter's yes/no select, rendered the quick way: the same HTML, the same choice."""
+    attrs = {"class": "form-select", "id": "id_major"}
+    expected = BooleanWidget().render("major", value, attrs=attrs)
+    assert parse_html(QuickBooleanWidget().render("major", value, attrs=attrs)) == parse_html(expected)
 
 
 def test_quick_selects_switches_only_plain_selects():
