@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
-from core.forms import RecentModelMultipleChoiceField
+from core.forms import RecentModelChoiceField, RecentModelMultipleChoiceField
 from organization.choices import UnitKind
 from organization.models import Unit
 
@@ -19,6 +19,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 #: How many leads a lead picker lists (the most recent first); any eligible lead is accepted.
 LEAD_CHOICES = 100
+#: How many institutions the case form lists (by name): every one of a street office's, a
+#: bounded list at city scale (20,000 institutions would be a 2 MB page). Any visible one is accepted.
+INSTITUTION_CHOICES = 1000
 
 
 def lead_choices(leads):
@@ -59,7 +62,14 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
             is_active=True, kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT]
         ).order_by("kind", "sort_order")
         if "institution" in self.fields:
-            self.fields["institution"].queryset = self.fields["institution"].queryset.order_by("name")
+            field = self.fields["institution"]
+            self.fields["institution"] = RecentModelChoiceField(
+                label=field.label,
+                required=field.required,
+                queryset=field.queryset.order_by("name", "pk"),
+                limit=INSTITUTION_CHOICES,
+                help_text=field.help_text,
+            )
         if not creating:
             del self.fields["date"]
             if self.instance.pk and self.instance.step != self.instance.steps_of_kind[0]:

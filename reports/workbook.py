@@ -53,7 +53,7 @@ def _title(ws: Worksheet, text: str, subtitle: str, span: int) -> None:
 
 
 def _header(ws: Worksheet, values: Sequence[Any]) -> int:
-    ws.append([str(v) for v in values])
+    ws.append([_cell_value(v) for v in values])  # text only: a name starting with "=" stays text
     row = ws.max_row
     for cell in ws[row]:
         cell.font = BOLD
@@ -158,7 +158,7 @@ def _scorecard_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
         for col in (3, 5, 6, 7):
             ws.cell(r, col).number_format = FORMATS["rate"]
     ws.append([])
-    ws.append([_("后进单位：") + ("、".join(card["laggards"]) or _("无"))])
+    ws.append([_cell_value(_("后进单位：") + ("、".join(card["laggards"]) or _("无")))])
     ws.cell(ws.max_row, 1).font = BOLD
     ws.append([_("“—”表示该项不适用（无相关事项或模块尚未上线）。")])
     _print_setup(ws, landscape=True)
@@ -224,7 +224,7 @@ def summary_workbook(data: dict[str, Any]) -> bytes:
             for cell in ws[ws.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.append([])
-        ws.append([_("未报送：") + ("、".join(data["missing"]) or _("无"))])
+        ws.append([_cell_value(_("未报送：") + ("、".join(data["missing"]) or _("无")))])
         _print_setup(ws, landscape=True)
         for section in data["sections"]:
             _section_sheet(wb, section, subtitle)

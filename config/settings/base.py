@@ -261,7 +261,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic jobs here, one entry per job, keyed by its own name.
     "leads-daily-deadlines": {
         "task": "leads.tasks.daily_deadlines",
-        "schedule": 24 * 60 * 60.0,  # daily; idempotent (outbox key per unit and day)
+        # every morning at 8 (Asia/Shanghai), before the working day; idempotent (outbox key per unit and day)
+        "schedule": crontab(minute=0, hour=8),
     },
     # rectification: each unit's reminder of overdue inspections and measures (idempotent per day)
     "rectification-daily-digests": {

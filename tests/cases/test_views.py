@@ -281,3 +281,20 @@ def test_the_unfiltered_list_shows_fast_track_averages_and_when_they_were_comput
     assert 'data-testid="fast-track-fresh"' in response.content.decode()
     filtered = client.get(reverse("cases:index") + "?kind=civil")
     assert filtered.context["fast_track"]["filed_to_solved"] is None  # the averages follow the filter
+
+
+def test_the_case_form_lists_a_bounded_number_of_institutions_and_accepts_any(client_for, personas, org, monkeypatch):
+    """At city scale the institution select lists the first INSTITUTION_CHOICES by name, not all
+    20,000; an institution beyond them is still accepted, and shown again when chosen."""
+    monkeypatch.setattr("cases.forms.INSTITUTION_CHOICES", 2)
+    first, second, third = (InstitutionFactory(name=name) for name in ("A 养老服务中心", "B 健康馆", "C 保健品店"))
+    client = client_for(personas.crackdown)
+    content = client.get(reverse("cases:create")).content.decode()
+    assert first.name in content and second.name in content and third.name not in content
+
+    data = case_form_data(org, institution=third.pk, contingency_plan="成立维稳专班")
+    response = client.post(reverse("cases:create"), data)
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.institution == third
+    content = client.get(reverse("cases:update", args=[case.pk])).content.decode()
+    assert f'<option value="{third.pk}" selected>{third.name}</option>' in content
