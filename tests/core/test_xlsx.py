@@ -67,7 +67,7 @@ def test_a_workbook_reads_back_with_types_header_and_layout(settings):
 
 def test_hostile_text_is_kept_as_text_and_never_breaks_the_file():
     hostile = [
-        "=HYPERLINK(\"http://evil\",\"点我\")",
+        '=HYPERLINK("http://evil","点我")',
         "+1+cmd|' /C calc'!A0",
         "<script>alert(1)</script> & \"quotes\" 'single'",
         "控制字符\x00\x07\x1b结束\ufffe",
