@@ -67,10 +67,13 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         filterset = self.get_filterset(self.get_filterset_class())
         return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
+    def export_rows(self):
+        """The rows the export writes, streamed (a server-side cursor on PostgreSQL)."""
+        return self.export_queryset().iterator(chunk_size=2000)
+
     def export(self):
-        qs = self.export_queryset()
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        rows = qs.iterator(chunk_size=2000)
+        rows = self.export_rows()
         response, count = xlsx_response(
             f"{self.export_title}-{stamp}.xlsx", str(self.export_title), self.export_columns, rows
         )

@@ -73,23 +73,11 @@ INSTITUTION_COLUMNS = [
 class _LabelledRows:
     """Adds ``grade_label`` to each exported institution (configured labels, one query)."""
 
-    def export_queryset(self):
+    def export_rows(self):
         info = services.grade_settings()
-        for row in super().export_queryset().iterator(chunk_size=2000):
+        for row in super().export_rows():
             row.grade_label = info[row.risk_grade].label
             yield row
-
-    def export(self):
-        from core.models import ExportLog
-        from core.xlsx import xlsx_response
-
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response, count = xlsx_response(
-            f"{self.export_title}-{stamp}.xlsx", str(self.export_title), self.export_columns, self.export_queryset()
-        )
-        filters = {k: v for k, v in self.request.GET.lists() if k not in ("export", "page")}
-        ExportLog.objects.create(user=self.request.user, what=str(self.export_title), filters=filters, row_count=count)
-        return response
 
 
 class InstitutionListView(_LabelledRows, ScopedListView):
