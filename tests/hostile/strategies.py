@@ -4,11 +4,22 @@ values of the right type that are out of range, drawn per form field."""
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from decimal import Decimal
 
 from django import forms
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+#: How every hostile-input test runs Hypothesis: HOSTILE_EXAMPLES examples each (default 5, so
+#: CI stays short; raise it for a deeper run), derandomized so that a failure repeats.
+HOSTILE = settings(
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "5")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

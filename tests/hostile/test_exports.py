@@ -4,17 +4,16 @@ would run as a formula (starting with =, +, -, @, a tab or a carriage return) is
 from __future__ import annotations
 
 import io
-import os
 
 import openpyxl
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from .strategies import PAYLOADS
+from .strategies import HOSTILE, PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +32,7 @@ def _cells(response) -> list:
     return [c for row in wb.active.iter_rows(min_row=2) for c in row]
 
 
-@settings(
-    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "5")),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@HOSTILE
 @given(value=text)
 def _never_a_formula(personas, org, value):
     from tests.cases.factories import CaseFactory

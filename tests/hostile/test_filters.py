@@ -4,16 +4,14 @@ comes back with a Chinese error."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from .strategies import CJK, form_data, hostile_text
+from .strategies import CJK, HOSTILE, form_data, hostile_text
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +51,7 @@ def test_list_filters_survive_hostile_query_strings(name, personas):
         "sort": hostile_text,
     }
 
-    @settings(
-        max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "5")),
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @HOSTILE
     @given(query=form_data(filterset.form), extra=st.fixed_dictionaries({}, optional=extra))
     def run(query, extra):
         query = {**query, **extra}

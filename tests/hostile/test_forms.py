@@ -8,7 +8,6 @@ report their errors as Chinese messages."""
 from __future__ import annotations
 
 import datetime
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,19 +19,14 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from .strategies import CJK, form_data, hostile_text
+from .strategies import CJK, HOSTILE, form_data, hostile_text
 
 pytestmark = pytest.mark.django_db
 
-HYPOTHESIS = settings(
-    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "5")),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+HYPOTHESIS = HOSTILE
 
 
 @dataclass

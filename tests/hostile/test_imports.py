@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 
 import openpyxl
@@ -15,20 +14,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .strategies import CJK, PAYLOADS
+from .strategies import CJK, HOSTILE, PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
-HYPOTHESIS = settings(
-    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "5")),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+HYPOTHESIS = HOSTILE
 
 
 def _cell_text(s: str) -> str:
