@@ -1,8 +1,11 @@
 """Factories for the organisation; each app adds its own in tests/<app>/factories.py."""
 
 import datetime
+import io
 
 import factory
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
 
 from organization.choices import PhaseKind, Role, UnitKind
@@ -55,3 +58,15 @@ class PhaseFactory(DjangoModelFactory):
     name = "打击整治"
     start_date = factory.LazyAttribute(lambda p: p.campaign.start_date + datetime.timedelta(days=10))
     end_date = factory.LazyAttribute(lambda p: p.campaign.end_date - datetime.timedelta(days=30))
+
+
+def xlsx_upload(header: list, rows: list, name: str = "list.xlsx") -> SimpleUploadedFile:
+    """An uploaded .xlsx with a header row and the given rows (for import tests)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())

@@ -5,10 +5,8 @@ with a Chinese report per row (or one Chinese message about the file), or with t
 from __future__ import annotations
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -17,6 +15,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from tests.factories import xlsx_upload
 
 from .strategies import CJK, HOSTILE, PAYLOADS
 
@@ -46,14 +46,7 @@ cell = st.one_of(
 
 
 def workbook(header: list, rows: list[list]) -> SimpleUploadedFile:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return SimpleUploadedFile("hostile.xlsx", buffer.getvalue())
+    return xlsx_upload(header, rows, "hostile.xlsx")
 
 
 def headers(expected: list[str]):

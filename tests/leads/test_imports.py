@@ -1,8 +1,5 @@
 """Excel import of a higher office's lead list."""
 
-import io
-
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -11,19 +8,13 @@ from django.urls import reverse
 from core.audit import timeline_for
 from leads import imports
 from leads.models import Lead
+from tests.factories import xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
 
 def workbook(rows, header=None) -> SimpleUploadedFile:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header or [str(h) for h, _f, _r in imports.COLUMNS])
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return SimpleUploadedFile("list.xlsx", buffer.getvalue())
+    return xlsx_upload(header or [str(h) for h, _f, _r in imports.COLUMNS], rows)
 
 
 def row(ref, summary="以养老项目名义集资", fraud="养老项目", money=1000, deadline="2030-01-31", code=""):

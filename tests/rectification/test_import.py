@@ -1,6 +1,5 @@
 import io
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -8,6 +7,7 @@ from django.urls import reverse
 from organization.choices import UnitCode
 from rectification import imports
 from rectification.models import Institution
+from tests.factories import xlsx_upload
 
 from .factories import InstitutionFactory
 
@@ -28,14 +28,7 @@ HEADER = [
 
 
 def workbook(rows, header=HEADER) -> SimpleUploadedFile:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return SimpleUploadedFile("list.xlsx", buffer.getvalue())
+    return xlsx_upload(header, rows)
 
 
 GOOD = [
