@@ -68,3 +68,18 @@ def test_text_search_counts_up_to_a_cap(client_for, personas, add_rows, monkeypa
     # a narrow search is exact too
     response = client.get(reverse("leads:index") + "?q=%E9%9B%86%E8%B5%8439")
     assert response.context["paginator"].count == 1 and not response.context["paginator"].capped
+
+
+def test_the_higher_office_report_queries_do_not_grow_with_rows(client_for, personas, org):
+    def add(n):
+        for i in range(n):
+            LeadFactory(
+                source="higher",
+                higher_reference=f"市专办〔2022〕{i}号",
+                status="closed",
+                outcome="rectification",
+                assigned_unit=org.community_a,
+                community=org.community_b,
+            )
+
+    assert_constant_queries(client_for(personas.street), reverse("leads:higher"), add, expected=9)
