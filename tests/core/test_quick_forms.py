@@ -110,3 +110,20 @@ def test_display_is_the_choice_label(org):
         assert Template('{% load hulao_lists %}{{ unit|display:"kind" }}').render(Context({"unit": unit})) == str(
             unit.get_kind_display()
         )
+
+
+@pytest.mark.django_db
+def test_a_model_select_reads_its_choices_with_one_plain_query(org):
+    """Django reads a model's choices through ``iterator()``, a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE); a quick select reads the few dozen rows with one plain SELECT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    class F(forms.Form):
+        unit = forms.ModelChoiceField(queryset=Unit.objects.order_by("pk"))
+
+    form = quick_selects(F())
+    with CaptureQueriesContext(connection) as captured:
+        html = str(form["unit"])
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"]
+    assert html.count("<option") == Unit.objects.count() + 1
