@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("系统")
+
+    def ready(self) -> None:
+        # Each area declares its actions in <area>/rules.py (core.rules); load them all.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("rules")

@@ -25,7 +25,7 @@ _lock = threading.Lock()
 
 class ResilientRedisCache(RedisCache):
     def _call(self, name: str, default: Any, *args, **kwargs):
-        key = str(self._servers)
+        key = str(self._servers)  # type: ignore[attr-defined]
         if time.monotonic() < _down_until.get(key, 0.0):
             return default
         try:

@@ -23,7 +23,7 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
         # Development fallback derived from SECRET_KEY; production requires FIELD_ENCRYPTION_KEY.
         import base64
 
-        derived = base64.urlsafe_b64encode(hashlib.sha256(settings.SECRET_KEY.encode()).digest())
+        derived = base64.urlsafe_b64encode(hashlib.sha256(str(settings.SECRET_KEY).encode()).digest())
         return MultiFernet([Fernet(derived)])
     try:
         return MultiFernet([Fernet(k.encode()) for k in keys])
@@ -52,7 +52,7 @@ def keyed_hash(value: str) -> str:
     normalised = "".join(value.split()).lower()
     if not normalised:
         return ""
-    return hmac.new(settings.FIELD_HASH_KEY.encode(), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(str(settings.FIELD_HASH_KEY).encode(), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):

@@ -74,7 +74,7 @@ def render_select(widget, name: str, value, attrs: dict | None = None) -> str:
     Django's ``select.html`` without a template, an option dict or an attribute copy per option
     (a filter form's selects of units and statuses were a third of a list page's time)."""
     if isinstance(widget.choices, RecentChoiceIterator):
-        widget.choices.chosen = value if isinstance(value, list | tuple) else [value]
+        widget.choices.chosen = value if isinstance(value, list | tuple) else [value]  # type: ignore[attr-defined]
     elif isinstance(widget.choices, ModelChoiceIterator):
         widget.choices.queryset = _read_at_once(widget.choices.queryset)
     final_attrs = widget.build_attrs(widget.attrs, attrs)
@@ -83,7 +83,7 @@ def render_select(widget, name: str, value, attrs: dict | None = None) -> str:
     formatted = widget.format_value(value)
     chosen = {formatted} if isinstance(formatted, str) else set(formatted)
     has_selected = False
-    parts = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+    parts: list[str] = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
 
     def option(option_value, label) -> str:
         nonlocal has_selected
@@ -154,7 +154,7 @@ class RecentChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = list(self.queryset[: self.field.limit])
+        rows = list(self.queryset[: getattr(self.field, "limit", 100)])
         shown = {str(row.pk) for row in rows}
         # only ids that can be rows: a re-rendered form may carry whatever was posted
         chosen = getattr(self, "chosen", ())
@@ -179,9 +179,9 @@ class RecentChoicesMixin:
         super().__init__(*args, **kwargs)
 
 
-class RecentModelChoiceField(RecentChoicesMixin, forms.ModelChoiceField):
+class RecentModelChoiceField(RecentChoicesMixin, forms.ModelChoiceField):  # type: ignore[misc]
     widget = QuickSelect
 
 
-class RecentModelMultipleChoiceField(RecentChoicesMixin, forms.ModelMultipleChoiceField):
+class RecentModelMultipleChoiceField(RecentChoicesMixin, forms.ModelMultipleChoiceField):  # type: ignore[misc]
     widget = QuickSelectMultiple

@@ -7,6 +7,7 @@ Never pass informant identities in ``context``: e-mails must not contain them.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -26,13 +27,14 @@ from .models import OutboundEmail
 log = logging.getLogger(__name__)
 
 #: A row left in 'sending' longer than this (a worker died mid-send) is picked up again.
-STALE_SENDING = timezone.timedelta(minutes=10)
+STALE_SENDING = datetime.timedelta(minutes=10)
 
 
 def render_mail(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     with override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{name}-subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"emails/{name}-body.txt", context)
+        html: str
         try:
             html = render_to_string(f"emails/{name}-body.html", context)
         except TemplateDoesNotExist:

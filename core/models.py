@@ -17,6 +17,32 @@ from .choices import DayKind, MailStatus
 from .visibility import ScopedQuerySet
 
 
+class TimestampedModel(models.Model):
+    """When a record was made and last changed (the audit trail says by whom and why)."""
+
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RecordedModel(TimestampedModel):
+    """A record somebody entered: when, last changed, and who entered it."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class AuditEntryError(Exception):
     pass
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView
+from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from . import rules
 from .audit import record_action, timeline_for
+from .concurrency import ConcurrentEditError
+from .exceptions import DomainError
 from .forms import quick_selects
 from .models import Attachment, ExportLog
 from .visibility import can_write, visible_to
@@ -25,6 +29,7 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
     """``get_queryset`` starts from what the user may see; ``list_queryset`` adds joins."""
 
     model: Any = None
+    request: Any
 
     def scoped_queryset(self):
         return visible_to(self.request.user, self.model)
@@ -96,13 +101,123 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
 
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):
-    """A detail page of a visible object (404 otherwise) with its audit timeline."""
+    """A detail page of a visible object (404 otherwise) with its audit timeline and ``actions``:
+    the verbs of the declared actions (``core.rules``) the user may do to it now, which the page
+    offers and nothing else."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["timeline"] = timeline_for(self.object)
         context["can_write"] = can_write(self.request.user)
+        context.setdefault("actions", rules.allowed(self.request.user, self.object))
         return context
+
+
+class ActionView(LoginRequiredMixin, FormView):
+    """The one write view: one declared action (``core.rules``) on one visible object.
+
+    - loads the object from what the user may see (``visible_to``): 404 outside the scope;
+      ``model = None`` for an action on no object (a create);
+    - refuses a GET or POST of an action the user may not do with 403 and the rule's reason (a
+      POST refused only by the object's state now, e.g. someone closed the lead meanwhile, shows
+      the form again with the reason and what was typed, 409);
+    - renders ``form_class`` (``template_name``, default ``core/action_form.html``);
+    - on a valid POST calls ``perform(form)`` (the service) and redirects (POST/redirect/GET);
+    - maps ``DomainError`` (onto its ``field`` or the whole form), ``ConcurrentEditError`` (the
+      current version goes back into the form, so a second submit is on purpose) and
+      ``ValidationError`` onto the form, keeping everything typed.
+
+    Subclasses set ``model``, ``action``, ``form_class`` and write ``perform``.
+    """
+
+    model: Any = None
+    action: str = ""
+    template_name = "core/action_form.html"
+    success_message: Any = _("已保存。")
+    pk_url_kwarg = "pk"
+    object: Any = None
+
+    def get_queryset(self):
+        return visible_to(self.request.user, self.model)
+
+    def get_object(self):
+        if self.model is None:
+            return None
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.pk_url_kwarg])
+
+    def get_action(self) -> str:
+        return self.action
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        self.rule = rules.get(self.get_action())
+        self.decision = rules.check(request.user, self.rule.name, self.object)
+        if not self.decision and (request.method != "POST" or self.decision.kind == "who"):
+            raise PermissionDenied(self.decision.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(self.extra_form_kwargs())
+        return kwargs
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        """What the form needs besides data and files (``instance``, ``user``...)."""
+        return {}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("object", self.object)
+        kwargs.setdefault("rule", self.rule)
+        kwargs.setdefault("cancel_url", self.cancel_url())
+        return super().get_context_data(**kwargs)
+
+    def cancel_url(self) -> str:
+        get_url = getattr(self.object, "get_absolute_url", None)
+        return get_url() if get_url else self.request.META.get("HTTP_REFERER", "/")
+
+    def perform(self, form) -> Any:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not self.decision:  # only the state or a guard refused: keep what was typed
+            form.is_valid()
+            form.add_error(None, self.decision.reason)
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        try:
+            result = self.perform(form)
+        except ConcurrentEditError as exc:
+            self.put_back_version(form)
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return self.done(result)
+
+    def put_back_version(self, form) -> None:
+        if self.object is None or "version" not in form.fields:
+            return
+        data = form.data.copy()
+        data["version"] = type(self.object)._base_manager.values_list("version", flat=True).get(pk=self.object.pk)
+        form.data = data
+
+    def done(self, result: Any):
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url(result))
+
+    def get_success_url(self, result: Any = None) -> str:
+        target = result if hasattr(result, "get_absolute_url") else self.object
+        return target.get_absolute_url()
 
 
 @login_required

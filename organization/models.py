@@ -115,6 +115,9 @@ class Scope:
     sees_all: bool
     can_write: bool
     group_ids: frozenset[int] = field(default_factory=frozenset)
+    #: The codes (``UnitCode``) of the user's unit and of the groups it hosts: what rules ask of
+    #: named units ("the crackdown group, the police and the tribunal handle cases").
+    unit_codes: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_street_office(self) -> bool:
@@ -166,11 +169,16 @@ class User(AbstractUser):
             return Scope(self.pk, Role.STREET_OFFICE, self.unit_id, None, sees_all=True, can_write=True)
         unit_kind = self.unit.kind if self.unit_id else None
         group_ids: frozenset[int] = frozenset()
+        codes: set[str] = set()
         if self.unit_id:
-            group_ids = frozenset(Unit.objects.filter(host_unit_id=self.unit_id).values_list("pk", flat=True))
+            rows = Unit.objects.filter(Q(host_unit_id=self.unit_id) | Q(pk=self.unit_id)).values_list(
+                "pk", "code", "host_unit_id"
+            )
+            group_ids = frozenset(pk for pk, _code, host in rows if host == self.unit_id and pk != self.unit_id)
+            codes = {code for _pk, code, _host in rows if code}
         sees_all = self.role in (Role.STREET_OFFICE, Role.LEADER) or unit_kind == UnitKind.STREET_OFFICE
         can_write = self.role != Role.LEADER and bool(self.role)
-        return Scope(self.pk, self.role, self.unit_id, unit_kind, sees_all, can_write, group_ids)
+        return Scope(self.pk, self.role, self.unit_id, unit_kind, sees_all, can_write, group_ids, frozenset(codes))
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:

@@ -36,7 +36,7 @@ def quick_field(field):
         return format_html(
             '<div id="div_{}" class="mb-3 form-check">{}{}{}{}</div>', field.auto_id, html, label, errors, help_text
         )
-    label = ""
+    label = ""  # type: ignore[assignment]
     if field.label:
         label = format_html('<label for="{}" class="form-label">{}</label>', field.id_for_label, field.label)
     return format_html('<div id="div_{}" class="mb-3">{}{}{}{}</div>', field.auto_id, label, html, errors, help_text)
