@@ -40,7 +40,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_context
-from .concurrency import ConcurrentEditError
+from .concurrency import ConcurrentEditError, VersionedModel
 from .exceptions import DomainError
 from .visibility import scope_of
 
@@ -185,7 +185,7 @@ class Action:
     state: str = "status"
     guards: tuple[Guard, ...] = ()
     needs_reason: bool = False
-    url: str | None = None
+    url: str | Callable[[Any], str] | None = None
     denied: Any = None  # the refusal when ``who`` fails; default: 您无权“label”
     doc: str = ""
 
@@ -205,9 +205,11 @@ class Action:
 
     def url_for(self, obj: Any = None) -> str | None:
         """The URL of the action's form (``reverse(url, args=[obj.pk])``, or ``[obj.pk, verb]``
-        for a URL with an ``action`` slug)."""
+        for a URL with an ``action`` slug; ``url`` may also be a function of the object)."""
         if not self.url:
             return None
+        if callable(self.url):  # a URL that needs more than the object's pk
+            return self.url(obj)
         from django.urls import NoReverseMatch, reverse
 
         args: list[Any] = [] if obj is None else [obj.pk]
@@ -333,20 +335,24 @@ def transition(
     Returns the saved row.
     """
     act = get(action)
-    reason = require_reason(act, reason)
     model = type(obj)
     with transaction.atomic():
-        locked = model._base_manager.select_for_update().get(pk=obj.pk)
+        locked = model._base_manager.select_related(None).select_for_update(of=("self",)).get(pk=obj.pk)
+        decision = check(user, action, locked)
+        if not decision and decision.kind == "who":  # who may act comes before what they typed
+            raise Refused(decision.reason)
+        reason = require_reason(act, reason)
         require(user, action, locked)
-        if expected_version is not None and getattr(locked, "version", expected_version) != expected_version:
+        versioned = isinstance(locked, VersionedModel)  # a report's ``version`` is its edition, not a lock
+        if versioned and expected_version is not None and getattr(locked, "version") != expected_version:  # noqa: B009
             raise ConcurrentEditError()
         values = fields(locked) if callable(fields) else (fields or {})
         if act.target is not None and act.state not in values:
             setattr(locked, act.state, act.target)
         for name, value in values.items():
             setattr(locked, name, value)
-        if hasattr(locked, "version"):
-            locked.version += 1  # the row is locked: a form loaded before this is now stale
+        if versioned:
+            setattr(locked, "version", getattr(locked, "version") + 1)  # noqa: B009, B010  # the row is locked: a form loaded before this is now stale
         with audit_context(actor=user, reason=audit_reason(act, reason)):
             if save is not None:
                 save(locked)
@@ -410,6 +416,6 @@ def markdown() -> str:
     for r in describe():
         lines.append(
             f"| `{r.name}` | {r.label} | {r.model} | {r.who} | {'、'.join(r.sources) or '任意'} | "
-            f"{r.target or '—'} | {'；'.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} |"
+            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} |"
         )
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ from .concurrency import ConcurrentEditError
 from .exceptions import DomainError
 from .forms import quick_selects
 from .models import Attachment, ExportLog
-from .visibility import can_write, visible_to
+from .visibility import visible_to
 from .xlsx import Column, xlsx_response
 
 
@@ -36,15 +36,6 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return self.scoped_queryset()
-
-
-class WriteAccessMixin(LoginRequiredMixin):
-    """Refuses users who may not change anything (leaders are read-only)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_write(request.user):
-            raise PermissionDenied(_("您的账号为只读权限。"))
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ScopedListView(ScopedQuerysetMixin, FilterView):
@@ -96,7 +87,6 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()
-        context["can_write"] = can_write(self.request.user)
         return context
 
 
@@ -108,9 +98,18 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["timeline"] = timeline_for(self.object)
-        context["can_write"] = can_write(self.request.user)
         context.setdefault("actions", rules.allowed(self.request.user, self.object))
         return context
+
+
+def add_validation_error(form, exc: ValidationError) -> None:
+    """A model's ``ValidationError`` onto the form: on the fields the form shows, the rest (a
+    field the form does not have) on the whole form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class ActionView(LoginRequiredMixin, FormView):
@@ -199,7 +198,7 @@ class ActionView(LoginRequiredMixin, FormView):
             form.add_error(field, exc.message)
             return self.form_invalid(form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_validation_error(form, exc)
             return self.form_invalid(form)
         return self.done(result)
 
