@@ -7,10 +7,13 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from core import rules
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
+from core.visibility import visible_to
 from organization.models import Unit, User
 
+from . import rules as lead_rules
 from .choices import CaseKind, Channel, LeadSource, Outcome
 from .models import Lead
 from .services import EDIT_FIELDS, INTAKE_FIELDS
@@ -122,13 +125,11 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Unit.objects.communities()
-        if user is not None and not user.scope.is_street_office:
-            del self.fields["is_major"]
-        if user is not None and user.scope.is_community:
-            self.fields["source"].choices = [
-                (LeadSource.COMMUNITY, LeadSource.COMMUNITY.label),
-                (LeadSource.PUBLIC, LeadSource.PUBLIC.label),
-            ]
+        if user is not None and not rules.check(user, "leads.supervise"):
+            del self.fields["is_major"]  # marking a lead major is supervising it
+        sources = lead_rules.intake_sources(user) if user is not None else None
+        if sources is not None:
+            self.fields["source"].choices = [(source, LeadSource(source).label) for source in sources]
         self.fields["channel"].choices = [("", "---------"), *Channel.choices]
         self.fields["original_case_kind"].choices = [("", "---------"), *CaseKind.choices]
 
@@ -163,11 +164,23 @@ class LeadEditForm(VersionedFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in EDIT_FIELDS if name in self.fields}
 
 
-class ReasonForm(forms.Form):
+class LeadActionForm(forms.Form):
+    """The form of one action on a lead (``views.ACTIONS``): its cleaned data are the keyword
+    arguments of the action's service (``service_kwargs``), besides ``lead`` and ``user``."""
+
+    def __init__(self, *args, lead: Lead | None = None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lead, self.user = lead, user
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ReasonForm(LeadActionForm):
     reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
 
-class RequiredReasonForm(forms.Form):
+class RequiredReasonForm(LeadActionForm):
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
@@ -178,7 +191,7 @@ class ReferForm(ReasonForm):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(LeadActionForm):
     findings = forms.CharField(label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     files = MultipleFileField()
 
@@ -216,11 +229,21 @@ class SuperviseForm(ReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = User.objects.filter(is_active=True).exclude(role="")
+        if self.lead is not None and not self.is_bound:
+            self.initial.update(is_major=self.lead.is_major, supervisor=self.lead.supervisor_id)
 
 
 class LinkForm(ReasonForm):
     other = forms.CharField(label=_("线索编号"), max_length=30)
     merge = forms.BooleanField(label=_("本线索为重复线索，合并到上述线索"), required=False)
+
+    def clean_other(self):
+        """The lead of that number, among those the user may see."""
+        number = self.cleaned_data["other"].strip()
+        other = visible_to(self.user, Lead).filter(number=number).first() if self.user is not None else None
+        if other is None:
+            raise forms.ValidationError(_("找不到编号为“%(n)s”的线索。") % {"n": number}, code="unknown")
+        return other
 
 
 class ImportForm(forms.Form):

@@ -9,20 +9,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
+from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
 from core.models import AuditEntry
 
 from .choices import FraudType, LeadSource
 from .models import Lead
-from .services import build_lead, is_street_office, reserve_numbers
+from .services import build_lead, reserve_numbers
 
 #: (header, field, required)
 COLUMNS: list[tuple[Any, str, bool]] = [
@@ -205,9 +205,8 @@ def _audit_created(leads: list[Lead], user) -> None:
 
 
 def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
-    """Parse and, if allowed, save in bulk (batches of 2,000). Street office only."""
-    if not is_street_office(user):
-        raise PermissionDenied
+    """Parse and, if allowed, save in bulk (batches of 2,000). ``leads.import``: the street office."""
+    rules.require(user, "leads.import")
     result = parse(upload)
     if result.errors and not valid_only:
         return result

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedModel
 from core.fields import EncryptedTextField
+from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 
 from .choices import (
@@ -47,9 +49,10 @@ class LeadQuerySet(ScopedQuerySet):
         return self.select_related("assigned_unit", "filed_by_unit", "community", "supervisor")
 
 
-class Lead(VersionedModel):
+class Lead(VersionedModel, RecordedModel):
     """Optimistic locking (``VersionedModel``): every write bumps ``version``, so an edit form
-    loaded before a transition or another edit is refused instead of overwriting it."""
+    loaded before a transition or another edit is refused instead of overwriting it. When and by
+    whom it was registered: ``RecordedModel`` (``created_at``, ``updated_at``, ``created_by``)."""
 
     number = models.CharField(_("编号"), max_length=30, unique=True)
     status = models.CharField(_("状态"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.REGISTERED)
@@ -82,16 +85,6 @@ class Lead(VersionedModel):
     receipt_hash = models.CharField(max_length=200, blank=True, editable=False)
 
     received_on = models.DateField(_("登记日期"))
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     filed_by_unit = models.ForeignKey(
         "organization.Unit",
         verbose_name=_("登记单位"),
@@ -223,6 +216,9 @@ class Lead(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.summary}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, scope) -> Q:

@@ -46,3 +46,56 @@ def related_candidates(
     if lead is not None:
         qs = qs.exclude(pk=lead.pk).exclude(pk__in=lead.related.values("pk"))
     return list(qs.only(*SHORT_FIELDS).order_by("-received_on", "-pk")[:limit])
+
+
+# --- figures for reports (owned by reports/) ---
+# The one definition each of "overdue lead" and "closed lead", used by the dashboard, the
+# monthly submissions, the monthly report and the scorecard. Counting only: not scoped to a user.
+
+
+def report_leads(units=None):
+    """Every lead, or those referred to ``units`` (unit ids), for the reports' counts. No query."""
+    qs = Lead.objects.all()
+    return qs if units is None else qs.filter(assigned_unit_id__in=list(units))
+
+
+def awaiting_feedback_q() -> Q:
+    """A receiver still owes feedback on the lead: referred (or returned) and the deadline runs."""
+    from .choices import OPEN_FOR_RECEIVER
+
+    return Q(status__in=OPEN_FOR_RECEIVER, deadline__isnull=False)
+
+
+def overdue_q(today) -> Q:
+    """An overdue lead (超期未反馈): feedback still owed and its deadline before ``today``."""
+    return awaiting_feedback_q() & Q(deadline__lt=today)
+
+
+def overdue(qs, today):
+    return qs.filter(overdue_q(today))
+
+
+def due_soon(qs, today, horizon):
+    """Feedback owed with the deadline from ``today`` up to ``horizon`` (inclusive)."""
+    return qs.filter(awaiting_feedback_q(), deadline__gte=today, deadline__lte=horizon)
+
+
+def due_soon_horizon(today):
+    """The last day that counts as "due soon" (some working days ahead)."""
+    from .services import due_soon_horizon as horizon
+
+    return horizon(today)
+
+
+def closed_q() -> Q:
+    """A closed lead (已办结)."""
+    from .choices import LeadStatus
+
+    return Q(status=LeadStatus.CLOSED)
+
+
+def checked_q() -> Q:
+    """A lead whose check is done (已查结): fed back or closed."""
+    from .choices import LeadStatus
+
+    return Q(status__in=[LeadStatus.FED_BACK, LeadStatus.CLOSED])

@@ -1,6 +1,7 @@
-"""Every write on a lead. Each transition of the state machine is one function that checks who
-may act and from which status (``TRANSITIONS``), saves inside ``audit_context`` (the audit entry is
-the history row, with its reason) and queues side effects after commit."""
+"""Every write on a lead. Who may do what, and from which status, is declared once in
+``leads/rules.py``; each function here asks it (``rules.transition`` moves the lead: lock, check,
+set, bump the version, save inside ``audit_context`` with the reason, effects after commit;
+``rules.require`` before the other writes)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,18 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import rules
 from core.audit import audit_context, record_action
 from core.concurrency import save_versioned
 from core.exceptions import DomainError
@@ -32,6 +32,7 @@ from core.services import attachments_add
 from core.workdays import WorkCalendar
 from organization.choices import UnitKind
 
+from . import rules as lead_rules
 from .choices import (
     OPEN_FOR_RECEIVER,
     ExtensionState,
@@ -44,119 +45,29 @@ from .models import INFORMANT_FIELDS, Lead, LeadCounter, LeadSupplement, SourceD
 
 S = LeadStatus
 
-# --- the state machine -----------------------------------------------------------------------
+
+def can_transition(lead: Lead, user: Any, action: str) -> bool:
+    """Deprecated: ask ``core.rules.check(user, "leads.<action>", lead)``. Kept only because
+    ``rectification.services.create_judiciary_lead`` looks it up; remove with that call."""
+    return bool(rules.check(user, f"leads.{action}", lead))
 
 
-@dataclass(frozen=True)
-class Transition:
-    label: Any
-    sources: frozenset[str]
-    target: str
-    actor: str  # "street" (street office), "receiver" (the assigned unit), "reviewer"
+def _settle_extension(locked: Lead) -> dict[str, Any]:
+    """Closing or merging a lead ends a pending extension request: it is refused with the move
+    (``_note_settled`` says why in the timeline), so nobody can approve it on a closed lead."""
+    if locked.extension_state != ExtensionState.REQUESTED:
+        return {}
+    return {"extension_state": ExtensionState.REFUSED}
 
 
-TRANSITIONS: dict[str, Transition] = {
-    "refer": Transition(_("分派"), frozenset({S.REGISTERED, S.RETURNED}), S.REFERRED, "street"),
-    "acknowledge": Transition(_("签收"), frozenset({S.REFERRED}), S.VERIFYING, "receiver"),
-    "feedback": Transition(_("反馈"), frozenset({S.VERIFYING, S.RETURNED}), S.FED_BACK, "receiver"),
-    "close": Transition(_("办结"), frozenset({S.REGISTERED, S.FED_BACK}), S.CLOSED, "street"),
-    "return": Transition(_("退回"), frozenset({S.FED_BACK}), S.RETURNED, "street"),
-    "merge": Transition(
-        _("合并"), frozenset({S.REGISTERED, S.REFERRED, S.VERIFYING, S.FED_BACK, S.RETURNED}), S.CLOSED, "street"
-    ),
-    "reopen": Transition(_("复核重开"), frozenset({S.CLOSED}), S.RETURNED, "reviewer"),
-}
-
-
-def is_street_office(user) -> bool:
-    scope = getattr(user, "scope", None)
-    return bool(scope and scope.is_street_office and scope.can_write)
-
-
-def is_receiver(user, lead: Lead) -> bool:
-    scope = getattr(user, "scope", None)
-    return bool(scope and scope.can_write and lead.assigned_unit_id and lead.assigned_unit_id in scope.unit_ids)
-
-
-def _may(actor: str, user, lead: Lead) -> bool:
-    if actor == "street":
-        return is_street_office(user)
-    if actor == "receiver":
-        return is_receiver(user, lead)
-    if actor == "reviewer":
-        return (
-            is_street_office(user)
-            and lead.review_state == ReviewState.PENDING
-            and lead.reviewer_id in (None, user.pk)
-            and lead.closed_by_id != user.pk  # a second review is by someone else
+def _note_settled(lead: Lead, user: Any, settled: dict[str, Any], action: str) -> None:
+    if settled:
+        record_action(
+            lead,
+            actor=user,
+            action_text=gettext("延期申请作废"),
+            reason=gettext("线索已%(action)s，待审批的延期申请不再审批。") % {"action": rules.get(action).label},
         )
-    return False
-
-
-def can_transition(lead: Lead, user, action: str) -> bool:
-    t = TRANSITIONS[action]
-    return lead.status in t.sources and _may(t.actor, user, lead)
-
-
-def available_actions(lead: Lead, user) -> set[str]:
-    """What the user may do with the lead now (the page shows these; services check again)."""
-    actions = {name for name in TRANSITIONS if can_transition(lead, user, name)}
-    if (
-        lead.status in OPEN_FOR_RECEIVER
-        and lead.deadline
-        and is_receiver(user, lead)
-        and lead.extension_state != ExtensionState.REQUESTED
-    ):
-        actions.add("extension_request")
-    if lead.extension_state == ExtensionState.REQUESTED and is_street_office(user):
-        actions.add("extension_decide")
-    if is_street_office(user):
-        actions.update({"supervise", "link"})
-        if _may("reviewer", user, lead):
-            actions.add("review_confirm")
-        if lead.source == LeadSource.HIGHER and lead.is_final and lead.reported_up_at is None:
-            actions.add("report_up")
-        if lead.source == LeadSource.PUBLIC and not lead.is_final:
-            actions.add("issue_receipt")
-        if not lead.is_anonymous and user.has_perm("leads.view_informant"):  # no permission query for anonymous tips
-            actions.add("reveal")
-    return actions
-
-
-def _check(lead: Lead, user, action: str) -> Transition:
-    t = TRANSITIONS[action]
-    if not _may(t.actor, user, lead):
-        raise PermissionDenied(gettext("您无权对该线索执行“%(action)s”。") % {"action": t.label})
-    if lead.status not in t.sources:
-        raise DomainError(
-            _("线索当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": lead.get_status_display(), "action": t.label},
-            code="bad_transition",
-        )
-    return t
-
-
-def _locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().get(pk=lead.pk)
-
-
-def _move(lead: Lead, user, action: str, reason: str, **fields: Any) -> Lead:
-    """Check, then move the lead to the transition's target (or ``status`` in fields) and save
-    once: the audit entry (with the reason) is the history row."""
-    t = _check(lead, user, action)
-    fields.setdefault("status", t.target)
-    for name, value in fields.items():
-        setattr(lead, name, value)
-    lead.version += 1  # the row is locked (``_locked``): a stale edit form is now refused
-    with audit_context(actor=user, reason=f"{t.label}：{reason}" if reason else str(t.label)):
-        lead.save()
-    return lead
-
-
-def _save(lead: Lead, *fields: str) -> None:
-    """Save only ``fields`` and bump the version: the write neither overwrites a concurrent edit
-    of other fields nor lets an edit form loaded before it go through unnoticed."""
-    save_versioned(lead, expected_version=None, update_fields=[*fields, "updated_at"])
 
 
 # --- numbers, deadlines, receipt codes -------------------------------------------------------
@@ -243,11 +154,17 @@ def receipt_matches(digits: str, stored: str) -> bool:
     return check_password(digits, stored)
 
 
-def _new_receipt(lead: Lead) -> str:
+def _receipt_fields() -> tuple[str, dict[str, str]]:
+    """A new receipt code (as shown once) and what the lead stores of it."""
     digits = "".join(secrets.choice("0123456789") for _ in range(RECEIPT_DIGITS))
-    lead.receipt_index = receipt_index(digits)
-    lead.receipt_hash = receipt_hash(digits)
-    return format_receipt(digits)
+    return format_receipt(digits), {"receipt_index": receipt_index(digits), "receipt_hash": receipt_hash(digits)}
+
+
+def _new_receipt(lead: Lead) -> str:
+    code, fields = _receipt_fields()
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    return code
 
 
 def receipt_lookup(code: str) -> Lead | None:
@@ -261,13 +178,11 @@ def receipt_lookup(code: str) -> Lead | None:
     return None
 
 
-def lead_issue_receipt(*, lead: Lead, user) -> str:
-    """Issue (or re-issue) a receipt code, e.g. for a tip taken by phone; shown once only."""
-    if not (is_street_office(user) or (lead.filed_by_unit_id and lead.filed_by_unit_id in user.scope.unit_ids)):
-        raise PermissionDenied
-    code = _new_receipt(lead)
-    with audit_context(actor=user, reason=gettext("发放查询码")):
-        _save(lead, "receipt_index", "receipt_hash")
+def lead_issue_receipt(*, lead: Lead, user: Any, reason: str = "") -> str:
+    """Issue a new receipt code for a public tip that is not final (e.g. the informant lost it);
+    the old code stops working. Shown once only."""
+    code, fields = _receipt_fields()
+    rules.transition(lead, user=user, action="leads.issue_receipt", reason=reason, fields=fields)
     return code
 
 
@@ -334,18 +249,26 @@ def build_lead(data: dict[str, Any], *, user=None, today: datetime.date | None =
 
 
 def lead_create(
-    *, user, data: dict[str, Any], files: Iterable[Any] = (), issue_receipt: bool = False, reason: str = ""
+    *,
+    user,
+    data: dict[str, Any],
+    files: Iterable[Any] = (),
+    issue_receipt: bool = False,
+    reason: str = "",
+    institution: Any = None,
 ) -> tuple[Lead, str | None]:
     """Staff intake (community, member unit, working group, street office). Returns the lead and
-    its receipt code when one was asked for (a tip taken by phone or at the counter)."""
-    scope = user.scope
-    if not scope.can_write:
-        raise PermissionDenied
-    if scope.unit_kind == UnitKind.COMMUNITY and data.get("source") not in (LeadSource.COMMUNITY, LeadSource.PUBLIC):
-        raise DomainError(_("社区登记的线索来源只能是“社区移送”或“群众举报”。"), code="source")
-    if data.get("is_major") and not scope.is_street_office:
+    its receipt code when one was asked for (a tip taken by phone or at the counter).
+    ``institution``: the registered institution the lead is about (rectification's "send to the
+    judiciary" files a lead on the institution it found)."""
+    rules.require(user, "leads.create")
+    sources = lead_rules.intake_sources(user)
+    if sources is not None and data.get("source") not in sources:
+        raise DomainError(_("社区登记的线索来源只能是“社区移送”或“群众举报”。"), code="source", field="source")
+    if data.get("is_major") and not rules.check(user, "leads.supervise"):  # marking major is supervising
         data = {**data, "is_major": False}
     lead = build_lead(data, user=user)
+    lead.institution = institution
     code = _new_receipt(lead) if issue_receipt else None
     with transaction.atomic(), audit_context(actor=user, reason=reason or gettext("登记线索")):
         lead.number = reserve_numbers(lead.received_on.year, 1)[0]
@@ -414,18 +337,13 @@ EDIT_FIELDS = [
 ]
 
 
-def can_edit(user, lead: Lead) -> bool:
-    """Street-office staff correct a lead's facts; the unit holding the referral reports what it
-    found through its feedback instead (docs/permissions.md). Leaders never."""
-    return is_street_office(user)
-
-
-def lead_update(*, lead: Lead, user, reason: str, expected_version: int | None, **fields: Any) -> Lead:
-    """Correct what a lead records. ``expected_version`` is the version the user's form was loaded
-    with: if anyone changed the lead since (an edit, a referral, any action), nothing is saved and
-    ``ConcurrentEditError`` is raised. Only the given fields are written."""
-    if not can_edit(user, lead):
-        raise PermissionDenied(gettext("您无权修改该线索。"))
+def lead_update(*, lead: Lead, user: Any, reason: str, expected_version: int | None, **fields: Any) -> Lead:
+    """Correct what a lead records (``leads.edit``: the street office; the unit holding the
+    referral reports what it found through its feedback instead). ``expected_version`` is the
+    version the user's form was loaded with: if anyone changed the lead since (an edit, a
+    referral, any action), nothing is saved and ``ConcurrentEditError`` is raised. Only the given
+    fields are written."""
+    rules.require(user, "leads.edit", lead)
     unknown = set(fields) - set(EDIT_FIELDS)
     if unknown:
         raise TypeError(f"not editable lead fields: {sorted(unknown)}")
@@ -448,19 +366,18 @@ def lead_update(*, lead: Lead, user, reason: str, expected_version: int | None, 
 # --- referral and verification ---------------------------------------------------------------
 
 
-def lead_refer(*, lead: Lead, user, unit, deadline: datetime.date | None = None, reason: str = "") -> Lead:
+def lead_refer(*, lead: Lead, user: Any, unit: Any, deadline: datetime.date | None = None, reason: str = "") -> Lead:
     """Street office refers the lead to a working group, member unit or community."""
     if unit is None or unit.kind not in (UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY):
-        raise DomainError(_("只能分派给工作组、成员单位或社区。"), code="unit")
-    with transaction.atomic():
-        lead = _locked(lead)
-        today = timezone.localdate()
-        deadline = deadline or default_deadline(lead, today)
-        if deadline < today:
-            raise DomainError(_("反馈期限不能早于今天。"), code="deadline")
-        fields: dict[str, Any] = {
+        raise DomainError(_("只能分派给工作组、成员单位或社区。"), code="unit", field="unit")
+    today = timezone.localdate()
+    if deadline is not None and deadline < today:
+        raise DomainError(_("反馈期限不能早于今天。"), code="deadline", field="deadline")
+
+    def fields(locked: Lead) -> dict[str, Any]:
+        values: dict[str, Any] = {
             "assigned_unit": unit,
-            "deadline": deadline,
+            "deadline": deadline or default_deadline(locked, today),
             "referred_at": timezone.now(),
             "acknowledged_at": None,
             "extension_state": ExtensionState.NONE,
@@ -469,32 +386,38 @@ def lead_refer(*, lead: Lead, user, unit, deadline: datetime.date | None = None,
             "last_reminded_on": None,
             "publicly_named": False,
         }
-        if unit.kind == UnitKind.COMMUNITY and lead.community_id is None:
-            fields["community"] = unit
-        return _move(lead, user, "refer", reason, **fields)
+        if unit.kind == UnitKind.COMMUNITY and locked.community_id is None:
+            values["community"] = unit
+        return values
+
+    return rules.transition(lead, user=user, action="leads.refer", reason=reason, fields=fields)
 
 
-def lead_acknowledge(*, lead: Lead, user, reason: str = "") -> Lead:
-    with transaction.atomic():
-        return _move(_locked(lead), user, "acknowledge", reason, acknowledged_at=timezone.now())
+def lead_acknowledge(*, lead: Lead, user: Any, reason: str = "") -> Lead:
+    return rules.transition(
+        lead, user=user, action="leads.acknowledge", reason=reason, fields={"acknowledged_at": timezone.now()}
+    )
 
 
-def lead_feedback(*, lead: Lead, user, findings: str, files: Iterable[Any] = (), reason: str = "") -> Lead:
+def lead_feedback(*, lead: Lead, user: Any, findings: str, files: Iterable[Any] = (), reason: str = "") -> Lead:
     if not findings.strip():
-        raise DomainError(_("请填写核查情况。"), code="findings")
+        raise DomainError(_("请填写核查情况。"), code="findings", field="findings")
     with transaction.atomic():
-        lead = _move(_locked(lead), user, "feedback", reason, findings=findings.strip(), fed_back_at=timezone.now())
+        lead = rules.transition(
+            lead,
+            user=user,
+            action="leads.feedback",
+            reason=reason,
+            fields={"findings": findings.strip(), "fed_back_at": timezone.now()},
+        )
         files = list(files)
         if files:
             attachments_add(obj=lead, files=files, user=user, note=gettext("核查反馈"))
     return lead
 
 
-def lead_return(*, lead: Lead, user, reason: str) -> Lead:
-    if not reason.strip():
-        raise DomainError(_("退回须说明原因。"), code="reason")
-    with transaction.atomic():
-        return _move(_locked(lead), user, "return", reason)
+def lead_return(*, lead: Lead, user: Any, reason: str) -> Lead:
+    return rules.transition(lead, user=user, action="leads.return", reason=reason)
 
 
 def needs_second_review(lead: Lead, outcome: str) -> bool:
@@ -508,207 +431,209 @@ def needs_second_review(lead: Lead, outcome: str) -> bool:
 def lead_close(
     *,
     lead: Lead,
-    user,
+    user: Any,
     outcome: str,
     reason: str = "",
     institution_name: str = "",
     institution_credit_code: str = "",
     transferred_to: str = "",
-    reviewer=None,
-    institution=None,
+    reviewer: Any = None,
+    institution: Any = None,
 ) -> Lead:
     """Street office closes with an outcome. An unfounded (查否) closure of a major lead, and of a
-    random share of others, is not final until a second reviewer confirms it."""
+    random share of others, is not final until a second reviewer confirms it. A pending extension
+    request is refused with the closure."""
     if outcome not in Outcome.values or outcome == Outcome.DUPLICATE:
-        raise DomainError(_("请选择办结结果（重复线索请用“合并”）。"), code="outcome")
+        raise DomainError(_("请选择办结结果（重复线索请用“合并”）。"), code="outcome", field="outcome")
     if institution is not None:
         institution_name = institution_name or institution.name
         institution_credit_code = institution_credit_code or (institution.credit_code or "")
     if outcome == Outcome.RECTIFICATION and not (institution_name.strip() or institution_credit_code.strip()):
         raise DomainError(_("整治处理须填写机构名称或统一社会信用代码。"), code="institution")
     if outcome == Outcome.TRANSFERRED and not transferred_to.strip():
-        raise DomainError(_("请填写移交的主管部门。"), code="transferred_to")
-    with transaction.atomic():
-        lead = _locked(lead)
-        review = ReviewState.PENDING if needs_second_review(lead, outcome) else ReviewState.NONE
+        raise DomainError(_("请填写移交的主管部门。"), code="transferred_to", field="transferred_to")
+    if outcome == Outcome.RECTIFICATION and institution is None and institution_credit_code.strip():
+        institution = _institution_by_code(institution_credit_code)
+    settled: dict[str, Any] = {}
+
+    def fields(locked: Lead) -> dict[str, Any]:
+        review = ReviewState.PENDING if needs_second_review(locked, outcome) else ReviewState.NONE
         if review and reviewer is not None and reviewer.pk == user.pk:
-            raise DomainError(_("二次核查须由办结人以外的人员进行。"), code="reviewer")
-        if outcome == Outcome.RECTIFICATION and institution is None and institution_credit_code.strip():
-            institution = _institution_by_code(institution_credit_code)
-        return _move(
-            lead,
-            user,
-            "close",
-            reason,
-            outcome=outcome,
-            closed_at=timezone.now(),
-            closed_by=user,
-            review_state=review,
-            reviewer=reviewer if review else None,
-            institution_name=institution_name.strip(),
-            institution_credit_code=institution_credit_code.strip().upper(),
-            transferred_to=transferred_to.strip(),
-            institution=institution if outcome == Outcome.RECTIFICATION else None,
-        )
+            raise DomainError(_("二次核查须由办结人以外的人员进行。"), code="reviewer", field="reviewer")
+        settled.update(_settle_extension(locked))
+        return {
+            "outcome": outcome,
+            "closed_at": timezone.now(),
+            "closed_by": user,
+            "review_state": review,
+            "reviewer": reviewer if review else None,
+            "institution_name": institution_name.strip(),
+            "institution_credit_code": institution_credit_code.strip().upper(),
+            "transferred_to": transferred_to.strip(),
+            "institution": institution if outcome == Outcome.RECTIFICATION else None,
+            **settled,
+        }
 
-
-def _institution_by_code(code: str):
-    """The registered institution with this credit code (rectification app), or None. One query."""
-    from rectification.models import Institution
-
-    return Institution.objects.filter(credit_code=code.strip().upper()).first()
-
-
-def lead_review_confirm(*, lead: Lead, user, reason: str = "") -> Lead:
     with transaction.atomic():
-        lead = _locked(lead)
-        if not _may("reviewer", user, lead) or lead.status != S.CLOSED:
-            raise PermissionDenied
-        lead.review_state = ReviewState.CONFIRMED
-        lead.reviewer = user
-        lead.version += 1  # locked above
-        with audit_context(
-            actor=user,
-            reason=gettext("二次核查确认查否：%(r)s") % {"r": reason} if reason else gettext("二次核查确认查否"),
-        ):
-            lead.save()
+        lead = rules.transition(lead, user=user, action="leads.close", reason=reason, fields=fields)
+        _note_settled(lead, user, settled, "leads.close")
     return lead
 
 
-def lead_reopen(*, lead: Lead, user, reason: str) -> Lead:
+def _institution_by_code(code: str) -> Any:
+    """The registered institution with this credit code (rectification app), or None. One query."""
+    from rectification.selectors import institution_by_code
+
+    return institution_by_code(code)
+
+
+def lead_review_confirm(*, lead: Lead, user: Any, reason: str = "") -> Lead:
+    """The second reviewer confirms an unfounded closure: it becomes final."""
+    return rules.transition(
+        lead,
+        user=user,
+        action="leads.review_confirm",
+        reason=reason,
+        fields={"review_state": ReviewState.CONFIRMED, "reviewer": user},
+    )
+
+
+def lead_reopen(*, lead: Lead, user: Any, reason: str) -> Lead:
     """The second reviewer reopens an unfounded closure: back to the receiver (or to 待受理)."""
-    if not reason.strip():
-        raise DomainError(_("重开须说明原因。"), code="reason")
-    with transaction.atomic():
-        lead = _locked(lead)
-        target = S.RETURNED if lead.assigned_unit_id else S.REGISTERED
-        return _move(
-            lead,
-            user,
-            "reopen",
-            reason,
-            status=target,
-            review_state=ReviewState.REOPENED,
-            reviewer=user,
-            outcome="",
-            closed_at=None,
-            closed_by=None,
-        )
+    return rules.transition(
+        lead,
+        user=user,
+        action="leads.reopen",
+        reason=reason,
+        fields=lambda locked: {
+            "status": S.RETURNED if locked.assigned_unit_id else S.REGISTERED,
+            "review_state": ReviewState.REOPENED,
+            "reviewer": user,
+            "outcome": "",
+            "closed_at": None,
+            "closed_by": None,
+        },
+    )
 
 
-def lead_merge(*, lead: Lead, into: Lead, user, reason: str = "") -> Lead:
-    """Close ``lead`` as a duplicate of ``into``: it keeps everything (files, history) and links."""
+def lead_merge(*, lead: Lead, into: Lead, user: Any, reason: str = "") -> Lead:
+    """Close ``lead`` as a duplicate of ``into``: it keeps everything (files, history) and links.
+    A pending extension request is refused with it."""
     if into.pk == lead.pk:
-        raise DomainError(_("不能合并到自身。"), code="self")
+        raise DomainError(_("不能合并到自身。"), code="self", field="other")
     if into.merged_into_id:
-        raise DomainError(_("目标线索本身已被合并，请合并到 %(n)s。") % {"n": into.merged_into.number}, code="chain")
+        target = into.merged_into.number if into.merged_into else ""
+        raise DomainError(_("目标线索本身已被合并，请合并到 %(n)s。") % {"n": target}, code="chain", field="other")
+    settled: dict[str, Any] = {}
+
+    def fields(locked: Lead) -> dict[str, Any]:
+        settled.update(_settle_extension(locked))
+        return {
+            "outcome": Outcome.DUPLICATE,
+            "merged_into": into,
+            "closed_at": timezone.now(),
+            "closed_by": user,
+            "review_state": ReviewState.NONE,
+            **settled,
+        }
+
     with transaction.atomic():
-        lead = _move(
-            _locked(lead),
-            user,
-            "merge",
-            reason or gettext("重复线索，合并至 %(n)s") % {"n": into.number},
-            outcome=Outcome.DUPLICATE,
-            merged_into=into,
-            closed_at=timezone.now(),
-            closed_by=user,
-            review_state=ReviewState.NONE,
+        lead = rules.transition(
+            lead,
+            user=user,
+            action="leads.merge",
+            reason=reason or gettext("重复线索，合并至 %(n)s") % {"n": into.number},
+            fields=fields,
         )
+        _note_settled(lead, user, settled, "leads.merge")
         with audit_context(actor=user, reason=gettext("合并重复线索")):
             lead.related.add(into)
     return lead
 
 
-def lead_link(*, lead: Lead, other: Lead, user, reason: str = "") -> None:
-    if not is_street_office(user) and not (is_receiver(user, lead) and is_receiver(user, other)):
-        raise PermissionDenied
+def lead_link(*, lead: Lead, other: Lead, user: Any, reason: str = "", merge: bool = False) -> Lead:
+    """Link two related leads (the street office, or a unit both are referred to); with
+    ``merge``, close ``lead`` as a duplicate of ``other`` instead (``lead_merge``)."""
+    if merge:
+        return lead_merge(lead=lead, into=other, user=user, reason=reason)
+    rules.require(user, "leads.link", lead)
+    rules.require(user, "leads.link", other)  # a receiver links only leads referred to it
     if other.pk == lead.pk:
-        raise DomainError(_("不能关联自身。"), code="self")
-    with audit_context(actor=user, reason=reason or gettext("关联线索")):
+        raise DomainError(_("不能关联自身。"), code="self", field="other")
+    with audit_context(actor=user, reason=rules.audit_reason(rules.get("leads.link"), reason)):
         lead.related.add(other)
+    return lead
 
 
 # --- deadlines, extension, supervision --------------------------------------------------------
 
 
-def lead_request_extension(*, lead: Lead, user, until: datetime.date, reason: str) -> Lead:
-    if not is_receiver(user, lead):
-        raise PermissionDenied
-    if lead.status not in OPEN_FOR_RECEIVER or not lead.deadline:
-        raise DomainError(_("该线索当前不能申请延期。"), code="state")
-    if lead.extension_state == ExtensionState.REQUESTED:
-        raise DomainError(_("已有待审批的延期申请。"), code="pending")
-    if until <= lead.deadline:
-        raise DomainError(_("延期日期须晚于现反馈期限。"), code="until")
-    if not reason.strip():
-        raise DomainError(_("申请延期须说明原因。"), code="reason")
-    lead.extension_state = ExtensionState.REQUESTED
-    lead.extension_until = until
-    with audit_context(actor=user, reason=gettext("申请延期：%(r)s") % {"r": reason}):
-        _save(lead, "extension_state", "extension_until")
-    return lead
+def lead_request_extension(*, lead: Lead, user: Any, until: datetime.date, reason: str) -> Lead:
+    def fields(locked: Lead) -> dict[str, Any]:
+        if locked.deadline is None or until <= locked.deadline:
+            raise DomainError(_("延期日期须晚于现反馈期限。"), code="until", field="until")
+        return {"extension_state": ExtensionState.REQUESTED, "extension_until": until}
+
+    return rules.transition(lead, user=user, action="leads.extension_request", reason=reason, fields=fields)
 
 
-def lead_decide_extension(*, lead: Lead, user, approve: bool, reason: str = "") -> Lead:
-    if not is_street_office(user):
-        raise PermissionDenied
-    if lead.extension_state != ExtensionState.REQUESTED:
-        raise DomainError(_("没有待审批的延期申请。"), code="none")
-    if approve:
-        lead.deadline = lead.extension_until
-        lead.extension_state = ExtensionState.APPROVED
-        lead.publicly_named = False
-    else:
-        lead.extension_state = ExtensionState.REFUSED
-    label = gettext("同意延期") if approve else gettext("不同意延期")
-    with audit_context(actor=user, reason=f"{label}：{reason}" if reason else label):
-        _save(lead, "deadline", "extension_state", "publicly_named")
-    return lead
+def lead_decide_extension(*, lead: Lead, user: Any, approve: bool, reason: str = "") -> Lead:
+    """Approve (the deadline moves to the requested date) or refuse a pending extension request.
+    Refused on a closed lead (``leads.extension_decide``'s guard)."""
+
+    def fields(locked: Lead) -> dict[str, Any]:
+        if not approve:
+            return {"extension_state": ExtensionState.REFUSED}
+        return {"deadline": locked.extension_until, "extension_state": ExtensionState.APPROVED, "publicly_named": False}
+
+    decision = gettext("同意") if approve else gettext("不同意")
+    return rules.transition(
+        lead,
+        user=user,
+        action="leads.extension_decide",
+        reason=f"{decision}：{reason}" if reason else decision,
+        fields=fields,
+    )
 
 
-def lead_supervise(*, lead: Lead, user, is_major: bool, supervisor=None, reason: str = "") -> Lead:
+def lead_supervise(*, lead: Lead, user: Any, is_major: bool, supervisor: Any = None, reason: str = "") -> Lead:
     """Mark a lead major (重大线索) under formal supervision (挂牌督办) with a named supervisor."""
-    if not is_street_office(user):
-        raise PermissionDenied
     if is_major and supervisor is None:
-        raise DomainError(_("挂牌督办须指定督办人。"), code="supervisor")
-    lead.is_major = is_major
-    lead.supervisor = supervisor if is_major else None
-    with audit_context(actor=user, reason=reason or (gettext("挂牌督办") if is_major else gettext("取消督办"))):
-        _save(lead, "is_major", "supervisor")
-    return lead
+        raise DomainError(_("挂牌督办须指定督办人。"), code="supervisor", field="supervisor")
+    return rules.transition(
+        lead,
+        user=user,
+        action="leads.supervise",
+        reason=reason or ("" if is_major else gettext("取消督办")),
+        fields={"is_major": is_major, "supervisor": supervisor if is_major else None},
+    )
 
 
-def lead_report_up(*, lead: Lead, user, reason: str = "") -> Lead:
+def lead_report_up(*, lead: Lead, user: Any, reason: str = "") -> Lead:
     """Record that the closure of a lead from a higher office was reported up."""
-    if not is_street_office(user):
-        raise PermissionDenied
-    if lead.source != LeadSource.HIGHER or not lead.is_final:
-        raise DomainError(_("只有已办结的上级转办线索才能报送办结情况。"), code="state")
-    if lead.reported_up_at:
-        raise DomainError(_("该线索的办结情况已报送。"), code="done")
-    lead.reported_up_at = timezone.now()
-    with audit_context(actor=user, reason=reason or gettext("向上级报送办结情况")):
-        _save(lead, "reported_up_at")
-    return lead
+    return rules.transition(
+        lead, user=user, action="leads.report_up", reason=reason, fields={"reported_up_at": timezone.now()}
+    )
 
 
-def leads_report_up_many(*, leads: Iterable[Lead], user, reason: str = "") -> int:
+def leads_report_up_many(*, leads: Iterable[Lead], user: Any, reason: str = "") -> int:
     """Record that the closures of these leads were reported up (e.g. after sending the .xlsx of
     the unreported ones). Leads already reported, or not finally closed, are skipped."""
+    rules.require(user, "leads.report_up_many")
     count = 0
     with transaction.atomic():
         for lead in leads:
-            if lead.source == LeadSource.HIGHER and lead.is_final and lead.reported_up_at is None:
+            if rules.check(user, "leads.report_up", lead):
                 lead_report_up(lead=lead, user=user, reason=reason)
                 count += 1
     return count
 
 
-def lead_reveal_informant(*, lead: Lead, user, reason: str = "") -> dict[str, str]:
-    """A deliberate, logged look at the informant's identity (street office + permission)."""
-    if not (is_street_office(user) and user.has_perm("leads.view_informant")):
-        raise PermissionDenied
+def lead_reveal_informant(*, lead: Lead, user: Any, reason: str) -> dict[str, str]:
+    """A deliberate, logged look at the informant's identity (street office + permission), with
+    the reason for it."""
+    action = rules.require(user, "leads.reveal", lead)
+    reason = rules.require_reason(action, reason)
     record_action(lead, actor=user, action_text=gettext("查看举报人身份"), reason=reason)
     return {name: getattr(lead, name) for name in INFORMANT_FIELDS}
 

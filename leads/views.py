@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,8 +13,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -21,9 +24,10 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
+from core import rules
 from core.exceptions import DomainError
 from core.services import attachments_of
-from core.views import ScopedDetailView, ScopedListView, WriteAccessMixin
+from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
@@ -149,9 +153,17 @@ class LeadListView(ScopedListView):
         today = timezone.localdate()
         context["today"] = today
         context["horizon"] = services.due_soon_horizon(today)
-        context["is_street_office"] = services.is_street_office(self.request.user)
         decorate_rows(context["object_list"], today, context["horizon"])
         return context
+
+
+def final_higher_office_leads(leads):
+    """The finally closed leads from a higher office (those whose closure is reported up)."""
+    return leads.filter(source=LeadSource.HIGHER, status=LeadStatus.CLOSED).exclude(review_state=ReviewState.PENDING)
+
+
+def higher_report_leads(user):
+    return final_higher_office_leads(visible_to(user, Lead))
 
 
 class HigherReportView(LeadListView):
@@ -173,32 +185,14 @@ class HigherReportView(LeadListView):
     ]
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .filter(source=LeadSource.HIGHER, status=LeadStatus.CLOSED)
-            .exclude(review_state=ReviewState.PENDING)
-        )
+        return final_higher_office_leads(super().get_queryset())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(higher_report=True, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        """Mark the filtered, still unreported leads as reported up (street office)."""
-        if not services.is_street_office(request.user):
-            raise PermissionDenied
-        form = forms.ReasonForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return HttpResponseRedirect(request.get_full_path())
-        self.request.GET = request.GET.copy()
-        self.request.GET["unreported"] = "true"
-        leads = list(self.export_queryset())
-        count = services.leads_report_up_many(leads=leads, user=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("已记录 %(n)s 条线索的办结情况已报送上级。") % {"n": count})
-        return HttpResponseRedirect(request.get_full_path())
+        """Mark the filtered, still unreported leads as reported up (``ReportUpManyView``)."""
+        return ReportUpManyView.as_view()(request, *args, **kwargs)
 
 
 class DeadlineBoardView(LoginRequiredMixin, TemplateView):
@@ -230,6 +224,9 @@ class DeadlineBoardView(LoginRequiredMixin, TemplateView):
 
 
 class LeadDetailView(ScopedDetailView):
+    """A lead's page: its facts, files, history, and one panel per action the rules allow now
+    (``actions``, from ``ScopedDetailView``): nothing else is offered."""
+
     model = Lead
     template_name = "leads/lead_detail.html"
 
@@ -247,11 +244,9 @@ class LeadDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead, user = self.object, self.request.user
-        actions = services.available_actions(lead, user)
+        actions = context["actions"]
         today = timezone.localdate()
         context.update(
-            actions=actions,
-            can_edit=services.can_edit(user, lead),
             attachments=attachments_of(lead),
             supplements=list(lead.supplements.all()),
             related=list(visible_to(user, Lead).filter(related=lead).only(*SHORT_FIELDS)),
@@ -260,257 +255,248 @@ class LeadDetailView(ScopedDetailView):
             institution=_institution_of(user, lead),
             candidates=related_candidates(user, lead=lead) if "link" in actions else [],
             deadline_state=lead.deadline_state(today, services.due_soon_horizon(today)),
-            forms={
-                name: form  # rendered by the light_form filter (leads/templatetags/leads_forms.py)
-                for name, form in self.action_forms(lead).items()
-                if name in actions or name == "reveal"
-            },
+            panels=self.panels(lead, actions),
         )
         return context
 
-    @staticmethod
-    def action_forms(lead: Lead) -> dict:
-        return {
-            "refer": forms.ReferForm(),
-            "acknowledge": forms.ReasonForm(),
-            "feedback": forms.FeedbackForm(),
-            "close": forms.CloseForm(),
-            "return": forms.RequiredReasonForm(),
-            "reopen": forms.RequiredReasonForm(),
-            "review_confirm": forms.ReasonForm(),
-            "extension_request": forms.ExtensionRequestForm(),
-            "extension_decide": forms.ExtensionDecideForm(),
-            "supervise": forms.SuperviseForm(initial={"is_major": lead.is_major, "supervisor": lead.supervisor_id}),
-            "link": forms.LinkForm(),
-            "report_up": forms.ReasonForm(),
-            "reveal": forms.ReasonForm(),
-        }
+    def panels(self, lead: Lead, actions: set[str]) -> list[Panel]:
+        """The action panels of the page, in the order shown, for the allowed actions only;
+        their forms are rendered by the light_form filter (leads/templatetags/leads_forms.py)."""
+        user = self.request.user
+        return [
+            Panel(verb, title, PANEL_FORMS[verb](lead=lead, user=user), rules.get(f"leads.{verb}").url_for(lead) or "")
+            for verb, title in PANELS
+            if verb in actions
+        ]
+
+
+@dataclass(frozen=True)
+class Panel:
+    verb: str
+    title: Any
+    form: Any
+    url: str
+
+
+#: The panels of a lead's page, in order (verb, title): each is a declared action (leads/rules.py).
+PANELS = [
+    ("acknowledge", _("签收")),
+    ("feedback", _("反馈核查情况")),
+    ("extension_request", _("申请延期")),
+    ("refer", _("分派")),
+    ("close", _("办结")),
+    ("return", _("退回")),
+    ("extension_decide", _("审批延期")),
+    ("review_confirm", _("二次核查：确认查否")),
+    ("reopen", _("二次核查：重开")),
+    ("report_up", _("已向上级报送办结情况")),
+    ("supervise", _("重大线索 / 挂牌督办")),
+    ("link", _("关联或合并线索")),
+    ("issue_receipt", _("重新发放查询码（原查询码作废）")),
+    ("reveal", _("查看举报人身份（将被记录）")),
+]
 
 
 def _cases_of(user, lead: Lead) -> list:
     """The cases opened from this lead that the user may see (one query)."""
-    from cases.models import Case
+    from cases.selectors import cases_of_lead
 
-    return list(visible_to(user, Case).filter(leads=lead).only("pk", "number", "title", "step", "kind"))
+    return cases_of_lead(user, lead)
 
 
 def _institution_of(user, lead: Lead):
     """The institution the lead names, if the user may see it (one query, none without a link)."""
     if not lead.institution_id:
         return None
-    from rectification.models import Institution
+    from rectification.selectors import visible_institution
 
-    return visible_to(user, Institution).filter(pk=lead.institution_id).only("pk", "name").first()
-
-
-def _other_lead(user, number: str) -> Lead:
-    other = visible_to(user, Lead).filter(number=number.strip()).first()
-    if other is None:
-        raise DomainError(_("找不到编号为“%(n)s”的线索。") % {"n": number})
-    return other
+    return visible_institution(user, lead.institution_id)
 
 
-def _link(lead, user, f):
-    other = _other_lead(user, f["other"])
-    if f["merge"]:
-        return services.lead_merge(lead=lead, into=other, user=user, reason=f["reason"])
-    return services.lead_link(lead=lead, other=other, user=user, reason=f["reason"])
+# --- writes: one ActionView per declared action ------------------------------------------------
 
 
-#: action → (form class, call). Each call is one service.
-ACTIONS = {
-    "refer": (
-        forms.ReferForm,
-        lambda lead, user, f, files: services.lead_refer(
-            lead=lead, user=user, unit=f["unit"], deadline=f["deadline"], reason=f["reason"]
-        ),
-    ),
-    "acknowledge": (
-        forms.ReasonForm,
-        lambda lead, user, f, files: services.lead_acknowledge(lead=lead, user=user, reason=f["reason"]),
-    ),
-    "feedback": (
-        forms.FeedbackForm,
-        lambda lead, user, f, files: services.lead_feedback(
-            lead=lead, user=user, findings=f["findings"], files=f["files"]
-        ),
-    ),
-    "close": (
-        forms.CloseForm,
-        lambda lead, user, f, files: services.lead_close(
-            lead=lead,
-            user=user,
-            outcome=f["outcome"],
-            reason=f["reason"],
-            institution_name=f["institution_name"],
-            institution_credit_code=f["institution_credit_code"],
-            transferred_to=f["transferred_to"],
-            reviewer=f["reviewer"],
-        ),
-    ),
-    "return": (
-        forms.RequiredReasonForm,
-        lambda lead, user, f, files: services.lead_return(lead=lead, user=user, reason=f["reason"]),
-    ),
-    "reopen": (
-        forms.RequiredReasonForm,
-        lambda lead, user, f, files: services.lead_reopen(lead=lead, user=user, reason=f["reason"]),
-    ),
-    "review_confirm": (
-        forms.ReasonForm,
-        lambda lead, user, f, files: services.lead_review_confirm(lead=lead, user=user, reason=f["reason"]),
-    ),
-    "extension_request": (
-        forms.ExtensionRequestForm,
-        lambda lead, user, f, files: services.lead_request_extension(
-            lead=lead, user=user, until=f["until"], reason=f["reason"]
-        ),
-    ),
-    "extension_decide": (
-        forms.ExtensionDecideForm,
-        lambda lead, user, f, files: services.lead_decide_extension(
-            lead=lead, user=user, approve=f["approve"], reason=f["reason"]
-        ),
-    ),
-    "supervise": (
-        forms.SuperviseForm,
-        lambda lead, user, f, files: services.lead_supervise(
-            lead=lead, user=user, is_major=f["is_major"], supervisor=f["supervisor"], reason=f["reason"]
-        ),
-    ),
-    "link": (forms.LinkForm, lambda lead, user, f, files: _link(lead, user, f)),
-    "report_up": (
-        forms.ReasonForm,
-        lambda lead, user, f, files: services.lead_report_up(lead=lead, user=user, reason=f["reason"]),
-    ),
+@dataclass(frozen=True)
+class Step:
+    """One action of ``leads:action <pk> <verb>``: its form, whose ``service_kwargs()`` are the
+    service's keyword arguments (with ``lead`` and ``user``)."""
+
+    form: type[forms.LeadActionForm]
+    service: Callable[..., Any]
+
+
+#: verb → (form, service) of the actions posted to ``leads:action``; who may, and when, is the
+#: rule ``leads.<verb>`` (leads/rules.py).
+ACTIONS: dict[str, Step] = {
+    "refer": Step(forms.ReferForm, services.lead_refer),
+    "acknowledge": Step(forms.ReasonForm, services.lead_acknowledge),
+    "feedback": Step(forms.FeedbackForm, services.lead_feedback),
+    "close": Step(forms.CloseForm, services.lead_close),
+    "return": Step(forms.RequiredReasonForm, services.lead_return),
+    "reopen": Step(forms.RequiredReasonForm, services.lead_reopen),
+    "review_confirm": Step(forms.ReasonForm, services.lead_review_confirm),
+    "extension_request": Step(forms.ExtensionRequestForm, services.lead_request_extension),
+    "extension_decide": Step(forms.ExtensionDecideForm, services.lead_decide_extension),
+    "supervise": Step(forms.SuperviseForm, services.lead_supervise),
+    "link": Step(forms.LinkForm, services.lead_link),  # with its merge box: services.lead_merge
+    "report_up": Step(forms.ReasonForm, services.lead_report_up),
+}
+
+#: The form of each panel on the lead's page.
+PANEL_FORMS: dict[str, type[forms.LeadActionForm]] = {
+    **{verb: step.form for verb, step in ACTIONS.items()},
+    "issue_receipt": forms.ReasonForm,
+    "reveal": forms.RequiredReasonForm,
 }
 
 
-class LeadActionView(WriteAccessMixin, View):
-    """POST one action of the detail page; the service decides whether it is allowed."""
+class LeadActionMixin:
+    """An action on one visible lead: the form gets the lead and the user."""
 
-    def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:
+    model = Lead
+    request: Any
+    object: Any
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"lead": self.object, "user": self.request.user}
+
+
+class LeadActionView(LeadActionMixin, ActionView):
+    """``leads:action <pk> <verb>``: the form of one action of ``ACTIONS`` (GET, on its own page)
+    and its POST; an invalid POST shows the form again with what was typed."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.step = ACTIONS.get(kwargs["action"])
+        if self.step is None:
             raise Http404
-        lead = get_object_or_404(visible_to(request.user, Lead), pk=pk)
-        form_class, call = ACTIONS[action]
-        form = form_class(request.POST, request.FILES)
-        url = reverse("leads:detail", args=[lead.pk])
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return HttpResponseRedirect(url)
-        try:
-            call(lead, request.user, form.cleaned_data, request.FILES)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
-        return HttpResponseRedirect(url)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_action(self) -> str:
+        return f"leads.{self.kwargs['action']}"
+
+    def get_form_class(self):
+        return self.step.form
+
+    def perform(self, form):
+        return self.step.service(lead=self.object, user=self.request.user, **form.service_kwargs())
 
 
-class RevealInformantView(WriteAccessMixin, View):
-    """A deliberate, logged look at the informant's identity (POST only)."""
+class SecretOnceMixin:
+    """The answer shows a secret once (a receipt code, the informant): rendered, never cached."""
 
-    def post(self, request, pk: int):
-        lead = get_object_or_404(visible_to(request.user, Lead), pk=pk)
-        form = forms.ReasonForm(request.POST)
-        form.is_valid()
-        informant = services.lead_reveal_informant(
-            lead=lead, user=request.user, reason=form.cleaned_data.get("reason", "")
-        )
-        response = render(request, "leads/informant.html", {"lead": lead, "informant": informant})
+    request: Any
+
+    def secret_response(self, template: str, context: dict[str, Any]):
+        response = render(self.request, template, context)
         response["Cache-Control"] = "no-store"
         return response
 
 
-class IssueReceiptView(WriteAccessMixin, View):
-    """Issue a new receipt code (e.g. the informant lost it, or phoned in); shown once (POST only)."""
+class RevealInformantView(SecretOnceMixin, LeadActionMixin, ActionView):
+    """A deliberate, logged look at the informant's identity: a reason is required; an empty
+    one shows the form again and reveals (and logs) nothing."""
 
-    def post(self, request, pk: int):
-        lead = get_object_or_404(visible_to(request.user, Lead), pk=pk)
-        code = services.lead_issue_receipt(lead=lead, user=request.user)
-        response = render(request, "leads/receipt_issued.html", {"lead": lead, "code": code})
-        response["Cache-Control"] = "no-store"
-        return response
+    action = "leads.reveal"
+    form_class = forms.RequiredReasonForm
+
+    def perform(self, form):
+        return services.lead_reveal_informant(lead=self.object, user=self.request.user, **form.service_kwargs())
+
+    def done(self, result):
+        return self.secret_response("leads/informant.html", {"lead": self.object, "informant": result})
 
 
-class LeadCreateView(WriteAccessMixin, FormView):
+class IssueReceiptView(SecretOnceMixin, LeadActionMixin, ActionView):
+    """Issue a new receipt code (e.g. the informant lost it, or phoned in); shown once. Refused
+    (403, with the reason) for a lead that is not a public tip or is already final."""
+
+    action = "leads.issue_receipt"
+    form_class = forms.ReasonForm
+
+    def post(self, request, *args, **kwargs):
+        if not self.decision:  # nothing to keep of what was typed: refuse outright
+            raise PermissionDenied(self.decision.reason)
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.lead_issue_receipt(lead=self.object, user=self.request.user, **form.service_kwargs())
+
+    def done(self, result):
+        return self.secret_response("leads/receipt_issued.html", {"lead": self.object, "code": result})
+
+
+class LeadCreateView(SecretOnceMixin, ActionView):
+    action = "leads.create"
     form_class = forms.LeadForm
     template_name = "leads/lead_form.html"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    def extra_form_kwargs(self):
+        return {"user": self.request.user}
 
-    def form_valid(self, form):
-        try:
-            lead, code = services.lead_create(
-                user=self.request.user,
-                data=form.lead_data(),
-                files=form.cleaned_data["files"],
-                issue_receipt=form.cleaned_data["issue_receipt"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.lead_create(
+            user=self.request.user,
+            data=form.lead_data(),
+            files=form.cleaned_data["files"],
+            issue_receipt=form.cleaned_data["issue_receipt"],
+        )
+
+    def done(self, result):
+        lead, code = result
         if code:
-            return render(self.request, "leads/receipt_issued.html", {"lead": lead, "code": code})
+            return self.secret_response("leads/receipt_issued.html", {"lead": lead, "code": code})
         messages.success(self.request, _("线索 %(n)s 已登记。") % {"n": lead.number})
-        return redirect("leads:detail", lead.pk)
+        return redirect(lead)
 
 
-class LeadUpdateView(WriteAccessMixin, FormView):
+class LeadUpdateView(LeadActionMixin, ActionView):
     """Correct a lead's facts after intake (street office), with a reason, under optimistic
     locking: a save over a change made since the form was opened is refused and shows the form
-    again with what was typed."""
+    again with what was typed (and the current version, so a second submit is on purpose)."""
 
+    action = "leads.edit"
     form_class = forms.LeadEditForm
     template_name = "leads/lead_edit.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = get_object_or_404(visible_to(request.user, Lead), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request, *args, **kwargs):
-        self._check()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self._check()
-        return super().post(request, *args, **kwargs)
-
-    def _check(self):
-        if not services.can_edit(self.request.user, self.object):
-            raise PermissionDenied(_("您无权修改该线索。"))
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
+    def extra_form_kwargs(self):
+        return {"instance": self.object}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(lead=self.object, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            lead = services.lead_update(
-                lead=self.object,
-                user=self.request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data.get("version"),
-                **form.lead_fields(),
-            )
-        except DomainError as exc:
-            if exc.code == "concurrent_edit":
-                # Keep what was typed, but carry the current version: after looking at the other
-                # change, the user may submit again on purpose.
-                data = form.data.copy()
-                data["version"] = Lead.objects.values_list("version", flat=True).get(pk=self.object.pk)
-                form.data = data
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("线索 %(n)s 已修改。") % {"n": lead.number})
-        return redirect("leads:detail", lead.pk)
+    def perform(self, form):
+        lead = services.lead_update(
+            lead=self.object,
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data.get("version"),
+            **form.lead_fields(),
+        )
+        self.success_message = _("线索 %(n)s 已修改。") % {"n": lead.number}
+        return lead
+
+
+class ReportUpManyView(ActionView):
+    """The POST of the higher-office list: mark its filtered, still unreported leads as
+    reported up (``leads.report_up_many``; each lead is ``leads.report_up``)."""
+
+    action = "leads.report_up_many"
+    form_class = forms.ReasonForm
+
+    def perform(self, form):
+        data = self.request.GET.copy()
+        data["unreported"] = "true"
+        filterset = LeadFilter(data, queryset=higher_report_leads(self.request.user), request=self.request)
+        leads = list(filterset.qs) if filterset.is_valid() else []
+        count = services.leads_report_up_many(leads=leads, user=self.request.user, **form.service_kwargs())
+        self.success_message = _("已记录 %(n)s 条线索的办结情况已报送上级。") % {"n": count}
+        return count
+
+    def get_success_url(self, result=None) -> str:
+        return self.request.get_full_path()
+
+    def cancel_url(self) -> str:
+        return self.request.get_full_path()
 
 
 class RelatedSuggestView(LoginRequiredMixin, View):
@@ -540,26 +526,24 @@ class RelatedSuggestView(LoginRequiredMixin, View):
         )
 
 
-class ImportView(WriteAccessMixin, FormView):
+class ImportView(ActionView):
+    action = "leads.import"
     form_class = forms.ImportForm
     template_name = "leads/import.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.is_street_office(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form):
+    def perform(self, form):
         try:
-            result = imports.import_leads(
+            return imports.import_leads(
                 user=self.request.user, upload=form.cleaned_data["file"], valid_only=form.cleaned_data["valid_only"]
             )
         except DomainError as exc:
-            form.add_error("file", exc.message)
-            return self.form_invalid(form)
+            exc.field = exc.field or "file"
+            raise
+
+    def done(self, result):
         if result.created:
             messages.success(self.request, _("已导入 %(n)s 条线索。") % {"n": result.created})
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+        return self.render_to_response(self.get_context_data(form=self.get_form_class()(), result=result))
 
 
 @login_required

@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core import rules
 from core.audit import timeline_for
 from core.exceptions import DomainError
 from core.workdays import WorkCalendar
+from leads import rules as lead_rules
 from leads import services
 from leads.choices import LeadStatus, Outcome, ReviewState
 from leads.models import Lead, SourceDeadline
@@ -19,20 +21,20 @@ ALL = set(LeadStatus.values)
 
 
 def test_transition_table_is_explicit():
-    t = services.TRANSITIONS
+    t = {name.split(".")[1]: a for name, a in rules.registry().items() if a.area == "leads" and a.target}
     assert t["refer"].sources == {"registered", "returned"} and t["refer"].target == "referred"
     assert t["acknowledge"].sources == {"referred"} and t["acknowledge"].target == "verifying"
     assert t["feedback"].sources == {"verifying", "returned"} and t["feedback"].target == "fed_back"
     assert t["close"].sources == {"registered", "fed_back"} and t["close"].target == "closed"
     assert t["return"].sources == {"fed_back"} and t["return"].target == "returned"
-    assert {a: t[a].actor for a in t} == {
-        "refer": "street",
-        "acknowledge": "receiver",
-        "feedback": "receiver",
-        "close": "street",
-        "return": "street",
-        "merge": "street",
-        "reopen": "reviewer",
+    assert {a: t[a].who for a in t} == {
+        "refer": lead_rules.street_office,
+        "acknowledge": lead_rules.receiver,
+        "feedback": lead_rules.receiver,
+        "close": lead_rules.street_office,
+        "return": lead_rules.street_office,
+        "merge": lead_rules.street_office,
+        "reopen": lead_rules.reviewer,
     }
 
 
@@ -66,7 +68,8 @@ def test_full_life_is_recorded_with_reasons(lead_in, personas, org):
 def test_illegal_moves_raise_domain_errors(lead_in, personas, org, action, allowed):
     for status in ["registered", "referred", "verifying", "fed_back", "returned", "closed"]:
         lead = lead_in(status)
-        actor = personas.street if services.TRANSITIONS[action].actor == "street" else personas.community_a
+        rule = rules.get(f"leads.{action}")
+        actor = personas.street if rule.who is lead_rules.street_office else personas.community_a
         call = {
             "acknowledge": lambda lead=lead, actor=actor: services.lead_acknowledge(lead=lead, user=actor),
             "feedback": lambda lead=lead, actor=actor: services.lead_feedback(lead=lead, user=actor, findings="x"),
@@ -75,7 +78,7 @@ def test_illegal_moves_raise_domain_errors(lead_in, personas, org, action, allow
             "return": lambda lead=lead, actor=actor: services.lead_return(lead=lead, user=actor, reason="x"),
         }[action]
         if status in allowed:
-            assert call().status == services.TRANSITIONS[action].target
+            assert call().status == rule.target
         elif status == "registered" and action in ("acknowledge", "feedback"):
             with pytest.raises(PermissionDenied):  # nobody is the receiver yet
                 call()

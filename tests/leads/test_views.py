@@ -242,7 +242,9 @@ def test_higher_office_report_list_and_export(client_for, personas, lead_in):
 def test_street_office_reissues_a_receipt_code(client_for, personas, lead_in):
     lead, old = services.lead_submit_tip(data={"summary": "x", "description": "x", "fraud_type": "other"})
     client = client_for(personas.street)
-    assert client.get(reverse("leads:issue_receipt", args=[lead.pk])).status_code == 405
+    form_page = client.get(reverse("leads:issue_receipt", args=[lead.pk]))  # asks to confirm; issues nothing
+    assert form_page.status_code == 200 and "receipt-code" not in form_page.content.decode()
+    assert services.receipt_lookup(old) == lead
     response = client.post(reverse("leads:issue_receipt", args=[lead.pk]))
     code = response.context["code"]
     assert services.receipt_lookup(code) == lead and services.receipt_lookup(old) is None
@@ -297,3 +299,63 @@ def test_mark_filtered_unreported_leads_as_reported(client_for, personas):
     response = client.post(reverse("leads:higher") + "?q=R-1", {"reason": "已发送市专项办"})
     assert response.status_code == 302
     assert Lead.objects.get(pk=leads[0].pk).reported_up_at and not Lead.objects.get(pk=leads[1].pk).reported_up_at
+
+
+def test_an_action_form_has_its_own_page_and_keeps_what_was_typed(client_for, personas, lead_in):
+    lead = lead_in("fed_back")
+    client = client_for(personas.street)
+    url = reverse("leads:action", args=[lead.pk, "close"])
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-action="leads.close"' in page.content.decode()
+    # invalid (transferred without the department): the form again, with what was typed
+    response = client.post(url, {"outcome": "transferred", "reason": "移交市监局处理的说明"})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert "移交市监局处理的说明" in response.content.decode()
+    assert Lead.objects.get(pk=lead.pk).status == "fed_back"
+    # refused by the state meanwhile (someone returned it): the reason, and what was typed (409)
+    services.lead_return(lead=lead, user=personas.street, reason="材料不全")
+    response = client.post(url, {"outcome": "partly", "reason": "再次办结的说明"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "不能办结" in html and "再次办结的说明" in html
+    assert Lead.objects.get(pk=lead.pk).status == "returned"
+
+
+def test_an_action_form_is_refused_to_who_may_not(client_for, personas, lead_in):
+    lead = lead_in("fed_back")
+    for persona in ("community_a", "leader"):
+        response = client_for(getattr(personas, persona)).get(reverse("leads:action", args=[lead.pk, "close"]))
+        assert response.status_code == 403
+    assert client_for(personas.community_b).get(reverse("leads:action", args=[lead.pk, "close"])).status_code == 404
+    assert client_for(personas.street).get(reverse("leads:action", args=[lead.pk, "nonsense"])).status_code == 404
+
+
+def test_the_page_offers_exactly_what_the_rules_allow(client_for, personas, lead_in):
+    from core import rules
+    from leads.views import PANELS
+
+    lead = lead_in("verifying", informant_phone="13900000000")
+    for persona in ("street", "community_a", "community_b", "leader", "crackdown"):
+        user = getattr(personas, persona)
+        response = client_for(user).get(reverse("leads:detail", args=[lead.pk]))
+        if response.status_code == 404:
+            continue
+        allowed = rules.allowed(user, lead)
+        offered = {p.verb for p in response.context["panels"]}
+        assert offered == allowed & {verb for verb, _title in PANELS}, persona
+        for verb in offered:
+            assert f'data-testid="action-{verb}"' in response.content.decode()
+        assert ('data-testid="lead-edit"' in response.content.decode()) == ("edit" in allowed)
+
+
+def test_a_receiver_links_two_leads_referred_to_it(client_for, personas, lead_in, org):
+    lead, other = lead_in("verifying"), lead_in("referred")
+    elsewhere = lead_in("referred", unit=org.community_b)
+    client = client_for(personas.community_a)
+    url = reverse("leads:action", args=[lead.pk, "link"])
+    assert client.post(url, {"other": other.number}).status_code == 302
+    assert list(Lead.objects.get(pk=lead.pk).related.all()) == [other]
+    response = client.post(url, {"other": elsewhere.number})  # not visible to community A
+    assert response.status_code == 200 and response.context["form"].errors["other"]
+    assert client.post(url, {"other": other.number, "merge": "on"}).status_code == 403  # merging: street office
+    assert Lead.objects.get(pk=lead.pk).status == "verifying"
