@@ -11,7 +11,7 @@ from core.forms import RecentModelChoiceField, RecentModelMultipleChoiceField
 from organization.choices import UnitKind
 from organization.models import Unit
 
-from .choices import LedgerKind, Step
+from .choices import LedgerKind
 from .models import Case, PublicOpinionPlan
 from .services import CASE_FIELDS
 
@@ -72,22 +72,20 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
             )
         if not creating:
             del self.fields["date"]
-            if self.instance.pk and self.instance.step != self.instance.steps_of_kind[0]:
+            if self.instance.kind_is_locked:
                 self.fields["kind"].disabled = True
 
 
-class AdvanceForm(forms.Form):
+class StepForm(forms.Form):
+    """Moving a case to the step its URL names (``cases.rules.STEP_ACTIONS``): the date and why."""
+
     prefix = "advance"
-    to_step = forms.ChoiceField(label=_("转入环节"), choices=Step.choices)
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        from .choices import TRANSITIONS
 
-        allowed = TRANSITIONS.get(case.kind, {}).get(case.step, ())
-        self.fields["to_step"].choices = [(s, Step(s).label) for s in allowed]
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 
 class LedgerEntryForm(forms.Form):
@@ -99,7 +97,6 @@ class LedgerEntryForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    entry = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("冲正原因"), max_length=300)
 
 

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedModel
+from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 
 from .choices import CASE_UNIT_CODES, STEPS, CaseKind, FraudType, LedgerKind, RiskLevel, Step
@@ -43,13 +44,11 @@ CONTINGENCY_REQUIRED = _("涉稳风险为“高”或涉众型的案件必须制
 
 
 def sees_cases_q(scope: Scope) -> Q:
-    """True (as a ``Q``) when the scope's units include the crackdown group, the police or the
-    tribunal. A subquery, no extra query."""
-    from organization.models import Unit
-
-    if not scope.unit_ids:
-        return Q(pk__in=[])
-    return Q(Exists(Unit.objects.filter(pk__in=sorted(scope.unit_ids), code__in=CASE_UNIT_CODES)))
+    """Every row (``Q()``) when the scope's units include the crackdown group, the police or the
+    tribunal (``Scope.unit_codes``: no query, no subquery), none otherwise."""
+    if scope.unit_codes & frozenset(CASE_UNIT_CODES):
+        return Q()
+    return Q(pk__in=[])
 
 
 def signed_amount(prefix: str = "") -> models.Case:
@@ -114,7 +113,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(is_major=True, opinion_plan__isnull=True)
 
 
-class Case(VersionedModel):
+class Case(VersionedModel, RecordedModel):
     """A case held by the crackdown group (派出所) or the tribunal (青阳法庭)."""
 
     title = models.CharField(_("案件名称"), max_length=200)
@@ -162,16 +161,6 @@ class Case(VersionedModel):
     )
     #: The leads the case came from (the lead page lists ``lead.cases``).
     leads = models.ManyToManyField("leads.Lead", verbose_name=_("来源线索"), blank=True, related_name="cases")
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -236,6 +225,11 @@ class Case(VersionedModel):
     @property
     def is_closed(self) -> bool:
         return self.step == Step.CLOSED
+
+    @property
+    def kind_is_locked(self) -> bool:
+        """The kind changes only while the case is at its first step (the step then changes too)."""
+        return bool(self.pk) and self.step != STEPS.get(self.kind, (self.step,))[0]
 
     @property
     def steps_of_kind(self) -> tuple[str, ...]:
@@ -360,6 +354,10 @@ class LedgerEntry(models.Model):
         if not self._state.adding:
             raise LedgerEntryError("Ledger entries cannot be changed: record a reversing entry.")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The ledger of the entry's case."""
+        return reverse("cases:detail", args=[self.case_id]) + "#ledger"
 
     def delete(self, *args, **kwargs):
         raise LedgerEntryError("Ledger entries cannot be deleted: record a reversing entry.")

@@ -7,8 +7,23 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
+
+from core.visibility import visible_to
 
 from .choices import CaseKind, LedgerKind, Step
 from .models import TOTAL_FIELD, Case, CaseStep, LedgerEntry, cents, ledger_sum, recovery_rate
@@ -22,6 +37,30 @@ FAST_TRACK: tuple[tuple[str, str, str], ...] = (
 
 COUNT_FIELDS = ("suspects", "detained", "victims", "elderly_victims")
 FLAGS = ("is_gang", "is_organised_crime", "is_corruption", "is_many_victims", "is_major", "is_typical")
+
+
+def visible_leads(user: Any) -> QuerySet[Any]:
+    """The leads ``user`` may open (``core.visibility``; the model from ``Case.leads``, so that
+    the cases app imports nothing of the leads app but its choices). ``leads.selectors`` has no
+    such read yet."""
+    lead_model = Case._meta.get_field("leads").related_model
+    return visible_to(user, lead_model)  # type: ignore[arg-type]
+
+
+def source_leads_for_page(user: Any) -> QuerySet[Any]:
+    """The source leads a case page lists to ``user``: only those the user may open, with only
+    what the list shows (for a ``Prefetch`` of ``Case.leads``)."""
+    return visible_leads(user).only("pk", "number", "summary", "status").order_by("pk")
+
+
+def source_lead_count() -> Coalesce:
+    """How many source leads a case has, visible or not (an annotation: a subquery on the outer
+    case, no extra query). The page says how many it does not show."""
+    through = Case.leads.through
+    rows = (
+        through.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _days(value: Any) -> float | None:
@@ -156,3 +195,21 @@ def figures(*, start: datetime.date | None, end: datetime.date | None) -> dict[s
         "recovery_rate": recovery_rate(ledger[LedgerKind.RETURNED], totals["amount_involved"]),
         "fast_track": fast_track(start=start, end=end),
     }
+
+
+# --- public doors for other areas -------------------------------------------------------------
+
+
+def visible_cases(user: Any):
+    """The cases ``user`` may see (a queryset; other areas start here, never from the model)."""
+    return visible_to(user, Case)
+
+
+def visible_typical_cases(user: Any):
+    """The typical cases (典型案例) ``user`` may see."""
+    return visible_to(user, Case).typical()
+
+
+def cases_of_lead(user: Any, lead: Any) -> list[Case]:
+    """The cases opened from ``lead`` that ``user`` may see (one query)."""
+    return list(visible_to(user, Case).filter(leads=lead).only("pk", "number", "title", "step", "kind"))

@@ -1,28 +1,30 @@
-"""Every write of the cases app: open, update, advance a case; ledger entries and reversals; the
-public-opinion plan. Each checks the user may handle cases, validates, saves inside
-``audit_context`` (the audit entry is the history row, with the reason) and a transaction."""
+"""Every write of the cases app: open, update, advance a case; mark it typical; ledger entries
+and reversals; the public-opinion plan; the leads it came from. Each asks ``cases.rules`` first
+(``rules.require``, or ``rules.transition``, which locks the row, checks, bumps the version and
+saves with the audit entry and its reason), validates, and saves inside a transaction."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import rules
 from core.audit import audit_context
-from core.concurrency import save_versioned
 from core.exceptions import DomainError
-from core.visibility import scope_of
 
 from .choices import TRANSITIONS, LedgerKind, Step, first_step
 from .models import CONTINGENCY_REQUIRED, Case, CaseStep, LedgerEntry, PublicOpinionPlan
+from .rules import step_action
 
-#: The fields of a case a user edits (the step and its dates move only through ``case_advance``).
+#: The fields of a case a user edits (the step and its dates move only through ``case_advance``,
+#: the typical-case mark only through ``case_set_typical``).
 CASE_FIELDS = (
     "title",
     "number",
@@ -40,7 +42,6 @@ CASE_FIELDS = (
     "is_corruption",
     "is_many_victims",
     "is_major",
-    "is_typical",
     "stability_risk",
     "case_plan",
     "contingency_plan",
@@ -48,43 +49,31 @@ CASE_FIELDS = (
 )
 
 
-def can_handle_cases(user: Any) -> bool:
-    """Street-office staff, and members of the crackdown group, the police and the tribunal, may
-    change cases (leaders are read-only). One query for non-street-office users."""
-    scope = scope_of(user)
-    if scope is None or not scope.can_write:
-        return False
-    if scope.sees_all:
-        return True
-    from organization.models import Unit
-
-    from .choices import CASE_UNIT_CODES
-
-    return Unit.objects.filter(pk__in=scope.unit_ids, code__in=CASE_UNIT_CODES).exists()
-
-
-def _check_user(user: Any) -> None:
-    if not can_handle_cases(user):
-        raise PermissionDenied(_("只有打击组、派出所、青阳法庭和街道专项办可以办理案件。"))
-
-
 def _check_date(date: datetime.date, *, not_before: datetime.date | None = None) -> None:
     if date > timezone.localdate():
-        raise DomainError(_("日期不能晚于今天。"), code="future_date")
+        raise DomainError(_("日期不能晚于今天。"), code="future_date", field="date")
     if not_before and date < not_before:
         raise DomainError(
-            _("日期不能早于上一环节的日期（%(date)s）。") % {"date": not_before.isoformat()}, code="date_order"
+            _("日期不能早于上一环节的日期（%(date)s）。") % {"date": not_before.isoformat()},
+            code="date_order",
+            field="date",
         )
 
 
 def _validate(case: Case) -> None:
     """Model validation (contingency plan, counts) as a DomainError with the first message."""
     if case.needs_contingency_plan and not (case.contingency_plan or "").strip():
-        raise DomainError(CONTINGENCY_REQUIRED, code="contingency_plan")
+        raise DomainError(CONTINGENCY_REQUIRED, code="contingency_plan", field="contingency_plan")
     try:
         case.full_clean(exclude=["created_by"])
     except ValidationError as exc:
         raise DomainError(exc.messages[0], code="invalid") from exc
+
+
+def _known_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown case fields: {sorted(unknown)}")
 
 
 def case_open(
@@ -96,18 +85,16 @@ def case_open(
 ) -> Case:
     """Open a case (立案 for a criminal case, 受理 for the others) on ``date``. ``fields`` are
     the ``CASE_FIELDS``. Raises DomainError (e.g. a contingency plan is missing)."""
-    _check_user(user)
-    unknown = set(fields) - set(CASE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown case fields: {sorted(unknown)}")
+    action = rules.require(user, "cases.create")
+    _known_fields(fields)
     _check_date(date)
     kind = fields.get("kind")
     if kind not in TRANSITIONS:
-        raise DomainError(_("请选择案件类别。"), code="kind")
+        raise DomainError(_("请选择案件类别。"), code="kind", field="kind")
     step = first_step(kind)
     case = Case(step=step, step_date=date, opened_on=date, created_by=user, **fields)
     _validate(case)
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
         case.save()
         CaseStep.objects.create(case=case, step=step, date=date, by=user, note=reason)
     return case
@@ -118,59 +105,91 @@ def case_update(*, case: Case, user: Any, reason: str = "", expected_version: in
     while the case is at its first step (the first step of the new kind replaces it). With
     ``expected_version`` (the version the user's form was loaded with), a save over someone
     else's newer change raises ``ConcurrentEditError`` and nothing is saved."""
-    _check_user(user)
-    unknown = set(fields) - set(CASE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown case fields: {sorted(unknown)}")
-    kind_changed = "kind" in fields and fields["kind"] != case.kind
-    if kind_changed and case.step != first_step(case.kind):
-        raise DomainError(_("案件已进入后续环节，不能再更改案件类别。"), code="kind_locked")
-    for name, value in fields.items():
-        setattr(case, name, value)
-    if kind_changed:
-        case.step = first_step(case.kind)
-    _validate(case)
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
-        save_versioned(case, expected_version=expected_version)
+    _known_fields(fields)
+    kind_changed = False
+
+    def values(locked: Case) -> dict[str, Any]:
+        nonlocal kind_changed
+        kind_changed = "kind" in fields and fields["kind"] != locked.kind
+        if kind_changed and locked.kind_is_locked:
+            raise DomainError(_("案件已进入后续环节，不能再更改案件类别。"), code="kind_locked", field="kind")
+        if kind_changed and fields["kind"] not in TRANSITIONS:
+            raise DomainError(_("请选择案件类别。"), code="kind", field="kind")
+        return {**fields, "step": first_step(fields["kind"])} if kind_changed else dict(fields)
+
+    def save(locked: Case) -> None:
+        _validate(locked)
+        locked.save()
         if kind_changed:
-            CaseStep.objects.filter(case=case).update(step=case.step)
-    return case
+            CaseStep.objects.filter(case=locked).update(step=locked.step)
+
+    return rules.transition(
+        case,
+        user=user,
+        action="cases.update",
+        reason=reason,
+        fields=values,
+        expected_version=expected_version,
+        save=save,
+    )
 
 
-def case_advance(*, case: Case, user: Any, to_step: str, date: datetime.date, reason: str = "") -> Case:
-    """Move a case to its next step on ``date`` (the transition table ``TRANSITIONS``), record
-    the step date (``CaseStep``) and the audit entry with the reason. Raises DomainError for an
-    illegal move, a date before the current step's or in the future, or a major case without a
-    public-opinion plan."""
-    _check_user(user)
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        allowed = TRANSITIONS.get(case.kind, {}).get(case.step, ())
-        if to_step not in allowed:
-            if case.step == Step.CLOSED:
-                raise DomainError(_("案件已结案，不能再变更环节。"), code="closed")
-            raise DomainError(
-                _("%(kind)s案件不能从“%(from)s”转到“%(to)s”。")
-                % {
-                    "kind": case.get_kind_display(),
-                    "from": case.get_step_display(),
-                    "to": Step(to_step).label if to_step in Step.values else to_step,
-                },
-                code="illegal_step",
-            )
-        _check_date(date, not_before=case.step_date)
-        if case.is_major and not PublicOpinionPlan.objects.filter(case=case).exists():
-            raise DomainError(_("重大敏感案件须先制定舆情应对方案（三同步），才能推进办理环节。"), code="opinion_plan")
-        if case.needs_contingency_plan and not case.contingency_plan.strip():
-            raise DomainError(CONTINGENCY_REQUIRED, code="contingency_plan")
-        with audit_context(actor=user, reason=reason):
-            case.step = to_step
-            case.step_date = date
-            if to_step == Step.CLOSED:
-                case.closed_on = date
-            case.save(update_fields=["step", "step_date", "closed_on", "updated_at"])
-            CaseStep.objects.create(case=case, step=to_step, date=date, by=user, note=reason)
-    return case
+def case_advance(
+    *,
+    case: Case,
+    user: Any,
+    to_step: str,
+    date: datetime.date,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Move a case to its next step on ``date`` (the step actions of ``cases.rules``, from the
+    transition table ``TRANSITIONS``), record the step date (``CaseStep``) and the audit entry
+    with the reason. Raises DomainError for an illegal move (code ``state``, or ``illegal_step``
+    for a step no action moves to), a date before the current step's or in the future, or a
+    major case without a public-opinion plan (code ``guard``)."""
+    name = step_action(to_step)
+    if name is None:
+        raise DomainError(
+            _("%(kind)s案件不能从“%(from)s”转到“%(to)s”。")
+            % {
+                "kind": case.get_kind_display(),
+                "from": case.get_step_display(),
+                "to": Step(to_step).label if to_step in Step.values else to_step,
+            },
+            code="illegal_step",
+        )
+
+    def values(locked: Case) -> dict[str, Any]:
+        _check_date(date, not_before=locked.step_date)
+        return {"step_date": date, "closed_on": date if to_step == Step.CLOSED else locked.closed_on}
+
+    def save(locked: Case) -> None:
+        locked.save(update_fields=["step", "step_date", "closed_on", "updated_at", "version"])
+        CaseStep.objects.create(case=locked, step=to_step, date=date, by=user, note=reason)
+
+    return rules.transition(
+        case, user=user, action=name, reason=reason, fields=values, expected_version=expected_version, save=save
+    )
+
+
+def case_set_typical(*, case: Case, user: Any, typical: bool, reason: str = "") -> Case:
+    """Mark a case as a typical case (典型案例, listed for publicity) or take the mark off."""
+    return rules.transition(
+        case,
+        user=user,
+        action="cases.mark_typical" if typical else "cases.unmark_typical",
+        reason=reason,
+        fields={"is_typical": typical},
+        save=_save_fields("is_typical"),
+    )
+
+
+def _save_fields(*names: str) -> Callable[[Case], None]:
+    def save(case: Case) -> None:
+        case.save(update_fields=[*names, "updated_at", "version"])
+
+    return save
 
 
 def ledger_add(
@@ -178,15 +197,15 @@ def ledger_add(
 ) -> LedgerEntry:
     """Add an entry to a case's asset-recovery ledger. The amount is positive (a correction is a
     reversing entry: ``ledger_reverse``)."""
-    _check_user(user)
+    action = rules.require(user, "cases.ledger_add", case)
     if kind not in LedgerKind.values:
-        raise DomainError(_("请选择类别。"), code="kind")
+        raise DomainError(_("请选择类别。"), code="kind", field="kind")
     amount = Decimal(amount)
     if amount <= 0:
-        raise DomainError(_("金额必须大于零；更正请登记冲正记录。"), code="amount")
+        raise DomainError(_("金额必须大于零；更正请登记冲正记录。"), code="amount", field="amount")
     _check_date(date)
     entry = LedgerEntry(case=case, kind=kind, date=date, amount=amount, note=note, created_by=user)
-    with transaction.atomic(), audit_context(actor=user, reason=reason or note):
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason or note)):
         entry.save()
     return entry
 
@@ -194,27 +213,26 @@ def ledger_add(
 def ledger_reverse(*, entry: LedgerEntry, user: Any, reason: str, date: datetime.date | None = None) -> LedgerEntry:
     """Reverse (冲正) a wrong ledger entry: a new entry of the same kind and amount that counts
     negative. An entry is reversed at most once; a reversal cannot itself be reversed (enter the
-    right amount as a new entry instead)."""
-    _check_user(user)
-    if not (reason or "").strip():
-        raise DomainError(_("请填写冲正原因。"), code="reason")
-    if entry.is_reversal:
-        raise DomainError(_("冲正记录不能再冲正，请登记一条新的记录。"), code="reversal_of_reversal")
-    if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise DomainError(_("该记录已冲正。"), code="already_reversed")
+    right amount as a new entry instead): the guards of ``cases.ledger_reverse``, checked on the
+    locked entry."""
+    action = rules.get("cases.ledger_reverse")
+    reason = rules.require_reason(action, reason)
     date = date or timezone.localdate()
     _check_date(date)
-    reversal = LedgerEntry(
-        case_id=entry.case_id,
-        kind=entry.kind,
-        date=date,
-        amount=entry.amount,
-        note=reason,
-        reverses=entry,
-        created_by=user,
-    )
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
-        reversal.save()
+    with transaction.atomic():
+        locked = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
+        rules.require(user, action.name, locked)
+        reversal = LedgerEntry(
+            case_id=locked.case_id,
+            kind=locked.kind,
+            date=date,
+            amount=locked.amount,
+            note=reason,
+            reverses=locked,
+            created_by=user,
+        )
+        with audit_context(actor=user, reason=rules.audit_reason(action, reason)):
+            reversal.save()
     return reversal
 
 
@@ -222,31 +240,31 @@ def opinion_plan_save(
     *, case: Case, user: Any, assessment: str, monitoring: str, response: str, owner: str, reason: str = ""
 ) -> PublicOpinionPlan:
     """Create or change a case's public-opinion plan (三同步)."""
-    _check_user(user)
+    action = rules.require(user, "cases.opinion_plan", case)
     values = {"assessment": assessment, "monitoring": monitoring, "response": response, "owner": owner}
     if not all((v or "").strip() for v in values.values()):
         raise DomainError(_("舆情风险评估、舆情监测、应对处置和责任人均须填写。"), code="incomplete")
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
         plan, _created = PublicOpinionPlan.objects.update_or_create(case=case, defaults={**values, "updated_by": user})
     return plan
 
 
-def eligible_leads(user: Any):
+def eligible_leads(user: Any) -> models.QuerySet[Any]:
     """Leads a case may be opened from: visible to the user, and either closed as substantiated
     and referred to the crackdown group (``Outcome.CRACKDOWN``) or still referred to the
     crackdown group (or its host, the police) and not closed otherwise."""
     from django.db.models import Q
 
-    from core.visibility import visible_to
     from leads.choices import LeadStatus, Outcome
-    from leads.models import Lead
     from organization.choices import UnitCode
     from organization.models import Unit
+
+    from .selectors import visible_leads
 
     # a subquery rather than a join on the unit's code: PostgreSQL can then walk the leads in
     # their list order and stop at a page (the case page lists the most recent ones)
     crackdown = Unit.objects.filter(code__in=[UnitCode.GROUP_CRACKDOWN, UnitCode.POLICE]).values("pk")
-    return visible_to(user, Lead).filter(
+    return visible_leads(user).filter(
         Q(status=LeadStatus.CLOSED, outcome=Outcome.CRACKDOWN)
         | (Q(assigned_unit__in=crackdown) & ~Q(status=LeadStatus.CLOSED))
     )
@@ -256,7 +274,7 @@ def _check_leads(user: Any, leads: list[Any]) -> list[Any]:
     ids = {lead.pk for lead in leads}
     found = set(eligible_leads(user).filter(pk__in=ids).values_list("pk", flat=True))
     if ids - found:
-        raise DomainError(_("只能从移送打击组的线索立案。"), code="lead_not_eligible")
+        raise DomainError(_("只能从移送打击组的线索立案。"), code="lead_not_eligible", field="leads")
     return leads
 
 
@@ -268,8 +286,8 @@ def case_open_from_leads(
     first lead's summary, its fraud type, the elderly affected and the money lost (summed)."""
     leads = list(leads)
     if not leads:
-        raise DomainError(_("请选择来源线索。"), code="no_leads")
-    _check_user(user)
+        raise DomainError(_("请选择来源线索。"), code="no_leads", field="source_leads")
+    action = rules.require(user, "cases.create")
     _check_leads(user, leads)
     first = leads[0]
     fields.setdefault("title", first.summary)
@@ -281,7 +299,7 @@ def case_open_from_leads(
     fields.setdefault("summary", "\n".join(f"{lead.number} {lead.summary}" for lead in leads))
     with transaction.atomic():
         case = case_open(user=user, date=date, reason=reason, **fields)
-        with audit_context(actor=user, reason=reason):
+        with audit_context(actor=user, reason=rules.audit_reason(action, reason)):
             case.leads.add(*leads)
     return case
 
@@ -289,8 +307,8 @@ def case_open_from_leads(
 def case_link_leads(*, case: Case, leads: Iterable[Any], user: Any, reason: str = "") -> Case:
     """Link more leads (referred to the crackdown group) to an existing case."""
     leads = list(leads)
-    _check_user(user)
+    action = rules.require(user, "cases.link_leads", case)
     _check_leads(user, leads)
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
         case.leads.add(*leads)
     return case

@@ -1,28 +1,28 @@
 """Case pages: the list (with export), typical cases, the case page with its steps, ledger and
-plans, and the forms. Thin: every write is a service call."""
+plans, and one ``ActionView`` per case write (``cases.rules``). Thin: every write is a service
+call, and a page offers what the rules allow (``actions``), nothing else."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
+from typing import Any
 
-from core.exceptions import DomainError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core import rules
 from core.forms import quick_selects
-from core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, WriteAccessMixin
+from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import Column
-from leads.models import Lead
 
 from . import services
 from .choices import LedgerKind
 from .filters import CaseFilter, LedgerEntryFilter
-from .forms import AdvanceForm, CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, ReverseForm
+from .forms import CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, ReasonForm, ReverseForm, StepForm
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
-from .selectors import fast_track_cached
+from .rules import STEP_ACTIONS
+from .selectors import fast_track_cached, source_lead_count, source_leads_for_page
 
 
 def _percent(rate) -> str:
@@ -81,7 +81,6 @@ class CaseListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = self.heading
-        context["can_handle"] = services.can_handle_cases(self.request.user)
         if self.show_fast_track:
             # the filtered cases (all of them when no filter is set), not just this page
             context["fast_track"], context["fast_track_at"] = fast_track_cached(self.object_list)
@@ -100,8 +99,8 @@ class TypicalCaseListView(CaseListView):
 
 
 class CaseDetailView(ScopedDetailView):
-    """The case page; its forms (advance a step, add or reverse a ledger entry) post here and
-    are shown again with what was typed when a rule refuses them."""
+    """The case page: its steps, figures, source leads (those the reader may open), ledger and
+    plans, with the forms of the actions the rules allow now (each posts to its ActionView)."""
 
     model = Case
     template_name = "cases/case_detail.html"
@@ -114,10 +113,11 @@ class CaseDetailView(ScopedDetailView):
             .get_queryset()
             .select_related("handling_unit", "institution", "created_by", "opinion_plan")
             .with_totals()
+            .annotate(source_lead_count=source_lead_count())
             .prefetch_related(
                 Prefetch("steps", queryset=CaseStep.objects.select_related("by")),
                 Prefetch("ledger", queryset=ledger.order_by("date", "pk")),
-                Prefetch("leads", queryset=Lead.objects.only("pk", "number", "summary", "status").order_by("pk")),
+                Prefetch("leads", queryset=source_leads_for_page(self.request.user), to_attr="visible_leads"),
             )
         )
 
@@ -126,98 +126,51 @@ class CaseDetailView(ScopedDetailView):
         case = self.object
         steps = list(case.steps.all())
         reached = {s.step: s for s in steps}
+        actions = context["actions"]
         context["step_rows"] = step_intervals(steps)
         context["progress"] = [(step, reached.get(step)) for step in case.steps_of_kind]
         context["totals"] = [(kind, label, getattr(case, f"{kind}_total")) for kind, label in LedgerKind.choices]
         context["rate"] = case.recovery_rate()
         context["opinion_plan"] = getattr(case, "opinion_plan", None) if case.pk else None
-        context["can_handle"] = services.can_handle_cases(self.request.user)
-        context.setdefault("advance_form", AdvanceForm(case=case))
-        context.setdefault("ledger_form", LedgerEntryForm())
-        context.setdefault("reverse_form", None)
-        if context["can_handle"]:
-            context.setdefault("link_form", LinkLeadsForm(user=self.request.user, case=case))
-        for name in ("advance_form", "ledger_form"):
-            quick_selects(context[name])
+        context["source_leads"] = case.visible_leads
+        context["hidden_leads"] = case.source_lead_count - len(case.visible_leads)
+        context["step_actions"] = [
+            (rules.get(f"cases.{verb}"), rules.get(f"cases.{verb}").url_for(case))
+            for verb, _label in STEP_ACTIONS.values()
+            if verb in actions
+        ]
+        context["step_form"] = StepForm()
+        if "ledger_add" in actions:
+            context["ledger_form"] = quick_selects(LedgerEntryForm())
         return context
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if not services.can_handle_cases(request.user):
-            raise PermissionDenied
-        case = self.object
-        action = request.POST.get("action")
-        forms = {}
-        try:
-            if action == "advance":
-                form = forms["advance_form"] = AdvanceForm(request.POST, case=case)
-                if form.is_valid():
-                    services.case_advance(
-                        case=case,
-                        user=request.user,
-                        to_step=form.cleaned_data["to_step"],
-                        date=form.cleaned_data["date"],
-                        reason=form.cleaned_data["reason"],
-                    )
-                    messages.success(request, _("办理环节已更新。"))
-                    return HttpResponseRedirect(case.get_absolute_url())
-            elif action == "ledger":
-                form = forms["ledger_form"] = LedgerEntryForm(request.POST)
-                if form.is_valid():
-                    services.ledger_add(case=case, user=request.user, **form.cleaned_data)
-                    messages.success(request, _("已登记追赃挽损记录。"))
-                    return HttpResponseRedirect(case.get_absolute_url() + "#ledger")
-            elif action == "reverse":
-                form = forms["reverse_form"] = ReverseForm(request.POST)
-                if form.is_valid():
-                    entry = get_object_or_404(LedgerEntry, pk=form.cleaned_data["entry"], case=case)
-                    services.ledger_reverse(entry=entry, user=request.user, reason=form.cleaned_data["reason"])
-                    messages.success(request, _("已登记冲正记录。"))
-                    return HttpResponseRedirect(case.get_absolute_url() + "#ledger")
-            elif action == "link_leads":
-                form = forms["link_form"] = LinkLeadsForm(request.POST, user=request.user, case=case)
-                if form.is_valid():
-                    services.case_link_leads(case=case, leads=form.cleaned_data["leads"], user=request.user)
-                    messages.success(request, _("已关联线索。"))
-                    return HttpResponseRedirect(case.get_absolute_url())
-            else:
-                return HttpResponseRedirect(case.get_absolute_url())
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        return self.render_to_response(self.get_context_data(**forms))
+
+class CaseActionView(ActionView):
+    """An action on one visible case."""
+
+    model = Case
 
 
-class CaseFormMixin(WriteAccessMixin):
+class CaseFormMixin:
     form_class = CaseForm
     template_name = "cases/case_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.can_handle_cases(request.user):
-            raise PermissionDenied(_("只有打击组、派出所、青阳法庭和街道专项办可以办理案件。"))
-        return super().dispatch(request, *args, **kwargs)
-
-    def case_fields(self, form) -> dict:
+    def case_fields(self, form) -> dict[str, Any]:
         return {name: form.cleaned_data[name] for name in services.CASE_FIELDS if name in form.cleaned_data}
 
-    def domain_error(self, form, exc: DomainError):
-        if exc.code == "concurrent_edit" and getattr(self, "object", None) is not None:
-            # Keep what was typed, but carry the current version so that a deliberate resubmit
-            # (after checking the other person's change) can go through.
-            data = form.data.copy()
-            data["version"] = type(self.object).objects.values_list("version", flat=True).get(pk=self.object.pk)
-            form.data = data
-        form.add_error("contingency_plan" if exc.code == "contingency_plan" else None, exc.message)
-        return self.form_invalid(form)
 
-
-class CaseCreateView(CaseFormMixin, FormView):
+class CaseCreateView(CaseFormMixin, ActionView):
     """A new case, directly or from leads (``?leads=1,2`` preselects them and fills the title
     and fraud type from the first)."""
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
+    action = "cases.create"
+    success_message = _("案件已登记。")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user}
+
+    def cancel_url(self) -> str:
+        return reverse("cases:index")
 
     def get_initial(self):
         initial = super().get_initial()
@@ -228,87 +181,122 @@ class CaseCreateView(CaseFormMixin, FormView):
                 initial.update(source_leads=leads, title=leads[0].summary, fraud_type=leads[0].fraud_type)
         return initial
 
-    def form_valid(self, form):
+    def perform(self, form):
         leads = list(form.cleaned_data.get("source_leads") or [])
-        try:
-            if leads:
-                case = services.case_open_from_leads(
-                    leads=leads,
-                    user=self.request.user,
-                    date=form.cleaned_data["date"],
-                    reason=form.cleaned_data["reason"],
-                    **self.case_fields(form),
-                )
-            else:
-                case = services.case_open(
-                    user=self.request.user,
-                    date=form.cleaned_data["date"],
-                    reason=form.cleaned_data["reason"],
-                    **self.case_fields(form),
-                )
-        except DomainError as exc:
-            return self.domain_error(form, exc)
-        messages.success(self.request, _("案件已登记。"))
-        return HttpResponseRedirect(case.get_absolute_url())
+        common = {"user": self.request.user, "date": form.cleaned_data["date"], "reason": form.cleaned_data["reason"]}
+        if leads:
+            return services.case_open_from_leads(leads=leads, **common, **self.case_fields(form))
+        return services.case_open(**common, **self.case_fields(form))
 
 
-class CaseUpdateView(CaseFormMixin, ScopedQuerysetMixin, FormView):
-    model = Case
+class CaseUpdateView(CaseFormMixin, CaseActionView):
+    action = "cases.update"
+    success_message = _("案件已保存。")
 
-    def get_form_kwargs(self):
-        self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        kwargs = super().get_form_kwargs()
-        kwargs.update(instance=self.object, creating=False)
-        return kwargs
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.object, "creating": False}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object"] = self.object
-        return context
-
-    def form_valid(self, form):
+    def perform(self, form):
         fields = self.case_fields(form)
         if form.fields["kind"].disabled:
             fields.pop("kind", None)
-        try:
-            # the form already put the values on the instance; the service validates and saves
-            case = services.case_update(
-                case=self.object,
-                user=self.request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data.get("version"),
-                **fields,
-            )
-        except DomainError as exc:
-            return self.domain_error(form, exc)
-        messages.success(self.request, _("案件已保存。"))
-        return HttpResponseRedirect(case.get_absolute_url())
+        return services.case_update(
+            case=self.object,
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data.get("version"),
+            **fields,
+        )
 
 
-class OpinionPlanView(CaseFormMixin, ScopedQuerysetMixin, FormView):
-    model = Case
+class OpinionPlanView(CaseActionView):
+    action = "cases.opinion_plan"
     form_class = OpinionPlanForm
     template_name = "cases/opinion_plan_form.html"
+    success_message = _("舆情应对方案已保存。")
 
-    def get_form_kwargs(self):
-        self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = PublicOpinionPlan.objects.filter(case=self.object).first()
-        return kwargs
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": PublicOpinionPlan.objects.filter(case=self.object).first()}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object"] = self.object
-        return context
+    def perform(self, form):
+        services.opinion_plan_save(case=self.object, user=self.request.user, **form.cleaned_data)
+        return self.object
 
-    def form_valid(self, form):
-        try:
-            services.opinion_plan_save(case=self.object, user=self.request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("舆情应对方案已保存。"))
-        return HttpResponseRedirect(self.object.get_absolute_url())
+
+class CaseStepView(CaseActionView):
+    """Move a case to the step of the action the URL names (``cases/<pk>/step/solve/``)."""
+
+    form_class = StepForm
+    success_message = _("办理环节已更新。")
+
+    def get_action(self) -> str:
+        steps = {verb: step for step, (verb, _label) in STEP_ACTIONS.items()}
+        if self.kwargs["verb"] not in steps:
+            raise Http404
+        self.to_step = steps[self.kwargs["verb"]]
+        return f"cases.{self.kwargs['verb']}"
+
+    def perform(self, form):
+        return services.case_advance(
+            case=self.object,
+            user=self.request.user,
+            to_step=self.to_step,
+            date=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
+        )
+
+
+class TypicalMarkView(CaseActionView):
+    """Mark a case as typical (``…/typical/mark_typical/``) or take the mark off (``unmark_typical``)."""
+
+    form_class = ReasonForm
+    success_message = _("已更新典型案例标记。")
+
+    def get_action(self) -> str:
+        if self.kwargs["verb"] not in ("mark_typical", "unmark_typical"):
+            raise Http404
+        return f"cases.{self.kwargs['verb']}"
+
+    def perform(self, form):
+        return services.case_set_typical(
+            case=self.object,
+            user=self.request.user,
+            typical=self.kwargs["verb"] == "mark_typical",
+            reason=form.cleaned_data["reason"],
+        )
+
+
+class LedgerAddView(CaseActionView):
+    action = "cases.ledger_add"
+    form_class = LedgerEntryForm
+    success_message = _("已登记追赃挽损记录。")
+
+    def perform(self, form):
+        return services.ledger_add(case=self.object, user=self.request.user, **form.cleaned_data)
+
+
+class LedgerReverseView(ActionView):
+    """Reverse (冲正) one visible ledger entry."""
+
+    model = LedgerEntry
+    action = "cases.ledger_reverse"
+    form_class = ReverseForm
+    success_message = _("已登记冲正记录。")
+
+    def perform(self, form):
+        return services.ledger_reverse(entry=self.object, user=self.request.user, reason=form.cleaned_data["reason"])
+
+
+class LinkLeadsView(CaseActionView):
+    action = "cases.link_leads"
+    form_class = LinkLeadsForm
+    success_message = _("已关联线索。")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user, "case": self.object}
+
+    def perform(self, form):
+        return services.case_link_leads(case=self.object, leads=form.cleaned_data["leads"], user=self.request.user)
 
 
 class LedgerListView(ScopedListView):

@@ -89,3 +89,36 @@ def test_create_page_preselects_leads_and_the_case_page_lists_them(client_for, p
     assert response.status_code == 302 and list(case.leads.all()) == [lead]
     page = client.get(case.get_absolute_url()).content.decode()
     assert reverse("leads:detail", args=[lead.pk]) in page and lead.number in page
+
+
+@pytest.mark.parametrize("who", ["crackdown", "tribunal"])
+def test_the_case_page_shows_only_the_source_leads_the_reader_may_see(client_for, personas, org, who):
+    """A case's source leads are listed with their numbers and summaries only to a reader who may
+    open them; the others are counted, not shown (the reader would get 404 on them)."""
+    from organization.choices import Role
+    from tests.factories import UserFactory
+
+    reader = (
+        personas.crackdown
+        if who == "crackdown"
+        else UserFactory(username="judge", unit=org.units[UnitCode.TRIBUNAL], role=Role.UNIT_LIAISON)
+    )
+    mine = LeadFactory(assigned_unit=org.units[UnitCode.GROUP_CRACKDOWN], summary="打击组核查的线索")
+    hidden = LeadFactory(assigned_unit=org.community_a, summary="社区甲核查的线索")
+    case = CaseFactory()
+    case.leads.add(mine, hidden)
+    client = client_for(reader)
+    assert client.get(reverse("leads:detail", args=[hidden.pk])).status_code == 404
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert hidden.number not in page and "社区甲核查的线索" not in page
+    assert reverse("leads:detail", args=[hidden.pk]) not in page
+    if who == "crackdown":
+        assert mine.number in page and "打击组核查的线索" in page
+        assert 'data-testid="case-leads-hidden"' in page and "另有 1 条" in page
+    else:
+        assert mine.number not in page
+        assert "另有 2 条" in page
+
+    # the street office sees them all, and no note about hidden ones
+    page = client_for(personas.street).get(case.get_absolute_url()).content.decode()
+    assert hidden.number in page and mine.number in page and 'data-testid="case-leads-hidden"' not in page

@@ -71,7 +71,7 @@ def test_a_reversing_entry_counts_negative(personas, org):
     assert reversal.counted_amount == D("-9000.00")
     assert case.ledger_totals()["returned"] == D("900.00")
     assert case.recovery_rate() == D("0.0900")
-    assert any(e.reason == "金额录入错误，应为900元" for e in timeline_for(reversal))
+    assert any(e.reason == "冲正：金额录入错误，应为900元" for e in timeline_for(reversal))
 
 
 def test_an_entry_is_reversed_once_and_a_reversal_is_not_reversed(personas, org):
@@ -79,10 +79,10 @@ def test_an_entry_is_reversed_once_and_a_reversal_is_not_reversed(personas, org)
     reversal = ledger_reverse(entry=entry, user=personas.crackdown, reason="重复登记")
     with pytest.raises(DomainError) as exc:
         ledger_reverse(entry=entry, user=personas.crackdown, reason="again")
-    assert exc.value.code == "already_reversed"
+    assert exc.value.code == "guard" and str(exc.value) == "该记录已冲正。"
     with pytest.raises(DomainError) as exc:
         ledger_reverse(entry=reversal, user=personas.crackdown, reason="undo")
-    assert exc.value.code == "reversal_of_reversal"
+    assert exc.value.code == "guard" and "冲正记录不能再冲正" in str(exc.value)
     with pytest.raises(DomainError) as exc:
         ledger_reverse(entry=LedgerEntryFactory(), user=personas.crackdown, reason=" ")
     assert exc.value.code == "reason"

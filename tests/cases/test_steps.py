@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 
 from cases.choices import STEPS, TRANSITIONS, CaseKind, RiskLevel, Step
 from cases.models import Case, CaseStep, PublicOpinionPlan
+from cases.rules import step_action
 from cases.services import case_advance, case_open, case_update
+from core import rules
 from core.audit import timeline_for
 from core.exceptions import DomainError
 from organization.choices import UnitCode
@@ -49,7 +51,7 @@ def test_each_kind_walks_its_steps_in_order_with_a_step_row_and_an_audit_entry(p
     assert [r.step for r in rows] == list(steps)
     assert all(r.by == personas.crackdown for r in rows)
     reasons = {e.reason for e in timeline_for(case)}
-    assert {f"进入{s}" for s in steps[1:]} <= reasons
+    assert {f"{rules.get(step_action(s)).label}：进入{s}" for s in steps[1:]} <= reasons
     assert any(e.actor == personas.crackdown for e in timeline_for(case))
 
 
@@ -81,7 +83,8 @@ def test_illegal_moves_are_refused_and_change_nothing(personas, org, kind, at, t
     case = CaseFactory(kind=kind, step=at)
     with pytest.raises(DomainError) as exc:
         case_advance(case=case, user=personas.crackdown, to_step=to, date=TODAY, reason="")
-    assert exc.value.code == "illegal_step"
+    # refused by the step the case is at (``state``), or no action moves a case to ``to``
+    assert exc.value.code == ("illegal_step" if step_action(to) is None else "state")
     case.refresh_from_db()
     assert case.step == at
     assert CaseStep.objects.filter(case=case).count() == 1
@@ -91,7 +94,8 @@ def test_a_closed_case_moves_nowhere(personas, org):
     case = CaseFactory(kind=CaseKind.CIVIL, step=Step.CLOSED)
     with pytest.raises(DomainError) as exc:
         case_advance(case=case, user=personas.crackdown, to_step=Step.HANDLING, date=TODAY)
-    assert exc.value.code == "closed"
+    assert exc.value.code == "state" and "结案" in str(exc.value)
+    assert not rules.allowed(personas.crackdown, case) & {"investigate", "solve", "handle", "close"}
 
 
 def test_step_dates_cannot_go_back_or_into_the_future(personas, org):
@@ -125,7 +129,8 @@ def test_a_major_case_needs_a_public_opinion_plan_to_advance(personas, org):
     case = CaseFactory(is_major=True)
     with pytest.raises(DomainError) as exc:
         case_advance(case=case, user=personas.crackdown, to_step=Step.INVESTIGATING, date=TODAY)
-    assert exc.value.code == "opinion_plan"
+    assert exc.value.code == "guard" and "舆情应对方案" in str(exc.value)
+    assert not rules.check(personas.crackdown, "cases.investigate", case)
     PublicOpinionPlan.objects.create(case=case, assessment="评估", monitoring="监测", response="处置", owner="林警官")
     case_advance(case=case, user=personas.crackdown, to_step=Step.INVESTIGATING, date=TODAY)
 

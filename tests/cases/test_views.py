@@ -59,12 +59,12 @@ def test_community_staff_and_other_units_see_nothing(client_for, personas, who):
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     assert export_titles(client.get(reverse("cases:index") + "?export=xlsx")) == set()
     assert export_titles(client.get(reverse("cases:ledger") + "?export=xlsx")) == set()
-    assert (
-        client.post(reverse("cases:detail", args=[case.pk]), {"action": "reverse", "entry": entry.pk}).status_code
-        == 404
-    )
-    assert client.get(reverse("cases:update", args=[case.pk])).status_code in (403, 404)
-    assert client.get(reverse("cases:create")).status_code == 403
+    assert client.post(reverse("cases:ledger_reverse", args=[entry.pk]), {"reason": "录错"}).status_code == 404
+    assert client.post(reverse("cases:step", args=[case.pk, "investigate"]), {"advance-date": TODAY}).status_code == 404
+    assert client.get(reverse("cases:update", args=[case.pk])).status_code == 404
+    response = client.get(reverse("cases:create"))
+    assert response.status_code == 403 and "只有打击组、派出所、青阳法庭" in response.content.decode()
+    assert not LedgerEntry.objects.filter(reverses=entry).exists()
 
 
 def test_anonymous_users_are_sent_to_login(client, org):
@@ -76,12 +76,13 @@ def test_leaders_read_but_do_not_write(client_for, personas):
     case = CaseFactory()
     client = client_for(personas.leader)
     assert client.get(reverse("cases:create")).status_code == 403
-    response = client.post(
-        reverse("cases:detail", args=[case.pk]),
-        {"action": "advance", "advance-to_step": Step.INVESTIGATING, "advance-date": TODAY},
-    )
-    assert response.status_code == 403
+    url = reverse("cases:step", args=[case.pk, "investigate"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"advance-date": TODAY}).status_code == 403
     assert Case.objects.get(pk=case.pk).step == Step.FILED
+    page = client.get(case.get_absolute_url())
+    assert page.context["actions"] == set() and 'data-testid="advance-form"' not in page.content.decode()
+    assert 'data-testid="case-create"' not in client.get(reverse("cases:index")).content.decode()
 
 
 def test_filters_apply_to_list_and_export(client_for, personas):
@@ -100,13 +101,16 @@ def make_rows(n: int) -> None:
         LedgerEntryFactory(case=case, kind=LedgerKind.RETURNED)
 
 
-@pytest.mark.parametrize(("url", "queries"), [("cases:index", 8), ("cases:typical", 8), ("cases:ledger", 6)])
+# 7: the list no longer asks the database whether the user handles cases (the rules read the scope)
+@pytest.mark.parametrize(("url", "queries"), [("cases:index", 7), ("cases:typical", 7), ("cases:ledger", 6)])
 def test_list_query_counts_do_not_grow_with_rows(client_for, personas, url, queries):
     assert_constant_queries(client_for(personas.crackdown), reverse(url), make_rows, expected=queries)
 
 
 def test_case_page_query_count_does_not_grow_with_its_rows(client_for, personas, org):
-    """Steps, ledger entries (some reversed), linked leads: one query each, whatever their number."""
+    """Steps, ledger entries (some reversed), linked leads (those the reader may open, and how
+    many there are): one query each, whatever their number. 9: the rules read the scope (no
+    query for "may handle cases") and the lead picker moved to its own page."""
     case = CaseFactory(institution=InstitutionFactory())
 
     def add_rows(n):
@@ -116,7 +120,7 @@ def test_case_page_query_count_does_not_grow_with_its_rows(client_for, personas,
             case.leads.add(LeadFactory(assigned_unit=org.community_a))
 
     assert_constant_queries(
-        client_for(personas.crackdown), reverse("cases:detail", args=[case.pk]), add_rows, expected=11
+        client_for(personas.crackdown), reverse("cases:detail", args=[case.pk]), add_rows, expected=9
     )
 
 
@@ -170,44 +174,91 @@ def test_the_case_page_advances_steps_and_keeps_the_ledger(client_for, personas)
     case = CaseFactory(amount_involved=Decimal("1000"))
     client = client_for(personas.crackdown)
     url = reverse("cases:detail", args=[case.pk])
-    response = client.post(
-        url,
-        {
-            "action": "advance",
-            "advance-to_step": Step.INVESTIGATING,
-            "advance-date": TODAY,
-            "advance-reason": "开始侦查",
-        },
-    )
-    assert response.status_code == 302
-    assert CaseStep.objects.filter(case=case, step=Step.INVESTIGATING, note="开始侦查").exists()
-
-    # an illegal date is shown on the page, not lost
-    response = client.post(
-        url,
-        {"action": "advance", "advance-to_step": Step.SOLVED, "advance-date": "2000-01-01", "advance-reason": "破案"},
-    )
-    assert response.status_code == 200 and "不能早于上一环节" in response.content.decode()
-
-    client.post(
-        url,
-        {
-            "action": "ledger",
-            "ledger-kind": LedgerKind.FROZEN,
-            "ledger-date": TODAY,
-            "ledger-amount": "300",
-            "ledger-note": "冻结账户",
-        },
-    )
-    client.post(
-        url, {"action": "ledger", "ledger-kind": LedgerKind.RETURNED, "ledger-date": TODAY, "ledger-amount": "250"}
-    )
-    entry = LedgerEntry.objects.get(kind=LedgerKind.RETURNED)
-    client.post(url, {"action": "reverse", "entry": entry.pk, "reason": "录错"})
     page = client.get(url)
+    # the page offers exactly the step the rules allow now, posting to its action
+    assert [rule.name for rule, _url in page.context["step_actions"]] == ["cases.investigate"]
+    investigate = reverse("cases:step", args=[case.pk, "investigate"])
+    assert f'action="{investigate}"' in page.content.decode()
+    response = client.post(investigate, {"advance-date": TODAY, "advance-reason": "开始侦查"})
+    assert response.status_code == 302 and response["Location"] == url
+    assert CaseStep.objects.filter(case=case, step=Step.INVESTIGATING, note="开始侦查").exists()
+    assert [rule.name for rule, _url in client.get(url).context["step_actions"]] == ["cases.solve"]
+
+    # a step the case is not at: refused with the reason
+    response = client.get(investigate)
+    assert response.status_code == 403 and "当前状态为“侦查”" in response.content.decode()
+
+    # an illegal date is shown with the form, and what was typed is kept
+    response = client.post(
+        reverse("cases:step", args=[case.pk, "solve"]), {"advance-date": "2000-01-01", "advance-reason": "破案了"}
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "不能早于上一环节" in content and "破案了" in content
+    assert Case.objects.get(pk=case.pk).step == Step.INVESTIGATING
+
+    add = reverse("cases:ledger_add", args=[case.pk])
+    response = client.post(
+        add, {"ledger-kind": LedgerKind.FROZEN, "ledger-date": TODAY, "ledger-amount": "300", "ledger-note": "冻结账户"}
+    )
+    assert response.status_code == 302 and response["Location"] == url + "#ledger"
+    client.post(add, {"ledger-kind": LedgerKind.RETURNED, "ledger-date": TODAY, "ledger-amount": "250"})
+    entry = LedgerEntry.objects.get(kind=LedgerKind.RETURNED)
+    reverse_url = reverse("cases:ledger_reverse", args=[entry.pk])
+    assert reverse_url in client.get(url).content.decode()
+    response = client.post(reverse_url, {"reason": ""})  # a reversal needs its reason: the form again
+    assert response.status_code == 200 and not LedgerEntry.objects.filter(reverses=entry).exists()
+    assert client.post(reverse_url, {"reason": "录错"}).status_code == 302
+    page = client.get(url)
+    assert reverse_url not in page.content.decode()  # reversed once: no longer offered
+    assert client.post(reverse_url, {"reason": "again"}).status_code == 409  # ... nor accepted
     assert page.context["rate"] == Decimal("0")
     assert {k: t for k, _label, t in page.context["totals"]}["frozen"] == Decimal("300.00")
     assert [days for _r, days in page.context["step_rows"]] == [None, 60]
+
+
+def test_a_major_case_offers_no_step_until_its_opinion_plan_is_made(client_for, personas):
+    case = CaseFactory(is_major=True)
+    client = client_for(personas.crackdown)
+    page = client.get(case.get_absolute_url())
+    assert page.context["step_actions"] == [] and "opinion_plan" in page.context["actions"]
+    response = client.get(reverse("cases:step", args=[case.pk, "investigate"]))
+    assert response.status_code == 403 and "舆情应对方案" in response.content.decode()
+    PublicOpinionPlan.objects.create(case=case, assessment="评估", monitoring="监测", response="处置", owner="林警官")
+    assert [r.name for r, _u in client.get(case.get_absolute_url()).context["step_actions"]] == ["cases.investigate"]
+
+
+def test_typical_case_marking(client_for, personas):
+    case = CaseFactory()
+    client = client_for(personas.crackdown)
+    page = client.get(case.get_absolute_url())
+    assert {"mark_typical"} <= page.context["actions"] and "unmark_typical" not in page.context["actions"]
+    mark = reverse("cases:typical_mark", args=[case.pk, "mark_typical"])
+    assert f'action="{mark}"' in page.content.decode()
+    assert client.post(mark, {"reason": "以房养老典型"}).status_code == 302
+    case.refresh_from_db()
+    assert case.is_typical and case.version == 2
+    assert client.post(mark, {}).status_code == 409  # already typical
+    assert client.get(reverse("cases:typical_mark", args=[case.pk, "nonsense"])).status_code == 404
+    assert "unmark_typical" in client.get(case.get_absolute_url()).context["actions"]
+    unmark = reverse("cases:typical_mark", args=[case.pk, "unmark_typical"])
+    assert client_for(personas.leader).post(unmark).status_code == 403
+    assert client_for(personas.street).post(unmark).status_code == 302
+    assert not Case.objects.get(pk=case.pk).is_typical
+
+
+def test_linking_leads_has_its_own_form(client_for, personas, org):
+    from leads.choices import LeadStatus
+
+    case = CaseFactory()
+    lead = LeadFactory(status=LeadStatus.VERIFYING, assigned_unit=org.units[UnitCode.GROUP_CRACKDOWN])
+    client = client_for(personas.crackdown)
+    url = reverse("cases:link_leads", args=[case.pk])
+    assert url in client.get(case.get_absolute_url()).content.decode()
+    assert client.post(url, {"link-leads": []}).status_code == 200
+    assert client.post(url, {"link-leads": [lead.pk]}).status_code == 302
+    assert list(case.leads.all()) == [lead]
+    assert client_for(personas.community_a).get(url).status_code == 404
 
 
 def test_opinion_plan_form(client_for, personas):
