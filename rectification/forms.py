@@ -145,9 +145,20 @@ class MeasureCompleteForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    """A move of a problem: the reason (required when the rule says so), the department for a
+    transfer, and the version the page showed."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
     department = forms.CharField(label=_("移交的主管部门"), max_length=100, required=False)
+
+    def __init__(self, *args, needs_reason: bool = False, with_department: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = needs_reason
+        if with_department:
+            self.fields["department"].required = True
+        else:
+            del self.fields["department"]
 
 
 class PlanForm(forms.ModelForm):
@@ -168,7 +179,7 @@ class PlanForm(forms.ModelForm):
 
 
 class PlanStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), choices=PlanStatus.choices)
+    status = forms.ChoiceField(label=_("状态"), choices=PlanStatus.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 

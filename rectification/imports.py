@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from core.exceptions import DomainError
 from organization.models import Unit, User
 
 from . import services
@@ -249,7 +250,7 @@ def save(report: ImportReport, *, user: User, valid_only: bool) -> ImportReport:
                 try:
                     with transaction.atomic():
                         services.institution_create(user=user, reason=reason, **row.values)
-                except (ValidationError, PermissionDenied) as exc:
+                except (ValidationError, DomainError, PermissionDenied) as exc:
                     row.errors.extend(exc.messages if isinstance(exc, ValidationError) else [str(exc)])
                     if not valid_only:
                         raise _RollBack from exc

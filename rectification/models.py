@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedModel
+from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 from organization.choices import UnitCode, UnitKind
 
@@ -66,7 +68,7 @@ class InstitutionQuerySet(ScopedQuerySet):
         return self.filter(next_inspection_due__lt=today).exclude(status=InstitutionStatus.CLOSED)
 
 
-class Institution(VersionedModel):
+class Institution(VersionedModel, RecordedModel):
     """An institution or business in the elderly field (机构/企业) that the campaign supervises."""
 
     name = models.CharField(_("名称"), max_length=200)
@@ -108,16 +110,6 @@ class Institution(VersionedModel):
     next_inspection_due = models.DateField(_("下次检查日期"), null=True, blank=True)
     collapse_risk = models.BooleanField(_("有爆雷风险"), default=False, help_text=_("有爆雷风险的机构须制定应急预案。"))
     note = models.TextField(_("备注"), blank=True)
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -154,6 +146,9 @@ class Institution(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:institution_detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -300,8 +295,14 @@ class Problem(VersionedModel):
         _("状态"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.OPEN, db_index=True
     )
     transferred_to = models.CharField(_("移交部门"), max_length=100, blank=True)
-    lead_id = models.PositiveIntegerField(
-        _("移送线索编号"), null=True, blank=True, help_text=_("移送司法机关时为打击组生成的线索。")
+    lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("移送线索"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # the record of a transfer to the judiciary keeps its lead
+        related_name="+",
+        help_text=_("移送司法机关时为打击组生成的线索。"),
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -346,6 +347,9 @@ class Problem(VersionedModel):
     def __str__(self) -> str:
         return f"{self.institution} · {self.description[:30]}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:problem_detail", args=[self.pk])
+
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return institution_scope_q(scope, "institution__") | Q(owner_unit_id__in=sorted(scope.unit_ids))
@@ -387,6 +391,10 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.deadline:%Y-%m-%d})"
 
+    def get_absolute_url(self) -> str:
+        """The measure's problem page (no query)."""
+        return reverse("rectification:problem_detail", args=[self.problem_id])
+
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return institution_scope_q(scope, "problem__institution__") | Q(
@@ -398,7 +406,7 @@ class Measure(models.Model):
         return self.done_at is not None
 
 
-class ContingencyPlan(models.Model):
+class ContingencyPlan(RecordedModel):
     """A contingency plan (应急预案) for an institution at risk of collapse (爆雷, plan §(八))."""
 
     institution = models.ForeignKey(
@@ -418,11 +426,6 @@ class ContingencyPlan(models.Model):
     amount_involved = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     review_date = models.DateField(_("下次评估日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -446,6 +449,9 @@ class ContingencyPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:plan_detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:

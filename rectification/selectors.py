@@ -60,21 +60,111 @@ def institution_page(institution: Institution, user: Any) -> dict[str, Any]:
         "inspections": inspections,
         "problems": problems,
         "plans": plans,
-        "related_leads": _related(institution, "leads", user, ("number", "summary", "status")),
-        "related_cases": _related(institution, "cases", user, ("title",)),
+        "related_leads": _related(institution.leads.all(), user, ("number", "summary", "status")),
+        "related_cases": _related(institution.cases.all(), user, ("title",)),
     }
 
 
-def _related(institution: Institution, name: str, user: Any, fields: tuple[str, ...]) -> list | None:
-    """The leads or cases naming the institution that the user may see; None when that app has
-    no relation to institutions (yet). Only the ``fields`` the page shows are read (a lead's
-    informant fields would be decrypted for nothing)."""
-    manager = getattr(institution, name, None)
-    if manager is None or not hasattr(manager, "all"):
+def _related(qs: QuerySet, user: Any, fields: tuple[str, ...]) -> list:
+    """The leads or cases naming the institution that the user may see. Only the ``fields`` the
+    page shows are read (a lead's informant fields would be decrypted for nothing)."""
+    return list(visible_to(user, qs).only("pk", *fields)[:200])
+
+
+# --- figures for reports (owned by reports/) ---
+# The one definition of an open problem (尚未销号问题) and of the overdue work the scorecard
+# counts, used by the dashboard, the monthly submissions, the monthly report and the scorecard.
+# Counting only: not scoped to a user.
+
+
+def report_institutions(units=None) -> QuerySet[Institution]:
+    """Institutions still on the register (not closed), or those supervised by or in ``units``."""
+    from django.db.models import Q
+
+    from .choices import InstitutionStatus
+
+    qs = Institution.objects.exclude(status=InstitutionStatus.CLOSED)
+    if units is not None:
+        ids = list(units)
+        qs = qs.filter(Q(supervising_unit_id__in=ids) | Q(community_id__in=ids))
+    return qs
+
+
+def control_list_q():
+    """On the risk control list (风险管控名单): graded yellow or above."""
+    from django.db.models import Q
+
+    from .choices import CONTROL_LIST_MIN_GRADE
+
+    return Q(risk_grade__gte=CONTROL_LIST_MIN_GRADE)
+
+
+def inspection_overdue_q(today):
+    """The institution's next inspection was due before ``today``."""
+    from django.db.models import Q
+
+    return Q(next_inspection_due__lt=today)
+
+
+def report_inspections(start, end, units=None) -> QuerySet[Inspection]:
+    """Inspections dated ``start``..``end`` (inclusive), or those made by ``units``."""
+    qs = Inspection.objects.filter(date__gte=start, date__lte=end)
+    return qs if units is None else qs.filter(unit_id__in=list(units))
+
+
+def report_problems(units=None) -> QuerySet[Problem]:
+    """Every problem, or those owned by ``units`` (unit ids)."""
+    qs = Problem.objects.all()
+    return qs if units is None else qs.filter(owner_unit_id__in=list(units))
+
+
+def open_problems_q():
+    """An open problem (尚未销号问题): raised and not yet closed off (销号)."""
+    from django.db.models import Q
+
+    from .choices import PROBLEM_ACTIVE_STATUSES
+
+    return Q(status__in=PROBLEM_ACTIVE_STATUSES)
+
+
+def open_problems(qs: QuerySet[Problem]) -> QuerySet[Problem]:
+    return qs.filter(open_problems_q())
+
+
+def with_last_deadline(qs: QuerySet[Problem]) -> QuerySet[Problem]:
+    """Problems annotated with ``last_deadline``, the latest deadline of their measures (a
+    subquery, so that it can be counted per unit)."""
+    from django.db.models import DateField, OuterRef, Subquery
+
+    from .models import Measure
+
+    latest = Measure.objects.filter(problem=OuterRef("pk")).order_by("-deadline").values("deadline")[:1]
+    return qs.annotate(last_deadline=Subquery(latest, output_field=DateField()))
+
+
+def closed_on_time_q():
+    """On ``with_last_deadline`` rows: closed off by the latest measure deadline (or none set)."""
+    from django.db.models import F, Q
+
+    return Q(last_deadline__isnull=True) | Q(closed_at__date__lte=F("last_deadline"))
+
+
+def late_problems(qs: QuerySet[Problem], today) -> QuerySet[Problem]:
+    """Open problems with a measure past its deadline and not done (may repeat a problem: count
+    distinct)."""
+    return open_problems(qs).filter(measures__deadline__lt=today, measures__done_at__isnull=True)
+
+
+# --- public doors for other areas -------------------------------------------------------------
+
+
+def institution_by_code(code: str) -> Institution | None:
+    """The registered institution with this unified social credit code, or None. One query."""
+    return Institution.objects.filter(credit_code=code.strip().upper()).first()
+
+
+def visible_institution(user: Any, pk: int | None) -> Institution | None:
+    """The institution ``pk`` if ``user`` may see it (its id and name only; no query without a pk)."""
+    if not pk:
         return None
-    qs = manager.all()
-    try:
-        qs = visible_to(user, qs)
-    except TypeError:
-        return None
-    return list(qs.only("pk", *fields)[:200])
+    return visible_to(user, Institution).filter(pk=pk).only("pk", "name").first()

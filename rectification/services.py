@@ -4,9 +4,9 @@ contingency plans. Keyword-only, taking the acting user; each saves inside ``aud
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import rules
 from core.audit import audit_context, record_action
 from core.concurrency import save_versioned
 from core.exceptions import DomainError
@@ -33,7 +34,11 @@ from .choices import (
     RiskGrade,
 )
 from .models import ContingencyPlan, GradeChange, Inspection, Institution, Measure, Problem, RiskGradeSetting
+from .rules import institution_seen
 from .validators import normalize_credit_code, validate_credit_code
+
+if TYPE_CHECKING:
+    from leads.models import Lead
 
 # --- grades: labels and inspection intervals ------------------------------------------------
 
@@ -84,44 +89,10 @@ def _reschedule(institution: Institution, *, today: datetime.date, info: dict[in
     )
 
 
-# --- permissions ------------------------------------------------------------------------------
-
-
-def _require_write(user: User) -> None:
-    if not user.scope.can_write:
-        raise PermissionDenied(_("您的账号为只读权限。"))
-
-
-def _require_visible(user: User, institution: Institution) -> None:
-    """One query (none for street-office staff)."""
-    _require_write(user)
-    if user.scope.sees_all:
-        return
-    if not Institution.objects.visible_to(user).filter(pk=institution.pk).exists():
-        raise PermissionDenied(_("您无权处理该机构。"))
-
-
-def _require_problem_visible(user: User, problem: Problem) -> None:
-    """The owner unit works on its problem even when it does not supervise the institution.
-    One query (none for street-office staff)."""
-    _require_write(user)
-    if user.scope.sees_all:
-        return
-    if not Problem.objects.visible_to(user).filter(pk=problem.pk).exists():
-        raise PermissionDenied(_("您无权处理该问题。"))
-
-
-def _require_supervisor(user: User, institution: Institution, action: str) -> None:
-    """Grading and verifying are for supervisors: not for community staff."""
-    _require_visible(user, institution)
-    if user.scope.is_community:
-        raise PermissionDenied(_("社区工作人员不能%(action)s，请由监管单位或整治组办理。") % {"action": action})
-
-
-def _reason(reason: str, message: str) -> str:
+def _reason(reason: str, message: str, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(message, code="reason")
+        raise DomainError(message, code="reason", field=field)
     return reason
 
 
@@ -153,15 +124,14 @@ def _clean_institution(institution: Institution) -> None:
     institution.credit_code = normalize_credit_code(institution.credit_code)
     if institution.credit_code:
         validate_credit_code(institution.credit_code)
-        clash = Institution.objects.filter(credit_code=institution.credit_code).exclude(pk=institution.pk)
-        if clash.exists():
-            raise ValidationError(
-                {"credit_code": _("统一社会信用代码已被“%(name)s”登记。") % {"name": clash.first().name}}
-            )
+        clash = Institution.objects.filter(credit_code=institution.credit_code).exclude(pk=institution.pk).first()
+        if clash is not None:
+            raise ValidationError({"credit_code": _("统一社会信用代码已被“%(name)s”登记。") % {"name": clash.name}})
     if not institution.name or not institution.name.strip():
         raise ValidationError({"name": _("请填写机构名称。")})
     institution.name = institution.name.strip()
-    if institution.community_id and institution.community.kind != UnitKind.COMMUNITY:
+    community = institution.community if institution.community_id else None
+    if community is not None and community.kind != UnitKind.COMMUNITY:
         raise ValidationError({"community": _("所属社区必须是社区。")})
     if institution.supervising_unit_id is None:
         unit = supervising_unit_for(institution.sector)
@@ -171,20 +141,21 @@ def _clean_institution(institution: Institution) -> None:
 
 
 def institution_create(*, user: User, reason: str = "", **fields: Any) -> Institution:
-    """Register an institution. The supervising unit defaults to the plan's unit for the sector."""
-    _require_write(user)
+    """Register an institution. The supervising unit defaults to the plan's unit for the sector.
+    Only within the user's own scope (its sectors, its community, or the rectification group): a
+    unit may not register institutions it would not see."""
+    rules.require(user, "rectification.create")
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     institution = Institution(created_by=user, **fields)
     _clean_institution(institution)
-    if user.scope.is_community and institution.community_id != user.scope.unit_id:
-        raise PermissionDenied(_("社区只能登记本社区的机构。"))
+    if not institution_seen(user.scope, institution):
+        if user.scope.is_community:
+            raise DomainError(_("社区只能登记本社区的机构。"), code="scope", field="community")
+        raise DomainError(_("只能登记本单位监管的机构。"), code="scope", field="supervising_unit")
     with transaction.atomic(), audit_context(actor=user, reason=reason or _("登记机构")):
         institution.save()
-        # Only within the user's own scope (its sectors, its community, or the rectification
-        # group): a unit may not register institutions it would not see. Refused: rolled back.
-        _require_visible(user, institution)
     return institution
 
 
@@ -193,7 +164,7 @@ def institution_update(
 ) -> Institution:
     """Edit an institution. With ``expected_version`` (the version the form showed), a save over
     someone else's newer edit is refused (``ConcurrentEditError``)."""
-    _require_visible(user, institution)
+    rules.require(user, "rectification.update", institution)
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -210,16 +181,16 @@ def institution_grade(
     *, institution: Institution, user: User, grade: int, reason: str, now: datetime.datetime | None = None
 ) -> GradeChange:
     """Change the risk grade, keeping who, when and why; reschedules the next inspection."""
-    _require_supervisor(user, institution, _("定级"))
+    rules.require(user, "rectification.grade", institution)
     reason = _reason(reason, _("请填写定级理由。"))
     grade = int(grade)
     if grade not in RiskGrade.values:
-        raise DomainError(_("风险等级无效。"))
+        raise DomainError(_("风险等级无效。"), field="grade")
     now = now or timezone.now()
     with transaction.atomic(), audit_context(actor=user, reason=reason):
         locked = Institution.objects.select_for_update().get(pk=institution.pk)
         if locked.risk_grade == grade:
-            raise DomainError(_("该机构已是此风险等级。"), code="same")
+            raise DomainError(_("该机构已是此风险等级。"), code="same", field="grade")
         change = GradeChange.objects.create(
             institution=locked,
             from_grade=locked.risk_grade,
@@ -262,12 +233,12 @@ def inspection_record(
     reason: str = "",
 ) -> Inspection:
     """Record an inspection; the next one is scheduled from it by the institution's grade."""
-    _require_visible(user, institution)
+    rules.require(user, "rectification.inspect", institution)
     today = timezone.localdate()
     if date > today:
-        raise DomainError(_("检查日期不能晚于今天。"), code="future")
+        raise DomainError(_("检查日期不能晚于今天。"), code="future", field="date")
     if not findings.strip():
-        raise DomainError(_("请填写检查情况。"))
+        raise DomainError(_("请填写检查情况。"), field="findings")
     with transaction.atomic(), audit_context(actor=user, reason=reason or _("录入检查记录")):
         inspection = Inspection.objects.create(
             institution=institution,
@@ -291,24 +262,6 @@ def inspection_record(
 
 # --- problems and measures --------------------------------------------------------------------
 
-#: The problem list's state machine: the statuses each status may move to.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ProblemStatus.OPEN: frozenset(
-        {ProblemStatus.RECTIFYING, ProblemStatus.TRANSFERRED, ProblemStatus.SENT_TO_JUDICIARY}
-    ),
-    ProblemStatus.RECTIFYING: frozenset(
-        {ProblemStatus.RECTIFIED, ProblemStatus.TRANSFERRED, ProblemStatus.SENT_TO_JUDICIARY}
-    ),
-    ProblemStatus.RECTIFIED: frozenset({ProblemStatus.CLOSED, ProblemStatus.RECTIFYING}),
-    ProblemStatus.CLOSED: frozenset(),
-    ProblemStatus.TRANSFERRED: frozenset(),
-    ProblemStatus.SENT_TO_JUDICIARY: frozenset(),
-}
-
-
-def allowed_transitions(problem: Problem) -> frozenset[str]:
-    return TRANSITIONS[problem.status]
-
 
 def problem_raise(
     *,
@@ -325,7 +278,7 @@ def problem_raise(
 ) -> Problem:
     """Put a problem on the list: with an owner (清单责任化) and at least one measure with its
     deadline (措施条款化、时限节点化)."""
-    _require_visible(user, institution)
+    rules.require(user, "rectification.raise_problem", institution)
     if inspection is not None and inspection.institution_id != institution.pk:
         raise DomainError(_("检查记录不属于该机构。"))
     if not description.strip():
@@ -360,64 +313,54 @@ def _measure_create(problem: Problem, spec: MeasureSpec) -> Measure:
 
 
 def measure_add(*, problem: Problem, user: User, spec: MeasureSpec, reason: str = "") -> Measure:
-    _require_problem_visible(user, problem)
-    if not problem.is_active:
-        raise DomainError(_("问题已结束，不能再添加措施。"))
-    with transaction.atomic(), audit_context(actor=user, reason=reason or _("添加整改措施")):
-        return _measure_create(problem, spec)
+    with transaction.atomic():
+        locked = Problem.objects.select_for_update().get(pk=problem.pk)
+        rules.require(user, "rectification.measure_add", locked)
+        with audit_context(actor=user, reason=reason or _("添加整改措施")):
+            return _measure_create(locked, spec)
 
 
 def measure_complete(*, measure: Measure, user: User, result: str) -> Measure:
     """Record that a measure was carried out (落实情况)."""
-    _require_problem_visible(user, measure.problem)
-    if measure.is_done:
-        raise DomainError(_("该措施已完成。"))
-    if not measure.problem.is_active:
-        raise DomainError(_("问题已结束。"))
-    result = _reason(result, _("请填写落实情况。"))
-    with transaction.atomic(), audit_context(actor=user, reason=result):
-        measure.done_at = timezone.now()
-        measure.done_by = user
-        measure.result = result
-        measure.save(update_fields=["done_at", "done_by", "result"])
-    return measure
+    result = _reason(result, _("请填写落实情况。"), field="result")
+    return rules.transition(
+        measure,
+        user=user,
+        action="rectification.measure_complete",
+        reason=result,
+        fields={"done_at": timezone.now(), "done_by": user, "result": result},
+    )
 
 
 def _problem_move(
-    problem: Problem, *, user: User, to: str, reason: str, expected_version: int | None = None, **extra: Any
+    problem: Problem,
+    *,
+    user: User,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    save: Callable[[Problem], Any] | None = None,
+    **extra: Any,
 ) -> Problem:
-    """The one function that moves a problem; refuses a move the table does not allow, and (with
-    ``expected_version``) a move decided on a page someone else has changed since."""
-    with transaction.atomic():
-        locked = Problem.objects.select_for_update().get(pk=problem.pk)
-        if to not in TRANSITIONS[locked.status]:
-            raise DomainError(
-                _("问题状态为“%(from)s”，不能变更为“%(to)s”。")
-                % {"from": locked.get_status_display(), "to": ProblemStatus(to).label},
-                code="transition",
-            )
+    """The one path of a problem's moves (``core.rules.transition``): the declared action says
+    from which statuses to which, and who; the move records when the status changed."""
+
+    def fields(locked: Problem) -> dict[str, Any]:
         now = timezone.now()
-        locked.status = to
-        locked.status_changed_at = now
-        for name, value in extra.items():
-            setattr(locked, name, value)
-        if to == ProblemStatus.CLOSED:
-            locked.closed_at = now
-            locked.verified_by = user
-        with audit_context(actor=user, reason=reason):
-            save_versioned(locked, expected_version=expected_version)
-    return locked
+        values: dict[str, Any] = {"status_changed_at": now, **extra}
+        if rules.get(action).target == ProblemStatus.CLOSED:
+            values.update(closed_at=now, verified_by=user)
+        return values
+
+    return rules.transition(
+        problem, user=user, action=action, reason=reason, fields=fields, expected_version=expected_version, save=save
+    )
 
 
 def problem_start(*, problem: Problem, user: User, reason: str = "", expected_version: int | None = None) -> Problem:
     """open → rectifying: the owner has started to rectify."""
-    _require_problem_visible(user, problem)
     return _problem_move(
-        problem,
-        user=user,
-        to=ProblemStatus.RECTIFYING,
-        reason=reason or _("开始整改"),
-        expected_version=expected_version,
+        problem, user=user, action="rectification.start", reason=reason, expected_version=expected_version
     )
 
 
@@ -425,28 +368,22 @@ def problem_report_rectified(
     *, problem: Problem, user: User, reason: str, expected_version: int | None = None
 ) -> Problem:
     """rectifying → rectified (awaiting check): only when every measure has been carried out."""
-    _require_problem_visible(user, problem)
-    reason = _reason(reason, _("请填写整改情况。"))
-    if problem.measures.filter(done_at__isnull=True).exists():
-        raise DomainError(_("还有未完成的整改措施，不能报整改完成。"), code="measures_open")
     return _problem_move(
-        problem, user=user, to=ProblemStatus.RECTIFIED, reason=reason, expected_version=expected_version
+        problem, user=user, action="rectification.report", reason=reason, expected_version=expected_version
     )
 
 
 def problem_verify(*, problem: Problem, user: User, reason: str, expected_version: int | None = None) -> Problem:
     """rectified → closed (核查销号): a supervisor checked the rectification on the spot."""
-    _require_supervisor(user, problem.institution, _("核查销号"))
-    reason = _reason(reason, _("请填写核查情况。"))
-    return _problem_move(problem, user=user, to=ProblemStatus.CLOSED, reason=reason, expected_version=expected_version)
+    return _problem_move(
+        problem, user=user, action="rectification.verify", reason=reason, expected_version=expected_version
+    )
 
 
 def problem_reject(*, problem: Problem, user: User, reason: str, expected_version: int | None = None) -> Problem:
     """rectified → rectifying: the check found the rectification insufficient."""
-    _require_supervisor(user, problem.institution, _("核查"))
-    reason = _reason(reason, _("请填写核查未通过的原因。"))
     return _problem_move(
-        problem, user=user, to=ProblemStatus.RECTIFYING, reason=reason, expected_version=expected_version
+        problem, user=user, action="rectification.reject", reason=reason, expected_version=expected_version
     )
 
 
@@ -454,13 +391,12 @@ def problem_transfer(
     *, problem: Problem, user: User, department: str, reason: str, expected_version: int | None = None
 ) -> Problem:
     """→ transferred: another department's matter (移交主管部门)."""
-    _require_supervisor(user, problem.institution, _("移交"))
-    department = _reason(department, _("请填写移交的主管部门。"))
-    reason = _reason(reason, _("请填写移交理由。"))
+    rules.require(user, "rectification.transfer", problem)
+    department = _reason(department, _("请填写移交的主管部门。"), field="department")
     return _problem_move(
         problem,
         user=user,
-        to=ProblemStatus.TRANSFERRED,
+        action="rectification.transfer",
         reason=reason,
         expected_version=expected_version,
         transferred_to=department,
@@ -471,25 +407,28 @@ def problem_send_to_judiciary(
     *, problem: Problem, user: User, reason: str, expected_version: int | None = None
 ) -> Problem:
     """→ sent to the judiciary (移送司法机关): a suspected crime. Creates a lead for the crackdown
-    group (``create_judiciary_lead``) and links it both ways: ``Problem.lead_id`` here, the lead's
-    institution (and source text) there."""
-    _require_supervisor(user, problem.institution, _("移送司法机关"))
-    reason = _reason(reason, _("请填写移送理由（涉嫌的违法犯罪事实）。"))
-    with transaction.atomic():
-        moved = _problem_move(
-            problem, user=user, to=ProblemStatus.SENT_TO_JUDICIARY, reason=reason, expected_version=expected_version
-        )
-        lead_id = create_judiciary_lead(problem=moved, user=user, reason=reason)
-        if lead_id is not None:
-            Problem.objects.filter(pk=moved.pk).update(lead_id=lead_id)
-            moved.lead_id = lead_id
+    group (``create_judiciary_lead``) in the same transaction and links it both ways:
+    ``Problem.lead`` here, the lead's institution (and source text) there."""
+
+    def save(locked: Problem) -> None:
+        lead = create_judiciary_lead(problem=locked, user=user, reason=reason.strip())
+        locked.lead = lead
+        locked.save()
         record_action(
-            moved,
+            locked,
             actor=user,
-            action_text=_("移送司法机关（打击组线索 %(lead)s）") % {"lead": lead_id or "—"},
+            action_text=_("移送司法机关（打击组线索 %(lead)s）") % {"lead": lead.number or lead.pk},
             reason=reason,
         )
-    return moved
+
+    return _problem_move(
+        problem,
+        user=user,
+        action="rectification.judiciary",
+        reason=reason,
+        expected_version=expected_version,
+        save=save,
+    )
 
 
 #: The leads app's fraud type for each sector (the lead's 诈骗类型).
@@ -507,20 +446,15 @@ SECTOR_FRAUD_TYPE = {
 }
 
 
-def create_judiciary_lead(*, problem: Problem, user: User, reason: str) -> int | None:
-    """Hook for ``problem_send_to_judiciary``: register a lead for the crackdown group through the
-    leads app's own service (``leads.services.lead_create``), link it to the institution (the
+def create_judiciary_lead(*, problem: Problem, user: User, reason: str) -> Lead:
+    """For ``problem_send_to_judiciary``: register a lead for the crackdown group through the
+    leads area's own service (``leads.services.lead_create``), link it to the institution (the
     lead's ``institution``, shown on the institution's page), and refer it to the crackdown group
-    when the user may refer (street office); otherwise the street office refers it from its
-    queue. Returns the lead's id, or None when the leads app offers no such service."""
-    try:
-        from leads import services as lead_services
-        from leads.choices import LeadSource
-    except ImportError:
-        return None
-    create = getattr(lead_services, "lead_create", None)
-    if create is None:
-        return None
+    when the user may refer (the street office; ``lead_refer`` asks the leads' rules); otherwise
+    the street office refers it from its queue."""
+    from leads import services as lead_services
+    from leads.choices import LeadSource
+
     institution = problem.institution
     description = "\n".join(
         [
@@ -543,16 +477,15 @@ def create_judiciary_lead(*, problem: Problem, user: User, reason: str) -> int |
         "subject_person": institution.legal_representative,
         "community": institution.community,
     }
-    lead, _code = create(user=user, data=data, reason=reason)
-    with audit_context(actor=user, reason=_("整治问题移送司法机关，关联机构")):
-        lead.institution = institution
-        lead.save(update_fields=["institution"])
+    lead, _code = lead_services.lead_create(user=user, data=data, reason=reason, institution=institution)
     crackdown = Unit.objects.filter(code=UnitCode.GROUP_CRACKDOWN).first()
-    can_refer = getattr(lead_services, "can_transition", None)
-    refer = getattr(lead_services, "lead_refer", None)
-    if crackdown and refer and can_refer and can_refer(lead, user, "refer"):
-        refer(lead=lead, user=user, unit=crackdown, reason=reason)
-    return lead.pk
+    if crackdown is not None:
+        try:
+            with transaction.atomic():
+                lead = lead_services.lead_refer(lead=lead, user=user, unit=crackdown, reason=reason)
+        except (PermissionDenied, DomainError):
+            pass  # not the user's to refer: it waits in the street office's queue
+    return lead
 
 
 # --- contingency plans ------------------------------------------------------------------------
@@ -576,14 +509,14 @@ def plan_save(
     *, user: User, institution: Institution, plan: ContingencyPlan | None = None, reason: str = "", **fields: Any
 ) -> ContingencyPlan:
     """Create or edit a contingency plan (应急预案); the institution is marked at risk of collapse."""
-    _require_supervisor(user, institution, _("制定应急预案"))
+    if plan is None:
+        rules.require(user, "rectification.plan_create", institution)
+        plan = ContingencyPlan(institution=institution, created_by=user)
+    else:
+        rules.require(user, "rectification.plan_update", plan)
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    if plan is None:
-        plan = ContingencyPlan(institution=institution, created_by=user)
-    elif plan.status == PlanStatus.ARCHIVED:
-        raise DomainError(_("已归档的预案不能修改。"))
     for name, value in fields.items():
         setattr(plan, name, value)
     with transaction.atomic(), audit_context(actor=user, reason=reason or _("制定/修改应急预案")):
@@ -594,23 +527,19 @@ def plan_save(
     return plan
 
 
+#: The plan's status each status action moves to.
+PLAN_STATUS_ACTIONS: dict[str, str] = {
+    PlanStatus.ACTIVE: "rectification.plan_activate",
+    PlanStatus.ARCHIVED: "rectification.plan_archive",
+}
+
+
 def plan_set_status(*, plan: ContingencyPlan, user: User, status: str, reason: str = "") -> ContingencyPlan:
-    """draft → active → archived. Activating archives nothing: one plan is active at a time."""
-    _require_supervisor(user, plan.institution, _("变更应急预案状态"))
-    allowed = {PlanStatus.DRAFT: {PlanStatus.ACTIVE, PlanStatus.ARCHIVED}, PlanStatus.ACTIVE: {PlanStatus.ARCHIVED}}
-    if status not in allowed.get(plan.status, set()):
-        raise DomainError(_("预案状态不能这样变更。"))
-    if (
-        status == PlanStatus.ACTIVE
-        and ContingencyPlan.objects.filter(institution_id=plan.institution_id, status=PlanStatus.ACTIVE)
-        .exclude(pk=plan.pk)
-        .exists()
-    ):
-        raise DomainError(_("该机构已有生效的应急预案，请先归档。"))
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
-        plan.status = status
-        plan.save(update_fields=["status", "updated_at"])
-    return plan
+    """draft → active → archived; one plan of an institution is active at a time."""
+    action = PLAN_STATUS_ACTIONS.get(status)
+    if action is None:
+        raise DomainError(_("预案状态不能这样变更。"), field="status")
+    return rules.transition(plan, user=user, action=action, reason=reason)
 
 
 # --- daily reminder: overdue inspections and measures -----------------------------------------

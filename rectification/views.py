@@ -1,26 +1,28 @@
-"""Pages of the rectification area. Thin: visibility from core.views, rules in services."""
+"""Pages of the rectification area. Thin: visibility from core.views, who may act from the
+rules (rectification/rules.py), every write an ``ActionView`` calling a service."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import View
 
-from core.exceptions import DomainError
-from core.views import ScopedDetailView, ScopedListView, WriteAccessMixin
-from core.visibility import visible_to
+from core import rules
+from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import XLSX_MIME, Column
 
 from . import imports, selectors, services
-from .choices import SECTOR_UNIT, PlanStatus, ProblemStatus
+from .choices import SECTOR_UNIT
 from .filters import ControlListFilter, InspectionFilter, InstitutionFilter, OverdueFilter, PlanFilter, ProblemFilter
 from .forms import (
     GradeForm,
@@ -36,17 +38,6 @@ from .forms import (
 )
 from .models import ContingencyPlan, Inspection, Institution, Measure, Problem
 from .services import MeasureSpec
-
-
-def _form_error(form, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc))
-
 
 # --- institutions -----------------------------------------------------------------------------
 
@@ -151,15 +142,12 @@ class InstitutionDetailView(ScopedDetailView):
         return context
 
 
-class _InstitutionFormView(WriteAccessMixin, FormView):
+class _InstitutionFormView(ActionView):
     form_class = InstitutionForm
     template_name = "rectification/institution_form.html"
-    institution = None
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.institution
-        return kwargs
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.object}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -167,81 +155,70 @@ class _InstitutionFormView(WriteAccessMixin, FormView):
 
         units = dict(Unit.objects.filter(code__in=set(SECTOR_UNIT.values())).values_list("code", "pk"))
         context["sector_units"] = {sector: units.get(code) for sector, code in SECTOR_UNIT.items()}
-        context["institution"] = self.institution
+        context["institution"] = self.object
         return context
 
-    def form_valid(self, form):
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if self.institution is None:
-                institution = services.institution_create(user=self.request.user, **data)
-                messages.success(self.request, _("机构已登记。"))
-            else:
-                reason = form.cleaned_data.get("reason", "")
-                institution = services.institution_update(
-                    institution=self.institution,
-                    user=self.request.user,
-                    reason=reason,
-                    expected_version=form.cleaned_data.get("version"),
-                    **data,
-                )
-                messages.success(self.request, _("机构信息已保存。"))
-        except (ValidationError, DomainError, PermissionDenied) as exc:
-            _form_error(form, exc)
-            return self.form_invalid(form)
-        return redirect("rectification:institution_detail", institution.pk)
+    def fields(self, form) -> dict[str, Any]:
+        return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
 class InstitutionCreateView(_InstitutionFormView):
-    pass
+    action = "rectification.create"
+    success_message = gettext_lazy("机构已登记。")
+
+    def cancel_url(self) -> str:
+        return reverse("rectification:index")
+
+    def perform(self, form):
+        return services.institution_create(user=self.request.user, **self.fields(form))
 
 
 class InstitutionUpdateView(_InstitutionFormView):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.institution = get_object_or_404(visible_to(request.user, Institution), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    model = Institution
+    action = "rectification.update"
+    success_message = gettext_lazy("机构信息已保存。")
+
+    def perform(self, form):
+        return services.institution_update(
+            institution=self.object,
+            user=self.request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            expected_version=form.cleaned_data.get("version"),
+            **self.fields(form),
+        )
 
 
-class _InstitutionActionView(WriteAccessMixin, FormView):
+class _InstitutionActionView(ActionView):
     """A write on one visible institution (404 otherwise)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.institution = get_object_or_404(
-                visible_to(request.user, Institution).select_related("supervising_unit"), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+    model = Institution
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("supervising_unit", "community")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["institution"] = self.institution
+        context["institution"] = self.object
         return context
-
-    def get_success_url(self):
-        return reverse("rectification:institution_detail", args=[self.institution.pk])
 
 
 class InstitutionGradeView(_InstitutionActionView):
+    action = "rectification.grade"
     form_class = GradeForm
     template_name = "rectification/grade_form.html"
+    success_message = gettext_lazy("风险等级已更新。")
 
     def get_initial(self):
-        return {"grade": self.institution.risk_grade}
+        return {"grade": self.object.risk_grade}
 
-    def form_valid(self, form):
-        try:
-            services.institution_grade(
-                institution=self.institution,
-                user=self.request.user,
-                grade=form.cleaned_data["grade"],
-                reason=form.cleaned_data["reason"],
-            )
-        except (DomainError, PermissionDenied) as exc:
-            _form_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("风险等级已更新。"))
-        return super().form_valid(form)
+    def perform(self, form):
+        services.institution_grade(
+            institution=self.object,
+            user=self.request.user,
+            grade=form.cleaned_data["grade"],
+            reason=form.cleaned_data["reason"],
+        )
+        return self.object
 
 
 def _raise_problem(institution, user, data, prefix, inspection=None) -> Problem:
@@ -260,54 +237,48 @@ def _raise_problem(institution, user, data, prefix, inspection=None) -> Problem:
 
 
 class InspectionCreateView(_InstitutionActionView):
+    action = "rectification.inspect"
     form_class = InspectionForm
     template_name = "rectification/inspection_form.html"
+    success_message = gettext_lazy("检查记录已保存。")
 
     def get_initial(self):
         unit = self.request.user.unit
         return {
-            "unit": unit if unit and unit.kind != "street_office" else self.institution.supervising_unit,
-            "problem_owner_unit": self.institution.supervising_unit,
+            "unit": unit if unit and unit.kind != "street_office" else self.object.supervising_unit,
+            "problem_owner_unit": self.object.supervising_unit,
             "date": timezone.localdate(),
         }
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
         user = self.request.user
-        try:
-            with transaction.atomic():
-                inspection = services.inspection_record(
-                    institution=self.institution,
-                    user=user,
-                    date=data["date"],
-                    unit=data["unit"],
-                    inspectors=data["inspectors"],
-                    findings=data["findings"],
-                    photos=data["photos"],
-                )
-                if data.get("raise_problem"):
-                    _raise_problem(self.institution, user, data, "problem_", inspection=inspection)
-        except (DomainError, PermissionDenied, ValidationError) as exc:
-            _form_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("检查记录已保存。"))
-        return super().form_valid(form)
+        with transaction.atomic():
+            inspection = services.inspection_record(
+                institution=self.object,
+                user=user,
+                date=data["date"],
+                unit=data["unit"],
+                inspectors=data["inspectors"],
+                findings=data["findings"],
+                photos=data["photos"],
+            )
+            if data.get("raise_problem"):
+                _raise_problem(self.object, user, data, "problem_", inspection=inspection)
+        return self.object
 
 
 class ProblemCreateView(_InstitutionActionView):
+    action = "rectification.raise_problem"
     form_class = ProblemForm
     template_name = "rectification/problem_form.html"
+    success_message = gettext_lazy("问题已登记。")
 
     def get_initial(self):
-        return {"owner_unit": self.institution.supervising_unit}
+        return {"owner_unit": self.object.supervising_unit}
 
-    def form_valid(self, form):
-        try:
-            problem = _raise_problem(self.institution, self.request.user, form.cleaned_data, "")
-        except (DomainError, PermissionDenied) as exc:
-            _form_error(form, exc)
-            return self.form_invalid(form)
-        return redirect("rectification:problem_detail", problem.pk)
+    def perform(self, form):
+        return _raise_problem(self.object, self.request.user, form.cleaned_data, "")
 
 
 class InspectionListView(ScopedListView):
@@ -375,29 +346,24 @@ class ProblemListView(ScopedListView):
         return context
 
 
-#: action in the URL → (target status, service, needs a reason, label)
+#: The action slug of ``rectification:problem_transition`` → the declared action (its verb).
 PROBLEM_ACTIONS = {
-    "start": (ProblemStatus.RECTIFYING, "problem_start", False, gettext_lazy("开始整改")),
-    "report": (ProblemStatus.RECTIFIED, "problem_report_rectified", True, gettext_lazy("报整改完成")),
-    "verify": (ProblemStatus.CLOSED, "problem_verify", True, gettext_lazy("核查通过，销号")),
-    "reject": (ProblemStatus.RECTIFYING, "problem_reject", True, gettext_lazy("核查未通过，退回整改")),
-    "transfer": (ProblemStatus.TRANSFERRED, "problem_transfer", True, gettext_lazy("移交主管部门")),
-    "judiciary": (ProblemStatus.SENT_TO_JUDICIARY, "problem_send_to_judiciary", True, gettext_lazy("移送司法机关")),
+    "start": "rectification.start",
+    "report": "rectification.report",
+    "verify": "rectification.verify",
+    "reject": "rectification.reject",
+    "transfer": "rectification.transfer",
+    "judiciary": "rectification.judiciary",
 }
 
-
-def problem_actions(problem: Problem) -> list[tuple[str, str]]:
-    allowed = services.allowed_transitions(problem)
-    result = []
-    for action, (target, _service, _needs, label) in PROBLEM_ACTIONS.items():
-        if target not in allowed:
-            continue
-        if action == "start" and problem.status != ProblemStatus.OPEN:
-            continue
-        if action == "reject" and problem.status != ProblemStatus.RECTIFIED:
-            continue
-        result.append((action, label))
-    return result
+PROBLEM_SERVICES = {
+    "start": services.problem_start,
+    "report": services.problem_report_rectified,
+    "verify": services.problem_verify,
+    "reject": services.problem_reject,
+    "transfer": services.problem_transfer,
+    "judiciary": services.problem_send_to_judiciary,
+}
 
 
 class ProblemDetailView(ScopedDetailView):
@@ -411,87 +377,86 @@ class ProblemDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["actions"] = problem_actions(self.object)
-        context["transition_form"] = TransitionForm()
+        actions = context["actions"]
+        user = self.request.user
+        context["transitions"] = [(slug, rules.get(name)) for slug, name in PROBLEM_ACTIONS.items() if slug in actions]
+        context["completable"] = {
+            m.pk for m in self.object.measures.all() if rules.check(user, "rectification.measure_complete", m)
+        }
         context["measure_form"] = MeasureForm()
-        context["complete_form"] = MeasureCompleteForm()
         context["today"] = timezone.localdate()
         return context
 
 
-class _ProblemActionView(WriteAccessMixin, FormView):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.problem = get_object_or_404(
-                visible_to(request.user, Problem).select_related("institution"), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+class ProblemTransitionView(ActionView):
+    """One move of a problem (the slug names the declared action); the detail page posts here."""
 
-    def get(self, request, *args, **kwargs):
-        return redirect("rectification:problem_detail", self.problem.pk)
-
-    def get_success_url(self):
-        return reverse("rectification:problem_detail", args=[self.problem.pk])
-
-    def form_invalid(self, form):
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(self.request, error)
-        return HttpResponseRedirect(self.get_success_url())
-
-
-class ProblemTransitionView(_ProblemActionView):
+    model = Problem
     form_class = TransitionForm
 
-    def form_valid(self, form):
-        action = self.kwargs["action"]
-        if action not in PROBLEM_ACTIONS:
-            return self.form_invalid(form)
-        _target, service_name, _needs, label = PROBLEM_ACTIONS[action]
-        service = getattr(services, service_name)
-        kwargs = {
-            "problem": self.problem,
-            "user": self.request.user,
-            "reason": form.cleaned_data["reason"],
-            "expected_version": form.cleaned_data["version"],
-        }
-        if action == "transfer":
-            kwargs["department"] = form.cleaned_data["department"]
+    def get_queryset(self):
+        return super().get_queryset().select_related("institution")
+
+    def get_action(self) -> str:
         try:
-            service(**kwargs)
-        except (DomainError, PermissionDenied) as exc:
-            messages.error(self.request, str(exc))
-        else:
-            messages.success(self.request, _("已办理：%(action)s。") % {"action": label})
-        return HttpResponseRedirect(self.get_success_url())
+            return PROBLEM_ACTIONS[self.kwargs["action"]]
+        except KeyError:
+            raise Http404 from None
 
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        rule = rules.get(self.get_action())
+        return {"needs_reason": rule.needs_reason, "with_department": rule.verb == "transfer"}
 
-class MeasureAddView(_ProblemActionView):
-    form_class = MeasureForm
+    def get_initial(self):
+        return {"version": self.object.version}
 
-    def form_valid(self, form):
+    @property
+    def success_message(self):  # type: ignore[override]
+        return _("已办理：%(action)s。") % {"action": self.rule.label}
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.measure_add(
-                problem=self.problem,
-                user=self.request.user,
-                spec=MeasureSpec(data["kind"], data["deadline"], data["detail"]),
-            )
-        except (DomainError, PermissionDenied) as exc:
-            messages.error(self.request, str(exc))
-        return HttpResponseRedirect(self.get_success_url())
+        kwargs: dict[str, Any] = {
+            "problem": self.object,
+            "user": self.request.user,
+            "reason": data["reason"],
+            "expected_version": data["version"],
+        }
+        if "department" in data:
+            kwargs["department"] = data["department"]
+        return PROBLEM_SERVICES[self.kwargs["action"]](**kwargs)
 
 
-class MeasureCompleteView(_ProblemActionView):
+class MeasureAddView(ActionView):
+    model = Problem
+    action = "rectification.measure_add"
+    form_class = MeasureForm
+    success_message = gettext_lazy("整改措施已添加。")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        services.measure_add(
+            problem=self.object,
+            user=self.request.user,
+            spec=MeasureSpec(data["kind"], data["deadline"], data["detail"]),
+        )
+        return self.object
+
+
+class MeasureCompleteView(ActionView):
+    model = Measure
+    action = "rectification.measure_complete"
     form_class = MeasureCompleteForm
+    success_message = gettext_lazy("已记录落实情况。")
 
-    def form_valid(self, form):
-        measure = get_object_or_404(Measure, pk=self.kwargs["measure_pk"], problem=self.problem)
-        try:
-            services.measure_complete(measure=measure, user=self.request.user, result=form.cleaned_data["result"])
-        except (DomainError, PermissionDenied) as exc:
-            messages.error(self.request, str(exc))
-        return HttpResponseRedirect(self.get_success_url())
+    def get_object(self):
+        qs = self.get_queryset().select_related("problem__institution")
+        return get_object_or_404(qs, pk=self.kwargs["measure_pk"], problem_id=self.kwargs["pk"])
+
+    def perform(self, form):
+        return services.measure_complete(
+            measure=self.object, user=self.request.user, result=form.cleaned_data["result"]
+        )
 
 
 # --- contingency plans ------------------------------------------------------------------------
@@ -528,83 +493,100 @@ class PlanDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        next_status = {
-            PlanStatus.DRAFT: [PlanStatus.ACTIVE, PlanStatus.ARCHIVED],
-            PlanStatus.ACTIVE: [PlanStatus.ARCHIVED],
-        }
-        context["next_statuses"] = [(s, PlanStatus(s).label) for s in next_status.get(self.object.status, [])]
+        actions = context["actions"]
+        context["status_actions"] = [
+            (status, rules.get(name))
+            for status, name in services.PLAN_STATUS_ACTIONS.items()
+            if rules.get(name).verb in actions
+        ]
         return context
 
 
 class PlanCreateView(_InstitutionActionView):
+    action = "rectification.plan_create"
     form_class = PlanForm
     template_name = "rectification/plan_form.html"
-    plan = None
+    success_message = gettext_lazy("应急预案已保存。")
 
     def get_initial(self):
         return {
-            "lead_unit": self.institution.supervising_unit,
-            "title": _("%(name)s 爆雷风险应急预案") % {"name": self.institution.name},
+            "lead_unit": self.object.supervising_unit,
+            "title": _("%(name)s 爆雷风险应急预案") % {"name": self.object.name},
         }
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.plan
-        return kwargs
-
-    def form_valid(self, form):
+    def perform(self, form):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        return services.plan_save(user=self.request.user, institution=self.object, plan=None, **data)
+
+
+class PlanUpdateView(ActionView):
+    model = ContingencyPlan
+    action = "rectification.plan_update"
+    form_class = PlanForm
+    template_name = "rectification/plan_form.html"
+    success_message = gettext_lazy("应急预案已保存。")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("institution")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["institution"] = self.object.institution
+        return context
+
+    def perform(self, form):
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        return services.plan_save(user=self.request.user, institution=self.object.institution, plan=self.object, **data)
+
+
+class PlanStatusView(ActionView):
+    """Activate or archive a plan: the posted ``status`` names the declared action."""
+
+    model = ContingencyPlan
+    form_class = PlanStatusForm
+    success_message = gettext_lazy("预案状态已更新。")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("institution")
+
+    def get_action(self) -> str:
+        status = self.request.POST.get("status") or self.request.GET.get("status")
         try:
-            plan = services.plan_save(user=self.request.user, institution=self.institution, plan=self.plan, **data)
-        except (DomainError, PermissionDenied) as exc:
-            _form_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("应急预案已保存。"))
-        return redirect("rectification:plan_detail", plan.pk)
-
-
-class PlanUpdateView(PlanCreateView):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.plan = get_object_or_404(
-                visible_to(request.user, ContingencyPlan).select_related("institution"), pk=kwargs["pk"]
-            )
-            kwargs["pk"] = self.plan.institution_id
-        return super().dispatch(request, *args, **kwargs)
+            return services.PLAN_STATUS_ACTIONS[status]
+        except KeyError:
+            raise Http404 from None
 
     def get_initial(self):
-        return {}
+        return {"status": self.request.GET.get("status")}
 
-
-class PlanStatusView(WriteAccessMixin, FormView):
-    form_class = PlanStatusForm
-
-    def post(self, request, *args, **kwargs):
-        plan = get_object_or_404(
-            visible_to(request.user, ContingencyPlan).select_related("institution"), pk=kwargs["pk"]
+    def perform(self, form):
+        return services.plan_set_status(
+            plan=self.object,
+            user=self.request.user,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
         )
-        form = self.get_form()
-        if form.is_valid():
-            try:
-                services.plan_set_status(
-                    plan=plan, user=request.user, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
-                )
-            except (DomainError, PermissionDenied) as exc:
-                messages.error(request, str(exc))
-        return redirect("rectification:plan_detail", plan.pk)
-
-    def get(self, request, *args, **kwargs):
-        return redirect("rectification:plan_detail", kwargs["pk"])
 
 
 # --- import -----------------------------------------------------------------------------------
 
 
-class ImportView(WriteAccessMixin, FormView):
+class ImportView(ActionView):
+    """Upload, check and import an institution list. The answer is the report of every row (a
+    page, not a redirect: the report is what the user came for)."""
+
+    action = "rectification.import"
     form_class = ImportForm
     template_name = "rectification/import.html"
+    success_message = None
 
-    def form_valid(self, form):
+    def cancel_url(self) -> str:
+        return reverse("rectification:index")
+
+    def perform(self, form):
         report = imports.parse(form.cleaned_data["file"])
         mode = form.cleaned_data["mode"]
         if mode != ImportForm.MODE_CHECK and not report.file_errors:
@@ -615,11 +597,19 @@ class ImportView(WriteAccessMixin, FormView):
                 messages.error(
                     self.request, _("有错误的行，未导入任何数据。请修改后重新上传，或选择只导入校验通过的行。")
                 )
-        return self.render_to_response(self.get_context_data(form=form, report=report, mode=mode))
+        self.mode = mode
+        self.form = form
+        return report
+
+    def done(self, result):
+        return self.render_to_response(self.get_context_data(form=self.form, report=result, mode=self.mode))
 
 
-class ImportTemplateView(WriteAccessMixin, TemplateView):
+class ImportTemplateView(LoginRequiredMixin, View):
+    """The import template, for those who may import."""
+
     def get(self, request, *args, **kwargs):
+        rules.require(request.user, "rectification.import")
         response = HttpResponse(imports.template_workbook(), content_type=XLSX_MIME)
         response["Content-Disposition"] = 'attachment; filename="institutions-template.xlsx"'
         return response
