@@ -9,15 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.selectors import visible_cases, visible_typical_cases
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
-from core.visibility import visible_to
 from organization.models import Unit, User
 
 from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey, MediaReport, OpinionEntry
-from .selectors import organising_units
-from .services import sees_all_publicity
+from .rules import communities_to_record_for, own_community, records_all, units_to_record_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -56,10 +54,9 @@ class ServiceForm(VersionedFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def own_units(self):
-        """The units the user may record for: all for the publicity group and street office."""
-        if sees_all_publicity(self.user):
-            return organising_units()
-        return Unit.objects.filter(pk__in=self.user.scope.unit_ids)
+        """The units the user may record for (publicity/rules.py): all for the publicity group and
+        the street office, their own for others."""
+        return units_to_record_for(self.user)
 
 
 class ActivityForm(ServiceForm):
@@ -86,22 +83,22 @@ class ActivityForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = self.user.scope
         self.fields["organiser"].queryset = self.own_units()
         communities = Unit.objects.communities()
-        if scope.is_community and not sees_all_publicity(self.user):
-            communities = communities.filter(pk=scope.unit_id)
+        community = own_community(self.user)  # a community's staff record their own community's
+        if community is not None:
+            communities = communities.filter(pk=community)
             self.fields["community"].required = True
             self.fields["community"].empty_label = None
             self.fields["organiser"].empty_label = None
-            self.initial.setdefault("community", scope.unit_id)
-            self.initial.setdefault("organiser", scope.unit_id)
+            self.initial.setdefault("community", community)
+            self.initial.setdefault("organiser", community)
         elif not self.instance.pk:
-            self.initial.setdefault("organiser", scope.unit_id)
+            self.initial.setdefault("organiser", self.user.unit_id)
         self.fields["community"].queryset = communities
         if not self.instance.pk:
             self.initial.setdefault("date", timezone.localdate())
-        link_cases(self, "typical_case", visible_to(self.user, Case).typical())
+        link_cases(self, "typical_case", visible_typical_cases(self.user))
 
     def clean(self):
         data = super().clean()
@@ -123,9 +120,8 @@ class SurveyForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        communities = Unit.objects.communities()
-        if not sees_all_publicity(self.user):
-            communities = communities.filter(pk__in=self.user.scope.unit_ids)
+        communities = communities_to_record_for(self.user)
+        if not records_all(self.user):  # only the user's own: nothing else to choose
             self.fields["community"].empty_label = None
         self.fields["community"].queryset = communities
 
@@ -148,7 +144,7 @@ class UnitRecordForm(ServiceForm):
         self.fields["unit"].queryset = self.own_units()
         self.fields["unit"].empty_label = None
         if not self.instance.pk:
-            self.initial.setdefault("unit", self.user.scope.unit_id)
+            self.initial.setdefault("unit", self.user.unit_id)
 
 
 class MediaReportForm(UnitRecordForm):
@@ -163,7 +159,7 @@ class MediaReportForm(UnitRecordForm):
 class OpinionForm(UnitRecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        link_cases(self, "case", visible_to(self.user, Case))
+        link_cases(self, "case", visible_cases(self.user))
 
     class Meta:
         model = OpinionEntry

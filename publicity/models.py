@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Q
@@ -17,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedModel
+from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 from organization.choices import UnitCode
 from organization.models import Scope, Unit
@@ -52,30 +52,12 @@ def non_negative(*fields: str, prefix: str) -> list[models.CheckConstraint]:
     ]
 
 
-class Recorded(VersionedModel):
-    """Who recorded a row and when (the audit trail holds every later change), and its version
-    (two people editing the same record: the later save is refused)."""
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    class Meta(VersionedModel.Meta):
-        abstract = True
-
-
 ELDERLY_TOO_MANY = _("覆盖老年人数不能超过覆盖人数。")
 TYPICAL_CASE_WRONG_TYPE = _("只有“典型案例曝光”活动才能关联典型案例。")
 TYPICAL_CASE_NOT_TYPICAL = _("所选案件未标记为典型案例。")
 
 
-class Activity(Recorded):
+class Activity(RecordedModel, VersionedModel):
     """A publicity activity held by a unit or a community (宣传活动)."""
 
     date = models.DateField(_("日期"), db_index=True)
@@ -190,7 +172,7 @@ AWARENESS_KINDS = (
 )
 
 
-class AwarenessSurvey(Recorded):
+class AwarenessSurvey(RecordedModel, VersionedModel):
     """A community's awareness survey for one month (知晓率调查), giving the three rates."""
 
     community = models.ForeignKey(
@@ -260,7 +242,7 @@ def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-class MediaReport(Recorded):
+class MediaReport(RecordedModel, VersionedModel):
     """A report on the campaign in the media (媒体报道). Published, so every signed-in user sees it."""
 
     date = models.DateField(_("日期"))
@@ -300,7 +282,7 @@ class MediaReport(Recorded):
         return self.url if urlsplit(self.url).scheme.lower() in ("http", "https") else ""
 
 
-class OpinionEntry(Recorded):
+class OpinionEntry(RecordedModel, VersionedModel):
     """An entry of the public-opinion log (舆情) for a sensitive case (§(十))."""
 
     date = models.DateField(_("日期"))

@@ -156,3 +156,18 @@ def figures(*, start: datetime.date, end: datetime.date, units: Iterable[Unit | 
     result = activity_summary(activities)
     result.update(awareness_summary(surveys))
     return result
+
+
+# --- figures for reports (owned by reports/) ---
+
+
+def report_activities(
+    start: datetime.date, end: datetime.date, units: Iterable[int] | None = None
+) -> QuerySet[Activity]:
+    """Activities dated ``start``..``end`` (inclusive), or those organised by or held in ``units``.
+    Counting only: not scoped to a user."""
+    qs = Activity.objects.filter(date__gte=start, date__lte=end)
+    if units is not None:
+        ids = list(units)
+        qs = qs.filter(Q(organiser_id__in=ids) | Q(community_id__in=ids))
+    return qs

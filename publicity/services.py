@@ -1,61 +1,82 @@
-"""Every write of the publicity area. Views, forms, the admin and imports call these."""
+"""Every write of the publicity area. Views, forms, the admin and imports call these.
+
+Each asks ``core.rules`` first (``publicity/rules.py`` declares who may): a create requires its
+action and then that what is recorded is the user's to hold; a change goes through
+``rules.transition`` (lock the row, require the action on it, bump the version, save with the
+audit entry), and what the record becomes must still be the user's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.models import Case
+from cases.selectors import visible_cases
+from core import rules
 from core.audit import audit_context
-from core.concurrency import VersionedModel, save_versioned
 from core.exceptions import DomainError
 from core.services import attachments_add
-from core.visibility import visible_to
-from organization.choices import UnitCode, UnitKind
+from organization.choices import UnitKind
 from organization.models import Unit, User
 
+from . import rules as publicity_rules
 from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry, first_of_month
 
-
-def sees_all_publicity(user: User) -> bool:
-    """Street office, leaders and the publicity group (宣教组 and its host unit). One query at most."""
-    scope = user.scope
-    if scope.sees_all:
-        return True
-    return Unit.objects.filter(pk__in=scope.unit_ids, code=UnitCode.GROUP_PUBLICITY).exists()
+R = TypeVar("R", Activity, AwarenessSurvey, MediaReport, OpinionEntry)
+U = TypeVar("U", MediaReport, OpinionEntry)
 
 
-def _require_writer(user: User) -> None:
-    if not user.scope.can_write:
-        raise PermissionDenied(_("您的账号为只读权限。"))
+def _photos_add(activity: Activity, *, user: User, photos: Iterable[Any]) -> None:
+    photos = list(photos)
+    if photos:
+        rules.require(user, "publicity.activity_photos", activity)
+        attachments_add(obj=activity, files=photos, user=user, images_only=True)
 
 
-def _require_own_unit(user: User, unit: Unit | None, message: str) -> None:
-    if (unit is None or unit.pk not in user.scope.unit_ids) and not sees_all_publicity(user):
-        raise DomainError(message, code="not_own_unit")
-
-
-def _save(
-    obj: VersionedModel, *, user: User, reason: str, photos: Iterable[Any] = (), expected_version: int | None = None
-) -> Any:
+def _create(obj: R, *, user: User, action: str, reason: str, then: Callable[[R], Any] | None = None) -> R:
     """Validate (the model's constraints with their Chinese messages), then save with the audit
-    entry; an edit made from a stale form is refused (``ConcurrentEditError``)."""
+    entry, in one transaction with ``then(obj)`` (photos)."""
     obj.full_clean()
-    with transaction.atomic(), audit_context(actor=user, reason=reason):
-        save_versioned(obj, expected_version=expected_version)
-        photos = list(photos)
-        if photos:
-            attachments_add(obj=obj, files=photos, user=user, images_only=True)
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(rules.get(action), reason)):
+        obj.save()
+        if then is not None:
+            then(obj)
     return obj
 
 
-def _apply(obj: VersionedModel, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        setattr(obj, name, value)
+def _update(
+    obj: R,
+    *,
+    user: User,
+    action: str,
+    reason: str,
+    fields: dict[str, Any],
+    expected_version: int | None,
+    check: Callable[[R, R], None],
+    then: Callable[[R], Any] | None = None,
+) -> R:
+    """Change ``obj`` through ``rules.transition``: the action is required on the locked row;
+    ``check(before, after)`` then judges what the record becomes (raising ``DomainError``) before
+    it is validated and saved; an edit made from a stale form is refused (``ConcurrentEditError``)."""
+    before: list[R] = []
+
+    def values(locked: R) -> dict[str, Any]:
+        before.append(type(locked)(**{f.attname: getattr(locked, f.attname) for f in locked._meta.concrete_fields}))
+        return fields
+
+    def save(locked: R) -> None:
+        check(before[0], locked)
+        locked.full_clean()
+        locked.save()
+        if then is not None:
+            then(locked)
+
+    return rules.transition(
+        obj, user=user, action=action, reason=reason, fields=values, expected_version=expected_version, save=save
+    )
 
 
 def _check_case_link(obj: Activity | OpinionEntry, name: str, user: User, stored: Any = None) -> None:
@@ -63,36 +84,47 @@ def _check_case_link(obj: Activity | OpinionEntry, name: str, user: User, stored
     case_id = getattr(obj, f"{name}_id")
     if case_id is None or (stored is not None and getattr(stored, f"{name}_id") == case_id):
         return
-    if not visible_to(user, Case).filter(pk=case_id).exists():
-        raise DomainError(_("您无权关联该案件。"), code="case_not_visible")
+    if not visible_cases(user).filter(pk=case_id).exists():
+        raise DomainError(_("您无权关联该案件。"), code="case_not_visible", field=name)
+
+
+def _is_community(unit_id: int | None) -> bool:
+    """One query (none without a unit)."""
+    return unit_id is not None and Unit.objects.filter(pk=unit_id, kind=UnitKind.COMMUNITY).exists()
 
 
 def _check_activity(activity: Activity, user: User) -> None:
-    scope = user.scope
-    if scope.is_community and not sees_all_publicity(user):
+    """What the activity is (or becomes) must be the user's to hold (``activity_holder``)."""
+    community = publicity_rules.own_community(user)
+    if community is not None:
         # Community staff record their own community's activities, organised by their community.
         if activity.community_id is None:
-            activity.community_id = scope.unit_id
-        if activity.community_id != scope.unit_id:
-            raise DomainError(_("只能登记本社区的宣传活动。"), code="not_own_community")
+            activity.community_id = community
         if activity.organiser_id is None:
-            activity.organiser_id = scope.unit_id
+            activity.organiser_id = community
+        if activity.community_id != community:
+            raise DomainError(_("只能登记本社区的宣传活动。"), code="not_own_community", field="community")
     if activity.organiser_id is None:
-        raise DomainError(_("请选择组织单位。"), code="no_organiser")
-    _require_own_unit(user, Unit.objects.get(pk=activity.organiser_id), _("只能登记本单位组织的宣传活动。"))
-    if activity.community_id is not None:
-        community = Unit.objects.get(pk=activity.community_id)
-        if community.kind != UnitKind.COMMUNITY:
-            raise DomainError(_("“社区”须选择一个社区。"), code="not_a_community")
+        raise DomainError(_("请选择组织单位。"), code="no_organiser", field="organiser")
+    if not publicity_rules.activity_holder(user, activity):
+        raise DomainError(_("只能登记本单位组织的宣传活动。"), code="not_own_unit", field="organiser")
+    if activity.community_id is not None and not _is_community(activity.community_id):
+        raise DomainError(_("“社区”须选择一个社区。"), code="not_a_community", field="community")
 
 
 def activity_create(*, user: User, photos: Iterable[Any] = (), reason: str = "", **fields: Any) -> Activity:
     """Record a publicity activity (and its photos) for the user's unit or community."""
-    _require_writer(user)
+    rules.require(user, "publicity.activity_create")
     activity = Activity(created_by=user, **fields)
     _check_activity(activity, user)
     _check_case_link(activity, "typical_case", user)
-    return _save(activity, user=user, reason=reason, photos=photos)
+    return _create(
+        activity,
+        user=user,
+        action="publicity.activity_create",
+        reason=reason,
+        then=lambda a: _photos_add(a, user=user, photos=photos),
+    )
 
 
 def activity_update(
@@ -104,89 +136,117 @@ def activity_update(
     expected_version: int | None = None,
     **fields: Any,
 ) -> Activity:
-    _require_writer(user)
-    stored = Activity.objects.get(pk=activity.pk)
-    _check_activity(stored, user)  # the user may change what is stored …
-    _apply(activity, fields)
-    _check_activity(activity, user)  # … and what it becomes
-    _check_case_link(activity, "typical_case", user, stored)
-    return _save(activity, user=user, reason=reason, photos=photos, expected_version=expected_version)
+    """Change an activity the user holds (and add photos); it must stay theirs."""
+
+    def check(stored: Activity, changed: Activity) -> None:
+        _check_activity(changed, user)
+        _check_case_link(changed, "typical_case", user, stored)
+
+    return _update(
+        activity,
+        user=user,
+        action="publicity.activity_update",
+        reason=reason,
+        fields=fields,
+        expected_version=expected_version,
+        check=check,
+        then=lambda a: _photos_add(a, user=user, photos=photos),
+    )
 
 
 def _check_survey(survey: AwarenessSurvey, user: User) -> None:
-    community = Unit.objects.get(pk=survey.community_id) if survey.community_id else None
-    if community is None or community.kind != UnitKind.COMMUNITY:
-        raise DomainError(_("“社区”须选择一个社区。"), code="not_a_community")
-    _require_own_unit(user, community, _("只能登记本社区的知晓率调查。"))
+    if not _is_community(survey.community_id):
+        raise DomainError(_("“社区”须选择一个社区。"), code="not_a_community", field="community")
+    if not publicity_rules.survey_holder(user, survey):
+        raise DomainError(_("只能登记本社区的知晓率调查。"), code="not_own_unit", field="community")
     survey.month = first_of_month(survey.month)
 
 
 def survey_create(*, user: User, reason: str = "", **fields: Any) -> AwarenessSurvey:
     """Record a community's awareness survey of one month (one per community and month)."""
-    _require_writer(user)
+    rules.require(user, "publicity.survey_create")
     survey = AwarenessSurvey(created_by=user, **fields)
-    if user.scope.is_community and survey.community_id is None:
-        survey.community_id = user.scope.unit_id
+    if survey.community_id is None:
+        survey.community_id = publicity_rules.own_community(user)
     _check_survey(survey, user)
-    return _save(survey, user=user, reason=reason)
+    return _create(survey, user=user, action="publicity.survey_create", reason=reason)
 
 
 def survey_update(
     *, survey: AwarenessSurvey, user: User, reason: str = "", expected_version: int | None = None, **fields: Any
 ) -> AwarenessSurvey:
-    _require_writer(user)
-    _check_survey(AwarenessSurvey.objects.get(pk=survey.pk), user)
-    _apply(survey, fields)
-    _check_survey(survey, user)
-    return _save(survey, user=user, reason=reason, expected_version=expected_version)
+    """Change a survey of the user's community; it must stay theirs."""
+    return _update(
+        survey,
+        user=user,
+        action="publicity.survey_update",
+        reason=reason,
+        fields=fields,
+        expected_version=expected_version,
+        check=lambda stored, changed: _check_survey(changed, user),
+    )
 
 
 def _check_unit_record(obj: MediaReport | OpinionEntry, user: User) -> None:
-    unit = Unit.objects.filter(pk=obj.unit_id).first()
-    _require_own_unit(user, unit, _("只能登记或修改本单位的记录。"))
+    if not publicity_rules.unit_record_holder(user, obj):
+        raise DomainError(_("只能登记或修改本单位的记录。"), code="not_own_unit", field="unit")
 
 
-def _unit_record_create(model: type[MediaReport | OpinionEntry], *, user: User, reason: str, fields: dict) -> Any:
-    _require_writer(user)
+def _unit_record_create(model: type[U], *, user: User, action: str, reason: str, fields: dict[str, Any]) -> U:
+    rules.require(user, action)
     if fields.get("unit") is None and fields.get("unit_id") is None:
         fields["unit_id"] = user.scope.unit_id
     obj = model(created_by=user, **fields)
     _check_unit_record(obj, user)
     if isinstance(obj, OpinionEntry):
         _check_case_link(obj, "case", user)
-    return _save(obj, user=user, reason=reason)
+    return _create(obj, user=user, action=action, reason=reason)
 
 
-def _unit_record_update(
-    obj: MediaReport | OpinionEntry, *, user: User, reason: str, expected_version: int | None, fields: dict
-) -> Any:
-    _require_writer(user)
-    stored = type(obj).objects.get(pk=obj.pk)
-    _check_unit_record(stored, user)
-    _apply(obj, fields)
-    _check_unit_record(obj, user)
-    if isinstance(obj, OpinionEntry):
-        _check_case_link(obj, "case", user, stored)
-    return _save(obj, user=user, reason=reason, expected_version=expected_version)
+def _unit_record_check(user: User) -> Callable[[Any, Any], None]:
+    def check(stored: MediaReport | OpinionEntry, changed: MediaReport | OpinionEntry) -> None:
+        _check_unit_record(changed, user)
+        if isinstance(changed, OpinionEntry):
+            _check_case_link(changed, "case", user, stored)
+
+    return check
 
 
 def media_report_create(*, user: User, reason: str = "", **fields: Any) -> MediaReport:
     """Record a media report on the campaign, reported by the user's unit (by default)."""
-    return _unit_record_create(MediaReport, user=user, reason=reason, fields=fields)
+    return _unit_record_create(MediaReport, user=user, action="publicity.media_create", reason=reason, fields=fields)
 
 
 def media_report_update(
     *, report: MediaReport, user: User, reason: str = "", expected_version: int | None = None, **fields: Any
 ) -> MediaReport:
-    return _unit_record_update(report, user=user, reason=reason, expected_version=expected_version, fields=fields)
+    """Change a media report of the user's unit (any, for the street office and the publicity group)."""
+    return _update(
+        report,
+        user=user,
+        action="publicity.media_update",
+        reason=reason,
+        fields=fields,
+        expected_version=expected_version,
+        check=_unit_record_check(user),
+    )
 
 
 def opinion_create(*, user: User, reason: str = "", **fields: Any) -> OpinionEntry:
     """Record a public-opinion (舆情) entry, by the user's unit (by default)."""
-    return _unit_record_create(OpinionEntry, user=user, reason=reason, fields=fields)
+    return _unit_record_create(OpinionEntry, user=user, action="publicity.opinion_create", reason=reason, fields=fields)
 
 
 def opinion_update(
     *, entry: OpinionEntry, user: User, reason: str = "", expected_version: int | None = None, **fields: Any
 ) -> OpinionEntry:
-    return _unit_record_update(entry, user=user, reason=reason, expected_version=expected_version, fields=fields)
+    """Change an entry of the user's unit (any, for the street office and the publicity group)."""
+    return _update(
+        entry,
+        user=user,
+        action="publicity.opinion_update",
+        reason=reason,
+        fields=fields,
+        expected_version=expected_version,
+        check=_unit_record_check(user),
+    )

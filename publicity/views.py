@@ -5,20 +5,19 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from cases.models import Case
-from core.exceptions import DomainError
+from cases.selectors import visible_cases
+from core import rules
 from core.services import attachments_of
-from core.views import ScopedDetailView, ScopedListView, WriteAccessMixin
-from core.visibility import can_write, visible_to
+from core.views import ActionView, ScopedDetailView, ScopedListView
+from core.visibility import visible_to
 from core.xlsx import Column
 
 from . import selectors, services
@@ -125,7 +124,7 @@ class PublicityListView(ScopedListView):
 
     template_name = "publicity/list.html"
     title: Any = ""
-    create_url = ""
+    create_action = ""  # the rule of the list's 登记 button (offered when it allows)
     table_columns: list[Column] | None = None
     select_related: tuple[str, ...] = ()
 
@@ -136,7 +135,7 @@ class PublicityListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         columns = self.table_columns or self.export_columns
         context["title"] = self.title
-        context["create_url"] = self.create_url
+        context["create_action"] = self.create_action
         context["headers"] = [c.header for c in columns]
         context["rows"] = [(obj, [display(c.value(obj)) for c in columns]) for obj in context["object_list"]]
         return context
@@ -147,7 +146,7 @@ class ActivityListView(PublicityListView):
     filterset_class = ActivityFilter
     title = export_title = _("宣传活动")
     export_columns = ACTIVITY_COLUMNS
-    create_url = "publicity:activity_create"
+    create_action = "publicity.activity_create"
     select_related = ("organiser", "community")
 
 
@@ -157,7 +156,7 @@ class SurveyListView(PublicityListView):
     title = export_title = _("知晓率调查")
     export_columns = SURVEY_COLUMNS
     table_columns = [c for i, c in enumerate(SURVEY_COLUMNS) if i < 2 or (i - 2) % 3 == 2]
-    create_url = "publicity:survey_create"
+    create_action = "publicity.survey_create"
     select_related = ("community",)
 
     def get_context_data(self, **kwargs):
@@ -173,7 +172,7 @@ class MediaReportListView(PublicityListView):
     title = export_title = _("媒体报道")
     export_columns = MEDIA_COLUMNS
     table_columns = MEDIA_COLUMNS[:-1]
-    create_url = "publicity:media_create"
+    create_action = "publicity.media_create"
     select_related = ("unit",)
 
 
@@ -183,7 +182,7 @@ class OpinionListView(PublicityListView):
     title = export_title = _("舆情记录")
     export_columns = OPINION_COLUMNS
     table_columns = [c for c in OPINION_COLUMNS if c is not OPINION_COLUMNS[4]]
-    create_url = "publicity:opinion_create"
+    create_action = "publicity.opinion_create"
     select_related = ("unit",)
 
 
@@ -219,7 +218,6 @@ class IndexView(LoginRequiredMixin, TemplateView):
             activity_chart=selectors.activity_chart(by_month, ACTIVITY_FIGURE_LABELS),
             rate_cards=[(k.key, k.label, percent(awareness[f"{k.key}_rate"])) for k in AWARENESS_KINDS],
             awareness_chart=selectors.awareness_chart(surveys),
-            can_write=can_write(user),
         )
         return context
 
@@ -227,7 +225,7 @@ class IndexView(LoginRequiredMixin, TemplateView):
 class PublicityDetailView(ScopedDetailView):
     template_name = "publicity/detail.html"
     select_related: tuple[str, ...] = ()
-    edit_url = ""
+    edit_action = ""  # the rule of the 修改 button (offered when it allows)
     with_attachments = False
 
     def get_queryset(self):
@@ -243,7 +241,8 @@ class PublicityDetailView(ScopedDetailView):
         context["fields"] = [
             (label, display(value), link[0] if link else "") for label, value, *link in self.fields(self.object)
         ]
-        context["edit_url"] = self.edit_url
+        context["edit_action"] = self.edit_action
+        context["edit_verb"] = rules.get(self.edit_action).verb if self.edit_action else ""
         if self.with_attachments:
             context["attachments"] = attachments_of(self.object)
             context["with_attachments"] = True
@@ -253,7 +252,7 @@ class PublicityDetailView(ScopedDetailView):
 def case_row(user, obj, name: str) -> tuple[Any, Any, str]:
     """A linked case: its title and page for those who may see it, no more for others. One query."""
     label = obj._meta.get_field(name).verbose_name
-    case = visible_to(user, Case).filter(pk=getattr(obj, f"{name}_id")).first()
+    case = visible_cases(user).filter(pk=getattr(obj, f"{name}_id")).first()
     if case is None:
         return (label, _("已关联（您无权查看案件）"), "")
     return (label, case, case.get_absolute_url())
@@ -272,7 +271,7 @@ def model_fields(obj, names) -> list[tuple[Any, Any]]:
 class ActivityDetailView(PublicityDetailView):
     model = Activity
     select_related = ("organiser", "community", "created_by")
-    edit_url = "publicity:activity_update"
+    edit_action = "publicity.activity_update"
     with_attachments = True
 
     def fields(self, obj):
@@ -285,7 +284,7 @@ class ActivityDetailView(PublicityDetailView):
 class SurveyDetailView(PublicityDetailView):
     model = AwarenessSurvey
     select_related = ("community", "created_by")
-    edit_url = "publicity:survey_update"
+    edit_action = "publicity.survey_update"
 
     def fields(self, obj):
         rows = [(_("社区"), obj.community), (_("月份"), f"{obj.month:%Y-%m}")]
@@ -298,7 +297,7 @@ class SurveyDetailView(PublicityDetailView):
 class MediaReportDetailView(PublicityDetailView):
     model = MediaReport
     select_related = ("unit", "created_by")
-    edit_url = "publicity:media_update"
+    edit_action = "publicity.media_update"
 
     def fields(self, obj):
         rows = model_fields(obj, ["date", "outlet", "level", "title", "unit", "note", "created_by"])
@@ -309,7 +308,7 @@ class MediaReportDetailView(PublicityDetailView):
 class OpinionDetailView(PublicityDetailView):
     model = OpinionEntry
     select_related = ("unit", "created_by")
-    edit_url = "publicity:opinion_update"
+    edit_action = "publicity.opinion_update"
 
     def fields(self, obj):
         rows = model_fields(obj, ["date", "source", "risk_level", "summary", "response"])
@@ -318,81 +317,112 @@ class OpinionDetailView(PublicityDetailView):
         return rows + model_fields(obj, ["case_reference", "unit", "created_by"])
 
 
-class PublicityFormView(WriteAccessMixin, FormView):
-    """Create (no pk) or change (pk of a visible object, 404 otherwise) through a service."""
+def _onto_form(form, exc: ValidationError) -> ValidationError:
+    """The model's validation errors onto the form's fields, or the whole form for a field the
+    form does not show (e.g. a case link community staff are not offered)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors: dict[str, list] = {}
+    for name, messages in exc.error_dict.items():
+        errors.setdefault(name if name in form.fields else NON_FIELD_ERRORS, []).extend(messages)
+    return ValidationError(errors)
+
+
+class PublicityActionView(ActionView):
+    """Record (``model = None``) or change a publicity record through its service: the rule
+    (``publicity/rules.py``) decides who gets the form; ``record`` is the kind of record."""
 
     template_name = "publicity/form.html"
-    model: Any = None
-    create: Any = None
-    update: Any = None
+    record: Any = None
+    list_url = ""
+    service: Any = None
     object_arg = ""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.object = get_object_or_404(visible_to(request.user, self.model), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(user=self.request.user, instance=self.object)
-        return kwargs
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user, "instance": self.object}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = self.model._meta.verbose_name
-        context["object"] = self.object
-        return context
+        kwargs.setdefault("title", self.record._meta.verbose_name)
+        return super().get_context_data(**kwargs)
 
-    def form_valid(self, form):
+    def cancel_url(self) -> str:
+        return self.object.get_absolute_url() if self.object is not None else reverse(self.list_url)
+
+    def perform(self, form):
         fields = form.service_fields()
+        service = type(self).service
         try:
             if self.object is None:
-                obj = type(self).create(user=self.request.user, **fields)
-            else:
-                obj = type(self).update(
-                    **{self.object_arg: self.object},
-                    user=self.request.user,
-                    expected_version=form.cleaned_data.get("version"),
-                    **fields,
-                )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+                return service(user=self.request.user, **fields)
+            return service(
+                **{self.object_arg: self.object},
+                user=self.request.user,
+                expected_version=form.cleaned_data.get("version"),
+                **fields,
+            )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存。"))
-        return redirect(obj.get_absolute_url())
+            raise _onto_form(form, exc) from exc
 
 
-class ActivityFormView(PublicityFormView):
-    model = Activity
+class ActivityCreateView(PublicityActionView):
+    action = "publicity.activity_create"
+    record = Activity
     form_class = ActivityForm
-    create = services.activity_create
-    update = services.activity_update
+    list_url = "publicity:activity_list"
+    service = services.activity_create
+
+
+class ActivityUpdateView(PublicityActionView):
+    model = record = Activity
+    action = "publicity.activity_update"
+    form_class = ActivityForm
+    service = services.activity_update
     object_arg = "activity"
 
 
-class SurveyFormView(PublicityFormView):
-    model = AwarenessSurvey
+class SurveyCreateView(PublicityActionView):
+    action = "publicity.survey_create"
+    record = AwarenessSurvey
     form_class = SurveyForm
-    create = services.survey_create
-    update = services.survey_update
+    list_url = "publicity:survey_list"
+    service = services.survey_create
+
+
+class SurveyUpdateView(PublicityActionView):
+    model = record = AwarenessSurvey
+    action = "publicity.survey_update"
+    form_class = SurveyForm
+    service = services.survey_update
     object_arg = "survey"
 
 
-class MediaReportFormView(PublicityFormView):
-    model = MediaReport
+class MediaReportCreateView(PublicityActionView):
+    action = "publicity.media_create"
+    record = MediaReport
     form_class = MediaReportForm
-    create = services.media_report_create
-    update = services.media_report_update
+    list_url = "publicity:media_list"
+    service = services.media_report_create
+
+
+class MediaReportUpdateView(PublicityActionView):
+    model = record = MediaReport
+    action = "publicity.media_update"
+    form_class = MediaReportForm
+    service = services.media_report_update
     object_arg = "report"
 
 
-class OpinionFormView(PublicityFormView):
-    model = OpinionEntry
+class OpinionCreateView(PublicityActionView):
+    action = "publicity.opinion_create"
+    record = OpinionEntry
     form_class = OpinionForm
-    create = services.opinion_create
-    update = services.opinion_update
+    list_url = "publicity:opinion_list"
+    service = services.opinion_create
+
+
+class OpinionUpdateView(PublicityActionView):
+    model = record = OpinionEntry
+    action = "publicity.opinion_update"
+    form_class = OpinionForm
+    service = services.opinion_update
     object_arg = "entry"
