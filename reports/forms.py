@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .choices import SummaryKind
 from .models import SummarySubmission, UnitSubmission
-from .selectors import parse_month
+from .selectors import parse_month, reporting_units
 
 
 class SubmissionForm(forms.ModelForm):
@@ -28,6 +29,27 @@ class MonthField(forms.CharField):
 
 class MonthForm(forms.Form):
     month = MonthField(label=_("月份"), widget=forms.TextInput(attrs={"type": "month", "data-testid": "month-input"}))
+
+
+class StartForm(MonthForm):
+    """The month, and the unit for a user who may fill in for several (the street office): the
+    choices are the reporting units the rules let the user fill in for. Left empty, the user's
+    own unit."""
+
+    unit = forms.ModelChoiceField(label=_("报送单位"), queryset=reporting_units().none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["unit"].queryset = rules.units_reportable_by(user, reporting_units())
+
+    def clean_unit(self):
+        unit = self.cleaned_data.get("unit")
+        if unit is None:
+            unit = rules.default_reporting_unit(self.user)
+        if unit is None:
+            raise forms.ValidationError(_("请选择报送单位。"), code="required")
+        return unit
 
 
 class GenerateForm(MonthForm):

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 
 from .choices import ReportStatus, SubmissionStatus, SummaryKind, Timeliness
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from organization.models import Scope
 
 
-class UnitSubmission(models.Model):
+class UnitSubmission(RecordedModel):
     """A community's or member unit's monthly report to the street office (每月20日前报送)."""
 
     campaign = models.ForeignKey(
@@ -48,16 +50,6 @@ class UnitSubmission(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("填报人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -89,6 +81,9 @@ class UnitSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.month:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:submission_detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -145,6 +140,9 @@ class MonthlyReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    resends = models.PositiveSmallIntegerField(
+        _("再次发送次数"), default=0, editable=False, help_text=_("已发送的邮件每再次发送一次加一，作新邮件的去重键。")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -174,13 +172,23 @@ class MonthlyReport(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.month:%Y-%m}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", args=[self.pk])
+
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return Q(pk__in=[])  # the street office's report: street office and leaders only
+        """Every unit views the street's monthly report (docs/permissions.md); only the street
+        office writes it (reports/rules.py)."""
+        return Q()
 
     @property
     def mail_key(self) -> str:
+        """The outbox key of this version's e-mail: the report is e-mailed once per version."""
         return f"monthly-report:{self.campaign_id}:{self.month:%Y-%m}:v{self.version}"
+
+    def resend_key(self, n: int) -> str:
+        """The outbox key of the ``n``-th e-mail sent again by hand (once per press)."""
+        return f"{self.mail_key}:again-{n}"
 
     @property
     def filename(self) -> str:
@@ -259,4 +267,6 @@ class SummarySubmission(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return Q(unit_id__in=scope.unit_ids)
+        """A unit sees its own summaries; submitted ones are in the summary report, which every
+        unit views (docs/permissions.md)."""
+        return Q(unit_id__in=scope.unit_ids) | Q(status=SubmissionStatus.SUBMITTED)

@@ -2,10 +2,10 @@
 
 Each area contributes one function ``(*, start, end, units, today) -> Section``: the figures of
 the window ``start``..``end`` (dates, inclusive), for the whole street or only for ``units`` (a
-list of unit ids: a unit's own monthly submission). A function imports its area lazily and
-returns an unavailable section when the area has no models or selectors yet, so the report
-grows as the areas land. Snapshot figures (overdue now, institutions by grade) are the same in
-every window.
+list of unit ids: a unit's own monthly submission). Every area is read through its public door,
+``<area>.selectors`` (and ``<area>.choices``): what an overdue lead, a closed lead or an open
+problem is, is said there, once. Snapshot figures (overdue now, institutions by grade) are the
+same in every window.
 
 No section ever holds informant data: they count rows and never read informant fields.
 """
@@ -15,15 +15,23 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-import importlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from cases import choices as case_choices
+from cases import selectors as cases
+from leads import choices as lead_choices
+from leads import selectors as leads
+from publicity import choices as publicity_choices
+from publicity import selectors as publicity
+from rectification import choices as rect_choices
+from rectification import selectors as rectification
 
 log = logging.getLogger(__name__)
 
@@ -66,38 +74,10 @@ def rate(part: int | None, whole: int | None) -> float | None:
     return round((part or 0) / whole, 4)
 
 
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
-
-
-def _model(app_models: str, name: str):
-    module = _module(app_models)
-    return getattr(module, name, None) if module else None
-
-
-def _unavailable(key: str, title: Any, note: Any = None) -> Section:
-    return Section(key, title, available=False, note=note or _("该模块尚未上线，暂无数据。"))
-
-
 def _counts(qs, field_name: str, choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, int]]:
     """Rows per choice, zeros included, in the choices' order. One query."""
     found = dict(qs.order_by().values_list(field_name).annotate(n=Count("pk")))
     return [(label, found.get(value, 0)) for value, label in choices]
-
-
-def problems_with_deadline(qs):
-    """Problems annotated with ``last_deadline``, the latest deadline of their measures (a
-    subquery, so that it can be counted per unit)."""
-    Measure = _model("rectification.models", "Measure")
-    if Measure is None:
-        return qs.annotate(last_deadline=Value(None, output_field=DateField()))
-    latest = Measure.objects.filter(problem=OuterRef("pk")).order_by("-deadline").values("deadline")[:1]
-    return qs.annotate(last_deadline=Subquery(latest, output_field=DateField()))
 
 
 def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
@@ -109,30 +89,21 @@ def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
 
 def leads_section(*, start, end, units=None, today=None) -> Section:
     title = _("线索核查")
-    Lead = _model("leads.models", "Lead")
-    choices = _module("leads.choices")
-    if Lead is None or choices is None:
-        return _unavailable("leads", title)
     today = today or timezone.localdate()
-    base = Lead.objects.all()
-    if units is not None:
-        base = base.filter(assigned_unit_id__in=list(units))
+    base = leads.report_leads(units)
     received = base.filter(_in_window("received_on", start, end))
     totals = received.aggregate(
         total=Count("pk"),
-        closed=Count("pk", filter=Q(status=choices.LeadStatus.CLOSED)),
-        checked=Count("pk", filter=Q(status__in=[choices.LeadStatus.FED_BACK, choices.LeadStatus.CLOSED])),
+        closed=Count("pk", filter=leads.closed_q()),
+        checked=Count("pk", filter=leads.checked_q()),
         major=Count("pk", filter=Q(is_major=True)),
     )
     fed = base.filter(_in_window("fed_back_at__date", start, end), deadline__isnull=False).aggregate(
         total=Count("pk"), on_time=Count("pk", filter=Q(fed_back_at__date__lte=F("deadline")))
     )
     snapshot = base.aggregate(
-        overdue=Count(
-            "pk",
-            filter=Q(status__in=choices.OPEN_FOR_RECEIVER, deadline__isnull=False, deadline__lt=today),
-        ),
-        named=Count("pk", filter=Q(publicly_named=True) & ~Q(status=choices.LeadStatus.CLOSED)),
+        overdue=Count("pk", filter=leads.overdue_q(today)),
+        named=Count("pk", filter=Q(publicly_named=True) & ~leads.closed_q()),
     )
     reminded = base.filter(_in_window("last_reminded_on", start, end)).count()
     section = Section(
@@ -152,9 +123,9 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
             Figure("named", _("列入通报（未办结）"), snapshot["named"]),
         ],
         breakdowns=[
-            Breakdown("by_source", _("线索来源"), _counts(received, "source", choices.LeadSource.choices), "pie"),
-            Breakdown("by_type", _("诈骗类型"), _counts(received, "fraud_type", choices.FraudType.choices), "bar"),
-            Breakdown("by_status", _("办理状态"), _counts(received, "status", choices.LeadStatus.choices), "bar"),
+            Breakdown("by_source", _("线索来源"), _counts(received, "source", lead_choices.LeadSource.choices), "pie"),
+            Breakdown("by_type", _("诈骗类型"), _counts(received, "fraud_type", lead_choices.FraudType.choices), "bar"),
+            Breakdown("by_status", _("办理状态"), _counts(received, "status", lead_choices.LeadStatus.choices), "bar"),
         ],
     )
     if units is None:
@@ -174,53 +145,26 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
 
 def rectification_section(*, start, end, units=None, today=None) -> Section:
     title = _("隐患排查整治")
-    Institution = _model("rectification.models", "Institution")
-    choices = _module("rectification.choices")
-    if Institution is None or choices is None:
-        return _unavailable("rectification", title)
     today = today or timezone.localdate()
-    institutions = Institution.objects.all()
-    if units is not None:
-        ids = list(units)
-        institutions = institutions.filter(Q(supervising_unit_id__in=ids) | Q(community_id__in=ids))
-    active = institutions.exclude(status=choices.InstitutionStatus.CLOSED)
+    active = rectification.report_institutions(units)
     snapshot = active.aggregate(
         total=Count("pk"),
-        control=Count("pk", filter=Q(risk_grade__gte=choices.CONTROL_LIST_MIN_GRADE)),
-        inspection_overdue=Count("pk", filter=Q(next_inspection_due__lt=today)),
+        control=Count("pk", filter=rectification.control_list_q()),
+        inspection_overdue=Count("pk", filter=rectification.inspection_overdue_q(today)),
     )
-    section = Section(
+    problems = rectification.report_problems(units)
+    opened = problems.filter(_in_window("raised_at__date", start, end))
+    closed = rectification.with_last_deadline(problems.filter(_in_window("closed_at__date", start, end)))
+    closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
+    return Section(
         "rectification",
         title,
         figures=[
             Figure("institutions", _("在册机构数"), snapshot["total"]),
             Figure("control_list", _("风险管控名单"), snapshot["control"]),
             Figure("inspection_overdue", _("检查超期机构"), snapshot["inspection_overdue"]),
-        ],
-        breakdowns=[
-            Breakdown("by_grade", _("风险等级"), _counts(active, "risk_grade", choices.RiskGrade.choices), "pie")
-        ],
-    )
-    Inspection = _model("rectification.models", "Inspection")
-    if Inspection is not None:
-        inspections = Inspection.objects.filter(_in_window("date", start, end))
-        if units is not None:
-            inspections = inspections.filter(unit_id__in=list(units))
-        section.figures.append(Figure("inspections", _("开展检查次数"), inspections.count()))
-    Problem = _model("rectification.models", "Problem")
-    if Problem is not None:
-        problems = Problem.objects.all()
-        if units is not None:
-            problems = problems.filter(owner_unit_id__in=list(units))
-        opened = problems.filter(_in_window("raised_at__date", start, end)).count()
-        closed = problems_with_deadline(problems.filter(_in_window("closed_at__date", start, end)))
-        closed_totals = closed.aggregate(
-            n=Count("pk"),
-            on_time=Count("pk", filter=Q(last_deadline__isnull=True) | Q(closed_at__date__lte=F("last_deadline"))),
-        )
-        still_open = problems.filter(status__in=choices.PROBLEM_ACTIVE_STATUSES).count()
-        section.figures += [
-            Figure("problems_opened", _("新发现问题"), opened),
+            Figure("inspections", _("开展检查次数"), rectification.report_inspections(start, end, units).count()),
+            Figure("problems_opened", _("新发现问题"), opened.count()),
             Figure("problems_closed", _("整改销号问题"), closed_totals["n"]),
             Figure(
                 "problems_closed_on_time_rate",
@@ -228,19 +172,18 @@ def rectification_section(*, start, end, units=None, today=None) -> Section:
                 rate(closed_totals["on_time"], closed_totals["n"]),
                 RATE,
             ),
-            Figure("problems_open", _("尚未销号问题"), still_open),
-        ]
-        section.breakdowns.append(
+            Figure("problems_open", _("尚未销号问题"), rectification.open_problems(problems).count()),
+        ],
+        breakdowns=[
+            Breakdown("by_grade", _("风险等级"), _counts(active, "risk_grade", rect_choices.RiskGrade.choices), "pie"),
             Breakdown(
                 "problems_by_status",
                 _("问题状态（期内新发现）"),
-                _counts(
-                    problems.filter(_in_window("raised_at__date", start, end)), "status", choices.ProblemStatus.choices
-                ),
+                _counts(opened, "status", rect_choices.ProblemStatus.choices),
                 "bar",
-            )
-        )
-    return section
+            ),
+        ],
+    )
 
 
 # --- areas that provide ``<app>.selectors.figures`` -----------------------------------------
@@ -358,14 +301,9 @@ def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any,
 def cases_section(*, start, end, units=None, today=None) -> Section:
     """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
     title = _("打击处理与追赃挽损")
-    selectors = _module("cases.selectors")
-    choices = _module("cases.choices")
-    figures = getattr(selectors, "figures", None) if selectors else None
-    if figures is None or choices is None:
-        return _unavailable("cases", title)
     if units is not None:
-        return _unavailable("cases", title, _("该模块不按单位统计。"))
-    data = figures(start=start, end=end)
+        return Section("cases", title, available=False, note=_("该模块不按单位统计。"))
+    data = cases.figures(start=start, end=end)
     if not isinstance(data, dict) or "by_kind" not in data:
         return adapt_figures("cases", title, data)
     money = ["amount_involved", "stopped", "frozen", "seized", "recovered", "returned"]
@@ -380,10 +318,10 @@ def cases_section(*, start, end, units=None, today=None) -> Section:
         + [Figure("recovery_rate", KNOWN_LABELS["recovery_rate"], _num(data.get("recovery_rate")), RATE)],
     )
     section.breakdowns.append(
-        Breakdown("by_kind", _("案件类别"), _labelled(data["by_kind"], dict(choices.CaseKind.choices)), "pie")
+        Breakdown("by_kind", _("案件类别"), _labelled(data["by_kind"], dict(case_choices.CaseKind.choices)), "pie")
     )
     section.breakdowns.append(
-        Breakdown("by_step", _("办理环节"), _labelled(data.get("by_step", {}), dict(choices.Step.choices)), "bar")
+        Breakdown("by_step", _("办理环节"), _labelled(data.get("by_step", {}), dict(case_choices.Step.choices)), "bar")
     )
     flags = {
         "is_gang": _("团伙"),
@@ -407,11 +345,7 @@ def cases_section(*, start, end, units=None, today=None) -> Section:
 def publicity_section(*, start, end, units=None, today=None) -> Section:
     """From ``publicity.selectors.figures``; its awareness rates are percentages."""
     title = _("宣传教育")
-    selectors = _module("publicity.selectors")
-    figures = getattr(selectors, "figures", None) if selectors else None
-    if figures is None:
-        return _unavailable("publicity", title)
-    data = figures(start=start, end=end, units=units)
+    data = publicity.figures(start=start, end=end, units=units)
     if not isinstance(data, dict) or "activities" not in data:
         return adapt_figures("publicity", title, data)
     section = Section(
@@ -427,14 +361,9 @@ def publicity_section(*, start, end, units=None, today=None) -> Section:
             for key in ("household_rate", "resident_rate", "elderly_rate")
         ],
     )
-    Activity = _model("publicity.models", "Activity")
-    choices = _module("publicity.choices")
-    if Activity is not None and choices is not None and hasattr(choices, "ActivityType"):
-        activities = Activity.objects.filter(_in_window("date", start, end))
-        if units is not None:
-            activities = activities.filter(Q(organiser_id__in=units) | Q(community_id__in=units))
-        by_type = _counts(activities, "activity_type", choices.ActivityType.choices)
-        section.breakdowns.append(Breakdown("by_type", _("活动形式"), by_type, "bar"))
+    activities = publicity.report_activities(start, end, units)
+    by_type = _counts(activities, "activity_type", publicity_choices.ActivityType.choices)
+    section.breakdowns.append(Breakdown("by_type", _("活动形式"), by_type, "bar"))
     return section
 
 

@@ -13,10 +13,12 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import override
 
+from leads import selectors as leads
 from organization.models import Campaign, Phase
+from rectification import selectors as rectification
 
 from .choices import SubmissionStatus, Timeliness
-from .sections import Section, _model, _module, collect, problems_with_deadline, rate
+from .sections import Section, collect, rate
 
 
 @dataclass(frozen=True)
@@ -303,13 +305,9 @@ class Scorecard:
 
 
 def _leads_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
-    Lead = _model("leads.models", "Lead")
-    choices = _module("leads.choices")
-    if Lead is None or choices is None:
-        return
+    mine = leads.report_leads(list(rows))
     fed = (
-        Lead.objects.filter(assigned_unit_id__in=list(rows), deadline__isnull=False)
-        .filter(fed_back_at__date__gte=start, fed_back_at__date__lte=end)
+        mine.filter(deadline__isnull=False, fed_back_at__date__gte=start, fed_back_at__date__lte=end)
         .order_by()
         .values("assigned_unit_id")
         .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(fed_back_at__date__lte=F("deadline"))))
@@ -318,70 +316,46 @@ def _leads_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
         row = rows[item["assigned_unit_id"]]
         row.feedback_count = item["n"]
         row.feedback_on_time_rate = rate(item["on_time"], item["n"])
-    overdue = (
-        Lead.objects.filter(
-            assigned_unit_id__in=list(rows),
-            status__in=choices.OPEN_FOR_RECEIVER,
-            deadline__isnull=False,
-            deadline__lt=today,
-        )
-        .order_by()
-        .values_list("assigned_unit_id")
-        .annotate(n=Count("pk"))
-    )
+    overdue = leads.overdue(mine, today).order_by().values_list("assigned_unit_id").annotate(n=Count("pk"))
     for unit_id, n in overdue:
         rows[unit_id].overdue_items += n
 
 
 def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
-    Problem = _model("rectification.models", "Problem")
-    choices = _module("rectification.choices")
-    if Problem is None or choices is None:
-        return
+    problems = rectification.report_problems(list(rows))
     closed = (
-        problems_with_deadline(
-            Problem.objects.filter(owner_unit_id__in=list(rows), closed_at__date__gte=start, closed_at__date__lte=end)
-        )
+        rectification.with_last_deadline(problems.filter(closed_at__date__gte=start, closed_at__date__lte=end))
         .order_by()
         .values("owner_unit_id")
-        .annotate(
-            n=Count("pk"),
-            on_time=Count("pk", filter=Q(last_deadline__isnull=True) | Q(closed_at__date__lte=F("last_deadline"))),
-        )
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
     )
     for item in closed:
         row = rows[item["owner_unit_id"]]
         row.problems_closed = item["n"]
         row.problems_on_time_rate = rate(item["on_time"], item["n"])
-    Institution = _model("rectification.models", "Institution")
-    if Institution is not None:
-        overdue_inspections = (
-            Institution.objects.filter(supervising_unit_id__in=list(rows), next_inspection_due__lt=today)
-            .exclude(status=choices.InstitutionStatus.CLOSED)
-            .order_by()
-            .values_list("supervising_unit_id")
-            .annotate(n=Count("pk"))
-        )
-        for unit_id, n in overdue_inspections:
-            rows[unit_id].overdue_items += n
-    Measure = _model("rectification.models", "Measure")
-    if Measure is not None:
-        late = (
-            Problem.objects.filter(owner_unit_id__in=list(rows), status__in=choices.PROBLEM_ACTIVE_STATUSES)
-            .filter(measures__deadline__lt=today, measures__done_at__isnull=True)
-            .order_by()
-            .values_list("owner_unit_id")
-            .annotate(n=Count("pk", distinct=True))
-        )
-        for unit_id, n in late:
-            rows[unit_id].overdue_items += n
+    overdue_inspections = (
+        rectification.report_institutions()
+        .filter(rectification.inspection_overdue_q(today), supervising_unit_id__in=list(rows))
+        .order_by()
+        .values_list("supervising_unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, n in overdue_inspections:
+        rows[unit_id].overdue_items += n
+    late = (
+        rectification.late_problems(problems, today)
+        .order_by()
+        .values_list("owner_unit_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    for unit_id, n in late:
+        rows[unit_id].overdue_items += n
 
 
 def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> Scorecard:
     """Each reporting unit's supervision figures for the campaign so far, ranked; the units below
     ``REPORTS_LAGGARD_SCORE`` or with ``REPORTS_LAGGARD_OVERDUE`` overdue items are the laggards.
-    An area that does not exist yet (or has nothing for a unit) counts as not applicable. A fixed
-    number of queries."""
+    An area with nothing for a unit counts as not applicable. A fixed number of queries."""
     from .models import UnitSubmission
 
     threshold = float(getattr(settings, "REPORTS_LAGGARD_SCORE", 0.8))
@@ -492,36 +466,38 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
         "charts": charts,
         "missing": [f"{s['title']}：{s['note']}" for s in sections.values() if not s["available"]],
         "computed_at": timezone.now(),
-        "scope": "all" if units is None else "unit",
+        "whole_street": units is None,
     }
     cache.set(key, data, settings.REPORTS_DASHBOARD_CACHE_SECONDS)
     return data
 
 
 def my_deadline_items(user: Any, limit: int = 10) -> dict[str, Any] | None:
-    """The leads the user's unit owes feedback on: due soon and overdue (if the leads app
-    exists). Four queries."""
-    Lead = _model("leads.models", "Lead")
-    if Lead is None or not hasattr(Lead.objects, "overdue") or not user.unit_id:
+    """The leads the user's unit owes feedback on: due soon and overdue. Four queries."""
+    if not user.unit_id:
         return None
     today = timezone.localdate()
-    leads_services = _module("leads.services")
-    horizon_fn = getattr(leads_services, "due_soon_horizon", None) if leads_services else None
-    horizon = horizon_fn(today) if horizon_fn else today + datetime.timedelta(days=3)
-    mine = Lead.objects.filter(assigned_unit_id__in=sorted(user.scope.unit_ids)).select_related("assigned_unit")
+    horizon = leads.due_soon_horizon(today)
+    mine = leads.report_leads(sorted(user.scope.unit_ids))
     fields = ("pk", "number", "summary", "deadline", "is_major", "assigned_unit__name")
-    overdue = list(mine.overdue(today).order_by("deadline").values(*fields)[:limit])
-    due_soon = list(mine.due_soon(today, horizon).order_by("deadline").values(*fields)[:limit])
-    counts = {"overdue": mine.overdue(today).count(), "due_soon": mine.due_soon(today, horizon).count()}
-    return {"overdue": overdue, "due_soon": due_soon, "counts": counts, "today": today}
+    overdue = leads.overdue(mine, today)
+    due_soon = leads.due_soon(mine, today, horizon)
+    return {
+        "overdue": list(overdue.order_by("deadline").values(*fields)[:limit]),
+        "due_soon": list(due_soon.order_by("deadline").values(*fields)[:limit]),
+        "counts": {"overdue": overdue.count(), "due_soon": due_soon.count()},
+        "today": today,
+    }
 
 
 # --- campaign summary (总结提升) -------------------------------------------------------------------
 
 
-def summary_data(campaign: Campaign, today: datetime.date | None = None) -> dict[str, Any]:
-    """The working groups' and units' summaries with the campaign's final figures, as plain
-    JSON for the HTML page and the .xlsx. Missing submitters are named."""
+def summary_data(campaign: Campaign, today: datetime.date | None = None, user: Any = None) -> dict[str, Any]:
+    """The working groups' and units' submitted summaries (those ``user`` may see, when given:
+    every unit sees the submitted ones) with the campaign's final figures, as plain JSON for the
+    HTML page and the .xlsx. Missing submitters are named."""
+    from core.visibility import visible_to
     from organization.choices import UnitKind
     from organization.models import Unit
 
@@ -531,9 +507,9 @@ def summary_data(campaign: Campaign, today: datetime.date | None = None) -> dict
     end = min(today, campaign.end_date) if campaign.end_date else today
     submitted = {
         s.unit_id: s
-        for s in SummarySubmission.objects.filter(campaign=campaign, status=SubmissionStatus.SUBMITTED).select_related(
-            "unit"
-        )
+        for s in (SummarySubmission.objects.all() if user is None else visible_to(user, SummarySubmission))
+        .filter(campaign=campaign, status=SubmissionStatus.SUBMITTED)
+        .select_related("unit")
     }
     expected = Unit.objects.filter(
         kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY], is_active=True

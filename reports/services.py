@@ -9,13 +9,13 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import rules as core_rules
 from core.audit import audit_context, record_action
 from core.exceptions import DomainError
 from core.mail import queue_mail
@@ -23,7 +23,7 @@ from core.xlsx import XLSX_MIME
 from organization.choices import UnitKind
 from organization.models import Campaign, Unit
 
-from . import selectors
+from . import rules, selectors
 from .choices import ReportStatus, SubmissionStatus, SummaryKind
 from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
 from .workbook import monthly_workbook
@@ -38,15 +38,15 @@ def _require_campaign(campaign: Campaign | None) -> Campaign:
     return campaign
 
 
-def _require_street_office(user: Any) -> None:
-    if user is not None and not (user.scope.sees_all and user.scope.can_write):
-        raise PermissionDenied(_("只有街道专项办可以执行此操作。"))
+def _require(user: Any, action: str, obj: Any = None) -> None:
+    """``rules.require`` for a user; the scheduled job and the command act as the system (None)."""
+    if user is not None:
+        core_rules.require(user, action, obj)
 
 
-def _require_own_unit(user: Any, unit: Unit) -> None:
-    scope = user.scope
-    if not scope.can_write or not (scope.sees_all or unit.pk in scope.unit_ids):
-        raise PermissionDenied(_("您只能填报本单位的材料。"))
+def _require_for_unit(user: Any, unit: Unit) -> None:
+    if not rules.may_report_for(user, unit):
+        raise core_rules.Refused(_("您只能填报本单位的材料。"))
 
 
 # --- unit monthly submissions ---------------------------------------------------------------------
@@ -56,11 +56,12 @@ def submission_start(
     *, user: Any, unit: Unit, month: datetime.date, campaign: Campaign | None = None
 ) -> UnitSubmission:
     """The unit's submission for ``month`` (a draft is created the first time), with its figures
-    filled in from the system."""
+    filled in from the system. A unit its own; the street office any reporting unit."""
+    core_rules.require(user, "reports.submission_start")
+    _require_for_unit(user, unit)
     campaign = _require_campaign(campaign)
-    _require_own_unit(user, unit)
-    if unit.kind not in (UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT):
-        raise DomainError(_("只有社区和成员单位报送月度材料。"))
+    if unit.kind not in rules.REPORTING_KINDS:
+        raise DomainError(_("只有社区和成员单位报送月度材料。"), field="unit")
     month = selectors.month_start(month)
     existing = UnitSubmission.objects.filter(campaign=campaign, unit=unit, month=month).first()
     if existing:
@@ -80,52 +81,70 @@ def submission_start(
         return UnitSubmission.objects.get(campaign=campaign, unit=unit, month=month)
 
 
+TEXT_FIELDS = ("work_done", "problems", "next_steps")
+
+
+def _texts(work_done: str | None, problems: str | None, next_steps: str | None) -> dict[str, str]:
+    values = {"work_done": work_done, "problems": problems, "next_steps": next_steps}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def submission_save(
     *, submission: UnitSubmission, user: Any, work_done: str, problems: str, next_steps: str
 ) -> UnitSubmission:
-    _require_own_unit(user, submission.unit)
-    if submission.status != SubmissionStatus.DRAFT:
-        raise DomainError(_("已报送的材料不能修改。"))
-    submission.work_done, submission.problems, submission.next_steps = work_done, problems, next_steps
-    with audit_context(actor=user, reason=_("保存月度报送草稿")), transaction.atomic():
-        submission.save(update_fields=["work_done", "problems", "next_steps", "updated_at"])
-    return submission
+    """Save a draft's texts (``reports.submission_edit``)."""
+    return core_rules.transition(
+        submission,
+        user=user,
+        action="reports.submission_edit",
+        fields=_texts(work_done, problems, next_steps),
+        save=lambda s: s.save(update_fields=[*TEXT_FIELDS, "updated_at"]),
+    )
 
 
 def submission_refresh_figures(*, submission: UnitSubmission, user: Any) -> UnitSubmission:
     """Fill in the unit's figures again from the system (a draft only)."""
-    _require_own_unit(user, submission.unit)
-    if submission.status != SubmissionStatus.DRAFT:
-        raise DomainError(_("已报送的材料不能修改。"))
-    start, end = selectors.report_period(submission.campaign, submission.month)
-    submission.figures = selectors.section_figures(start=start, end=end, units=[submission.unit_id])
-    with audit_context(actor=user, reason=_("更新系统数据")), transaction.atomic():
-        submission.save(update_fields=["figures", "updated_at"])
-    return submission
+
+    def figures(locked: UnitSubmission) -> dict[str, Any]:
+        start, end = selectors.report_period(locked.campaign, locked.month)
+        return {"figures": selectors.section_figures(start=start, end=end, units=[locked.unit_id])}
+
+    return core_rules.transition(
+        submission,
+        user=user,
+        action="reports.submission_refresh",
+        fields=figures,
+        save=lambda s: s.save(update_fields=["figures", "updated_at"]),
+    )
 
 
-def submission_submit(*, submission: UnitSubmission, user: Any, now: datetime.datetime | None = None) -> UnitSubmission:
-    """draft → submitted. Late when submitted after the due date (local time)."""
-    _require_own_unit(user, submission.unit)
-    if submission.status != SubmissionStatus.DRAFT:
-        raise DomainError(_("该材料已报送。"))
-    if not submission.work_done.strip():
-        raise DomainError(_("请填写本月工作开展情况。"))
-    now = now or timezone.now()
-    start, end = selectors.report_period(submission.campaign, submission.month)
-    with audit_context(actor=user, reason=_("报送月度材料")), transaction.atomic():
-        changed = UnitSubmission.objects.filter(pk=submission.pk, status=SubmissionStatus.DRAFT).update(
-            status=SubmissionStatus.SUBMITTED,
-            submitted_at=now,
-            submitted_by=user,
-            late=timezone.localtime(now).date() > submission.due_date,
-            figures=selectors.section_figures(start=start, end=end, units=[submission.unit_id]),
-        )
-        if not changed:
-            raise DomainError(_("该材料已报送。"))
-        submission.refresh_from_db()
-        record_action(submission, actor=user, action_text=_("报送月度材料"))
-    return submission
+def submission_submit(
+    *,
+    submission: UnitSubmission,
+    user: Any,
+    now: datetime.datetime | None = None,
+    work_done: str | None = None,
+    problems: str | None = None,
+    next_steps: str | None = None,
+) -> UnitSubmission:
+    """draft → submitted, with the texts typed in the same form when given. Late when submitted
+    after the due date (local time). The unit's figures are fixed as they are now."""
+    at = now or timezone.now()
+
+    def fields(locked: UnitSubmission) -> dict[str, Any]:
+        texts = _texts(work_done, problems, next_steps)
+        if not (texts.get("work_done", locked.work_done) or "").strip():
+            raise DomainError(_("请填写本月工作开展情况。"), field="work_done")
+        start, end = selectors.report_period(locked.campaign, locked.month)
+        return {
+            **texts,
+            "submitted_at": at,
+            "submitted_by": user,
+            "late": timezone.localtime(at).date() > locked.due_date,
+            "figures": selectors.section_figures(start=start, end=end, units=[locked.unit_id]),
+        }
+
+    return core_rules.transition(submission, user=user, action="reports.submission_submit", fields=fields)
 
 
 # --- reminders ------------------------------------------------------------------------------------
@@ -133,7 +152,7 @@ def submission_submit(*, submission: UnitSubmission, user: Any, now: datetime.da
 
 def unit_addresses(unit: Unit) -> list[str]:
     addresses = [unit.email]
-    if unit.liaison_id and unit.liaison.email:
+    if unit.liaison is not None and unit.liaison.email:
         addresses.append(unit.liaison.email)
     return [a for a in addresses if a]
 
@@ -193,8 +212,8 @@ def report_prepare(
 ) -> MonthlyReport:
     """The report row of ``month`` (created once); with ``regenerate`` a ready or failed report
     becomes a new, pending version (and so gets a new e-mail key)."""
+    _require(user, "reports.report_generate")
     campaign = _require_campaign(campaign)
-    _require_street_office(user)
     month = selectors.month_start(month)
     start, end = selectors.report_period(campaign, month)
     try:
@@ -206,6 +225,8 @@ def report_prepare(
             )
     except IntegrityError:
         report = MonthlyReport.objects.get(campaign=campaign, month=month)
+    if regenerate:
+        _require(user, "reports.report_regenerate", report)
     if regenerate and report.status in (ReportStatus.READY, ReportStatus.FAILED):
         with audit_context(actor=user, reason=_("重新生成月报")), transaction.atomic():
             changed = MonthlyReport.objects.filter(pk=report.pk, status=report.status, version=report.version).update(
@@ -234,8 +255,8 @@ def _claim(report: MonthlyReport, token: str) -> bool:
     )
 
 
-def _queue_report_mail(report: MonthlyReport, content: bytes | None = None):
-    """The report's e-mail, once per version (the outbox key)."""
+def _queue_report_mail(report: MonthlyReport, content: bytes | None = None, key: str | None = None):
+    """The report's e-mail, once per version (the outbox key; ``key`` for one sent again)."""
     if content is None:
         if not report.file:
             return None
@@ -252,7 +273,7 @@ def _queue_report_mail(report: MonthlyReport, content: bytes | None = None):
             "version": report.version,
             "data": report.data,
         },
-        key=report.mail_key,
+        key=key or report.mail_key,
         attachment=(report.filename, content, XLSX_MIME),
     )
 
@@ -324,11 +345,13 @@ def report_generate(
     return report
 
 
-def report_request(*, month: datetime.date, user: Any, regenerate: bool = False) -> MonthlyReport:
+def report_request(
+    *, month: datetime.date, user: Any, regenerate: bool = False, campaign: Campaign | None = None
+) -> MonthlyReport:
     """From the web page: prepare the report row now, generate it in a Celery task."""
     from .tasks import generate_monthly_report
 
-    report = report_prepare(month=month, user=user, regenerate=regenerate)
+    report = report_prepare(month=month, user=user, regenerate=regenerate, campaign=campaign)
 
     def enqueue() -> None:
         try:
@@ -366,13 +389,40 @@ def report_due(*, today: datetime.date | None = None, token: str = "") -> Monthl
     return report_generate(month=month, campaign=campaign, token=token, today=today)
 
 
-def report_mail_retry(*, report: MonthlyReport, user: Any) -> None:
+def report_mail_retry(*, report: MonthlyReport, user: Any) -> MonthlyReport:
+    """Send the report's failed e-mail again: the same outbox row goes back to pending."""
     from core import mail
 
-    _require_street_office(user)
-    if report.email_id:
-        record_action(report, actor=user, action_text=_("重发月报邮件"))
-        mail.retry(report.email_id)
+    with transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update(of=("self",)).select_related("email").get(pk=report.pk)
+        core_rules.require(user, "reports.mail_retry", locked)
+        assert locked.email_id is not None  # the rule's guard: a failed e-mail
+        record_action(locked, actor=user, action_text=_("重新发送月报邮件"))
+        mail.retry(locked.email_id)
+    return locked
+
+
+def report_mail_again(*, report: MonthlyReport, user: Any) -> MonthlyReport:
+    """E-mail a ready report once more: a new outbox row with a new key, one per press, in the
+    audit trail. (A report never e-mailed, e.g. no recipients at the time, gets its first one.)"""
+    with transaction.atomic():
+        locked = (
+            MonthlyReport.objects.select_for_update(of=("self",)).select_related("email", "campaign").get(pk=report.pk)
+        )
+        core_rules.require(user, "reports.mail_again", locked)
+        if locked.email_id is None:
+            mail = _queue_report_mail(locked)
+            text = _("发送月报邮件")
+        else:
+            locked.resends += 1
+            mail = _queue_report_mail(locked, key=locked.resend_key(locked.resends))
+            text = _("再次发送月报邮件（第%(n)s次）") % {"n": locked.resends}
+        if mail is None:
+            raise DomainError(_("未配置收件人（REPORTS_RECIPIENTS 或后台“月报收件人”）。"))
+        MonthlyReport.objects.filter(pk=locked.pk).update(email=mail, resends=locked.resends)
+        record_action(locked, actor=user, action_text=text)
+    locked.refresh_from_db()
+    return locked
 
 
 # --- the campaign summary (总结提升) --------------------------------------------------------------
@@ -382,29 +432,38 @@ def summary_kind_for(unit: Unit) -> str:
     return SummaryKind.GROUP if unit.kind == UnitKind.WORKING_GROUP else SummaryKind.UNIT
 
 
+def summary_for(*, unit: Unit, campaign: Campaign | None = None) -> SummarySubmission:
+    """The unit's summary of the campaign, or a new (unsaved) draft. One query."""
+    campaign = _require_campaign(campaign)
+    summary = SummarySubmission.objects.filter(campaign=campaign, unit=unit).first()
+    return summary or SummarySubmission(campaign=campaign, unit=unit, kind=summary_kind_for(unit))
+
+
+SUMMARY_FIELDS = frozenset({"results", "experience", "typical_cases", "loopholes", "weaknesses", "rules"})
+
+
 def summary_save(
     *, user: Any, unit: Unit, fields: dict[str, str], submit: bool = False, campaign: Campaign | None = None
 ) -> SummarySubmission:
-    """Save (and optionally submit) a group's or a unit's summary."""
+    """Save (and with ``submit``, hand in) a group's or a unit's summary: ``reports.summary_save``
+    / ``reports.summary_submit`` on the unit's draft (created the first time)."""
+    action = "reports.summary_submit" if submit else "reports.summary_save"
     campaign = _require_campaign(campaign)
-    _require_own_unit(user, unit)
-    if unit.kind not in (UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY):
-        raise DomainError(_("只有工作组、成员单位和社区报送总结。"))
-    allowed = {"results", "experience", "typical_cases", "loopholes", "weaknesses", "rules"}
-    with audit_context(actor=user, reason=_("报送总结") if submit else _("保存总结草稿")), transaction.atomic():
+    core_rules.require(user, action, SummarySubmission(campaign=campaign, unit=unit, kind=summary_kind_for(unit)))
+    reason = _("报送总结") if submit else _("保存总结草稿")
+    with audit_context(actor=user, reason=reason), transaction.atomic():
         summary, _created = SummarySubmission.objects.select_for_update().get_or_create(
             campaign=campaign, unit=unit, defaults={"kind": summary_kind_for(unit)}
         )
-        if summary.status == SubmissionStatus.SUBMITTED:
-            raise DomainError(_("已报送的材料不能修改。"))
+        core_rules.require(user, action, summary)  # the locked row: handed in meanwhile?
         for name, value in fields.items():
-            if name in allowed:
+            if name in SUMMARY_FIELDS:
                 setattr(summary, name, value)
         if submit:
             if summary.kind == SummaryKind.GROUP and not summary.results.strip():
-                raise DomainError(_("请填写工作成效。"))
+                raise DomainError(_("请填写工作成效。"), field="results")
             if summary.kind == SummaryKind.UNIT and not (summary.loopholes.strip() or summary.weaknesses.strip()):
-                raise DomainError(_("请填写发现的漏洞或短板。"))
+                raise DomainError(_("请填写发现的漏洞或短板。"), field="loopholes")
             summary.status = SubmissionStatus.SUBMITTED
             summary.submitted_at = timezone.now()
             summary.submitted_by = user

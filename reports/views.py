@@ -1,36 +1,47 @@
-"""Thin views of the reports area: every write goes through ``reports.services``."""
+"""Thin views of the reports area: every write is a declared action (reports/rules.py) behind an
+``ActionView`` that calls ``reports.services``; pages offer what the rules allow."""
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from core.audit import record_action
-from core.exceptions import DomainError
-from core.views import ScopedDetailView, ScopedListView
-from core.visibility import can_write, scope_of, visible_to
+from core import rules
+from core.audit import record_action, timeline_for
+from core.views import ActionView, ScopedDetailView, ScopedListView
+from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column
-from organization.choices import PhaseKind, UnitKind
-from organization.models import Campaign
+from organization.choices import PhaseKind
+from organization.models import Campaign, Unit
 
+from . import rules as reporting_rules
 from . import selectors, services
-from .choices import ReportStatus, SubmissionStatus, SummaryKind
+from .choices import ReportStatus, SummaryKind
 from .filters import MonthlyReportFilter, UnitSubmissionFilter
-from .forms import GenerateForm, MonthForm, SubmissionForm, SummaryForm
+from .forms import GenerateForm, MonthForm, StartForm, SubmissionForm, SummaryForm
 from .models import MonthlyReport, SummarySubmission, UnitSubmission
 from .workbook import summary_workbook
+
+
+def _current_month() -> datetime.date | None:
+    campaign = Campaign.objects.current()
+    return selectors.report_month_for(campaign, timezone.localdate()) if campaign else None
+
+
+def _month_initial() -> dict[str, str]:
+    month = _current_month()
+    return {"month": f"{month:%Y-%m}"} if month else {}
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -47,21 +58,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class StreetOfficeMixin(LoginRequiredMixin):
-    """Pages of the street office's own report: street office and leaders."""
-
-    def dispatch(self, request, *args, **kwargs):
-        scope = scope_of(request.user)
-        if request.user.is_authenticated and not (scope and scope.sees_all):
-            raise PermissionDenied(_("只有街道专项办和领导可以查看月报。"))
-        return super().dispatch(request, *args, **kwargs)
-
-
-def _write_or_403(request) -> None:
-    if not can_write(request.user):
-        raise PermissionDenied(_("您的账号为只读权限。"))
-
-
 class IndexView(LoginRequiredMixin, TemplateView):
     template_name = "reports/index.html"
 
@@ -70,18 +66,15 @@ class IndexView(LoginRequiredMixin, TemplateView):
         campaign = Campaign.objects.current()
         user = self.request.user
         context["campaign"] = campaign
-        context["sees_all"] = user.scope.sees_all
         if campaign is not None:
             month = selectors.report_month_for(campaign, timezone.localdate())
             context["month"] = month
             context["due"] = selectors.due_date(campaign, month)
-            if user.unit_id and user.unit.kind in (UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT):
-                context["my_submission"] = UnitSubmission.objects.filter(
-                    campaign=campaign, unit_id=user.unit_id, month=month
-                ).first()
-                context["can_submit"] = can_write(user)
-            if user.scope.sees_all:
-                context["reports"] = MonthlyReport.objects.filter(campaign=campaign).order_by("-month")[:6]
+            own = reporting_rules.default_reporting_unit(user)
+            if own is not None:
+                mine = visible_to(user, UnitSubmission).filter(campaign=campaign, unit_id=own.pk)
+                context["my_submission"] = mine.filter(month=month).first()
+            context["reports"] = visible_to(user, MonthlyReport).filter(campaign=campaign).order_by("-month")[:6]
         return context
 
 
@@ -109,37 +102,32 @@ class SubmissionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.current()
-        user = self.request.user
-        context["start_form"] = MonthForm(
-            initial={"month": f"{selectors.report_month_for(campaign, timezone.localdate()):%Y-%m}"} if campaign else {}
-        )
-        context["can_start"] = bool(
-            campaign
-            and can_write(user)
-            and user.unit_id
-            and user.unit.kind in (UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT)
-        )
+        context["start_form"] = MonthForm(initial=_month_initial())
         context["today"] = timezone.localdate()
         return context
 
 
-@login_required
-@require_POST
-def submission_start(request):
-    _write_or_403(request)
-    form = MonthForm(request.POST)
-    if not form.is_valid() or not request.user.unit_id:
-        messages.error(request, _("请选择月份。"))
-        return redirect("reports:submission_list")
-    try:
-        submission = services.submission_start(
-            user=request.user, unit=request.user.unit, month=form.cleaned_data["month"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("reports:submission_list")
-    return redirect("reports:submission_detail", pk=submission.pk)
+class SubmissionStartView(ActionView):
+    """Start (or open) a unit's submission of a month: the user's own unit, or for the street
+    office the unit it picks."""
+
+    model = None
+    action = "reports.submission_start"
+    form_class = StartForm
+    success_message = None
+
+    def get_initial(self):
+        return _month_initial()
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user}
+
+    def cancel_url(self) -> str:
+        return reverse("reports:submission_list")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.submission_start(user=self.request.user, unit=data["unit"], month=data["month"])
 
 
 class SubmissionDetailView(ScopedDetailView):
@@ -151,40 +139,61 @@ class SubmissionDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sub = self.object
-        context["editable"] = sub.status == SubmissionStatus.DRAFT and context["can_write"]
-        context["form"] = kwargs.get("form") or SubmissionForm(instance=sub)
-        context["timeliness"] = sub.timeliness()
+        context["form"] = kwargs.get("form") or SubmissionForm(instance=self.object)
+        context["timeliness"] = self.object.timeliness()
         return context
 
-    def post(self, request, *args, **kwargs):
-        _write_or_403(request)
-        self.object = sub = self.get_object()
-        action = request.POST.get("action", "save")
-        form = SubmissionForm(request.POST, instance=sub)
-        try:
-            if action == "refresh":
-                services.submission_refresh_figures(submission=sub, user=request.user)
-                messages.success(request, _("系统数据已更新。"))
-                return redirect("reports:submission_detail", pk=sub.pk)
-            if not form.is_valid():
-                return self.render_to_response(self.get_context_data(form=form))
-            services.submission_save(submission=sub, user=request.user, **form.cleaned_data)
-            if action == "submit":
-                services.submission_submit(submission=sub, user=request.user)
-                messages.success(request, _("已报送。"))
-            else:
-                messages.success(request, _("草稿已保存。"))
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_to_response(self.get_context_data(form=form))
-        return redirect("reports:submission_detail", pk=sub.pk)
+
+class SubmissionActionView(ActionView):
+    """Save the draft, refresh its figures or submit it (the verb is in the URL); an invalid or
+    refused form shows the submission page again with what was typed."""
+
+    model = UnitSubmission
+    form_class = SubmissionForm
+    template_name = "reports/submission_detail.html"
+    pk_url_kwarg = "pk"
+
+    VERBS = {
+        "submission_edit": gettext_lazy("草稿已保存。"),
+        "submission_refresh": gettext_lazy("系统数据已更新。"),
+        "submission_submit": gettext_lazy("已报送。"),
+    }
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "campaign", "submitted_by")
+
+    def get_action(self) -> str:
+        verb = self.kwargs["action"]
+        if verb not in self.VERBS:
+            raise Http404
+        self.success_message = self.VERBS[verb]
+        return f"reports.{verb}"
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            timeline=timeline_for(self.object),
+            timeliness=self.object.timeliness(),
+            actions=rules.allowed(self.request.user, self.object),
+        )
+        return context
+
+    def perform(self, form):
+        user, sub, texts = self.request.user, self.object, form.cleaned_data
+        if self.rule.name == "reports.submission_refresh":
+            return services.submission_refresh_figures(submission=sub, user=user)
+        if self.rule.name == "reports.submission_submit":
+            return services.submission_submit(submission=sub, user=user, **texts)
+        return services.submission_save(submission=sub, user=user, **texts)
 
 
 # --- the monthly report ---------------------------------------------------------------------------
 
 
-class ReportListView(StreetOfficeMixin, ScopedListView):
+class ReportListView(ScopedListView):
     model = MonthlyReport
     filterset_class = MonthlyReportFilter
     template_name = "reports/report_list.html"
@@ -194,31 +203,30 @@ class ReportListView(StreetOfficeMixin, ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.current()
-        month = selectors.report_month_for(campaign, timezone.localdate()) if campaign else None
-        context["generate_form"] = GenerateForm(initial={"month": f"{month:%Y-%m}"} if month else {})
+        context["generate_form"] = GenerateForm(initial=_month_initial())
         return context
 
 
-@login_required
-@require_POST
-def report_generate(request):
-    _write_or_403(request)
-    form = GenerateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请按 YYYY-MM 格式填写月份。"))
-        return redirect("reports:report_list")
-    try:
-        report = services.report_request(
-            month=form.cleaned_data["month"], user=request.user, regenerate=form.cleaned_data["regenerate"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("reports:report_list")
-    return redirect("reports:report_detail", pk=report.pk)
+class ReportGenerateView(ActionView):
+    """Generate the report of a month (once; with ``regenerate`` a new version)."""
+
+    model = None
+    action = "reports.report_generate"
+    form_class = GenerateForm
+    success_message = None
+
+    def get_initial(self):
+        return _month_initial()
+
+    def cancel_url(self) -> str:
+        return reverse("reports:report_list")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.report_request(month=data["month"], user=self.request.user, regenerate=data["regenerate"])
 
 
-class ReportDetailView(StreetOfficeMixin, ScopedDetailView):
+class ReportDetailView(ScopedDetailView):
     model = MonthlyReport
     template_name = "reports/report_detail.html"
 
@@ -227,10 +235,50 @@ class ReportDetailView(StreetOfficeMixin, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["regenerate_form"] = GenerateForm(initial={"month": f"{self.object.month:%Y-%m}", "regenerate": True})
         context["data"] = self.object.data
         context["charts"] = selectors.report_charts(self.object.data.get("sections", []))
         return context
+
+
+class ReportRegenerateView(ActionView):
+    """Generate the report again: a pending one is queued again, a ready or failed one becomes
+    a new version (sent again by e-mail)."""
+
+    model = MonthlyReport
+    action = "reports.report_regenerate"
+    form_class = forms.Form
+    success_message = gettext_lazy("已排队生成。")
+
+    def perform(self, form):
+        report = self.object
+        return services.report_request(
+            month=report.month, user=self.request.user, regenerate=True, campaign=report.campaign
+        )
+
+
+class ReportMailView(ActionView):
+    """Send the report's e-mail again: a failed one is retried (``reports.mail_retry``), a sent
+    one goes out once more as a new e-mail (``reports.mail_again``)."""
+
+    model = MonthlyReport
+    form_class = forms.Form
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("email", "campaign")
+
+    def get_action(self) -> str:
+        return (
+            "reports.mail_retry"
+            if rules.check(self.request.user, "reports.mail_retry", self.object)
+            else "reports.mail_again"
+        )
+
+    def perform(self, form):
+        if self.rule.name == "reports.mail_retry":
+            self.success_message = _("已重新排队发送。")
+            return services.report_mail_retry(report=self.object, user=self.request.user)
+        self.success_message = _("已再次发送（新邮件）。")
+        return services.report_mail_again(report=self.object, user=self.request.user)
 
 
 def _status_payload(report: MonthlyReport) -> dict:
@@ -264,16 +312,6 @@ def report_download(request, pk: int):
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename, content_type=XLSX_MIME)
 
 
-@login_required
-@require_POST
-def report_mail_retry(request, pk: int):
-    _write_or_403(request)
-    report = get_object_or_404(visible_to(request.user, MonthlyReport), pk=pk)
-    services.report_mail_retry(report=report, user=request.user)
-    messages.success(request, _("已重新排队发送。"))
-    return redirect("reports:report_detail", pk=report.pk)
-
-
 # --- supervision scorecard -------------------------------------------------------------------------
 
 
@@ -291,72 +329,106 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
 # --- campaign summary ---------------------------------------------------------------------------------
 
 
+def _summary_of(request) -> SummarySubmission:
+    """The summary the page is about: of ``?unit=`` (a unit the user may see) or the user's own
+    unit; the unit's stored summary when the user may see it, a new draft when it has none (404
+    for another unit's draft)."""
+    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    if unit_id:
+        if not str(unit_id).isdecimal():
+            raise Http404
+        unit = get_object_or_404(visible_to(request.user, Unit), pk=unit_id)
+    elif request.user.unit_id:
+        unit = request.user.unit
+    else:
+        raise Http404
+    campaign = Campaign.objects.current()
+    if campaign is None:
+        raise Http404
+    summary = services.summary_for(unit=unit, campaign=campaign)
+    if summary.pk and not visible_to(request.user, SummarySubmission).filter(pk=summary.pk).exists():
+        raise Http404
+    return summary
+
+
+def _summary_context(request, summary: SummarySubmission, form=None) -> dict[str, Any]:
+    user = request.user
+    actions = rules.allowed(user, summary)
+    return {
+        "unit": summary.unit,
+        "campaign": summary.campaign,
+        "summary": summary if summary.pk else None,
+        "kind": summary.kind,
+        "is_group": summary.kind == SummaryKind.GROUP,
+        "form": form or SummaryForm(instance=summary, kind=summary.kind),
+        "actions": actions,
+        "groups": user.unit.hosted_groups.all() if user.unit_id else [],
+        "phase": summary.campaign.phases.filter(kind=PhaseKind.SUMMARY).first(),
+    }
+
+
 class SummaryEditView(LoginRequiredMixin, TemplateView):
-    """The user's unit's summary (a working group for its host unit's staff or members)."""
+    """The user's unit's summary (a working group for its host unit's staff or members): the
+    form when the rules allow saving it, read-only otherwise. POST is ``SummaryActionView``."""
 
     template_name = "reports/summary_form.html"
 
-    def unit(self):
-        from organization.models import Unit
-
-        unit_id = self.request.GET.get("unit") or self.request.POST.get("unit")
-        scope = self.request.user.scope
-        if unit_id:
-            if not str(unit_id).isdecimal():
-                raise Http404
-            unit = get_object_or_404(Unit, pk=unit_id)
-            if unit.pk not in scope.unit_ids and not scope.sees_all:
-                raise Http404
-            return unit
-        if not self.request.user.unit_id:
-            raise Http404
-        return self.request.user.unit
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        unit = kwargs.get("unit") or self.unit()
-        campaign = Campaign.objects.current()
-        summary = SummarySubmission.objects.filter(campaign=campaign, unit=unit).first() if campaign else None
-        kind = services.summary_kind_for(unit)
-        context.update(
-            unit=unit,
-            campaign=campaign,
-            summary=summary,
-            kind=kind,
-            is_group=kind == SummaryKind.GROUP,
-            form=kwargs.get("form") or SummaryForm(instance=summary, kind=kind),
-            editable=can_write(self.request.user) and not (summary and summary.status == SubmissionStatus.SUBMITTED),
-            groups=self.request.user.unit.hosted_groups.all() if self.request.user.unit_id else [],
-            phase=campaign.phases.filter(kind=PhaseKind.SUMMARY).first() if campaign else None,
-        )
+        context.update(_summary_context(self.request, _summary_of(self.request)))
         return context
 
     def post(self, request, *args, **kwargs):
-        _write_or_403(request)
-        unit = self.unit()
-        kind = services.summary_kind_for(unit)
-        form = SummaryForm(request.POST, kind=kind)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, unit=unit))
-        try:
-            services.summary_save(
-                user=request.user, unit=unit, fields=form.cleaned_data, submit=request.POST.get("action") == "submit"
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_to_response(self.get_context_data(form=form, unit=unit))
-        messages.success(request, _("已保存。"))
-        return redirect(f"{reverse('reports:summary_edit')}?unit={unit.pk}")
+        return SummaryActionView.as_view()(request, *args, **kwargs)
 
 
-class SummaryReportView(StreetOfficeMixin, TemplateView):
+class SummaryActionView(ActionView):
+    """Save (``reports.summary_save``) or hand in (``reports.summary_submit``) a summary."""
+
+    model = SummarySubmission
+    template_name = "reports/summary_form.html"
+    form_class = SummaryForm
+
+    def get_object(self):
+        return _summary_of(self.request)
+
+    def get_action(self) -> str:
+        return "reports.summary_submit" if self.request.POST.get("action") == "submit" else "reports.summary_save"
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"kind": self.object.kind}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_summary_context(self.request, self.object, context["form"]))
+        return context
+
+    def cancel_url(self) -> str:
+        return self.get_success_url()
+
+    def get_success_url(self, result: Any = None) -> str:
+        return f"{reverse('reports:summary_edit')}?unit={self.object.unit_id}"
+
+    def perform(self, form):
+        return services.summary_save(
+            user=self.request.user,
+            unit=self.object.unit,
+            fields=form.cleaned_data,
+            submit=self.rule.name == "reports.summary_submit",
+            campaign=self.object.campaign,
+        )
+
+
+class SummaryReportView(LoginRequiredMixin, TemplateView):
+    """The summary report: every unit views the submitted summaries (``scope_q``)."""
+
     template_name = "reports/summary_report.html"
 
     def get(self, request, *args, **kwargs):
         campaign = Campaign.objects.current()
         if campaign is None:
             raise Http404
-        data = selectors.summary_data(campaign, today=timezone.localdate())
+        data = selectors.summary_data(campaign, today=timezone.localdate(), user=request.user)
         if request.GET.get("export") == "xlsx":
             from io import BytesIO
 

@@ -1,0 +1,177 @@
+"""Who may write what in the reports area (core/rules.py; docs/permissions.md).
+
+- Monthly submissions: a community or member unit fills in and submits its own; the street office
+  may do it for any unit; leaders never. Only a draft changes.
+- The monthly report: the street office generates it, generates a new version, and sends its
+  e-mail again (a failed one is retried; a sent one is sent once more as a new e-mail).
+- The summary (总结提升): each working group (its host unit's staff too), member unit and
+  community its own; the street office any; only a draft changes.
+
+Reading is visibility (``scope_q``): every unit views the monthly report and the summary report.
+The scheduled job and the ``monthly_report`` command act as the system (no user) and are not
+asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core import rules
+from core.choices import MailStatus
+from core.rules import Action, Guard, in_units, predicate, street_office
+from organization.choices import UnitKind
+
+from .choices import ReportStatus, SubmissionStatus
+from .models import MonthlyReport, SummarySubmission, UnitSubmission
+
+#: The units that report monthly, and those that hand in a summary.
+REPORTING_KINDS = frozenset({UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT})
+SUMMARY_KINDS = frozenset({UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY})
+
+
+@predicate("社区或成员单位")
+def reporting_unit(user: Any, scope: Any, obj: Any) -> bool:
+    return scope.can_write and scope.unit_kind in REPORTING_KINDS
+
+
+#: The object's unit is the user's own (or a working group it hosts); the street office: any.
+for_own_unit = street_office | in_units("本单位", lambda obj: obj.unit_id)
+
+
+@predicate("工作组、成员单位或社区的总结")
+def summarising_unit(user: Any, scope: Any, obj: Any) -> bool:
+    return obj is not None and obj.unit.kind in SUMMARY_KINDS
+
+
+#: A summary: its unit's own (the street office any), of a unit that hands one in.
+for_own_summary = for_own_unit & summarising_unit
+
+
+def may_report_for(user: Any, unit: Any) -> bool:
+    """May ``user`` fill in material for ``unit`` (its own, or any for the street office)?"""
+    return for_own_unit(user, UnitSubmission(unit=unit))
+
+
+def units_reportable_by(user: Any, units: QuerySet) -> QuerySet:
+    """Of ``units``, those ``user`` may fill in a monthly submission for. No query."""
+    if street_office(user):
+        return units
+    scope = getattr(user, "scope", None)
+    return units.filter(pk__in=sorted(scope.unit_ids)) if scope is not None and scope.can_write else units.none()
+
+
+def default_reporting_unit(user: Any) -> Any:
+    """The user's own unit when it reports monthly (a community or member unit), else None."""
+    scope = getattr(user, "scope", None)
+    if scope is None or not scope.can_write or scope.unit_kind not in REPORTING_KINDS:
+        return None
+    return user.unit
+
+
+def _mail_status(report: MonthlyReport) -> str:
+    return report.email.status if report.email is not None else ""
+
+
+_draft = frozenset({SubmissionStatus.DRAFT})
+
+rules.register(
+    # unit monthly submissions
+    Action(
+        "reports.submission_start",
+        _("填写月度报送"),
+        model=None,
+        who=street_office | reporting_unit,
+        url="reports:submission_start",
+        doc="社区、成员单位为本单位新建某月报送；街道专项办可为任一报送单位新建。",
+    ),
+    Action(
+        "reports.submission_edit",
+        _("保存月度报送草稿"),
+        model=UnitSubmission,
+        who=for_own_unit,
+        sources=_draft,
+        url="reports:submission_action",
+    ),
+    Action(
+        "reports.submission_refresh",
+        _("更新系统数据"),
+        model=UnitSubmission,
+        who=for_own_unit,
+        sources=_draft,
+        url="reports:submission_action",
+    ),
+    Action(
+        "reports.submission_submit",
+        _("报送月度材料"),
+        model=UnitSubmission,
+        who=for_own_unit,
+        sources=_draft,
+        target=SubmissionStatus.SUBMITTED,
+        url="reports:submission_action",
+    ),
+    # the street office's monthly report
+    Action(
+        "reports.report_generate",
+        _("生成月报"),
+        model=None,
+        who=street_office,
+        url="reports:report_generate",
+    ),
+    Action(
+        "reports.report_regenerate",
+        _("重新生成月报"),
+        model=MonthlyReport,
+        who=street_office,
+        sources=frozenset({ReportStatus.PENDING, ReportStatus.READY, ReportStatus.FAILED}),
+        url="reports:report_regenerate",
+        doc="待生成：再次排队生成；已生成或生成失败：生成新版本（新版本另发邮件）。",
+    ),
+    Action(
+        "reports.mail_retry",
+        _("重新发送月报邮件"),
+        model=MonthlyReport,
+        who=street_office,
+        guards=(Guard(lambda r: _mail_status(r) == MailStatus.FAILED, _("只有发送失败的邮件可以重新发送。")),),
+        url="reports:report_mail_retry",
+        doc="发送失败的邮件重新排队发送（同一封邮件）。",
+    ),
+    Action(
+        "reports.mail_again",
+        _("再次发送月报邮件"),
+        model=MonthlyReport,
+        who=street_office,
+        sources=frozenset({ReportStatus.READY}),
+        guards=(
+            Guard(lambda r: bool(r.file), _("月报文件不存在，请重新生成。")),
+            Guard(
+                lambda r: _mail_status(r) not in (MailStatus.PENDING, MailStatus.SENDING),
+                _("邮件正在发送，请稍候。"),
+            ),
+            Guard(lambda r: _mail_status(r) != MailStatus.FAILED, _("邮件发送失败，请使用“重新发送”。")),
+        ),
+        url="reports:report_mail_retry",
+        doc="已发送（或尚未发送）的月报再发一封新邮件，每按一次发一封，记入操作记录。",
+    ),
+    # the campaign summary
+    Action(
+        "reports.summary_save",
+        _("保存总结草稿"),
+        model=SummarySubmission,
+        who=for_own_summary,
+        sources=_draft,
+        url=lambda summary: reverse("reports:summary_edit"),  # the page posts back to itself
+    ),
+    Action(
+        "reports.summary_submit",
+        _("报送总结"),
+        model=SummarySubmission,
+        who=for_own_summary,
+        sources=_draft,
+        target=SubmissionStatus.SUBMITTED,
+        url=lambda summary: reverse("reports:summary_edit"),
+    ),
+)
