@@ -30,16 +30,27 @@ from .choices import (
 INFORMANT_FIELDS = ["informant_name", "informant_phone", "informant_id_number", "informant_address"]
 
 
+def awaiting_feedback_q() -> Q:
+    """The one definition of "a receiver still owes feedback": referred (or returned), deadline set."""
+    return Q(status__in=OPEN_FOR_RECEIVER, deadline__isnull=False)
+
+
+def overdue_q(today) -> Q:
+    """The one definition of an overdue lead (超期未反馈): feedback owed, deadline before ``today``.
+    The lists, the deadline board, the daily job, the dashboard and every report use it."""
+    return awaiting_feedback_q() & Q(deadline__lt=today)
+
+
 class LeadQuerySet(ScopedQuerySet):
     def open(self) -> LeadQuerySet:
         return self.exclude(status=LeadStatus.CLOSED)
 
     def awaiting_receiver(self) -> LeadQuerySet:
         """Leads a receiver still owes feedback on (the deadline runs)."""
-        return self.filter(status__in=OPEN_FOR_RECEIVER, deadline__isnull=False)
+        return self.filter(awaiting_feedback_q())
 
     def overdue(self, today) -> LeadQuerySet:
-        return self.awaiting_receiver().filter(deadline__lt=today)
+        return self.filter(overdue_q(today))
 
     def due_soon(self, today, horizon) -> LeadQuerySet:
         """Deadline from today up to ``horizon`` (the date N working days ahead)."""

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from core.visibility import visible_to
 
-from .models import Lead
+from .models import Lead, awaiting_feedback_q, overdue_q
 from .services import phone_hash
 
 #: What a short list of leads shows (number, summary, status): selecting only these keeps the
@@ -57,18 +57,6 @@ def report_leads(units=None):
     """Every lead, or those referred to ``units`` (unit ids), for the reports' counts. No query."""
     qs = Lead.objects.all()
     return qs if units is None else qs.filter(assigned_unit_id__in=list(units))
-
-
-def awaiting_feedback_q() -> Q:
-    """A receiver still owes feedback on the lead: referred (or returned) and the deadline runs."""
-    from .choices import OPEN_FOR_RECEIVER
-
-    return Q(status__in=OPEN_FOR_RECEIVER, deadline__isnull=False)
-
-
-def overdue_q(today) -> Q:
-    """An overdue lead (超期未反馈): feedback still owed and its deadline before ``today``."""
-    return awaiting_feedback_q() & Q(deadline__lt=today)
 
 
 def overdue(qs, today):

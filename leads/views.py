@@ -261,7 +261,7 @@ class LeadDetailView(ScopedDetailView):
 
     def panels(self, lead: Lead, actions: set[str]) -> list[Panel]:
         """The action panels of the page, in the order shown, for the allowed actions only;
-        their forms are rendered by the light_form filter (leads/templatetags/leads_forms.py)."""
+        their forms are rendered by the quick_form filter (core/templatetags/hulao_forms.py)."""
         user = self.request.user
         return [
             Panel(verb, title, PANEL_FORMS[verb](lead=lead, user=user), rules.get(f"leads.{verb}").url_for(lead) or "")
