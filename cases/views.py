@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import rules
 from core.forms import quick_selects
+from core.numbers import RATE_FORMAT
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import Column
 
@@ -23,10 +24,6 @@ from .forms import CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, Re
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
 from .rules import STEP_ACTIONS
 from .selectors import fast_track_cached, source_lead_count, source_leads_for_page
-
-
-def _percent(rate) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
 
 
 class CaseListView(ScopedListView):
@@ -58,7 +55,7 @@ class CaseListView(ScopedListView):
         Column(_("查封/扣押"), lambda c: c.seized_total, 12),
         Column(_("追缴"), lambda c: c.recovered_total, 12),
         Column(_("退赔/清退"), lambda c: c.returned_total, 12),
-        Column(_("挽损率"), lambda c: _percent(c.recovery_rate()), 8),
+        Column(_("挽损率"), lambda c: c.recovery_rate(), 8, number_format=RATE_FORMAT),
         Column(_("团伙作案"), lambda c: c.is_gang, 6),
         Column(_("涉黑恶势力"), lambda c: c.is_organised_crime, 6),
         Column(_("涉腐败/保护伞"), lambda c: c.is_corruption, 6),

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("rules")
+        from . import mail_rules  # noqa: F401  # the outbox's actions (core.rules is the engine)

@@ -3,6 +3,9 @@
 by a Celery task after the surrounding transaction commits. Wording changes are template-only.
 
 Never pass informant identities in ``context``: e-mails must not contain them.
+
+Links are absolute: every template gets ``site_url`` (``settings.SITE_URL``, no trailing slash)
+and writes ``{{ site_url }}{% url '…' %}``; ``absolute_url(path)`` builds one in Python.
 """
 
 from __future__ import annotations
@@ -30,7 +33,18 @@ log = logging.getLogger(__name__)
 STALE_SENDING = datetime.timedelta(minutes=10)
 
 
+def site_url() -> str:
+    """The address users reach the app at (``SITE_URL``), without a trailing slash."""
+    return str(settings.SITE_URL).rstrip("/")
+
+
+def absolute_url(path: str) -> str:
+    """``/leads/?x=1`` → ``https://hulao.example.org/leads/?x=1``: links in e-mails are absolute."""
+    return site_url() + "/" + path.lstrip("/")
+
+
 def render_mail(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    context = {"site_url": site_url(), **context}
     with override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{name}-subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"emails/{name}-body.txt", context)
@@ -143,3 +157,19 @@ def retry(pk: int) -> None:
     """A user asked to send a failed e-mail again."""
     OutboundEmail.objects.filter(pk=pk, status=MailStatus.FAILED).update(status=MailStatus.PENDING, attempts=0)
     transaction.on_commit(lambda: _enqueue(pk))
+
+
+def send_again(mail: OutboundEmail, *, user: Any) -> OutboundEmail:
+    """The outbox's "send again" (``core.mail_retry``): a failed or pending e-mail goes back to
+    pending with its attempts reset and is handed to the worker after commit; who asked is in
+    the audit trail. A sent (or being sent) e-mail is refused by the rule."""
+    from . import rules
+    from .audit import record_action
+
+    def requeue(row: OutboundEmail) -> None:
+        _enqueue(row.pk)
+
+    with transaction.atomic():
+        row = rules.transition(mail, user=user, action="core.mail_retry", fields={"attempts": 0}, effects=(requeue,))
+        record_action(row, actor=user, action_text=str(rules.get("core.mail_retry").label))
+    return row

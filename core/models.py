@@ -138,9 +138,14 @@ class OutboundEmail(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:outbox_detail", args=[self.pk])
+
     @classmethod
     def scope_q(cls, scope) -> Q:
-        return Q(pk__in=[])  # only the street office sees the outbox
+        return Q(pk__in=[])  # only the street office sees the outbox (the page: core.mail_rules)
 
 
 class CalendarDay(models.Model):

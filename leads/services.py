@@ -717,7 +717,6 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
                 "unit": unit,
                 "today": today,
                 **by_unit[unit.pk],
-                "site_url": settings.LEADS_SITE_URL,
                 "t": DIGEST_TEXT,
             },
             key=f"lead-digest:{unit.pk}:{today.isoformat()}",

@@ -17,7 +17,7 @@ from organization.choices import UnitKind
 from organization.models import Unit
 
 from .choices import ActivityType
-from .models import AWARENESS_KINDS, Activity, AwarenessSurvey, first_of_month
+from .models import AWARENESS_KINDS, Activity, AwarenessSurvey
 
 ACTIVITY_FIGURES = ("people_reached", "elderly_reached", "materials", "messages")
 RATE_KEYS = tuple(f"{k.key}_rate" for k in AWARENESS_KINDS)
@@ -133,9 +133,10 @@ def activity_chart(month_totals: list[dict[str, Any]], labels: dict[str, Any]) -
 def figures(*, start: datetime.date, end: datetime.date, units: Iterable[Unit | int] | None = None) -> dict[str, Any]:
     """The publicity figures of a period, for the monthly report. Two queries. Not scoped to a user.
 
-    Activities dated ``start``..``end`` (inclusive), and the surveys of the months from
-    ``start``'s month to ``end``. With ``units`` (units or ids), only activities organised by or
-    held in those units, and surveys of those communities.
+    Activities dated ``start``..``end`` (inclusive), and the surveys whose date (``month``, the
+    month's 1st) is in ``start``..``end``: a survey belongs to one period only. With ``units``
+    (units or ids), only activities organised by or held in those units, and surveys of those
+    communities.
 
     Returns a dict with these keys:
 
@@ -148,7 +149,7 @@ def figures(*, start: datetime.date, end: datetime.date, units: Iterable[Unit | 
       (社区老人知晓率): percent, one decimal (float), or None when nobody was surveyed
     """
     activities = Activity.objects.filter(date__gte=start, date__lte=end)
-    surveys = AwarenessSurvey.objects.filter(month__gte=first_of_month(start), month__lte=end)
+    surveys = AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)
     if units is not None:
         ids = [u.pk if isinstance(u, Unit) else u for u in units]
         activities = activities.filter(Q(organiser_id__in=ids) | Q(community_id__in=ids))

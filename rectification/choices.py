@@ -1,5 +1,8 @@
 """Choices of the rectification area (plan §(六) 明确整治重点, §(七) 加强隐患排查)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +66,33 @@ class RiskGrade(models.IntegerChoices):
     YELLOW = 2, _("黄")
     ORANGE = 3, _("橙")
     RED = 4, _("红")
+
+
+#: Each grade's colour, the one mapping behind the badges (``static/css/hulao.css``, checked by a
+#: test), the dashboard's and report page's charts and the workbook's charts: red, orange, yellow,
+#: green, and grey for "not graded".
+RISK_GRADE_COLOURS: dict[int, str] = {
+    RiskGrade.UNGRADED: "#9e9e9e",
+    RiskGrade.GREEN: "#2e9d4f",
+    RiskGrade.YELLOW: "#f5c400",
+    RiskGrade.ORANGE: "#f07c1b",
+    RiskGrade.RED: "#d9342b",
+}
+
+
+def risk_grade_colours(labels: Iterable[Any]) -> list[str] | None:
+    """The colours of a chart's categories when every one is a risk grade's (default) label, in
+    the active language or the site's; None for any other chart."""
+    from django.conf import settings
+    from django.utils.translation import override
+
+    names: dict[str, int] = {str(grade.label): grade.value for grade in RiskGrade}
+    with override(settings.LANGUAGE_CODE):
+        names.update({str(grade.label): grade.value for grade in RiskGrade})
+    labels = [str(label) for label in labels]
+    if not labels or any(label not in names for label in labels):
+        return None
+    return [RISK_GRADE_COLOURS[names[label]] for label in labels]
 
 
 #: The risk control list (风险管控名单) holds institutions at this grade or above.

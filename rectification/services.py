@@ -595,7 +595,6 @@ def rectification_send_digests(*, today: datetime.date | None = None) -> int:
                 "inspection_count": len(rows["inspections"]),
                 "measures": rows["measures"][:limit],
                 "measure_count": len(rows["measures"]),
-                "site_url": getattr(settings, "LEADS_SITE_URL", ""),
                 "t": DIGEST_TEXT,
             },
             key=f"rectification-digest:{unit.pk}:{today.isoformat()}",

@@ -8,10 +8,27 @@ from .selectors import parse_month, reporting_units
 
 
 class SubmissionForm(forms.ModelForm):
+    #: the row's ``updated_at`` when the form was loaded: a save from a stale page is refused
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = UnitSubmission
         fields = ["work_done", "problems", "next_steps"]
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["seen"] = self.instance.updated_at.isoformat()
+
+    def clean_seen(self):
+        """The time the page was loaded at; garbage is no time (the save is then not checked)."""
+        from django.utils.dateparse import parse_datetime
+
+        try:
+            return parse_datetime(self.cleaned_data.get("seen") or "")
+        except ValueError:
+            return None
 
 
 class MonthField(forms.CharField):

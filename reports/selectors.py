@@ -109,6 +109,52 @@ def report_month_for(campaign: Campaign, day: datetime.date) -> datetime.date:
     return month if day <= due_date(campaign, month) else add_months(month, 1)
 
 
+def report_months(campaign: Campaign) -> list[datetime.date]:
+    """Every report month of the campaign: from the one whose period holds its first day to the
+    one whose period holds its last (a campaign without an end: up to the current month)."""
+    first = report_month_for(campaign, campaign.start_date)
+    last = report_month_for(campaign, campaign.end_date or timezone.localdate())
+    months = []
+    while first <= last:
+        months.append(first)
+        first = add_months(first, 1)
+    return months
+
+
+def counting_start(campaign: Campaign) -> datetime.date:
+    """The first day counted for the campaign: its first period's first day (on or before its
+    start date), so that the cumulative column holds every period's records."""
+    return min(campaign.start_date, report_period(campaign, report_month_for(campaign, campaign.start_date))[0])
+
+
+def period_closes_at(campaign: Campaign, month: datetime.date) -> datetime.datetime:
+    """When the period of ``month`` ends and its official report may be compiled: the report day
+    at ``REPORTS_SEND_HOUR`` (18:00, local time), when the scheduled job runs."""
+    hour = int(getattr(settings, "REPORTS_SEND_HOUR", 18))
+    return timezone.make_aware(datetime.datetime.combine(due_date(campaign, month), datetime.time(hour)))
+
+
+def last_ended_month(campaign: Campaign, now: datetime.datetime | None = None) -> datetime.date | None:
+    """The last report month of the campaign whose period has ended by ``now``; None before the
+    first one has."""
+    now = now or timezone.now()
+    month = report_month_for(campaign, timezone.localdate(now))
+    if period_closes_at(campaign, month) > now:
+        month = add_months(month, -1)
+    months = report_months(campaign)
+    month = min(month, months[-1])
+    return month if month >= months[0] else None
+
+
+def open_month(campaign: Campaign, today: datetime.date | None = None) -> datetime.date | None:
+    """The report month whose period holds ``today`` (its last month after the campaign), None
+    before the campaign."""
+    today = today or timezone.localdate()
+    if today < campaign.start_date:
+        return None
+    return min(report_month_for(campaign, today), report_months(campaign)[-1])
+
+
 def campaign_months(campaign: Campaign, until: datetime.date) -> list[datetime.date]:
     """The report months of a campaign whose due date is on or before ``until``."""
     months = []
@@ -214,16 +260,21 @@ def section_figures(*, start: datetime.date, end: datetime.date, units=None, tod
     return merge_sections(sections, sections)
 
 
-def report_data(campaign: Campaign, month: datetime.date, today: datetime.date | None = None) -> dict[str, Any]:
-    """Everything the monthly report shows, as plain JSON (stored on the report)."""
+def report_data(
+    campaign: Campaign, month: datetime.date, today: datetime.date | None = None, until: datetime.date | None = None
+) -> dict[str, Any]:
+    """Everything the monthly report shows, as plain JSON (stored on the report). With ``until``
+    (a preview of the open period), the figures stop at that day."""
     today = today or timezone.localdate()
     start, end = report_period(campaign, month)
+    if until is not None:  # a preview: the open period so far
+        end = min(end, until)
     with override(settings.LANGUAGE_CODE):
         period = collect(start=start, end=end, today=today)
-        cumulative = collect(start=campaign.start_date, end=end, today=today)
+        cumulative = collect(start=counting_start(campaign), end=end, today=today)
         sections = merge_sections(period, cumulative)
         # the report is compiled on the report day: who has not submitted by then has not
-        states = submission_states(campaign, month, max(today, end + datetime.timedelta(days=1)))
+        states = submission_states(campaign, month, today if until else max(today, end + datetime.timedelta(days=1)))
         counts = dict.fromkeys(Timeliness.values, 0)
         rows = []
         for state in states:
@@ -246,8 +297,9 @@ def report_data(campaign: Campaign, month: datetime.date, today: datetime.date |
             "month": f"{month:%Y-%m}",
             "period_start": start.isoformat(),
             "period_end": end.isoformat(),
-            "cumulative_start": campaign.start_date.isoformat(),
+            "cumulative_start": counting_start(campaign).isoformat(),
             "due_date": due_date(campaign, month).isoformat(),
+            **({"as_of": until.isoformat()} if until is not None else {}),
             "sections": sections,
             "submissions": {
                 "rows": rows,

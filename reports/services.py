@@ -12,13 +12,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import rules as core_rules
 from core.audit import audit_context, record_action
 from core.exceptions import DomainError
-from core.mail import queue_mail
+from core.mail import absolute_url, queue_mail
 from core.xlsx import XLSX_MIME
 from organization.choices import UnitKind
 from organization.models import Campaign, Unit
@@ -63,6 +64,15 @@ def submission_start(
     if unit.kind not in rules.REPORTING_KINDS:
         raise DomainError(_("只有社区和成员单位报送月度材料。"), field="unit")
     month = selectors.month_start(month)
+    open_month = selectors.open_month(campaign)
+    allowed = [] if open_month is None else [open_month, selectors.add_months(open_month, -1)]
+    allowed = [m for m in allowed if m in selectors.report_months(campaign)]
+    if month not in allowed:
+        raise DomainError(
+            _("只能报送本期或上一期（逾期）的月度材料：%(months)s。")
+            % {"months": "、".join(f"{m:%Y-%m}" for m in allowed) or _("专项行动尚未开始")},
+            field="month",
+        )
     existing = UnitSubmission.objects.filter(campaign=campaign, unit=unit, month=month).first()
     if existing:
         return existing
@@ -89,15 +99,36 @@ def _texts(work_done: str | None, problems: str | None, next_steps: str | None) 
     return {name: value for name, value in values.items() if value is not None}
 
 
+def _require_fresh(locked: UnitSubmission, seen: datetime.datetime | None) -> None:
+    """A form loaded before the row last changed (another tab, another person) is stale."""
+    if seen is not None and locked.updated_at != seen:
+        raise DomainError(
+            _("此报送已在别处修改（%(at)s），您的内容未保存。请核对后再保存。")
+            % {"at": f"{timezone.localtime(locked.updated_at):%Y-%m-%d %H:%M:%S}"}
+        )
+
+
 def submission_save(
-    *, submission: UnitSubmission, user: Any, work_done: str, problems: str, next_steps: str
+    *,
+    submission: UnitSubmission,
+    user: Any,
+    work_done: str,
+    problems: str,
+    next_steps: str,
+    seen: datetime.datetime | None = None,
 ) -> UnitSubmission:
-    """Save a draft's texts (``reports.submission_edit``)."""
+    """Save a draft's texts (``reports.submission_edit``); refused when ``seen`` (the row's
+    ``updated_at`` when the form was loaded) is stale."""
+
+    def fields(locked: UnitSubmission) -> dict[str, Any]:
+        _require_fresh(locked, seen)
+        return _texts(work_done, problems, next_steps)
+
     return core_rules.transition(
         submission,
         user=user,
         action="reports.submission_edit",
-        fields=_texts(work_done, problems, next_steps),
+        fields=fields,
         save=lambda s: s.save(update_fields=[*TEXT_FIELDS, "updated_at"]),
     )
 
@@ -126,12 +157,15 @@ def submission_submit(
     work_done: str | None = None,
     problems: str | None = None,
     next_steps: str | None = None,
+    seen: datetime.datetime | None = None,
 ) -> UnitSubmission:
-    """draft → submitted, with the texts typed in the same form when given. Late when submitted
-    after the due date (local time). The unit's figures are fixed as they are now."""
+    """draft → submitted, with the texts typed in the same form when given (refused when ``seen``
+    is stale, as ``submission_save``). Late when submitted after the due date (local time). The
+    unit's figures are fixed as they are now."""
     at = now or timezone.now()
 
     def fields(locked: UnitSubmission) -> dict[str, Any]:
+        _require_fresh(locked, seen)
         texts = _texts(work_done, problems, next_steps)
         if not (texts.get("work_done", locked.work_done) or "").strip():
             raise DomainError(_("请填写本月工作开展情况。"), field="work_done")
@@ -186,6 +220,7 @@ def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | N
                     "campaign": campaign.name,
                     "month": f"{month:%Y-%m}",
                     "due": selectors.due_date(campaign, month),
+                    "submissions_url": absolute_url(reverse("reports:submission_list")),
                 },
                 key=f"submission-reminder:{unit.pk}:{month:%Y-%m}",
             )
@@ -207,6 +242,32 @@ def _stale_before() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=settings.REPORTS_STALE_SECONDS)
 
 
+def require_official_month(campaign: Campaign, month: datetime.date, now: datetime.datetime | None = None) -> None:
+    """The one check of every path to an official report (the page, ``manage.py monthly_report``,
+    the scheduled job): the month is one of the campaign's and its period has ended (the report
+    day at ``REPORTS_SEND_HOUR``). Before that the page offers a preview (``selectors.report_data``
+    with ``until``), which is never stored."""
+    now = now or timezone.now()
+    months = selectors.report_months(campaign)
+    if month not in months:
+        raise DomainError(
+            _("%(month)s 不在专项行动期间（月报月份 %(first)s 至 %(last)s）。")
+            % {"month": f"{month:%Y-%m}", "first": f"{months[0]:%Y-%m}", "last": f"{months[-1]:%Y-%m}"},
+            field="month",
+        )
+    closes = selectors.period_closes_at(campaign, month)
+    if now < closes:
+        raise DomainError(
+            _("%(month)s 的统计期尚未结束（截至 %(end)s），%(at)s 起才能生成正式月报；此前可查看预览。")
+            % {
+                "month": f"{month:%Y-%m}",
+                "end": f"{selectors.due_date(campaign, month):%Y-%m-%d}",
+                "at": f"{timezone.localtime(closes):%Y-%m-%d %H:%M}",
+            },
+            field="month",
+        )
+
+
 def report_prepare(
     *, month: datetime.date, user: Any = None, regenerate: bool = False, campaign: Campaign | None = None
 ) -> MonthlyReport:
@@ -215,6 +276,7 @@ def report_prepare(
     _require(user, "reports.report_generate")
     campaign = _require_campaign(campaign)
     month = selectors.month_start(month)
+    require_official_month(campaign, month)
     start, end = selectors.report_period(campaign, month)
     try:
         with transaction.atomic():
@@ -272,6 +334,7 @@ def _queue_report_mail(report: MonthlyReport, content: bytes | None = None, key:
             "period_end": report.period_end,
             "version": report.version,
             "data": report.data,
+            "report_url": absolute_url(reverse("reports:report_detail", args=[report.pk])),
         },
         key=key or report.mail_key,
         attachment=(report.filename, content, XLSX_MIME),
@@ -370,21 +433,24 @@ def reports_generate_pending() -> int:
     task runs after all. Returns how many were generated."""
     done = 0
     for report in MonthlyReport.objects.filter(status=ReportStatus.PENDING).select_related("requested_by", "campaign"):
-        result = report_generate(month=report.month, user=report.requested_by, campaign=report.campaign)
+        try:
+            result = report_generate(month=report.month, user=report.requested_by, campaign=report.campaign)
+        except DomainError as exc:  # e.g. a row left from before its period had ended
+            log.warning("Pending monthly report %s not generated: %s", report.pk, exc)
+            continue
         done += result.status == ReportStatus.READY
     return done
 
 
 def report_due(*, today: datetime.date | None = None, token: str = "") -> MonthlyReport | None:
-    """The scheduled job: on the campaign's report day, compile and send that month's report."""
+    """The scheduled job (daily at ``REPORTS_SEND_HOUR``): on the campaign's report day, compile
+    and send that month's report (a month of the campaign: ``require_official_month``)."""
     campaign = Campaign.objects.current()
     today = today or timezone.localdate()
-    if campaign is None or today < campaign.start_date:
+    if campaign is None:
         return None
     month = selectors.month_start(today)
-    if today != selectors.due_date(campaign, month):
-        return None
-    if campaign.end_date and month > selectors.report_month_for(campaign, campaign.end_date):
+    if today != selectors.due_date(campaign, month) or month not in selectors.report_months(campaign):
         return None
     return report_generate(month=month, campaign=campaign, token=token, today=today)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("submissions/<int:pk>/<slug:action>/", views.SubmissionActionView.as_view(), name="submission_action"),
     path("monthly/", views.ReportListView.as_view(), name="report_list"),
     path("monthly/generate/", views.ReportGenerateView.as_view(), name="report_generate"),
+    path("monthly/preview/", views.ReportPreviewView.as_view(), name="report_preview"),
     path("monthly/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("monthly/<int:pk>/status/", views.report_status, name="report_status"),
     path("monthly/<int:pk>/download/", views.report_download, name="report_download"),

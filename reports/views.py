@@ -36,11 +36,18 @@ from .workbook import summary_workbook
 
 def _current_month() -> datetime.date | None:
     campaign = Campaign.objects.current()
-    return selectors.report_month_for(campaign, timezone.localdate()) if campaign else None
+    return selectors.open_month(campaign) if campaign else None
 
 
 def _month_initial() -> dict[str, str]:
     month = _current_month()
+    return {"month": f"{month:%Y-%m}"} if month else {}
+
+
+def _ended_month_initial() -> dict[str, str]:
+    """The generate form's month: the last one whose period has ended."""
+    campaign = Campaign.objects.current()
+    month = selectors.last_ended_month(campaign) if campaign else None
     return {"month": f"{month:%Y-%m}"} if month else {}
 
 
@@ -182,12 +189,14 @@ class SubmissionActionView(ActionView):
         return context
 
     def perform(self, form):
-        user, sub, texts = self.request.user, self.object, form.cleaned_data
+        user, sub = self.request.user, self.object
+        texts = {name: form.cleaned_data[name] for name in services.TEXT_FIELDS}
+        seen = form.cleaned_data.get("seen")
         if self.rule.name == "reports.submission_refresh":
             return services.submission_refresh_figures(submission=sub, user=user)
         if self.rule.name == "reports.submission_submit":
-            return services.submission_submit(submission=sub, user=user, **texts)
-        return services.submission_save(submission=sub, user=user, **texts)
+            return services.submission_submit(submission=sub, user=user, seen=seen, **texts)
+        return services.submission_save(submission=sub, user=user, seen=seen, **texts)
 
 
 # --- the monthly report ---------------------------------------------------------------------------
@@ -203,7 +212,10 @@ class ReportListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["generate_form"] = GenerateForm(initial=_month_initial())
+        context["generate_form"] = GenerateForm(initial=_ended_month_initial())
+        campaign = Campaign.objects.current()
+        context["preview_month"] = selectors.open_month(campaign) if campaign else None
+        context["today"] = timezone.localdate()
         return context
 
 
@@ -216,7 +228,7 @@ class ReportGenerateView(ActionView):
     success_message = None
 
     def get_initial(self):
-        return _month_initial()
+        return _ended_month_initial()
 
     def cancel_url(self) -> str:
         return reverse("reports:report_list")
@@ -237,6 +249,33 @@ class ReportDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context["data"] = self.object.data
         context["charts"] = selectors.report_charts(self.object.data.get("sections", []))
+        return context
+
+
+class ReportPreviewView(LoginRequiredMixin, TemplateView):
+    """The open period's figures so far, "截至 <today>": computed on every request, never stored
+    as a ``MonthlyReport``, never e-mailed; the official report comes once the period has ended.
+    Everyone who views the monthly reports views it."""
+
+    template_name = "reports/report_preview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = Campaign.objects.current()
+        today = timezone.localdate()
+        month = selectors.open_month(campaign, today) if campaign else None
+        if campaign is None or month is None:
+            raise Http404
+        start, end = selectors.report_period(campaign, month)
+        data = selectors.report_data(campaign, month, today=today, until=min(today, end))
+        context.update(
+            campaign=campaign,
+            month=month,
+            as_of=min(today, end),
+            closes_at=selectors.period_closes_at(campaign, month),
+            data=data,
+            charts=selectors.report_charts(data.get("sections", [])),
+        )
         return context
 
 

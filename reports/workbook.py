@@ -13,17 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.numbers import COUNT_FORMAT, MONEY_FORMAT, RATE_FORMAT
 from core.xlsx import _cell_value
+from rectification.choices import risk_grade_colours
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-FORMATS = {"rate": "0.0%", "money": "#,##0.00", "int": "#,##0"}
+FORMATS = {"rate": RATE_FORMAT, "money": MONEY_FORMAT, "int": COUNT_FORMAT}
 
 
 def _print_setup(ws: Worksheet, *, landscape: bool = False) -> None:
@@ -86,6 +89,14 @@ def _chart(ws: Worksheet, kind: str, title: str, first: int, last: int, anchor: 
         chart.y_axis.title = _("数量")
         chart.y_axis.majorGridlines = None
     chart.set_categories(labels)
+    colours = risk_grade_colours(ws.cell(row, 1).value for row in range(first + 1, last + 1))
+    if colours:  # risk grades in their own colours, in every series
+        for series in chart.series:
+            for index, colour in enumerate(colours):
+                point = DataPoint(idx=index)
+                point.graphicalProperties.solidFill = colour.lstrip("#").upper()
+                point.graphicalProperties.line.solidFill = colour.lstrip("#").upper()
+                series.dPt.append(point)
     chart.title = title
     chart.height, chart.width = 7.5, 14
     ws.add_chart(chart, anchor)

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "hulao.example.invalid",
     "FIELD_ENCRYPTION_KEY": "q8mJ7m3S6d0F1wE5C2rU9Y4b1p0z8X7v6T5s4R3q2P0=",
     "FIELD_HASH_KEY": "another-long-random-value-for-keyed-hashes",
+    "SITE_URL": "https://hulao.example.invalid",
 }
 
 
@@ -63,6 +64,7 @@ def test_docker_compose_file_is_valid():
             "POSTGRES_PASSWORD": "x",
             "FIELD_ENCRYPTION_KEY": "x",
             "FIELD_HASH_KEY": "x",
+            "SITE_URL": "https://hulao.example.invalid",
         },
     )
     assert result.returncode == 0, result.stderr

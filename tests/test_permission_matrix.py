@@ -346,7 +346,7 @@ def build_world() -> SimpleNamespace:
         )
     report = MonthlyReport.objects.create(
         campaign=campaign,
-        month=month,
+        month=(month - datetime.timedelta(days=70)).replace(day=1),  # a month whose period has ended
         status=ReportStatus.READY,
         period_start=month - datetime.timedelta(days=10),
         period_end=month + datetime.timedelta(days=19),
@@ -1024,6 +1024,11 @@ def setup_mail_again(w, persona):
     return [report.pk], {}, _count("core.OutboundEmail")
 
 
+def setup_outbox_retry(w, persona):
+    email = w.o["report"].email  # a failed e-mail: the outbox sends it again
+    return [email.pk], {}, _db(email, "status", "attempts")
+
+
 def setup_summary(action: str):
     def setup(w, persona):
         data = {"results": "成效", "experience": "经验", "loopholes": "漏洞", "weaknesses": "短板", "rules": "制度"}
@@ -1237,6 +1242,7 @@ ACTIONS: dict[str, Action] = {
     "reports.report_regenerate": Action("reports:report_regenerate", frozenset({"street"}), setup_regenerate),
     "reports.mail_retry": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_retry),
     "reports.mail_again": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_again),
+    "core.mail_retry": Action("core:outbox_retry", frozenset({"street"}), setup_outbox_retry),
     "reports.summary_save": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("save"), soft=True),
     "reports.summary_submit": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("submit"), soft=True),
 }
@@ -1415,6 +1421,9 @@ READ_ONLY = {
     "core:attachment",
     "core:ping",
     "core:healthz",
+    "core:outbox",
+    "core:outbox_detail",
+    "core:outbox_html",
     "organization:unit_list",
     "organization:unit_detail",
     "leads:index",
@@ -1451,6 +1460,7 @@ READ_ONLY = {
     "reports:report_list",
     "reports:report_detail",
     "reports:report_status",
+    "reports:report_preview",
     "reports:report_download",
     "reports:scorecard",
     "reports:summary_report",

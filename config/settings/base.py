@@ -300,12 +300,16 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "护老系统 <hulao@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[护老] "
+# Where the app is reached: every link in an e-mail is SITE_URL + a path ("https://hulao.example.org").
+# Required in production; `make run` serves http://127.0.0.1:8000.
+SITE_URL = (env("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # How many times the outbox tries to send one e-mail before it is marked failed.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 
 # --- Reports (monthly report, reminders, scorecard, dashboard) -------------------------------------
 # Who receives the monthly report (comma-separated), besides the recipients kept in the admin.
 REPORTS_RECIPIENTS = env_list("REPORTS_RECIPIENTS")
+REPORTS_SEND_HOUR = env_int("REPORTS_SEND_HOUR", 18)  # the monthly job; a period ends at this hour
 # A generation left in 'generating' this long (its worker died) may be taken over by another.
 REPORTS_TASK_TIME_LIMIT = env_int("REPORTS_TASK_TIME_LIMIT", 10 * 60)
 REPORTS_STALE_SECONDS = env_int("REPORTS_STALE_SECONDS", REPORTS_TASK_TIME_LIMIT + 60)
@@ -357,7 +361,6 @@ LEADS_SECOND_REVIEW_SHARE = float(env("LEADS_SECOND_REVIEW_SHARE", "0.2"))
 LEADS_TIP_RATE = env("LEADS_TIP_RATE", "10/h")
 LEADS_RECEIPT_RATE = env("LEADS_RECEIPT_RATE", "30/h")
 LEADS_TIP_MIN_SECONDS = env_int("LEADS_TIP_MIN_SECONDS", 4)
-LEADS_SITE_URL = env("LEADS_SITE_URL", "")
 
 # --- Rectification (institutions, risk grades, inspections) ---------------------------------------
 # Inspection interval in days per risk grade (0 ungraded … 4 red); admin rows (RiskGradeSetting)

@@ -20,6 +20,10 @@ SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in required("FIELD_ENCRYPTION_KEY").split(",") if k.strip()]
 FIELD_HASH_KEY = required("FIELD_HASH_KEY")
+# Every link in an e-mail starts with it: the address users reach the app at.
+SITE_URL = required("SITE_URL").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must be an absolute http(s) address, e.g. https://hulao.example.org.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -48,7 +48,9 @@
     var source = document.getElementById("dashboard-charts");
     if (!source || typeof window.Chart === "undefined") { return; }
     var charts = JSON.parse(source.textContent);
-    var palette = ["#8b1c1c", "#0d6efd", "#198754", "#ffc107", "#fd7e14", "#6f42c1", "#20c997", "#6c757d", "#dc3545", "#0dcaf0"];
+    // A chart of risk grades brings its own colours (spec.colors, from RISK_GRADE_COLOURS); others
+    // use a palette with no red/orange/yellow/green, so no category looks like a risk grade.
+    var palette = ["#0d6efd", "#6f42c1", "#20c997", "#0dcaf0", "#6c757d", "#8b5e3c", "#d63384", "#495057", "#3d8bfd", "#a370f7"];
     charts.forEach(function (spec) {
       var canvas = document.querySelector("canvas[data-chart='" + spec.id + "']");
       if (!canvas) { return; }
@@ -56,7 +58,7 @@
         type: spec.type,
         data: {
           labels: spec.labels,
-          datasets: [{ label: spec.title, data: spec.values, backgroundColor: palette.slice(0, spec.values.length) }]
+          datasets: [{ label: spec.title, data: spec.values, backgroundColor: spec.colors || palette.slice(0, spec.values.length) }]
         },
         options: {
           responsive: true,

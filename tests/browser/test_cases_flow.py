@@ -77,9 +77,9 @@ def test_lead_to_case_to_ledger_to_closed(page, login, personas, org):
     # a frozen and a returned entry
     add_entry(page, "frozen", "50000", "冻结涉案账户")
     add_entry(page, "returned", "20000", "退赔受害老人")
-    assert page.get_by_test_id("total-frozen").inner_text() == "50000.00"
-    assert page.get_by_test_id("total-returned").inner_text() == "20000.00"
-    assert page.get_by_test_id("recovery-rate").inner_text() == "25%"
+    assert page.get_by_test_id("total-frozen").inner_text() == "50,000.00 元"
+    assert page.get_by_test_id("total-returned").inner_text() == "20,000.00 元"
+    assert page.get_by_test_id("recovery-rate").inner_text() == "25.0%"
 
     # an illegal move is not offered; every legal one is, in order, to 结案
     offered = page.get_by_test_id("advance-submit").all_inner_texts()

@@ -7,7 +7,6 @@ object's state at the moment of posting comes back the same way, with 409."""
 
 from __future__ import annotations
 
-import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -395,10 +394,11 @@ def _reports():
         return ctx.p.street, Target(reverse("reports:report_generate"), forms.GenerateForm())
 
     def submission(ctx, st_verb="submission_edit"):
-        from reports import services
+        from organization.models import Campaign
+        from reports import selectors, services
 
-        sub = services.submission_start(
-            user=ctx.p.community_a, unit=ctx.org.community_a, month=datetime.date.today().replace(day=1)
+        sub = services.submission_start(  # a month open to submissions: the campaign's open period
+            user=ctx.p.community_a, unit=ctx.org.community_a, month=selectors.open_month(Campaign.objects.current())
         )
         return ctx.p.community_a, Target(
             reverse("reports:submission_action", args=[sub.pk, st_verb]),

@@ -46,3 +46,17 @@ def recipients(settings):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """``freeze("2026-12-20 18:00")`` sets the clock (``timezone.now`` and so ``localdate``) to
+    that local time (Asia/Shanghai) for the rest of the test. Returns the aware datetime."""
+    from django.utils import timezone
+
+    def set_clock(text: str) -> datetime.datetime:
+        at = timezone.make_aware(datetime.datetime.fromisoformat(text))
+        monkeypatch.setattr(timezone, "now", lambda: at)
+        return at
+
+    return set_clock

@@ -1,0 +1,100 @@
+"""Links in e-mails are absolute, from the ``SITE_URL`` setting: required in production, the
+local server's address under ``make run``. Every e-mail the app sends is checked, template by
+template, through the code paths that send it (the daily digests, reminders, the monthly report)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.test_deploy import PRODUCTION_ENV, run_manage
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SITE = "https://hulao.example.org"
+
+#: Anything that looks like a link: an absolute URL, an href/src value, or a bare path ("/leads/").
+ABSOLUTE = re.compile(r"https?://[^\s\"'<>）。，]+")
+ATTRIBUTE = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']""", re.I)
+BARE_PATH = re.compile(r"(?<![\w/:.\-])/[a-z][\w\-]*/")
+
+
+def _links_are_absolute(text: str) -> list[str]:
+    """The links of ``text`` that are not absolute links into ``SITE`` (empty: all good)."""
+    bad = [u for u in ABSOLUTE.findall(text) if not u.startswith(SITE + "/")]
+    bad += [v for v in ATTRIBUTE.findall(text) if not v.startswith(SITE + "/")]
+    bad += BARE_PATH.findall(ABSOLUTE.sub("", text))
+    return bad
+
+
+def test_production_refuses_to_start_without_site_url(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    result = run_manage("check", env={**env, "SITE_URL": "", "HULAO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "SITE_URL" in result.stderr
+    result = run_manage("check", env={**env, "SITE_URL": "hulao.example.org", "HULAO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "SITE_URL" in result.stderr
+
+
+def test_make_run_links_to_the_local_server_and_mails_to_the_local_sink(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL, settings.EMAIL_HOST, settings.EMAIL_PORT)",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.local", "SITE_URL": "", "EMAIL_PORT": "", "EMAIL_HOST": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["http://127.0.0.1:8000", "127.0.0.1", "8025"]
+    run_sh = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
+    assert "aiosmtpd" in run_sh and "SITE_URL" in run_sh
+
+
+def test_site_url_is_documented():
+    assert "SITE_URL" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "SITE_URL" in (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for path in [*ROOT.glob("*/*.py"), *ROOT.glob("config/settings/*.py")]:
+        if ".venv" not in path.parts:
+            assert "LEADS_SITE_URL" not in path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.django_db
+def test_every_email_the_app_sends_links_only_absolutely(settings, django_capture_on_commit_callbacks):
+    from core.models import OutboundEmail
+    from leads.services import leads_send_digests
+    from organization.models import Campaign, Unit, User
+    from rectification.services import rectification_send_digests
+    from reports import services as reports
+
+    settings.SITE_URL = SITE
+    settings.REPORTS_RECIPIENTS = ["office@example.invalid"]
+    call_command("seed_demo", "--leads", "60", "--institutions", "30", "--cases", "5", "--activities", "10")
+    Unit.objects.filter(email="").update(email="unit@example.invalid")
+    User.objects.filter(email="").update(email="person@example.invalid")
+    campaign = Campaign.objects.current()
+    today = datetime.date.today()
+    with django_capture_on_commit_callbacks(execute=True):
+        leads_send_digests(today=today + datetime.timedelta(days=30))
+        rectification_send_digests(today=today + datetime.timedelta(days=400))
+        reports.reminders_send(today=today, campaign=campaign)
+        first_day = today.replace(day=1)
+        month = (first_day - datetime.timedelta(days=1)).replace(day=1)  # last month: its period is over
+        reports.report_generate(month=month, campaign=campaign, today=today)
+
+    sent = {m.template for m in OutboundEmail.objects.all()}
+    templates = {p.name.split("-body")[0] for p in (ROOT / "templates" / "emails").glob("*-body.*")}
+    assert templates <= sent, f"e-mail templates this test did not send: {templates - sent}"
+    for mail in OutboundEmail.objects.all():
+        for part in (mail.subject, mail.body_text, mail.body_html):
+            assert not _links_are_absolute(part), f"{mail.template}: relative links {_links_are_absolute(part)}"
+        assert f"{SITE}/" in mail.body_text, f"{mail.template} has no link to the system"
+        if mail.body_html:
+            assert f'href="{SITE}/' in mail.body_html, f"{mail.template}'s HTML part has no link"
+
+
+def test_the_link_checker_catches_relative_links():
+    assert _links_are_absolute("请登录护老系统办理。 /leads/?assigned_unit=12")
+    assert _links_are_absolute('<a href="/reports/monthly/3/">')
+    assert _links_are_absolute("http://127.0.0.1:8000/leads/")
+    assert not _links_are_absolute(f"请登录护老系统办理。 {SITE}/leads/?assigned_unit=12 · 2026-12-01")
