@@ -1,6 +1,10 @@
 """The outbox (发件箱): the street office reads every e-mail the app sent or tried to send, with
 its state, recipients and body, and sends a failed or pending one again (``core.mail_retry``).
 
+The list also names the units no e-mail reaches (no address of their own, no liaison or person
+with one: ``settings.OUTBOX_UNREACHABLE_UNITS``, a function returning them), so that the street
+office adds an address.
+
 The page is for who may send again (``core.mail_rules.may_read_outbox``); rows come from
 ``visible_to`` all the same. An e-mail's HTML part is never rendered into the page: it is shown
 as escaped source and, for a preview, in a sandboxed iframe whose own response forbids scripts.
@@ -10,10 +14,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import mail
@@ -49,6 +55,17 @@ class OutboxListView(OutboxReaderMixin, ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().defer("body_text", "body_html", "attachment").order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["unreachable"] = unreachable_units()
+        return context
+
+
+def unreachable_units() -> list:
+    """The units no e-mail reaches (``settings.OUTBOX_UNREACHABLE_UNITS``); none when unset."""
+    path = getattr(settings, "OUTBOX_UNREACHABLE_UNITS", "")
+    return list(import_string(path)()) if path else []
 
 
 class OutboxDetailView(OutboxReaderMixin, ScopedDetailView):

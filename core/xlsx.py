@@ -172,21 +172,38 @@ def _number_style(value: Any, column_style: int | None, money_style: int) -> int
     return money_style if isinstance(value, decimal.Decimal) else None
 
 
-def _workbook_xml(sheet_name: str) -> str:
+def _workbook_xml(sheet_name: str, filter_ref: str) -> str:
+    """The workbook part: one sheet, its header row printed on every page and its filter range."""
+    quoted = escape("'" + sheet_name.replace("'", "''") + "'")
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<sheets><sheet name={quoteattr(sheet_name)} sheetId="1" r:id="rId1"/></sheets></workbook>'
+        f'<sheets><sheet name={quoteattr(sheet_name)} sheetId="1" r:id="rId1"/></sheets>'
+        "<definedNames>"
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">{quoted}!{filter_ref}</definedName>'
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{quoted}!$1:$1</definedName>'
+        "</definedNames></workbook>"
     )
+
+
+#: After the rows: landscape A4, fit to one page wide (as many pages high as it takes), page numbers.
+_PRINT_SETUP = (
+    '<printOptions horizontalCentered="1"/>'
+    '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    "<headerFooter><oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter>"
+)
 
 
 def write_rows(path: Any, title: str, columns: Sequence[Column], rows: Iterable[Any]) -> int:
     """Write rows to an .xlsx at ``path`` (a path or a binary file) in constant memory.
 
-    One sheet named ``title``: a bold header row (frozen), the columns' widths, then one row per
+    One sheet named ``title``: a bold header row (frozen, with an autofilter, printed on every
+    page), the columns' widths, then one row per
     item of ``rows`` with each column's value (see ``_cell_value``), numbers in the column's number
-    format (a Decimal in the money format by default). Returns the number of rows.
+    format (a Decimal in the money format by default), dates as dates. Printed landscape on A4, fit
+    to one page wide. Returns the number of rows.
     """
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
     number_formats = list(dict.fromkeys([MONEY_FORMAT, *(c.number_format for c in columns if c.number_format)]))
@@ -197,7 +214,6 @@ def write_rows(path: Any, title: str, columns: Sequence[Column], rows: Iterable[
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _workbook_xml(_sheet_name(force_str(title))))
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         archive.writestr("xl/styles.xml", _styles(number_formats))
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
@@ -212,6 +228,7 @@ def write_rows(path: Any, title: str, columns: Sequence[Column], rows: Iterable[
                 (
                     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                     '<sheetViews><sheetView workbookViewId="0">'
                     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                     '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
@@ -231,7 +248,17 @@ def write_rows(path: Any, title: str, columns: Sequence[Column], rows: Iterable[
                 if len(buffer) >= 500:
                     sheet.write("".join(buffer).encode())
                     buffer.clear()
-            sheet.write(("".join(buffer) + "</sheetData></worksheet>").encode())
+            filter_ref = f"$A$1:${letters[-1]}${count + 1}" if letters else "$A$1:$A$1"
+            sheet.write(
+                (
+                    "".join(buffer)
+                    + f'</sheetData><autoFilter ref="{filter_ref.replace("$", "")}"/>'
+                    + _PRINT_SETUP
+                    + "</worksheet>"
+                ).encode()
+            )
+        # Written after the rows: the filter covers them all.
+        archive.writestr("xl/workbook.xml", _workbook_xml(_sheet_name(force_str(title)), filter_ref))
     return count
 
 

@@ -687,12 +687,21 @@ DIGEST_TEXT = {
     "deadline": _("期限"),
     "major": _("重大线索"),
     "closing": _("请登录护老系统办理。"),
+    "number": _("编号"),
+    "summary": _("摘要"),
+    "open_list": _("在系统中查看本单位的线索"),
 }
 
 
 def leads_send_digests(*, today: datetime.date | None = None) -> int:
-    """One e-mail per unit with due-soon or overdue leads, to its liaison (and unit mailbox).
+    """One e-mail per unit with due-soon or overdue leads, to its liaisons (the unit's liaison
+    and its people with an e-mail, ``organization.contacts``) and its mailbox; a unit with no
+    address at all gets none and is listed as unreachable on the outbox page and the dashboard.
     The outbox key makes a second run the same day a no-op. Never holds informant data."""
+    from django.urls import reverse
+
+    from core.mail import absolute_url
+    from organization import contacts
     from organization.models import Unit
 
     today = today or timezone.localdate()
@@ -707,9 +716,10 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
     for lead in rows:
         by_unit[lead.assigned_unit_id]["overdue" if lead.deadline < today else "due_soon"].append(lead)
     sent = 0
-    units = Unit.objects.filter(pk__in=by_unit).select_related("liaison")
-    for unit in units:
-        to = [unit.liaison.email if unit.liaison else "", unit.email]
+    for unit in contacts.with_addresses(Unit.objects.filter(pk__in=by_unit)):
+        to = contacts.unit_addresses(unit)
+        if not to:
+            continue
         mail = queue_mail(
             "leads-digest",
             to=to,
@@ -718,6 +728,7 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
                 "today": today,
                 **by_unit[unit.pk],
                 "t": DIGEST_TEXT,
+                "list_url": absolute_url(f"{reverse('leads:index')}?assigned_unit={unit.pk}"),
             },
             key=f"lead-digest:{unit.pk}:{today.isoformat()}",
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -203,6 +204,12 @@ class Campaign(models.Model):
         _("月报截止日"), default=20, help_text=_("各社区、成员单位每月此日前报送。")
     )
     description = models.TextField(_("说明"), blank=True)
+    laggard_score = models.PositiveSmallIntegerField(
+        _("后进线"),
+        default=60,
+        validators=[MaxValueValidator(100)],
+        help_text=_("督导考评得分（满分 100）低于此分的单位列为后进单位。"),
+    )
 
     objects = CampaignQuerySet.as_manager()
 

@@ -106,16 +106,41 @@ def inspection_overdue_q(today):
     return Q(next_inspection_due__lt=today)
 
 
+def _at_units_institutions(units, prefix: str = "institution__"):
+    """At an institution in or supervised by ``units`` (as ``report_institutions``)."""
+    from django.db.models import Q
+
+    ids = list(units)
+    return Q(**{f"{prefix}supervising_unit_id__in": ids}) | Q(**{f"{prefix}community_id__in": ids})
+
+
 def report_inspections(start, end, units=None) -> QuerySet[Inspection]:
-    """Inspections dated ``start``..``end`` (inclusive), or those made by ``units``."""
+    """Inspections dated ``start``..``end`` (inclusive); for ``units``, those made by them or at
+    their institutions (the rows their inspection list shows)."""
+    from django.db.models import Q
+
     qs = Inspection.objects.filter(date__gte=start, date__lte=end)
-    return qs if units is None else qs.filter(unit_id__in=list(units))
+    if units is None:
+        return qs
+    ids = list(units)
+    return qs.filter(Q(unit_id__in=ids) | _at_units_institutions(ids))
 
 
 def report_problems(units=None) -> QuerySet[Problem]:
-    """Every problem, or those owned by ``units`` (unit ids)."""
+    """Every problem; for ``units`` (unit ids), those they own or at their institutions (the rows
+    their problem list shows: a community counts the open problems at its institutions)."""
+    from django.db.models import Q
+
     qs = Problem.objects.all()
-    return qs if units is None else qs.filter(owner_unit_id__in=list(units))
+    if units is None:
+        return qs
+    ids = list(units)
+    return qs.filter(Q(owner_unit_id__in=ids) | _at_units_institutions(ids))
+
+
+def owned_problems(units) -> QuerySet[Problem]:
+    """The problems ``units`` own (整改责任单位): what the scorecard holds each unit to."""
+    return Problem.objects.filter(owner_unit_id__in=list(units))
 
 
 def open_problems_q():

@@ -5,7 +5,7 @@ from organization.choices import UnitKind
 from organization.models import Unit
 
 from .choices import SubmissionStatus
-from .models import MonthlyReport, UnitSubmission
+from .models import MonthlyReport, ReportRecipient, UnitSubmission
 
 
 class UnitSubmissionFilter(django_filters.FilterSet):
@@ -26,3 +26,11 @@ class MonthlyReportFilter(django_filters.FilterSet):
     class Meta:
         model = MonthlyReport
         fields = ["status"]
+
+
+class ReportRecipientFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter(label=_("启用"))
+
+    class Meta:
+        model = ReportRecipient
+        fields = ["is_active"]

@@ -1,15 +1,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleFileField
+from organization.models import Campaign
+
 from . import rules
 from .choices import SummaryKind
-from .models import SummarySubmission, UnitSubmission
+from .models import ReportRecipient, SummarySubmission, UnitSubmission
 from .selectors import parse_month, reporting_units
 
 
 class SubmissionForm(forms.ModelForm):
     #: the row's ``updated_at`` when the form was loaded: a save from a stale page is refused
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    #: the unit's own written report and other material (size and type checked by content)
+    files = MultipleFileField(label=_("附件（书面报告等）"))
 
     class Meta:
         model = UnitSubmission
@@ -89,3 +94,21 @@ class SummaryForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+
+
+class RecipientForm(forms.ModelForm):
+    """A recipient of the monthly report: a person or an office (e.g. the city office)."""
+
+    class Meta:
+        model = ReportRecipient
+        fields = ["email", "name", "note"]
+        help_texts = {"name": _("例如：区专项办、街道分管领导。"), "note": _("例如：职务、联系电话。")}
+
+
+class ThresholdForm(forms.ModelForm):
+    """The scorecard's threshold: a score (of 100) below which a unit is named a laggard."""
+
+    class Meta:
+        model = Campaign
+        fields = ["laggard_score"]
+        widgets = {"laggard_score": forms.NumberInput(attrs={"min": 0, "max": 100, "data-testid": "threshold-input"})}

@@ -196,10 +196,13 @@ class MonthlyReport(models.Model):
 
 
 class ReportRecipient(models.Model):
-    """Who receives the monthly report by e-mail, besides ``REPORTS_RECIPIENTS``."""
+    """Who receives the monthly report by e-mail (a person or an office, e.g. the city office),
+    kept by the street office on its page (``reports:recipient_list``); ``REPORTS_RECIPIENTS``
+    from the environment is added to these. Deactivated ones receive nothing."""
 
     email = models.EmailField(_("电子邮箱"), unique=True)
     name = models.CharField(_("姓名/单位"), max_length=100, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -207,13 +210,17 @@ class ReportRecipient(models.Model):
     class Meta:
         verbose_name = _("月报收件人")
         verbose_name_plural = _("月报收件人")
-        ordering = ["email"]
+        ordering = ["-is_active", "email"]
 
     def __str__(self) -> str:
         return self.name or self.email
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:recipient_list")
+
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
+        """The street office and leaders see the recipients (without calling this); nobody else."""
         return Q(pk__in=[])
 
 

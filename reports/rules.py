@@ -6,6 +6,7 @@
   e-mail again (a failed one is retried; a sent one is sent once more as a new e-mail).
 - The summary (总结提升): each working group (its host unit's staff too), member unit and
   community its own; the street office any; only a draft changes.
+- The monthly report's recipients: the street office adds, edits, deactivates and activates them.
 
 Reading is visibility (``scope_q``): every unit views the monthly report and the summary report.
 The scheduled job and the ``monthly_report`` command act as the system (no user) and are not
@@ -24,9 +25,10 @@ from core import rules
 from core.choices import MailStatus
 from core.rules import Action, Guard, in_units, predicate, street_office
 from organization.choices import UnitKind
+from organization.models import Campaign
 
 from .choices import ReportStatus, SubmissionStatus
-from .models import MonthlyReport, SummarySubmission, UnitSubmission
+from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
 
 #: The units that report monthly, and those that hand in a summary.
 REPORTING_KINDS = frozenset({UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT})
@@ -156,6 +158,38 @@ rules.register(
         url="reports:report_mail_retry",
         doc="已发送（或尚未发送）的月报再发一封新邮件，每按一次发一封，记入操作记录。",
     ),
+    # the monthly report's recipients (people and offices, e.g. the city office)
+    Action(
+        "reports.recipient_add",
+        _("添加月报收件人"),
+        model=None,
+        who=street_office,
+        url="reports:recipient_add",
+    ),
+    Action(
+        "reports.recipient_edit",
+        _("修改月报收件人"),
+        model=ReportRecipient,
+        who=street_office,
+        url="reports:recipient_edit",
+    ),
+    Action(
+        "reports.recipient_deactivate",
+        _("停用月报收件人"),
+        model=ReportRecipient,
+        who=street_office,
+        guards=(Guard(lambda r: r.is_active, _("该收件人已停用。")),),
+        url="reports:recipient_deactivate",
+        doc="停用后不再收到月报邮件（记录保留，可再启用）。",
+    ),
+    Action(
+        "reports.recipient_activate",
+        _("启用月报收件人"),
+        model=ReportRecipient,
+        who=street_office,
+        guards=(Guard(lambda r: not r.is_active, _("该收件人已启用。")),),
+        url="reports:recipient_activate",
+    ),
     # the campaign summary
     Action(
         "reports.summary_save",
@@ -173,5 +207,17 @@ rules.register(
         sources=_draft,
         target=SubmissionStatus.SUBMITTED,
         url=lambda summary: reverse("reports:summary_edit"),
+    ),
+)
+
+rules.register(
+    # the supervision scorecard's threshold (督导考评后进线)
+    Action(
+        "reports.scorecard_threshold",
+        _("设置后进线"),
+        model=Campaign,
+        who=street_office,
+        url="reports:scorecard_threshold",
+        doc="街道专项办设置督导考评的后进线（得分低于此分的单位列为后进单位，默认 60 分）。",
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -331,6 +331,19 @@ class ScoreRow:
     score: float | None = None
     rank: int = 0
     laggard: bool = False
+    overdue_leads: int = 0
+    overdue_inspections: int = 0
+    overdue_problems: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def submissions_missed(self) -> int:
+        return self.submissions_due - self.submissions_on_time
+
+    @property
+    def reason(self) -> str:
+        """Why the unit is named a laggard, e.g. "得分 52，低于 60：逾期线索 3 条、未按时报送 1 次"."""
+        return "；".join(self.reasons)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -342,14 +355,15 @@ class ScoreRow:
             "submission_rate": self.submission_rate,
             "score": self.score,
             "laggard": self.laggard,
+            "reason": self.reason,
         }
 
 
 @dataclass
 class Scorecard:
     rows: list[ScoreRow]
-    threshold: float
-    max_overdue: int = 3
+    threshold: float  # 0..1: a score below it names the unit a laggard
+    campaign: Campaign | None = None
 
     @property
     def laggards(self) -> list[ScoreRow]:
@@ -371,10 +385,11 @@ def _leads_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
     overdue = leads.overdue(mine, today).order_by().values_list("assigned_unit_id").annotate(n=Count("pk"))
     for unit_id, n in overdue:
         rows[unit_id].overdue_items += n
+        rows[unit_id].overdue_leads += n
 
 
 def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
-    problems = rectification.report_problems(list(rows))
+    problems = rectification.owned_problems(list(rows))
     closed = (
         rectification.with_last_deadline(problems.filter(closed_at__date__gte=start, closed_at__date__lte=end))
         .order_by()
@@ -394,6 +409,7 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
     )
     for unit_id, n in overdue_inspections:
         rows[unit_id].overdue_items += n
+        rows[unit_id].overdue_inspections += n
     late = (
         rectification.late_problems(problems, today)
         .order_by()
@@ -402,21 +418,49 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
     )
     for unit_id, n in late:
         rows[unit_id].overdue_items += n
+        rows[unit_id].overdue_problems += n
+
+
+def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
+    """The score against the threshold, then what pulled it down (in points out of 100)."""
+    from django.utils.translation import gettext as _
+
+    def points(value: float) -> str:
+        return f"{decimal.Decimal(str(value * 100)).quantize(decimal.Decimal('1'), decimal.ROUND_HALF_UP)}"
+
+    causes = []
+    if row.overdue_leads:
+        causes.append(_("超期未反馈线索 %(n)d 条") % {"n": row.overdue_leads})
+    if row.overdue_problems:
+        causes.append(_("超期未整改问题 %(n)d 个") % {"n": row.overdue_problems})
+    if row.overdue_inspections:
+        causes.append(_("逾期未检查机构 %(n)d 家") % {"n": row.overdue_inspections})
+    if row.submissions_missed > 0:
+        causes.append(_("未按时报送 %(n)d 次") % {"n": row.submissions_missed})
+    if row.feedback_on_time_rate is not None and row.feedback_on_time_rate < 1:
+        causes.append(_("按期反馈率 %(rate)s%%") % {"rate": points(row.feedback_on_time_rate)})
+    if row.problems_on_time_rate is not None and row.problems_on_time_rate < 1:
+        causes.append(_("按期销号率 %(rate)s%%") % {"rate": points(row.problems_on_time_rate)})
+    head = _("得分 %(score)s，低于 %(threshold)s") % {
+        "score": points(row.score or 0.0),
+        "threshold": points(threshold),
+    }
+    return [head + ("：" + "、".join(causes) if causes else "")]
 
 
 def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> Scorecard:
-    """Each reporting unit's supervision figures for the campaign so far, ranked; the units below
-    ``REPORTS_LAGGARD_SCORE`` or with ``REPORTS_LAGGARD_OVERDUE`` overdue items are the laggards.
+    """Each reporting unit's supervision figures for the campaign so far, ranked; the units whose
+    score is below the campaign's threshold (``Campaign.laggard_score``, set by the street office on
+    the scorecard page; default 60 of 100, a pass mark) are the laggards, each with the reason.
     An area with nothing for a unit counts as not applicable. A fixed number of queries."""
     from .models import UnitSubmission
 
-    threshold = float(getattr(settings, "REPORTS_LAGGARD_SCORE", 0.8))
-    max_overdue = int(getattr(settings, "REPORTS_LAGGARD_OVERDUE", 3))
+    threshold = (campaign.laggard_score if campaign is not None else 60) / 100
     today = today or timezone.localdate()
     units = list(reporting_units())
     rows = {unit.pk: ScoreRow(unit) for unit in units}
     if campaign is None or not rows:
-        return Scorecard(list(rows.values()), threshold, max_overdue)
+        return Scorecard(list(rows.values()), threshold, campaign)
     _leads_per_unit(rows, campaign.start_date, today, today)
     _problems_per_unit(rows, campaign.start_date, today, today)
     months = campaign_months(campaign, today)
@@ -440,13 +484,15 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> 
         if rates:
             # each overdue item costs two points, so a unit with open overdue work ranks lower
             row.score = round(max(sum(rates) / len(rates) - 0.02 * row.overdue_items, 0.0), 4)
-        row.laggard = (row.score is not None and row.score < threshold) or row.overdue_items >= max_overdue
+        row.laggard = row.score is not None and row.score < threshold
+        if row.laggard:
+            row.reasons = _laggard_reasons(row, threshold)
     ranked = sorted(
         rows.values(), key=lambda r: (r.score is None, -(r.score or 0), r.overdue_items, r.unit.sort_order, r.unit.name)
     )
     for index, row in enumerate(ranked, start=1):
         row.rank = index
-    return Scorecard(ranked, threshold, max_overdue)
+    return Scorecard(ranked, threshold, campaign)
 
 
 # --- dashboard -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 import uuid
 from typing import Any
 
@@ -21,6 +22,7 @@ from core.audit import audit_context, record_action
 from core.exceptions import DomainError
 from core.mail import absolute_url, queue_mail
 from core.xlsx import XLSX_MIME
+from organization import contacts
 from organization.choices import UnitKind
 from organization.models import Campaign, Unit
 
@@ -185,10 +187,8 @@ def submission_submit(
 
 
 def unit_addresses(unit: Unit) -> list[str]:
-    addresses = [unit.email]
-    if unit.liaison is not None and unit.liaison.email:
-        addresses.append(unit.liaison.email)
-    return [a for a in addresses if a]
+    """Where a reminder to ``unit`` goes: its liaisons and its mailbox (``organization.contacts``)."""
+    return contacts.unit_addresses(unit)
 
 
 def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | None = None) -> int:
@@ -205,7 +205,7 @@ def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | N
         )
     )
     count = 0
-    for unit in selectors.reporting_units().select_related("liaison"):
+    for unit in contacts.with_addresses(selectors.reporting_units()):
         if unit.pk in submitted:
             continue
         to = unit_addresses(unit)
@@ -231,15 +231,107 @@ def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | N
 # --- the monthly report ---------------------------------------------------------------------------
 
 
+def configured_recipients() -> list[str]:
+    """The addresses set in the environment (``REPORTS_RECIPIENTS``), besides those kept in the app."""
+    return sorted({a.strip() for a in getattr(settings, "REPORTS_RECIPIENTS", []) if a and a.strip()})
+
+
 def recipients() -> list[str]:
-    """``REPORTS_RECIPIENTS`` plus the active recipients kept in the admin. One query."""
+    """The monthly report's recipients: the active ones the street office keeps on its page
+    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment. One query."""
     configured = list(getattr(settings, "REPORTS_RECIPIENTS", []))
     configured += list(ReportRecipient.objects.filter(is_active=True).values_list("email", flat=True))
-    return sorted(set(configured))
+    return sorted({address.strip() for address in configured if address and address.strip()})
+
+
+RECIPIENT_FIELDS = ("email", "name", "note")
+
+
+def _save_recipient(recipient: ReportRecipient) -> None:
+    recipient.email = (recipient.email or "").strip()
+    recipient.full_clean()  # a second row with the same address is a form error, not a 500
+    recipient.save()
+
+
+def recipient_add(*, user: Any, email: str, name: str = "", note: str = "") -> ReportRecipient:
+    """Add a recipient of the monthly report (``reports.recipient_add``)."""
+    core_rules.require(user, "reports.recipient_add")
+    recipient = ReportRecipient(email=email, name=name, note=note)
+    with audit_context(actor=user, reason=_("添加月报收件人")), transaction.atomic():
+        _save_recipient(recipient)
+    return recipient
+
+
+def recipient_update(*, recipient: ReportRecipient, user: Any, email: str, name: str, note: str) -> ReportRecipient:
+    """Change a recipient's address, name or note (``reports.recipient_edit``)."""
+    return core_rules.transition(
+        recipient,
+        user=user,
+        action="reports.recipient_edit",
+        fields={"email": email, "name": name, "note": note},
+        save=_save_recipient,
+    )
+
+
+def recipient_set_active(*, recipient: ReportRecipient, user: Any, active: bool) -> ReportRecipient:
+    """Deactivate (``reports.recipient_deactivate``) or activate again (``…_activate``) a
+    recipient: a deactivated one receives no monthly report; the row and its history stay."""
+    action = "reports.recipient_activate" if active else "reports.recipient_deactivate"
+    return core_rules.transition(
+        recipient,
+        user=user,
+        action=action,
+        fields={"is_active": active},
+        save=lambda r: r.save(update_fields=["is_active"]),
+    )
 
 
 def _stale_before() -> datetime.datetime:
+    """A claim whose heartbeat (``claimed_at``) is older than this is a dead worker's."""
     return timezone.now() - datetime.timedelta(seconds=settings.REPORTS_STALE_SECONDS)
+
+
+class _Heartbeat:
+    """While a generation runs, a thread touches the claim's ``claimed_at`` every
+    ``REPORTS_HEARTBEAT_SECONDS``; a claim whose heartbeat stopped (the worker was killed) goes
+    stale after ``REPORTS_STALE_SECONDS`` (a few heartbeats) and the pending-reports job takes it
+    over. The thread writes only the row claimed with ``token`` and still generating. Not
+    started inside a caller's transaction: the claim is not visible to another connection."""
+
+    def __init__(self, report_pk: int, token: str) -> None:
+        self.report_pk, self.token = report_pk, token
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def beat(self) -> int:
+        return MonthlyReport.objects.filter(
+            pk=self.report_pk, claim_token=self.token, status=ReportStatus.GENERATING
+        ).update(claimed_at=timezone.now())
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        interval = float(settings.REPORTS_HEARTBEAT_SECONDS)
+        try:
+            while not self.stop.wait(interval):
+                try:
+                    if not self.beat():
+                        return  # finished, failed or taken over
+                except Exception:  # a lost connection: try again at the next beat
+                    log.warning("Monthly report %s: heartbeat failed.", self.report_pk, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Heartbeat:
+        if not transaction.get_connection().in_atomic_block:
+            self.thread = threading.Thread(target=self._run, name=f"report-heartbeat-{self.report_pk}", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
 
 
 def require_official_month(campaign: Campaign, month: datetime.date, now: datetime.datetime | None = None) -> None:
@@ -297,16 +389,25 @@ def report_prepare(
             if changed:
                 report.refresh_from_db()
                 record_action(report, actor=user, action_text=_("重新生成月报（第%(v)s版）") % {"v": report.version})
-    elif regenerate and report.status == ReportStatus.GENERATING:
+    elif regenerate and report.status == ReportStatus.GENERATING and not _claim_is_stale(report):
         raise DomainError(_("月报正在生成，请稍候。"))
     return report
+
+
+def _claim_is_stale(report: MonthlyReport) -> bool:
+    """Generating, but its heartbeat stopped: the claiming task is gone."""
+    return report.status == ReportStatus.GENERATING and (
+        report.claimed_at is None or report.claimed_at < _stale_before()
+    )
 
 
 def _claim(report: MonthlyReport, token: str) -> bool:
     """Claim the generation with a conditional UPDATE: only one worker wins. A generation
     left behind by a dead worker is taken over by the same task (same token) or once stale."""
-    claimable = Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | Q(
-        status=ReportStatus.GENERATING, claimed_at__lt=_stale_before()
+    claimable = (
+        Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED])
+        | Q(status=ReportStatus.GENERATING, claimed_at__lt=_stale_before())
+        | Q(status=ReportStatus.GENERATING, claimed_at__isnull=True)
     )
     if token:
         claimable |= Q(status=ReportStatus.GENERATING, claim_token=token)
@@ -375,10 +476,11 @@ def report_generate(
         return report
     report.refresh_from_db()
     try:
-        data = selectors.report_data(report.campaign, report.month, today=today)
-        content = monthly_workbook(data)
-        if _after_build_hook is not None:
-            _after_build_hook(report)
+        with _Heartbeat(report.pk, token):
+            data = selectors.report_data(report.campaign, report.month, today=today)
+            content = monthly_workbook(data)
+            if _after_build_hook is not None:
+                _after_build_hook(report)
         with audit_context(actor=user, reason=_("生成月报")), transaction.atomic():
             name = report.file.field.generate_filename(report, report.filename)
             storage = report.file.storage
@@ -429,10 +531,14 @@ def report_request(
 
 def reports_generate_pending() -> int:
     """Periodic: generate the reports asked for on the web page whose task never reached a worker
-    (the broker was down). The claim in ``report_generate`` keeps it exactly once if the queued
-    task runs after all. Returns how many were generated."""
+    (the broker was down), and those whose claiming task is gone (generating, but the heartbeat
+    stopped ``REPORTS_STALE_SECONDS`` ago: the worker was killed). The claim in
+    ``report_generate`` keeps it exactly once if the queued task runs after all; a live
+    generation keeps its claim fresh and is left alone. Returns how many were generated."""
     done = 0
-    for report in MonthlyReport.objects.filter(status=ReportStatus.PENDING).select_related("requested_by", "campaign"):
+    waiting = Q(status=ReportStatus.PENDING) | Q(status=ReportStatus.GENERATING, claimed_at__lt=_stale_before())
+    waiting |= Q(status=ReportStatus.GENERATING, claimed_at__isnull=True)
+    for report in MonthlyReport.objects.filter(waiting).select_related("requested_by", "campaign"):
         try:
             result = report_generate(month=report.month, user=report.requested_by, campaign=report.campaign)
         except DomainError as exc:  # e.g. a row left from before its period had ended
@@ -535,3 +641,15 @@ def summary_save(
             summary.submitted_by = user
         summary.save()
     return summary
+
+
+def scorecard_threshold_set(*, campaign: Campaign, user: Any, laggard_score: int) -> Campaign:
+    """Set the scorecard's threshold (``reports.scorecard_threshold``): the units scoring below
+    ``laggard_score`` (of 100) are named laggards."""
+    core_rules.require(user, "reports.scorecard_threshold", campaign)
+    if not 0 <= laggard_score <= 100:
+        raise DomainError(_("后进线应在 0 到 100 之间。"), field="laggard_score")
+    with audit_context(actor=user, reason=_("设置后进线为 %(n)d 分") % {"n": laggard_score}), transaction.atomic():
+        campaign.laggard_score = laggard_score
+        campaign.save(update_fields=["laggard_score"])
+    return campaign

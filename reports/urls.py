@@ -18,7 +18,15 @@ urlpatterns = [
     path("monthly/<int:pk>/download/", views.report_download, name="report_download"),
     path("monthly/<int:pk>/regenerate/", views.ReportRegenerateView.as_view(), name="report_regenerate"),
     path("monthly/<int:pk>/retry-mail/", views.ReportMailView.as_view(), name="report_mail_retry"),
+    path("recipients/", views.RecipientListView.as_view(), name="recipient_list"),
+    path("recipients/add/", views.RecipientAddView.as_view(), name="recipient_add"),
+    path("recipients/<int:pk>/edit/", views.RecipientEditView.as_view(), name="recipient_edit"),
+    path(
+        "recipients/<int:pk>/deactivate/", views.RecipientActiveView.as_view(active=False), name="recipient_deactivate"
+    ),
+    path("recipients/<int:pk>/activate/", views.RecipientActiveView.as_view(active=True), name="recipient_activate"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
+    path("scorecard/<int:pk>/threshold/", views.ScorecardThresholdView.as_view(), name="scorecard_threshold"),
     path("summary/", views.SummaryEditView.as_view(), name="summary_edit"),
     path("summary/report/", views.SummaryReportView.as_view(), name="summary_report"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,18 +20,21 @@ from django.views.generic import TemplateView
 
 from core import rules
 from core.audit import record_action, timeline_for
+from core.mail_rules import may_read_outbox
+from core.services import attachments_add, attachments_of
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column
+from organization import contacts
 from organization.choices import PhaseKind
 from organization.models import Campaign, Unit
 
 from . import rules as reporting_rules
 from . import selectors, services
 from .choices import ReportStatus, SummaryKind
-from .filters import MonthlyReportFilter, UnitSubmissionFilter
-from .forms import GenerateForm, MonthForm, StartForm, SubmissionForm, SummaryForm
-from .models import MonthlyReport, SummarySubmission, UnitSubmission
+from .filters import MonthlyReportFilter, ReportRecipientFilter, UnitSubmissionFilter
+from .forms import GenerateForm, MonthForm, RecipientForm, StartForm, SubmissionForm, SummaryForm, ThresholdForm
+from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
 from .workbook import summary_workbook
 
 
@@ -62,6 +66,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if campaign is not None:
             context["figures"] = selectors.dashboard_figures(self.request.user, campaign)
             context["my_items"] = selectors.my_deadline_items(self.request.user)
+        if may_read_outbox(self.request.user):  # who reads the outbox fixes where mail goes
+            context["unreachable"] = list(contacts.unreachable_units().only("pk", "name"))
         return context
 
 
@@ -148,6 +154,7 @@ class SubmissionDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context["form"] = kwargs.get("form") or SubmissionForm(instance=self.object)
         context["timeliness"] = self.object.timeliness()
+        context["attachments"] = attachments_of(self.object)
         return context
 
 
@@ -185,6 +192,7 @@ class SubmissionActionView(ActionView):
             timeline=timeline_for(self.object),
             timeliness=self.object.timeliness(),
             actions=rules.allowed(self.request.user, self.object),
+            attachments=attachments_of(self.object),
         )
         return context
 
@@ -194,9 +202,14 @@ class SubmissionActionView(ActionView):
         seen = form.cleaned_data.get("seen")
         if self.rule.name == "reports.submission_refresh":
             return services.submission_refresh_figures(submission=sub, user=user)
-        if self.rule.name == "reports.submission_submit":
-            return services.submission_submit(submission=sub, user=user, seen=seen, **texts)
-        return services.submission_save(submission=sub, user=user, seen=seen, **texts)
+        files = form.cleaned_data.get("files") or []
+        with transaction.atomic():  # the texts and the files are saved together, or neither
+            if self.rule.name == "reports.submission_submit":
+                result = services.submission_submit(submission=sub, user=user, seen=seen, **texts)
+            else:
+                result = services.submission_save(submission=sub, user=user, seen=seen, **texts)
+            attachments_add(obj=result, files=files, user=user)
+        return result
 
 
 # --- the monthly report ---------------------------------------------------------------------------
@@ -351,6 +364,71 @@ def report_download(request, pk: int):
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename, content_type=XLSX_MIME)
 
 
+# --- the monthly report's recipients --------------------------------------------------------------
+
+
+class RecipientListView(ScopedListView):
+    """The monthly report's recipients, kept by the street office (leaders read them); plus the
+    addresses from ``REPORTS_RECIPIENTS``, which are set in the environment."""
+
+    model = ReportRecipient
+    template_name = "reports/recipient_list.html"
+    filterset_class = ReportRecipientFilter
+    paginate_by = 100
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["configured"] = services.configured_recipients()
+        context["form"] = RecipientForm()
+        return context
+
+
+class RecipientAddView(ActionView):
+    model = None
+    action = "reports.recipient_add"
+    form_class = RecipientForm
+    success_message = gettext_lazy("已添加月报收件人。")
+
+    def cancel_url(self) -> str:
+        return reverse("reports:recipient_list")
+
+    def get_success_url(self, result: Any = None) -> str:
+        return reverse("reports:recipient_list")
+
+    def perform(self, form):
+        return services.recipient_add(
+            user=self.request.user, **{k: form.cleaned_data[k] for k in services.RECIPIENT_FIELDS}
+        )
+
+
+class RecipientEditView(ActionView):
+    model = ReportRecipient
+    action = "reports.recipient_edit"
+    form_class = RecipientForm
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": ReportRecipient.objects.get(pk=self.object.pk)}  # the form edits a copy
+
+    def perform(self, form):
+        fields = {k: form.cleaned_data[k] for k in services.RECIPIENT_FIELDS}
+        return services.recipient_update(recipient=self.object, user=self.request.user, **fields)
+
+
+class RecipientActiveView(ActionView):
+    """Deactivate a recipient (no more monthly reports) or activate it again."""
+
+    model = ReportRecipient
+    form_class = forms.Form
+    active = False
+
+    def get_action(self) -> str:
+        return "reports.recipient_activate" if self.active else "reports.recipient_deactivate"
+
+    def perform(self, form):
+        self.success_message = _("已启用。") if self.active else _("已停用，不再收到月报。")
+        return services.recipient_set_active(recipient=self.object, user=self.request.user, active=self.active)
+
+
 # --- supervision scorecard -------------------------------------------------------------------------
 
 
@@ -362,7 +440,31 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         campaign = Campaign.objects.current()
         context["campaign"] = campaign
         context["card"] = selectors.scorecard(campaign)
+        context["threshold_form"] = ThresholdForm(instance=campaign) if campaign else None
         return context
+
+
+class ScorecardThresholdView(ActionView):
+    """The street office sets the score below which a unit is named a laggard."""
+
+    model = Campaign
+    action = "reports.scorecard_threshold"
+    form_class = ThresholdForm
+    success_message = gettext_lazy("后进线已更新。")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.object}
+
+    def cancel_url(self) -> str:
+        return reverse("reports:scorecard")
+
+    def get_success_url(self, result: Any = None) -> str:
+        return reverse("reports:scorecard")
+
+    def perform(self, form):
+        return services.scorecard_threshold_set(
+            campaign=self.object, user=self.request.user, laggard_score=form.cleaned_data["laggard_score"]
+        )
 
 
 # --- campaign summary ---------------------------------------------------------------------------------

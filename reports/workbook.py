@@ -1,10 +1,18 @@
 """The monthly report and the campaign summary as .xlsx: a sheet per area, Chinese headers,
 native Excel charts, column widths and A4 print settings. Built from the report's stored data
-(plain JSON), so the file, the HTML page and the e-mail show the same figures."""
+(plain JSON), so the file, the HTML page and the e-mail show the same figures.
+
+Print-ready: every sheet is landscape A4, fit to one page wide, its first table's header row
+filtered, frozen and repeated on every printed page. Every row has a set height, so where pages
+end is known here: ``_paginate`` puts manual page breaks so that no page overflows (with room to
+spare) and no chart is cut across two pages (tests/reports/test_print.py checks it on LibreOffice's
+PDF)."""
 
 from __future__ import annotations
 
+import datetime
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +23,9 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.numbers import COUNT_FORMAT, MONEY_FORMAT, RATE_FORMAT
@@ -27,17 +38,91 @@ BOLD = Font(bold=True)
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FORMATS = {"rate": RATE_FORMAT, "money": MONEY_FORMAT, "int": COUNT_FORMAT}
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+#: Row heights in points: every row has one, so the printed layout is known in advance.
+ROW_HEIGHT, HEADER_HEIGHT, TITLE_HEIGHT = 15.0, 30.0, 22.0
+#: A4 landscape, in points; margins in inches as Excel stores them.
+PAGE_HEIGHT_LANDSCAPE = 595.3
+MARGIN_TOP = MARGIN_BOTTOM = 0.75
+#: Share of a page's printable height a page is filled to: room for a program's own rounding.
+PAGE_FILL = 0.85
+#: The row of each sheet's first table header (after the title, subtitle and a blank row).
+FIRST_HEADER_ROW = 4
 
 
-def _print_setup(ws: Worksheet, *, landscape: bool = False) -> None:
+def row_height(ws: Worksheet, row: int) -> float:
+    return ws.row_dimensions[row].height or ROW_HEIGHT
+
+
+def page_capacity(ws: Worksheet) -> float:
+    """The printable height of a page, in points, less the header row repeated on it."""
+    margins = (ws.page_margins.top + ws.page_margins.bottom) * 72
+    titles = sum(row_height(ws, r) for r in _title_rows(ws))
+    return PAGE_HEIGHT_LANDSCAPE - margins - titles
+
+
+def _title_rows(ws: Worksheet) -> range:
+    if not ws.print_title_rows:
+        return range(0)
+    first, last = (int(part.strip("$")) for part in ws.print_title_rows.split(":"))
+    return range(first, last + 1)
+
+
+def chart_rows(ws: Worksheet, chart: Any) -> tuple[int, int]:
+    """The first and last rows (1-based) a chart anchored at a cell covers, from its height."""
+    anchor = chart.anchor
+    first = coordinate_to_tuple(anchor)[0] if isinstance(anchor, str) else anchor._from.row + 1
+    height, row = chart.height / 2.54 * 72, first  # cm → points
+    while height > row_height(ws, row):
+        height -= row_height(ws, row)
+        row += 1
+    return first, row
+
+
+def last_row(ws: Worksheet) -> int:
+    """The last printed row: of the data or of the lowest chart."""
+    return max([ws.max_row, *(chart_rows(ws, chart)[1] for chart in ws._charts)])
+
+
+def _paginate(ws: Worksheet) -> None:
+    """Page breaks so that every page fits (filled to ``PAGE_FILL``) and no chart is cut."""
+    for row in range(1, last_row(ws) + 1):
+        if ws.row_dimensions[row].height is None:
+            ws.row_dimensions[row].height = ROW_HEIGHT
+    together = dict(chart_rows(ws, chart) for chart in ws._charts)
+    capacity, used, row = page_capacity(ws) * PAGE_FILL, 0.0, 1
+    while row <= last_row(ws):
+        end = together.get(row, row)
+        # a chart whose rows begin inside a table: keep the chart's rows together from its top
+        block = sum(row_height(ws, r) for r in range(row, end + 1))
+        if used and used + block > capacity:
+            ws.row_breaks.append(Break(id=row - 1))
+            used = 0.0
+        used += block
+        row = end + 1
+
+
+def _print_setup(ws: Worksheet, *, header_row: int | None = FIRST_HEADER_ROW, columns: int = 0) -> None:
+    """Landscape A4 fit to one page wide; the header row filtered, frozen and on every page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP, MARGIN_BOTTOM
     ws.oddFooter.center.text = "&P / &N"
+    ws.freeze_panes = f"A{FIRST_HEADER_ROW + 1}"
+    if header_row is not None and ws.cell(header_row, 1).value is not None:
+        width = columns or ws.max_column
+        end = header_row
+        while end < ws.max_row and ws.cell(end + 1, 1).value not in (None, ""):
+            end += 1
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{end}"
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    _paginate(ws)
 
 
 def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
@@ -48,6 +133,7 @@ def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
 def _title(ws: Worksheet, text: str, subtitle: str, span: int) -> None:
     ws.append([text])
     ws["A1"].font = TITLE_FONT
+    ws.row_dimensions[1].height = TITLE_HEIGHT
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
     ws.append([subtitle])
     ws["A2"].font = Font(italic=True, color="666666")
@@ -58,6 +144,7 @@ def _title(ws: Worksheet, text: str, subtitle: str, span: int) -> None:
 def _header(ws: Worksheet, values: Sequence[Any]) -> int:
     ws.append([_cell_value(v) for v in values])  # text only: a name starting with "=" stays text
     row = ws.max_row
+    ws.row_dimensions[row].height = HEADER_HEIGHT
     for cell in ws[row]:
         cell.font = BOLD
         cell.fill = HEADER_FILL
@@ -74,6 +161,28 @@ def _row(ws: Worksheet, values: Sequence[Any], kind: str = "int") -> int:
         if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
             cell.number_format = FORMATS.get(kind, FORMATS["int"])
     return row
+
+
+def _datetime(text: Any) -> Any:
+    """A stored "2026-11-18 09:30" as a date-time cell (a date in Excel, not text)."""
+    try:
+        return datetime.datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return text
+
+
+def _wrapped_height(ws: Worksheet, row: int) -> None:
+    """A row of wrapped long text gets the height of its longest cell's lines."""
+    lines = 1
+    for cell in ws[row]:
+        width = max((ws.column_dimensions[cell.column_letter].width or 10) - 1, 1)
+        # a Chinese character is about two characters of column width
+        cell_lines = sum(
+            max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) / width))
+            for line in str(cell.value or "").split("\n")
+        )
+        lines = max(lines, cell_lines)
+    ws.row_dimensions[row].height = ROW_HEIGHT * lines
 
 
 def _chart(ws: Worksheet, kind: str, title: str, first: int, last: int, anchor: str) -> None:
@@ -124,7 +233,7 @@ def _section_sheet(wb: Workbook, section: dict[str, Any], subtitle: str) -> None
             # keep the next table below the chart (about 15 rows high)
             for _i in range(max(0, 16 - (last - first))):
                 ws.append([])
-    _print_setup(ws, landscape=True)
+    _print_setup(ws)
 
 
 def _submissions_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
@@ -139,10 +248,11 @@ def _submissions_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> Non
     _chart(ws, "pie", _("报送情况"), first, last, "F4")
     for _i in range(12):
         ws.append([])
-    _header(ws, [_("单位"), _("类型"), _("报送情况"), _("报送时间")])
+    units = _header(ws, [_("单位"), _("类型"), _("报送情况"), _("报送时间")])
     for row in subs["rows"]:
-        _row(ws, [row["unit"], row["kind"], row["state"], row["submitted_at"]])
-    _print_setup(ws)
+        r = _row(ws, [row["unit"], row["kind"], row["state"], _datetime(row["submitted_at"])])
+        ws.cell(r, 4).number_format = DATETIME_FORMAT
+    _print_setup(ws, header_row=units)
 
 
 def _scorecard_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
@@ -172,7 +282,7 @@ def _scorecard_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
     ws.append([_cell_value(_("后进单位：") + ("、".join(card["laggards"]) or _("无")))])
     ws.cell(ws.max_row, 1).font = BOLD
     ws.append([_("“—”表示该项不适用（无相关事项或模块尚未上线）。")])
-    _print_setup(ws, landscape=True)
+    _print_setup(ws)
 
 
 def monthly_workbook(data: dict[str, Any]) -> bytes:
@@ -225,7 +335,8 @@ def summary_workbook(data: dict[str, Any]) -> bytes:
             _row(ws, [row["unit"], row["results"], row["experience"], row["typical_cases"]])
             for cell in ws[ws.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-        _print_setup(ws, landscape=True)
+            _wrapped_height(ws, ws.max_row)
+        _print_setup(ws)
         ws = wb.create_sheet(_("单位总结"))
         _widths(ws, [18, 36, 36, 36])
         _title(ws, _("漏洞、短板和不足及建章立制"), subtitle, 4)
@@ -234,9 +345,10 @@ def summary_workbook(data: dict[str, Any]) -> bytes:
             _row(ws, [row["unit"], row["loopholes"], row["weaknesses"], row["rules"]])
             for cell in ws[ws.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            _wrapped_height(ws, ws.max_row)
         ws.append([])
         ws.append([_cell_value(_("未报送：") + ("、".join(data["missing"]) or _("无")))])
-        _print_setup(ws, landscape=True)
+        _print_setup(ws)
         for section in data["sections"]:
             _section_sheet(wb, section, subtitle)
         out = io.BytesIO()

@@ -1029,6 +1029,36 @@ def setup_outbox_retry(w, persona):
     return [email.pk], {}, _db(email, "status", "attempts")
 
 
+def _recipient(active: bool = True):
+    from reports.models import ReportRecipient
+
+    return ReportRecipient.objects.create(email=f"r{ReportRecipient.objects.count()}@example.invalid", is_active=active)
+
+
+def setup_scorecard_threshold(w, persona):
+    from organization.models import Campaign
+
+    campaign = Campaign.objects.current()
+    return [campaign.pk], {"laggard_score": 75}, _db(campaign, "laggard_score")
+
+
+def setup_recipient_add(w, persona):
+    return [], {"email": "city@example.invalid", "name": "区专项办"}, _count("reports.ReportRecipient")
+
+
+def setup_recipient_edit(w, persona):
+    r = _recipient()
+    return [r.pk], {"email": r.email, "name": "改过的" + persona, "note": ""}, _db(r, "name")
+
+
+def setup_recipient_active(active: bool):
+    def setup(w, persona):
+        r = _recipient(active=not active)
+        return [r.pk], {}, _db(r, "is_active")
+
+    return setup
+
+
 def setup_summary(action: str):
     def setup(w, persona):
         data = {"results": "成效", "experience": "经验", "loopholes": "漏洞", "weaknesses": "短板", "rules": "制度"}
@@ -1242,6 +1272,17 @@ ACTIONS: dict[str, Action] = {
     "reports.report_regenerate": Action("reports:report_regenerate", frozenset({"street"}), setup_regenerate),
     "reports.mail_retry": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_retry),
     "reports.mail_again": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_again),
+    "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
+    "reports.scorecard_threshold": Action(
+        "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
+    ),
+    "reports.recipient_edit": Action("reports:recipient_edit", frozenset({"street"}), setup_recipient_edit, SL),
+    "reports.recipient_deactivate": Action(
+        "reports:recipient_deactivate", frozenset({"street"}), setup_recipient_active(False), SL
+    ),
+    "reports.recipient_activate": Action(
+        "reports:recipient_activate", frozenset({"street"}), setup_recipient_active(True), SL
+    ),
     "core.mail_retry": Action("core:outbox_retry", frozenset({"street"}), setup_outbox_retry),
     "reports.summary_save": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("save"), soft=True),
     "reports.summary_submit": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("submit"), soft=True),
@@ -1295,6 +1336,7 @@ CREATE_PAGES = {
     "publicity.opinion_create": "publicity:opinion_list",
     "reports.submission_start": "reports:submission_list",
     "reports.report_generate": "reports:report_list",
+    "reports.recipient_add": "reports:recipient_list",
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
 }
@@ -1302,6 +1344,7 @@ CREATE_PAGES = {
 OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
     "cases.ledger_reverse": lambda entry: entry.case.get_absolute_url(),
     "rectification.measure_complete": lambda measure: measure.problem.get_absolute_url(),
+    "reports.scorecard_threshold": lambda campaign: reverse("reports:scorecard"),
 }
 
 
@@ -1464,6 +1507,7 @@ READ_ONLY = {
     "reports:report_download",
     "reports:scorecard",
     "reports:summary_report",
+    "reports:recipient_list",
 }
 #: outside the matrix: the sign-in pages and language switch (every user, about themselves) and
 #: the anonymous public tip pages (tests/leads/test_public.py); the admin has its own checks.

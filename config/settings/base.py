@@ -281,10 +281,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.monthly_report_due",
         "schedule": crontab(minute=0, hour=env_int("REPORTS_SEND_HOUR", 18)),
     },
-    # reports asked for on the web page while the broker was down (exactly once: see report_generate)
+    # reports asked for on the web page while the broker was down, or whose worker was killed
+    # (its heartbeat stopped; exactly once: see report_generate)
     "reports-pending": {
         "task": "reports.tasks.generate_pending_reports",
-        "schedule": 5 * 60.0,
+        "schedule": 60.0,
     },
 }
 
@@ -305,17 +306,19 @@ EMAIL_SUBJECT_PREFIX = "[护老] "
 SITE_URL = (env("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # How many times the outbox tries to send one e-mail before it is marked failed.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+# The units no e-mail reaches, listed on the outbox page (core knows no area: config wires it).
+OUTBOX_UNREACHABLE_UNITS = "organization.contacts.unreachable_units"
 
 # --- Reports (monthly report, reminders, scorecard, dashboard) -------------------------------------
 # Who receives the monthly report (comma-separated), besides the recipients kept in the admin.
 REPORTS_RECIPIENTS = env_list("REPORTS_RECIPIENTS")
 REPORTS_SEND_HOUR = env_int("REPORTS_SEND_HOUR", 18)  # the monthly job; a period ends at this hour
-# A generation left in 'generating' this long (its worker died) may be taken over by another.
 REPORTS_TASK_TIME_LIMIT = env_int("REPORTS_TASK_TIME_LIMIT", 10 * 60)
-REPORTS_STALE_SECONDS = env_int("REPORTS_STALE_SECONDS", REPORTS_TASK_TIME_LIMIT + 60)
-# A unit whose scorecard score (0..1) is below this, or with this many overdue items, is named as lagging.
-REPORTS_LAGGARD_SCORE = float(env("REPORTS_LAGGARD_SCORE", "0.8"))
-REPORTS_LAGGARD_OVERDUE = env_int("REPORTS_LAGGARD_OVERDUE", 3)
+# A generating task touches its claim every REPORTS_HEARTBEAT_SECONDS; a claim whose heartbeat is
+# older than REPORTS_STALE_SECONDS (three heartbeats: its worker was killed) is taken over by the
+# pending-reports job (every minute).
+REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 30)
+REPORTS_STALE_SECONDS = env_int("REPORTS_STALE_SECONDS", 3 * REPORTS_HEARTBEAT_SECONDS)
 # How long the dashboard's figures are cached (seconds).
 REPORTS_DASHBOARD_CACHE_SECONDS = env_int("REPORTS_DASHBOARD_CACHE_SECONDS", 180)
 

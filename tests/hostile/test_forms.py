@@ -416,7 +416,26 @@ def _reports():
             also_allowed=(404,),  # a unit id that is not a number
         )
 
+    def recipient(ctx, edit=False):
+        from reports.models import ReportRecipient
+
+        if not edit:
+            return ctx.p.street, Target(reverse("reports:recipient_add"), forms.RecipientForm())
+        r = ReportRecipient.objects.create(email="city@example.invalid", name="区专项办")
+        return ctx.p.street, Target(reverse("reports:recipient_edit", args=[r.pk]), forms.RecipientForm(instance=r))
+
+    def threshold(ctx):
+        from organization.models import Campaign
+
+        campaign = Campaign.objects.current()
+        return ctx.p.street, Target(
+            reverse("reports:scorecard_threshold", args=[campaign.pk]), forms.ThresholdForm(instance=campaign)
+        )
+
     return {
+        "scorecard_threshold": threshold,
+        "recipient_add": recipient,
+        "recipient_edit": lambda ctx: recipient(ctx, edit=True),
         "submission_start": start,
         "report_generate": generate,
         "submission_save": submission,

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 def board(lead_in, org, personas):
     org.community_a.liaison = personas.community_a
     org.community_a.save()
+    personas.community_b.email = ""  # nobody in B can be mailed: B gets no digest
+    personas.community_b.save()
     today = datetime.date.today()
     cal = WorkCalendar()
     overdue = lead_in("referred", unit=org.community_a, summary="超期线索")

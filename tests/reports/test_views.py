@@ -136,11 +136,16 @@ def test_reminders_go_once_to_units_that_have_not_submitted(campaign, org, perso
     sub = services.submission_start(user=personas.community_a, unit=org.community_a, month=NOV)
     services.submission_save(submission=sub, user=personas.community_a, work_done="x", problems="", next_steps="")
     services.submission_submit(submission=sub, user=personas.community_a)
-    assert services.reminders_send(today=datetime.date(2026, 11, 17)) == 1
-    assert services.reminders_send(today=datetime.date(2026, 11, 17)) == 1  # the same row again
+    market = org.units["market_regulation"]  # a member unit whose liaison has an e-mail
+    assert services.reminders_send(today=datetime.date(2026, 11, 17)) == 2
+    assert services.reminders_send(today=datetime.date(2026, 11, 17)) == 2  # the same rows again
     mails = OutboundEmail.objects.filter(template="reports-reminder")
-    assert list(mails.values_list("key", flat=True)) == [f"submission-reminder:{org.community_b.pk}:2026-11"]
-    assert mails.get().to == ["b@example.invalid"]
+    assert set(mails.values_list("key", flat=True)) == {
+        f"submission-reminder:{org.community_b.pk}:2026-11",
+        f"submission-reminder:{market.pk}:2026-11",
+    }
+    # the unit's mailbox and its people (organization.contacts)
+    assert mails.get(key__contains=f":{org.community_b.pk}:").to == ["b@example.invalid", "community_b@example.invalid"]
 
 
 def test_scorecard_ranks_and_names_laggards(campaign, org, personas, client_for):
@@ -176,7 +181,7 @@ def test_scorecard_counts_overdue_work_of_other_areas(campaign, org, personas):
     assert row.overdue_items == 2 and not row.laggard
     rect.InstitutionFactory(supervising_unit=market, next_inspection_due=datetime.date(2026, 7, 2))
     row = next(r for r in scorecard(campaign, today=datetime.date(2026, 7, 25)).rows if r.unit == market)
-    assert row.overdue_items == 3 and row.laggard  # REPORTS_LAGGARD_OVERDUE
+    assert row.overdue_items == 3 and row.score == 0.94  # each overdue item costs two points
 
 
 def test_campaign_summary(campaign, org, personas, client_for):
