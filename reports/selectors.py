@@ -441,8 +441,9 @@ def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
         causes.append(_("按期反馈率 %(rate)s%%") % {"rate": points(row.feedback_on_time_rate)})
     if row.problems_on_time_rate is not None and row.problems_on_time_rate < 1:
         causes.append(_("按期销号率 %(rate)s%%") % {"rate": points(row.problems_on_time_rate)})
+    score = decimal.Decimal(str((row.score or 0.0) * 100)).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_UP)
     head = _("得分 %(score)s，低于 %(threshold)s") % {
-        "score": points(row.score or 0.0),
+        "score": score,  # as the table shows it: 59.8 is below 60, not "60"
         "threshold": points(threshold),
     }
     return [head + ("：" + "、".join(causes) if causes else "")]

@@ -65,7 +65,7 @@ def test_the_reason_lists_the_causes(campaign, org):
     # submissions: 1 of 2 on time (50), minus 3 overdue inspections (6 points): 44
     row = next(r for r in selectors.scorecard(campaign, today=datetime.date(2026, 7, 25)).rows if r.unit == market)
     assert row.laggard
-    assert row.reason == "得分 44，低于 60：逾期未检查机构 3 家、未按时报送 1 次"
+    assert row.reason == "得分 44.0，低于 60：逾期未检查机构 3 家、未按时报送 1 次"
 
 
 def test_the_scorecard_page_shows_the_reason(campaign, org, personas, client_for):
@@ -94,3 +94,21 @@ def test_the_threshold_is_out_of_100(campaign, personas, client_for):
     assert "100" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.laggard_score == 60
+
+
+def test_the_reason_shows_the_score_as_the_table_does():
+    """59.8 is below a pass mark of 60: the reason must not round it to "60"."""
+    from types import SimpleNamespace
+
+    from reports.selectors import _laggard_reasons
+
+    row = SimpleNamespace(
+        score=0.598,
+        overdue_leads=0,
+        overdue_problems=0,
+        overdue_inspections=0,
+        submissions_missed=0,
+        feedback_on_time_rate=None,
+        problems_on_time_rate=None,
+    )
+    assert _laggard_reasons(row, 0.6)[0].startswith("得分 59.8，低于 60")

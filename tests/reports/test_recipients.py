@@ -104,3 +104,12 @@ def test_reminders_go_to_the_units_liaisons_not_only_its_mailbox(campaign, org, 
     assert by_key[f"submission-reminder:{org.community_b.pk}:2026-11"] == ["community_b@example.invalid"]
     market = org.units[UnitCode.MARKET_REGULATION]
     assert by_key[f"submission-reminder:{market.pk}:2026-11"] == ["liaison@example.invalid"]
+
+
+def test_the_environments_recipients_are_not_shown_to_units(client_for, personas, settings):
+    settings.REPORTS_RECIPIENTS = ["city-office@example.invalid"]
+    from django.urls import reverse
+
+    url = reverse("reports:recipient_list")
+    assert "city-office@example.invalid" in client_for(personas.street).get(url).content.decode()
+    assert "city-office@example.invalid" not in client_for(personas.community_a).get(url).content.decode()
