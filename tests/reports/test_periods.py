@@ -3,9 +3,11 @@ that; months outside the campaign refused; every record counted once, in the per
 (previous report day, report day] of its date."""
 
 import datetime
+import email
+import email.policy
+import re
 
 import pytest
-from django.core import mail as django_mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -160,10 +162,12 @@ def test_the_preview_is_never_filed_nor_mailed(campaign, org, personas, recipien
 
 
 def test_preview_then_official_report_exactly_once(
-    campaign, org, personas, recipients, client_for, freeze, django_capture_on_commit_callbacks
+    campaign, org, personas, recipients, client_for, freeze, django_capture_on_commit_callbacks, smtp_server, settings
 ):
     """The acceptance list: 12-01 preview only; 12-20 18:00 the official report with all data up to
-    the 20th; 12-21 nothing new. One official report, one e-mail."""
+    the 20th; 12-21 nothing new. One official report, one e-mail to the configured recipients,
+    caught by a real SMTP server on loopback, with absolute links."""
+    settings.SITE_URL = "http://127.0.0.1:8000"
     factories = pytest.importorskip("tests.leads.factories")
     street = client_for(personas.street)
     factories.LeadFactory(received_on=D(2026, 11, 30))
@@ -190,5 +194,11 @@ def test_preview_then_official_report_exactly_once(
         call_command("monthly_report", "--month", "2026-12")
     assert MonthlyReport.objects.filter(month=DEC).count() == 1
     assert OutboundEmail.objects.filter(key__startswith="monthly-report:").count() == 1
-    assert len(django_mail.outbox) == 1
-    assert sorted(django_mail.outbox[0].to) == sorted(recipients)
+    [envelope] = smtp_server.wait_for(1)
+    assert len(smtp_server.messages) == 1  # sent once, whatever was pressed or run on the 21st
+    assert sorted(envelope.rcpt_tos) == sorted(recipients)
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    for part in ("plain", "html"):
+        body = message.get_body((part,)).get_content()
+        assert f"http://127.0.0.1:8000/reports/monthly/{report.pk}/" in body, part
+        assert not re.search(r'(href="|\s)/(leads|reports|cases)/', body), f"a relative link in the {part} part"
