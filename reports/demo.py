@@ -11,7 +11,7 @@ from organization.choices import UnitKind
 
 from . import selectors
 from .choices import SubmissionStatus
-from .models import UnitSubmission
+from .models import ReportRecipient, UnitSubmission
 
 WORK = [
     "入户走访独居老人，发放防骗宣传册；组织防范养老诈骗讲座一场。",
@@ -21,6 +21,12 @@ WORK = [
 ]
 PROBLEMS = ["部分老人防范意识仍然薄弱。", "个别门店经营者配合度不高。", ""]
 NEXT = ["继续开展点对点提醒，加强对重点机构的巡查。", "跟进整改问题，按期销号。"]
+
+
+DEMO_RECIPIENTS = [
+    ("zhuanban@hulao.invalid", "街道专项办"),
+    ("city-office@hulao.invalid", "市专项办"),
+]
 
 
 def seed(ctx) -> None:
@@ -58,3 +64,8 @@ def seed(ctx) -> None:
             )
     UnitSubmission.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     ctx.counts["submissions"] = len(rows)
+    # Someone to send the monthly report to, so that under `make run` it reaches the local mail
+    # sink and shows in the outbox as sent (the street office keeps the real list in the app).
+    for email, name in DEMO_RECIPIENTS:
+        ReportRecipient.objects.get_or_create(email=email, defaults={"name": name, "note": "演示数据"})
+    ctx.counts["report_recipients"] = len(DEMO_RECIPIENTS)
