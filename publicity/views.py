@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -317,17 +316,6 @@ class OpinionDetailView(PublicityDetailView):
         return rows + model_fields(obj, ["case_reference", "unit", "created_by"])
 
 
-def _onto_form(form, exc: ValidationError) -> ValidationError:
-    """The model's validation errors onto the form's fields, or the whole form for a field the
-    form does not show (e.g. a case link community staff are not offered)."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    errors: dict[str, list] = {}
-    for name, messages in exc.error_dict.items():
-        errors.setdefault(name if name in form.fields else NON_FIELD_ERRORS, []).extend(messages)
-    return ValidationError(errors)
-
-
 class PublicityActionView(ActionView):
     """Record (``model = None``) or change a publicity record through its service: the rule
     (``publicity/rules.py``) decides who gets the form; ``record`` is the kind of record."""
@@ -350,18 +338,15 @@ class PublicityActionView(ActionView):
 
     def perform(self, form):
         fields = form.service_fields()
-        service = type(self).service
-        try:
-            if self.object is None:
-                return service(user=self.request.user, **fields)
-            return service(
-                **{self.object_arg: self.object},
-                user=self.request.user,
-                expected_version=form.cleaned_data.get("version"),
-                **fields,
-            )
-        except ValidationError as exc:
-            raise _onto_form(form, exc) from exc
+        service = type(self).service  # a model ValidationError lands on the form (core.views.ActionView)
+        if self.object is None:
+            return service(user=self.request.user, **fields)
+        return service(
+            **{self.object_arg: self.object},
+            user=self.request.user,
+            expected_version=form.cleaned_data.get("version"),
+            **fields,
+        )
 
 
 class ActivityCreateView(PublicityActionView):
