@@ -446,7 +446,10 @@ def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
         "score": score,  # as the table shows it: 59.8 is below 60, not "60"
         "threshold": points(threshold),
     }
-    return [head + ("：" + "、".join(causes) if causes else "")]
+    if not causes:
+        return [head]
+    # the separators are words too: "：" and "、" in Chinese, ": " and ", " in English
+    return [_("%(head)s：%(causes)s") % {"head": head, "causes": _("、").join(causes)}]
 
 
 def scorecard(campaign: Campaign | None, today: datetime.date | None = None) -> Scorecard:

@@ -72,7 +72,7 @@ def submission_start(
     if month not in allowed:
         raise DomainError(
             _("只能报送本期或上一期（逾期）的月度材料：%(months)s。")
-            % {"months": "、".join(f"{m:%Y-%m}" for m in allowed) or _("专项行动尚未开始")},
+            % {"months": _("、").join(f"{m:%Y-%m}" for m in allowed) or _("专项行动尚未开始")},
             field="month",
         )
     existing = UnitSubmission.objects.filter(campaign=campaign, unit=unit, month=month).first()

@@ -112,3 +112,26 @@ def test_the_reason_shows_the_score_as_the_table_does():
         problems_on_time_rate=None,
     )
     assert _laggard_reasons(row, 0.6)[0].startswith("得分 59.8，低于 60")
+
+
+def test_the_reason_reads_as_english_in_english():
+    """The separators are translated with the words: no "：" or "、" in an English page."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from reports.selectors import _laggard_reasons
+
+    row = SimpleNamespace(
+        score=0.44,
+        overdue_leads=2,
+        overdue_problems=1,
+        overdue_inspections=0,
+        submissions_missed=0,
+        feedback_on_time_rate=None,
+        problems_on_time_rate=None,
+    )
+    with translation.override("en"):
+        reason = _laggard_reasons(row, 0.6)[0]
+    assert "：" not in reason and "、" not in reason
+    assert ": " in reason and ", " in reason
