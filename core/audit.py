@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models.signals import pre_save
 
 from .models import AuditEntry
+from .net import client_ip
 
 
 def _apply_context(sender, instance, signal_duid, **kwargs) -> None:
@@ -80,7 +81,7 @@ class AuditActorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
-        with audit_context(actor=actor, remote_addr=request.META.get("REMOTE_ADDR")):
+        with audit_context(actor=actor, remote_addr=client_ip(request)):
             return self.get_response(request)
 
 

@@ -132,6 +132,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Behind a reverse proxy (issue 16): the addresses or networks of the office's proxies, e.g.
+# TRUSTED_PROXIES=127.0.0.1,10.0.0.0/24. X-Forwarded-For is read only when the direct peer is one
+# of them (the rightmost hop that is not a trusted proxy is the client: core.net.client_ip). Empty
+# (the default): REMOTE_ADDR, and any X-Forwarded-For is ignored. The login lockout, the rate
+# limits, the public uploads' daily cap and the audit trail all use that one address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+RATELIMIT_IP_META_KEY = "core.net.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
