@@ -3,6 +3,7 @@ content (its first bytes), never by its name. Refusals carry a clear Chinese mes
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -110,3 +111,70 @@ def validate_upload(upload, *, images_only: bool = False, max_bytes: int | None 
             params={"name": upload.name, "allowed": allowed},
         )
     return kind
+
+
+# --- workbooks before parsing (issue 16, item 16: zip bombs) -------------------------------------
+
+#: A worksheet's rows in its XML (``<row …>``, any namespace prefix).
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+def check_workbook(upload, *, max_bytes: int | None = None, max_rows: int | None = None) -> None:
+    """Refuse, quickly and before openpyxl parses anything, an .xlsx whose parts unpack to more
+    than ``IMPORT_MAX_UNCOMPRESSED_BYTES`` or one of whose sheets has more than
+    ``IMPORT_MAX_SHEET_ROWS`` rows. The sizes are the archive's own (``infolist``); Python's
+    zipfile never unpacks an entry beyond its declared size, so a lying header cannot get past.
+    Rows: the sheet's ``<dimension>`` if it claims too many, else a streaming count that stops at
+    the cap. Raises ``DomainError`` (Chinese); anything that is not a zip is left to the parser."""
+    from .exceptions import DomainError
+
+    max_bytes = max_bytes or settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    max_rows = max_rows or settings.IMPORT_MAX_SHEET_ROWS
+    too_big = DomainError(
+        _("文件解压后过大（超过 %(limit)s），无法导入。请只保留需要导入的内容，或分成几个文件。")
+        % {"limit": filesizeformat(max_bytes)},
+        code="too_big",
+        field="file",
+    )
+    too_long = DomainError(
+        _("工作表行数过多（超过 %(n)s 行），无法导入。请分成几个文件。") % {"n": f"{max_rows:,}"},
+        code="too_many_rows",
+        field="file",
+    )
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            if sum(e.file_size for e in entries) > max_bytes or len(entries) > 10_000:
+                raise too_big
+            for entry in entries:
+                if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
+                    _count_rows(archive, entry, max_rows, too_long)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        pass  # not a readable zip: the parser says so in its own words
+    finally:
+        upload.seek(0)
+
+
+def _count_rows(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, max_rows: int, error: Exception) -> None:
+    rows = 0
+    tail = b""
+    with archive.open(entry) as stream:
+        first = True
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            if first:
+                first = False
+                match = _DIMENSION.search(data[:4096])
+                if match and match.group(1) and int(match.group(1)) > max_rows:
+                    raise error
+            # tags starting in the last 32 bytes are counted in the next round (the tail is re-read)
+            cut = max(len(data) - 32, 0)
+            rows += len(_ROW_TAG.findall(data)) - len(_ROW_TAG.findall(data, cut))
+            if rows > max_rows:
+                raise error
+            tail = data[cut:]
+    rows += len(_ROW_TAG.findall(tail))
+    if rows > max_rows:
+        raise error

@@ -19,6 +19,7 @@ from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
 from core.models import AuditEntry
+from core.uploads import check_workbook
 
 from .choices import FraudType, LeadSource
 from .models import Lead
@@ -85,6 +86,7 @@ def _date(value: Any) -> datetime.date | None:
 
 def parse(upload) -> ImportResult:
     """Validate every row; no writes. Two queries (existing reference numbers)."""
+    check_workbook(upload)  # a zip bomb or a million rows: refused before openpyxl reads it
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception:

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.exceptions import DomainError
+from core.uploads import check_workbook
 from organization.models import Unit, User
 
 from . import services
@@ -130,6 +131,11 @@ def _text(value: Any) -> str:
 def parse(upload: Any) -> ImportReport:
     """Read and validate every row; saves nothing."""
     report = ImportReport()
+    try:
+        check_workbook(upload)  # a zip bomb or a million rows: refused before openpyxl reads it
+    except DomainError as exc:
+        report.file_errors.append(exc.message)
+        return report
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception:
