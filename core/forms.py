@@ -185,3 +185,55 @@ class RecentModelChoiceField(RecentChoicesMixin, forms.ModelChoiceField):  # typ
 
 class RecentModelMultipleChoiceField(RecentChoicesMixin, forms.ModelMultipleChoiceField):  # type: ignore[misc]
     widget = QuickSelectMultiple
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in 元 as people write it: "20000", "20,000", "20000元", "2万", "2.5万元",
+    "￥3,000" (issue 16). Parsed on the server, from a plain text input."""
+
+    widget = forms.TextInput
+
+    default_error_messages = {
+        "invalid": _("请填写金额，例如 20000、2万 或 2.5万元。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        # a text keyboard, not the numeric pad: "万" must be typeable on a phone
+        return {**super().widget_attrs(widget), "placeholder": _("例如 20000 或 2万")}
+
+    @staticmethod
+    def normalise(value) -> str:
+        text = "".join(str(value).split())
+        for sign in ("人民币", "RMB", "rmb", "￥", "¥"):
+            text = text.replace(sign, "")
+        text = text.replace(",", "").replace("，", "").replace("．", ".")
+        if text.endswith("元"):
+            text = text[:-1]
+        multiplier = 1
+        if text.endswith("万"):
+            text, multiplier = text[:-1], 10_000
+        if multiplier != 1 and text:
+            from decimal import Decimal, InvalidOperation
+
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                return text + "万"  # left invalid: the field's Chinese error
+            if not number.is_finite():
+                return text
+            return format((number * multiplier).normalize(), "f")
+        return text
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = self.normalise(value)
+        if not text or "e" in str(value).lower():  # "1e5" is no way to write an amount
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)

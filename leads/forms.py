@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import secrets
 import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core import rules
 from core.concurrency import VersionedFormMixin
-from core.forms import MultipleFileField
+from core.forms import MoneyField, MultipleFileField
 from core.visibility import visible_to
 from organization.models import Unit, User
 
@@ -19,11 +21,31 @@ from .models import Lead
 from .services import EDIT_FIELDS, INTAKE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
+TEL = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})
 TIMESTAMP_SALT = "leads.tip-form"
+HOLD_SALT = "leads.tip-hold"
+
+
+class _HeldFiles(MultipleFileField):
+    """The tip form's files: not checked here but held by ``leads.public.hold_files`` (which
+    checks each file and the caps, and keeps the good ones when the form comes back)."""
+
+    def clean(self, data, initial=None):
+        return []
+
+
+def _hold_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class TipForm(forms.Form):
-    """The public tip form: plain words, few required fields, anonymous allowed."""
+    """The public tip form: plain words, few required fields, anonymous allowed.
+
+    Two signed hidden fields: ``started`` (when we issued the form; only its signature and an age
+    of at most ``LEADS_TIP_FORM_MAX_AGE_HOURS`` are checked, plus ``LEADS_TIP_MIN_SECONDS`` if a
+    deployment sets it) and ``hold`` (the random token the files sent with this form are held
+    under, and that makes the form send one lead only). A refused form comes back with fresh
+    tokens (``refresh_tokens``) and everything typed and attached kept."""
 
     description = forms.CharField(
         label=_("发生了什么？"),
@@ -34,37 +56,63 @@ class TipForm(forms.Form):
     fraud_type = forms.ChoiceField(label=_("属于哪一类？"), choices=Lead._meta.get_field("fraud_type").choices)
     subject_name = forms.CharField(label=_("机构或个人名称"), max_length=200, required=False)
     subject_address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    subject_phone = forms.CharField(label=_("对方电话"), max_length=40, required=False)
+    subject_phone = forms.CharField(label=_("对方电话"), max_length=40, required=False, widget=TEL)
     subject_credit_code = forms.CharField(label=_("统一社会信用代码（如知道）"), max_length=18, required=False)
-    money_lost = forms.DecimalField(
-        label=_("损失金额（元）"), min_value=0, max_digits=14, decimal_places=2, required=False
-    )
+    money_lost = MoneyField(label=_("损失金额（元）"), required=False, help_text=_("可写“2万”“20000元”“2.5万元”。"))
     occurred = forms.CharField(label=_("什么时候发生的？"), max_length=100, required=False)
     elderly_affected = forms.IntegerField(label=_("大约有多少位老人受骗？"), min_value=0, required=False)
-    files = MultipleFileField(label=_("照片、录音或材料（可不传）"))
+    files = _HeldFiles(label=_("照片、录音或材料（可不传）"))
     informant_name = forms.CharField(label=_("您的姓名（可不填）"), max_length=50, required=False)
-    informant_phone = forms.CharField(label=_("您的电话（可不填）"), max_length=40, required=False)
+    informant_phone = forms.CharField(
+        label=_("您的电话（可不填）"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
     # Anti-bot: a field people do not see, and a signed time the form was shown.
     website = forms.CharField(
         required=False, label=_("请勿填写"), widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
     )
-    started = forms.CharField(widget=forms.HiddenInput)
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    hold = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _("最多 %(n)s 个文件，合计不超过 %(size)s。") % {
+            "n": settings.LEADS_TIP_MAX_FILES,
+            "size": filesizeformat(settings.LEADS_TIP_MAX_BYTES),
+        }
+        token = None
+        if self.is_bound:
+            try:
+                token = signing.loads(str(self.data.get("hold", "")), salt=HOLD_SALT)
+            except signing.BadSignature:
+                token = None
+        #: the token the files of this form are held under (new if the form is new or tampered)
+        self.hold: str = token if isinstance(token, str) and token else _hold_token()
         if not self.is_bound:
             self.initial["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+            self.initial["hold"] = signing.dumps(self.hold, salt=HOLD_SALT)
+
+    def refresh_tokens(self) -> None:
+        """Before the form is shown again: a new issue time, the same files' token."""
+        self.data = self.data.copy()
+        self.data["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+        self.data["hold"] = signing.dumps(self.hold, salt=HOLD_SALT)
 
     def clean(self):
         data = super().clean()
         if data.get("website"):
             raise forms.ValidationError(_("提交未成功，请稍后再试。"), code="bot")
+        max_age = settings.LEADS_TIP_FORM_MAX_AGE_HOURS * 3600
         try:
-            started = float(signing.loads(self.data.get("started", ""), salt=TIMESTAMP_SALT, max_age=24 * 3600))
+            started = float(signing.loads(str(self.data.get("started", "")), salt=TIMESTAMP_SALT, max_age=max_age))
         except (signing.BadSignature, TypeError, ValueError):
-            raise forms.ValidationError(_("页面已失效，请刷新后重新填写。"), code="stale") from None
+            raise forms.ValidationError(
+                _("页面打开的时间较长，已为您保留填写的内容，请核对后再点一次“提交举报”。"), code="stale"
+            ) from None
         if time.time() - started < settings.LEADS_TIP_MIN_SECONDS:
-            raise forms.ValidationError(_("提交太快了，请检查填写内容后再提交。"), code="too_fast")
+            raise forms.ValidationError(_("请核对填写的内容，再点一次“提交举报”。"), code="too_fast")
         return data
 
     def lead_data(self) -> dict:

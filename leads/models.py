@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedModel
@@ -320,3 +321,50 @@ class LeadCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class PublicSubmission(models.Model):
+    """One filling of the public tip form (issue 16), named by the random token the form carries:
+    the files it sent are held (``PublicFile``) until the form is accepted, and the lead it made is
+    remembered, so the same form sent twice (F5, a double click, the back button) makes one lead.
+    Bookkeeping only: no page shows it; ``leads.public.cleanup`` removes old rows."""
+
+    token = models.CharField(_("表单标识"), max_length=40, unique=True)
+    address_key = models.CharField(_("来源地址（摘要）"), max_length=64)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    lead = models.ForeignKey(Lead, verbose_name=_("线索"), null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("群众举报表单")
+        verbose_name_plural = _("群众举报表单")
+        indexes = [models.Index(fields=["created_at"], name="leads_pubsub_created")]  # cleanup by age
+
+    def __str__(self) -> str:
+        return self.token[:8]
+
+
+class PublicFile(models.Model):
+    """A file sent through a public form: held under ``held/`` until its tip is accepted, then
+    attached to the lead (the held copy is removed, the row stays a day or two to count towards the
+    sender's daily cap). ``address_key`` is a keyed hash of the client address, never the address."""
+
+    submission = models.ForeignKey(PublicSubmission, on_delete=models.CASCADE, related_name="files", null=True)
+    address_key = models.CharField(_("来源地址（摘要）"), max_length=64)
+    file = models.FileField(_("文件"), upload_to="held/%Y/%m/", max_length=200, blank=True)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    attached = models.BooleanField(_("已附到线索"), default=False)
+
+    class Meta:
+        verbose_name = _("群众上传文件")
+        verbose_name_plural = _("群众上传文件")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # the daily cap per address: files and bytes received from one address since midnight
+            models.Index(fields=["address_key", "created_at"], name="leads_pubfile_addr_day"),
+            models.Index(fields=["created_at"], name="leads_pubfile_created"),  # cleanup by age
+        ]
+
+    def __str__(self) -> str:
+        return self.name

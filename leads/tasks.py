@@ -11,3 +11,11 @@ def daily_deadlines() -> dict:
     result = services.leads_escalate()
     result["digests"] = services.leads_send_digests()
     return result
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
+def public_cleanup() -> dict:
+    """Files held for public tip forms that were never sent, and old bookkeeping rows (hourly)."""
+    from . import public
+
+    return public.cleanup()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +28,14 @@ from django_ratelimit.decorators import ratelimit
 
 from core import rules
 from core.exceptions import DomainError
+from core.net import client_ip
 from core.services import attachments_of
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
-from . import forms, imports, services
+from . import forms, imports, public, services
 from .choices import FraudType, LeadSource, LeadStatus, ReviewState
 from .filters import LeadFilter
 from .models import INFORMANT_FIELDS, Lead
@@ -574,28 +577,69 @@ def _receipt_rate(group, request):
 PUBLIC_SESSION_KEY = "leads_public_lead"
 
 
+NEW_RECEIPT_KEY = "leads_new_receipt"
+
+
 @method_decorator(ratelimit(key="ip", rate=_tip_rate, method="POST", block=False, group="leads.tip"), name="post")
 class TipView(FormView):
+    """The public tip form. Files are held under the form's token (``leads.public``) as soon as
+    they arrive, so a form that comes back with an error keeps them; the accepted form redirects
+    to the receipt slip (``tip:done``), and the same form sent again makes no second lead."""
+
     form_class = forms.TipForm
     template_name = "leads/public/tip.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["held_files"] = public.held_files(form.hold) if form.is_bound else []
+        return context
 
     def post(self, request, *args, **kwargs):
         if getattr(request, "limited", False):
             return render(request, "leads/public/limited.html", status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        lead, code = services.lead_submit_tip(data=form.lead_data(), files=form.cleaned_data["files"])
-        self.request.session["leads_new_receipt"] = code
-        self.request.session[PUBLIC_SESSION_KEY] = lead.pk
+        form = self.get_form()
+        if public.submitted_lead(form.hold) is not None:  # F5 on a POST, a double click, the back button
+            messages.info(request, _("这份举报已经提交过了，没有重复提交。"))
+            return redirect("tip:done")
+        address = client_ip(request)
+        public.drop_files(token=form.hold, ids=request.POST.getlist("drop"))
+        refused = public.hold_files(token=form.hold, address=address, uploads=request.FILES.getlist("files"))
+        valid = form.is_valid()
+        for message in refused:
+            form.add_error("files", message)
+        if not valid or refused:
+            return self.form_invalid(form)
+        lead, code = public.submit_tip(token=form.hold, address=address, data=form.lead_data())
+        if code is not None:
+            request.session[NEW_RECEIPT_KEY] = {"code": code, "at": time.time()}
+            request.session[PUBLIC_SESSION_KEY] = lead.pk
         return redirect("tip:done")
+
+    def form_invalid(self, form):
+        form.refresh_tokens()
+        return super().form_invalid(form)
 
 
 def tip_done(request):
-    code = request.session.pop("leads_new_receipt", None)
-    if not code:
+    """The receipt slip (print, copy, save): the new code, for this browser session only, and for
+    ``LEADS_RECEIPT_SHOW_SECONDS`` after sending (a reload shows it again; later it is gone)."""
+    from django.conf import settings
+
+    receipt = request.session.get(NEW_RECEIPT_KEY)
+    if not isinstance(receipt, dict) or time.time() - float(receipt.get("at", 0)) > settings.LEADS_RECEIPT_SHOW_SECONDS:
+        request.session.pop(NEW_RECEIPT_KEY, None)
         return redirect("tip:form")
-    response = render(request, "leads/public/done.html", {"code": code})
+    sent = datetime.datetime.fromtimestamp(float(receipt["at"]), tz=datetime.UTC)
+    response = render(
+        request,
+        "leads/public/done.html",
+        {
+            "code": receipt["code"],
+            "sent": timezone.localtime(sent),
+            "receipt_url": request.build_absolute_uri(reverse("tip:receipt")),
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -650,11 +694,14 @@ class PublicStatusView(FormView):
 
     def form_valid(self, form):
         try:
-            services.lead_add_public_info(
-                lead=self.lead, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+            public.add_supplement(
+                lead=self.lead,
+                address=client_ip(self.request),
+                text=form.cleaned_data["text"],
+                uploads=form.cleaned_data["files"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
         messages.success(self.request, _("补充材料已收到，谢谢！"))
         return redirect("tip:status")

@@ -222,7 +222,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The rate limits (public tip form, receipt look-up) count in the cache. Without it they let requests
-# through rather than refuse every tip; the tip form's honeypot and minimum fill time still apply.
+# through rather than refuse every tip; the honeypot and the daily upload caps (in the database) still apply.
 RATELIMIT_FAIL_OPEN = True
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "leads.tasks.daily_deadlines",
         # every morning at 8 (Asia/Shanghai), before the working day; idempotent (outbox key per unit and day)
         "schedule": crontab(minute=0, hour=8),
+    },
+    # leads: files held for public tip forms never sent, and old bookkeeping rows (issue 16)
+    "leads-public-cleanup": {
+        "task": "leads.tasks.public_cleanup",
+        "schedule": crontab(minute=15),
     },
     # rectification: each unit's reminder of overdue inspections and measures (idempotent per day)
     "rectification-daily-digests": {
@@ -375,7 +380,22 @@ LEADS_NAMING_AFTER_WORKDAYS = env_int("LEADS_NAMING_AFTER_WORKDAYS", 5)
 LEADS_SECOND_REVIEW_SHARE = float(env("LEADS_SECOND_REVIEW_SHARE", "0.2"))
 LEADS_TIP_RATE = env("LEADS_TIP_RATE", "10/h")
 LEADS_RECEIPT_RATE = env("LEADS_RECEIPT_RATE", "30/h")
-LEADS_TIP_MIN_SECONDS = env_int("LEADS_TIP_MIN_SECONDS", 4)
+# The public tip form (issue 16). Minimum seconds between showing the form and sending it; 0 (the
+# default) checks only that the form was issued by us (signed) within LEADS_TIP_FORM_MAX_AGE_HOURS.
+# A relative pasting a prepared text is not a bot: the rate limit, the daily upload cap and the
+# honeypot stop floods. Even when set, a refused form comes back with everything kept.
+LEADS_TIP_MIN_SECONDS = env_int("LEADS_TIP_MIN_SECONDS", 0)
+LEADS_TIP_FORM_MAX_AGE_HOURS = env_int("LEADS_TIP_FORM_MAX_AGE_HOURS", 24)
+# Files: per tip (or per supplement), and per client address and calendar day (counted in the
+# database, so the caps hold while Redis is down). Files held for a form that was never sent are
+# removed after LEADS_HELD_FILES_HOURS (beat: leads-public-cleanup).
+LEADS_TIP_MAX_FILES = env_int("LEADS_TIP_MAX_FILES", 10)
+LEADS_TIP_MAX_BYTES = env_int("LEADS_TIP_MAX_BYTES", 50 * 1024 * 1024)
+LEADS_PUBLIC_DAILY_FILES = env_int("LEADS_PUBLIC_DAILY_FILES", 30)
+LEADS_PUBLIC_DAILY_BYTES = env_int("LEADS_PUBLIC_DAILY_BYTES", 150 * 1024 * 1024)
+LEADS_HELD_FILES_HOURS = env_int("LEADS_HELD_FILES_HOURS", 24)
+# The receipt page shows the new code again on reload for this long (same browser session only).
+LEADS_RECEIPT_SHOW_SECONDS = env_int("LEADS_RECEIPT_SHOW_SECONDS", 15 * 60)
 
 # --- Rectification (institutions, risk grades, inspections) ---------------------------------------
 # Inspection interval in days per risk grade (0 ungraded … 4 red); admin rows (RiskGradeSetting)

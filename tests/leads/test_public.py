@@ -51,20 +51,44 @@ def test_anonymous_tip_with_attachment_gives_a_receipt_code(client, org):
     assert attachments_of(lead).count() == 1
     assert services.receipt_lookup(code) == lead
     assert code.replace(" ", "") not in (lead.receipt_hash + lead.receipt_index)
-    # the code is shown once only
+    # the receipt slip: a reload shows the same code (no second lead); later it is gone
+    again = client.get(reverse("tip:done"))
+    assert code_in(again) == code and Lead.objects.count() == 1
+    assert 'data-testid="receipt-print"' in again.content.decode() and again["Cache-Control"] == "no-store"
+
+
+def test_the_receipt_code_is_not_shown_again_after_a_while(client, org, settings):
+    client.post(reverse("tip:form"), tip_data())
+    settings.LEADS_RECEIPT_SHOW_SECONDS = -1
     assert client.get(reverse("tip:done")).status_code == 302
 
 
-def test_honeypot_and_minimum_fill_time(client, org, settings):
-    settings.LEADS_TIP_MIN_SECONDS = 5
+def test_honeypot_and_form_token(client, org, settings):
     response = client.post(reverse("tip:form"), tip_data(website="http://spam.example"))
     assert response.status_code == 200 and not Lead.objects.exists()
-    response = client.post(reverse("tip:form"), tip_data(started=signing.dumps(time.time(), salt=TIMESTAMP_SALT)))
-    assert "提交太快" in response.content.decode() and not Lead.objects.exists()
+    # a forged or missing issue token: the form comes back with the text kept, and a fresh token
     response = client.post(reverse("tip:form"), tip_data(started="forged"))
-    assert not Lead.objects.exists()
-    assert client.post(reverse("tip:form"), tip_data()).status_code == 302
+    text = response.content.decode()
+    assert "请核对后再点一次" in text and "有人上门推销" in text and not Lead.objects.exists()
+    fresh = re.search(r'name="started" value="([^"]+)"', text).group(1)
+    assert client.post(reverse("tip:form"), tip_data(started=fresh)).status_code == 302
     assert Lead.objects.count() == 1
+
+
+def test_a_fast_honest_user_is_not_refused(client, org):
+    """A relative pasting a prepared text sends the form a second after it opened."""
+    page = client.get(reverse("tip:form")).content.decode()
+    started = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    hold = re.search(r'name="hold" value="([^"]+)"', page).group(1)
+    assert client.post(reverse("tip:form"), tip_data(started=started, hold=hold)).status_code == 302
+    assert Lead.objects.count() == 1
+
+
+def test_a_minimum_fill_time_if_set_asks_again_and_keeps_everything(client, org, settings):
+    settings.LEADS_TIP_MIN_SECONDS = 5
+    response = client.post(reverse("tip:form"), tip_data(started=signing.dumps(time.time(), salt=TIMESTAMP_SALT)))
+    text = response.content.decode()
+    assert "再点一次" in text and "有人上门推销" in text and not Lead.objects.exists()
 
 
 def test_tip_form_is_rate_limited_per_address(client, org, settings):
