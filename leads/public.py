@@ -154,7 +154,7 @@ def submit_tip(*, token: str, address: str, data: dict[str, Any]) -> tuple[Lead,
     _submission(token, key)
     with transaction.atomic():
         submission = PublicSubmission.objects.select_for_update().get(token=token)
-        if submission.lead_id:
+        if submission.lead is not None:
             return submission.lead, None
         rows = list(submission.files.filter(attached=False))
         handles = [_open_held(row) for row in rows]
@@ -165,9 +165,14 @@ def submit_tip(*, token: str, address: str, data: dict[str, Any]) -> tuple[Lead,
                 handle.close()
         submission.lead = lead
         submission.save(update_fields=["lead"])
-        names = [row.file.name for row in rows]
+        names = [row.file.name for row in rows if row.file.name]
         PublicFile.objects.filter(pk__in=[row.pk for row in rows]).update(attached=True, file="")
-        transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+        def remove_held() -> None:
+            for name in names:
+                default_storage.delete(name)
+
+        transaction.on_commit(remove_held)
     return lead, code
 
 
