@@ -3,6 +3,7 @@ file, the amount is written "2.5万", the receipt slip offers print, copy and sa
 it makes no second tip."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_a_tip_with_an_error_keeps_its_file_then_gives_a_printable_receipt(page,
     with page.expect_download() as download:
         page.get_by_test_id("receipt-save").click()
     saved = download.value
-    assert code in open(saved.path(), encoding="utf-8").read()
+    assert code in Path(saved.path()).read_text(encoding="utf-8")
     # printing shows the slip alone (the print style sheet hides the page around it)
     page.emulate_media(media="print")
     assert page.locator("nav").first.is_hidden() and page.get_by_test_id("receipt-print").is_hidden()
