@@ -133,6 +133,7 @@ class LeadListView(ScopedListView):
         "is_major",
         "review_state",
         "deadline",
+        "deadline_workdays",
         "received_on",
         "reported_up_at",
         "assigned_unit__name",
