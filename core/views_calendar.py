@@ -9,6 +9,7 @@ form is an ``ActionView`` of the declared action.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -22,6 +23,7 @@ from django.views.generic import TemplateView
 from . import services, workdays
 from .audit import timeline_for
 from .calendar_rules import may_read_calendar
+from .choices import DayKind
 from .holidays import parse_arrangement
 from .models import CalendarDay, CalendarYear
 from .views import ActionView
@@ -46,8 +48,8 @@ class CalendarEnterForm(forms.Form):
         help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         year, text = data.get("year"), data.get("text")
         if year and text:
             parsed = parse_arrangement(text, year)
@@ -69,16 +71,22 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         coverage = workdays.coverage(fresh=True)
-        days = defaultdict(list)
-        loose = []
+        days: dict[int, list[CalendarDay]] = defaultdict(list)
+        loose: list[CalendarDay] = []
         for day in CalendarDay.objects.order_by("date"):
             (days[day.arrangement_id] if day.arrangement_id else loose).append(day)
-        years = list(CalendarYear.objects.select_related("entered_by").order_by("-year"))
-        for entry in years:
-            entry.day_list = days[entry.pk]
-            entry.holiday_count = sum(1 for d in entry.day_list if d.kind == "holiday")
-            entry.workday_count = len(entry.day_list) - entry.holiday_count
-            entry.timeline = timeline_for(entry, limit=20)
+        years = []
+        for entry in CalendarYear.objects.select_related("entered_by").order_by("-year"):
+            holidays = sum(1 for d in days[entry.pk] if d.kind == DayKind.HOLIDAY)
+            years.append(
+                {
+                    "entry": entry,
+                    "days": days[entry.pk],
+                    "holidays": holidays,
+                    "workdays": len(days[entry.pk]) - holidays,
+                    "timeline": timeline_for(entry, limit=20),
+                }
+            )
         library = sorted(coverage.library)
         context.update(
             missing=coverage.missing(today, workdays.lookahead_end(today)),

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from core import workdays
 from leads import services
-from leads.models import Lead, SourceDeadline
+from leads.models import SourceDeadline
 
 NEW_YEAR_2027 = "2027-01-01～2027-01-03 元旦\n\n2027-02-06至2027-02-12 春节\n2027-01-31 班\n2027-02-20 班\n"
 
