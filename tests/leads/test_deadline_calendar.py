@@ -126,3 +126,34 @@ def test_the_digest_marks_an_estimated_deadline(referred_on_12_29, org, freeze):
     services.leads_send_digests()
     bodies = list(OutboundEmail.objects.values_list("body_text", "body_html"))
     assert bodies and all("2027-01-01（估算）" in text and "2027-01-01（估算）" in html for text, html in bodies)
+
+
+def test_leads_referred_before_the_upgrade_are_recognised_as_counted(
+    referred_on_12_29, lead_in, personas, org, monkeypatch
+):
+    """The data migration: a deadline equal to the source's default count is marked counted."""
+    import importlib
+
+    import chinese_calendar
+    from django.apps import apps
+
+    shipped = chinese_calendar.is_workday
+
+    def as_1_11(day):  # the library as it is today, even after it learns 2027
+        if day.year >= 2027:
+            raise NotImplementedError
+        return shipped(day)
+
+    monkeypatch.setattr(chinese_calendar, "is_workday", as_1_11)
+
+    from leads.models import Lead
+
+    backfill = importlib.import_module("leads.migrations.0008_cal_deadline_workdays_backfill").backfill
+    counted = referred_on_12_29
+    typed = services.lead_refer(
+        lead=lead_in("registered"), user=personas.street, unit=org.community_a, deadline=datetime.date(2027, 1, 8)
+    )
+    Lead.objects.update(deadline_workdays=None)  # as they were before the field existed
+    backfill(apps, None)
+    assert Lead.objects.get(pk=counted.pk).deadline_workdays == 3
+    assert Lead.objects.get(pk=typed.pk).deadline_workdays is None
