@@ -157,3 +157,16 @@ def test_leads_referred_before_the_upgrade_are_recognised_as_counted(
     backfill(apps, None)
     assert Lead.objects.get(pk=counted.pk).deadline_workdays == 3
     assert Lead.objects.get(pk=typed.pk).deadline_workdays is None
+
+
+def test_the_export_says_which_deadline_is_estimated(referred_on_12_29, personas, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(personas.street).get(reverse("leads:index") + "?export=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0] if rows[0][0] == "编号" else rows[1])
+    values = [list(r) for r in rows if r and r[0] == referred_on_12_29.number][0]
+    assert values[header.index("期限为估算")] == "是"
