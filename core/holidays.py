@@ -172,7 +172,7 @@ def parse_arrangement(text: str, year: int) -> Arrangement:
                     Day(
                         current,
                         DayKind.WORKDAY if is_workday else DayKind.HOLIDAY,
-                        words if not is_workday else gettext("调休上班"),
+                        "" if is_workday else words,
                         number,
                     )
                 )

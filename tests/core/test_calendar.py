@@ -21,8 +21,11 @@ ARRANGEMENT_2027 = "2027-01-01~2027-01-03 元旦\n\n2027-02-07 班\n"
 
 @pytest.fixture(autouse=True)
 def _fresh_coverage():
+    from django.utils import translation
+
     workdays.forget_coverage()
-    yield
+    with translation.override("zh-hans"):  # a page asked in English leaves its language behind
+        yield
     workdays.forget_coverage()
 
 
@@ -252,3 +255,22 @@ def test_the_system_check_says_nothing_without_the_table(db, monkeypatch, unknow
     freeze("2026-12-29 10:00")
     monkeypatch.setattr(workdays, "entered_years", broken)
     assert calendar_checks.calendar_years() == []
+
+
+def test_the_calendar_pages_and_banner_speak_english(personas, client_for, unknown_2027, freeze):
+    import re
+
+    freeze("2026-12-29 10:00")
+    client = client_for(personas.street)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    enter = client.get(reverse("core:calendar_enter") + "?year=2027").content.decode()
+    assert "Enter the holiday arrangement" in enter and "Preview" in enter
+    assert "The holiday arrangement of 2027 has not been entered" in enter  # the banner
+    bad = _post(client, 2027, "2027-02-10 班").content.decode()
+    assert "Line 1" in bad and "is not a Saturday or Sunday" in bad
+    _post(client, 2027, ARRANGEMENT_2027)
+    page = client.get(reverse("core:calendar")).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    # what is left in Chinese on the page is what the street office typed (names, 依据) only
+    left = set(re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", " ", main)))
+    assert left <= {"元旦", "国办通知", str(personas.street)[:4]}, left
