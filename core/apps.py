@@ -11,4 +11,13 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("rules")
-        from . import mail_rules  # noqa: F401  # the outbox's actions (core.rules is the engine)
+        from auditlog.registry import auditlog
+
+        from . import (
+            calendar_rules,  # noqa: F401  # the holiday arrangement's action
+            checks,  # noqa: F401  # the system check naming a year nobody entered
+            mail_rules,  # noqa: F401  # the outbox's actions (core.rules is the engine)
+        )
+        from .models import CalendarYear
+
+        auditlog.register(CalendarYear)

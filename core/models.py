@@ -148,13 +148,52 @@ class OutboundEmail(models.Model):
         return Q(pk__in=[])  # only the street office sees the outbox (the page: core.mail_rules)
 
 
+class CalendarYear(models.Model):
+    """The street office entered this year's State Council holiday arrangement (节假日安排) on
+    the calendar page: the year is covered (``core.workdays``) even if the library does not know
+    it. ``text`` is what was typed; its days are the ``CalendarDay`` rows pointing here. Entering
+    the year again replaces them (audited: who, when, why, the old and new text)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    text = models.TextField(_("节假日安排"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone_now)
+    reason = models.CharField(_("依据"), max_length=500)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(pk__in=[])  # the street office and leaders see all; nobody else any row
+
+
 class CalendarDay(models.Model):
     """An override of the Chinese working-day calendar: a holiday or make-up workday (调休) that
-    the calendar library does not know yet (e.g. next year's schedule before it ships)."""
+    the calendar library does not know yet (e.g. next year's schedule before it ships). Rows of
+    an arrangement entered on the calendar page point to their ``CalendarYear``; rows made in
+    the admin have none."""
 
     date = models.DateField(_("日期"), unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=DayKind.choices)
     note = models.CharField(_("说明"), max_length=100, blank=True)
+    arrangement = models.ForeignKey(
+        CalendarYear,
+        verbose_name=_("年度节假日安排"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="days",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

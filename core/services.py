@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment
+from . import rules, workdays
+from .audit import audit_context
+from .exceptions import DomainError
+from .holidays import parse_arrangement
+from .models import Attachment, CalendarDay, CalendarYear
 from .uploads import validate_upload
 
 
@@ -42,3 +50,48 @@ def attachments_of(obj: models.Model) -> models.QuerySet[Attachment]:
     """One query."""
     ct = ContentType.objects.get_for_model(obj.__class__)
     return Attachment.objects.filter(content_type=ct, object_id=obj.pk).select_related("uploaded_by")
+
+
+# --- the working-day calendar: a year's holiday arrangement ------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntered:
+    arrangement: CalendarYear
+    holidays: int
+    workdays: int
+    moved: dict[str, int]  # area → open deadlines recomputed
+
+
+def calendar_enter(*, user: Any, year: int, text: str, reason: str) -> CalendarEntered:
+    """Store ``year``'s State Council holiday arrangement (``core.holidays`` reads ``text``) as
+    ``CalendarDay`` rows and mark the year entered (``CalendarYear``): it replaces what was
+    entered for the year before and any admin row on its days. Audited (who, when, the reason,
+    the old and new text). Then, in the same transaction, each area recomputes its open deadlines
+    counted over the year (``core.workdays.on_arrangement_entered``), so they move off the holidays."""
+    action = rules.require(user, "core.calendar_enter")
+    reason = rules.require_reason(action, reason)
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("年份应在 2000 至 2100 之间。"), code="year", field="year")
+    parsed = parse_arrangement(text, year)
+    if parsed.errors:
+        raise DomainError("；".join(parsed.errors), code="text", field="text")
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
+        arrangement = CalendarYear.objects.select_for_update().filter(year=year).first()
+        if arrangement is None:
+            arrangement = CalendarYear(year=year)
+        arrangement.text = text.strip()
+        arrangement.entered_by = user
+        arrangement.entered_at = timezone.now()
+        arrangement.reason = reason[:500]
+        arrangement.save()
+        CalendarDay.objects.filter(
+            Q(arrangement=arrangement) | Q(date__year=year) | Q(date__in=[d.date for d in parsed.days])
+        ).delete()
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=d.date, kind=d.kind, note=d.note[:100], arrangement=arrangement) for d in parsed.days]
+        )
+        workdays.forget_coverage()
+        transaction.on_commit(workdays.forget_coverage)
+        moved = workdays.recompute_deadlines(years={year}, user=user, reason=reason)
+    return CalendarEntered(arrangement, len(parsed.holidays), len(parsed.workdays), moved)

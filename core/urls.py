@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_outbox
+from . import views, views_calendar, views_outbox
 
 app_name = "core"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("outbox/<int:pk>/", views_outbox.OutboxDetailView.as_view(), name="outbox_detail"),
     path("outbox/<int:pk>/html/", views_outbox.outbox_html, name="outbox_html"),
     path("outbox/<int:pk>/retry/", views_outbox.OutboxRetryView.as_view(), name="outbox_retry"),
+    path("calendar/", views_calendar.CalendarView.as_view(), name="calendar"),
+    path("calendar/enter/", views_calendar.CalendarEnterView.as_view(), name="calendar_enter"),
 ]

@@ -247,12 +247,26 @@ def ping(request):
 
 
 def healthz(request):
-    """For load balancers and docker-compose: 200 when the database answers, 503 otherwise."""
+    """For load balancers and docker-compose: 200 when the database answers, 503 otherwise.
+
+    The body is ``ok``; when the working-day calendar does not know a year it needs soon
+    (``core.workdays.missing_years``) a second line names it, ``calendar: missing 2027`` (still
+    200: deadlines are estimated there, nothing is down). Monitoring may alert on that line."""
     from django.db import connection
+
+    from .workdays import missing_years
 
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    try:
+        missing = missing_years(fresh=True)
+    except Exception:  # the calendar's table not migrated yet: the database itself answers
+        return HttpResponse("ok\ncalendar: unknown\n", content_type="text/plain")
+    if missing:
+        return HttpResponse(
+            "ok\ncalendar: missing " + " ".join(str(year) for year in missing) + "\n", content_type="text/plain"
+        )
     return HttpResponse("ok", content_type="text/plain")

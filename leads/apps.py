@@ -25,3 +25,10 @@ class LeadsConfig(AppConfig):
         )
         auditlog.register(models.SourceDeadline)
         auditlog.register(models.LeadSupplement)
+
+        # When the street office enters a year's holiday arrangement, estimated deadlines move.
+        from core.workdays import on_arrangement_entered
+
+        from .services import deadlines_recompute
+
+        on_arrangement_entered("leads", deadlines_recompute)

@@ -166,6 +166,7 @@ def seed(ctx: DemoContext) -> None:
                 lead.assigned_unit = unit
                 lead.referred_at = at + datetime.timedelta(days=1)
                 lead.deadline = workdays_after(received + datetime.timedelta(days=1), days_by_source[source])
+                lead.deadline_workdays = days_by_source[source]  # counted from the referral day
                 if lead.deadline < ctx.today and status in (LeadStatus.REFERRED, LeadStatus.VERIFYING):
                     counts["overdue"] += 1
                     if (ctx.today - lead.deadline).days > 10:

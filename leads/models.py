@@ -125,6 +125,11 @@ class Lead(VersionedModel, RecordedModel):
     )
     referred_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
     deadline = models.DateField(_("反馈期限"), null=True, blank=True)
+    #: The working days ``deadline`` was counted with from the referral day (``referred_at``), or
+    #: None when it is a fixed date (typed, the higher office's, an approved extension). Such a
+    #: deadline over a year the calendar does not cover is shown "估算" and recomputed when the
+    #: street office enters the year (``services.deadlines_recompute``).
+    deadline_workdays = models.PositiveSmallIntegerField(_("期限工作日数"), null=True, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     extension_state = models.CharField(
         _("延期申请"), max_length=10, choices=ExtensionState.choices, blank=True, default=ExtensionState.NONE

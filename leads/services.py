@@ -97,10 +97,18 @@ def default_workdays(source: str) -> int:
 
 
 def default_deadline(lead: Lead, start: datetime.date, calendar: WorkCalendar | None = None) -> datetime.date:
-    deadline = (calendar or WorkCalendar()).add_workdays(start, default_workdays(lead.source))
+    return counted_deadline(lead, start, default_workdays(lead.source), calendar)[0]
+
+
+def counted_deadline(
+    lead: Lead, start: datetime.date, days: int, calendar: WorkCalendar | None = None
+) -> tuple[datetime.date, int | None]:
+    """(deadline, working days it was counted with) for a lead referred on ``start``: ``days``
+    working days later, or the higher office's deadline when that is earlier (a fixed date: None)."""
+    deadline = (calendar or WorkCalendar()).add_workdays(start, days)
     if lead.higher_deadline and lead.higher_deadline < deadline:
-        deadline = lead.higher_deadline  # the higher office's deadline cannot be missed
-    return deadline
+        return lead.higher_deadline, None  # the higher office's deadline cannot be missed
+    return deadline, days
 
 
 def due_soon_horizon(today: datetime.date, calendar: WorkCalendar | None = None) -> datetime.date:
@@ -375,9 +383,13 @@ def lead_refer(*, lead: Lead, user: Any, unit: Any, deadline: datetime.date | No
         raise DomainError(_("反馈期限不能早于今天。"), code="deadline", field="deadline")
 
     def fields(locked: Lead) -> dict[str, Any]:
+        due, counted = (
+            (deadline, None) if deadline else counted_deadline(locked, today, default_workdays(locked.source))
+        )
         values: dict[str, Any] = {
             "assigned_unit": unit,
-            "deadline": deadline or default_deadline(locked, today),
+            "deadline": due,
+            "deadline_workdays": counted,
             "referred_at": timezone.now(),
             "acknowledged_at": None,
             "extension_state": ExtensionState.NONE,
@@ -568,6 +580,38 @@ def lead_link(*, lead: Lead, other: Lead, user: Any, reason: str = "", merge: bo
 # --- deadlines, extension, supervision --------------------------------------------------------
 
 
+def deadlines_recompute(*, years: frozenset[int], user: Any, reason: str) -> int:
+    """The street office entered the holiday arrangement of ``years`` (``core.services.calendar_enter``
+    calls this through ``core.workdays.on_arrangement_entered``): every lead still owing feedback
+    whose deadline was counted in working days (``deadline_workdays``) over a day of those years is
+    counted again from its referral day with the calendar as it is now, so a deadline estimated on
+    Monday–Friday moves off the holidays. Each moved lead: version bumped, audited (who, why, the
+    old and new date). Returns how many moved."""
+    calendar = WorkCalendar()
+    first, last = min(years), max(years)
+    candidates = (
+        Lead.objects.awaiting_receiver()
+        .filter(deadline_workdays__isnull=False, referred_at__isnull=False, deadline__year__gte=first)
+        .select_for_update()
+        .order_by("pk")
+    )
+    moved = 0
+    audit_reason = gettext("节假日安排录入后重新计算反馈期限：%(r)s") % {"r": reason}
+    with transaction.atomic(), audit_context(actor=user, reason=audit_reason):
+        for lead in candidates:
+            start = timezone.localdate(lead.referred_at)
+            if start.year > last or not any(start.year <= year <= lead.deadline.year for year in years):
+                continue
+            due, counted = counted_deadline(lead, start, lead.deadline_workdays, calendar)
+            if due == lead.deadline and counted == lead.deadline_workdays:
+                continue
+            lead.deadline, lead.deadline_workdays = due, counted
+            lead.version += 1
+            lead.save(update_fields=["deadline", "deadline_workdays", "version", "updated_at"])
+            moved += 1
+    return moved
+
+
 def lead_request_extension(*, lead: Lead, user: Any, until: datetime.date, reason: str) -> Lead:
     def fields(locked: Lead) -> dict[str, Any]:
         if locked.deadline is None or until <= locked.deadline:
@@ -584,7 +628,12 @@ def lead_decide_extension(*, lead: Lead, user: Any, approve: bool, reason: str =
     def fields(locked: Lead) -> dict[str, Any]:
         if not approve:
             return {"extension_state": ExtensionState.REFUSED}
-        return {"deadline": locked.extension_until, "extension_state": ExtensionState.APPROVED, "publicly_named": False}
+        return {
+            "deadline": locked.extension_until,
+            "deadline_workdays": None,  # the approved date is fixed
+            "extension_state": ExtensionState.APPROVED,
+            "publicly_named": False,
+        }
 
     decision = gettext("同意") if approve else gettext("不同意")
     return rules.transition(
@@ -709,7 +758,7 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
     rows = (
         Lead.objects.awaiting_receiver()
         .filter(deadline__lte=horizon)
-        .only("pk", "number", "summary", "deadline", "status", "is_major", "assigned_unit_id")
+        .only("pk", "number", "summary", "deadline", "deadline_workdays", "status", "is_major", "assigned_unit_id")
         .order_by("deadline", "pk")
     )
     by_unit: dict[int, dict[str, list[Lead]]] = defaultdict(lambda: {"overdue": [], "due_soon": []})

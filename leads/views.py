@@ -26,7 +26,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from core import rules
+from core import rules, workdays
 from core.exceptions import DomainError
 from core.net import client_ip
 from core.services import attachments_of
@@ -60,6 +60,8 @@ EXPORT_COLUMNS = [
     Column(_("社区"), lambda x: _unit(x.community), 12),
     Column(_("承办单位"), lambda x: _unit(x.assigned_unit), 16),
     Column(_("反馈期限"), lambda x: x.deadline, 12),
+    # set by LeadListView.export_rows: counted over a year the calendar does not cover
+    Column(_("期限为估算"), lambda x: getattr(x, "deadline_estimated", False), 8),
     Column(_("状态"), lambda x: x.get_status_display(), 10),
     Column(_("重大线索"), lambda x: x.is_major, 8),
     Column(_("核查情况"), lambda x: x.findings, 40),
@@ -136,11 +138,21 @@ class LeadListView(ScopedListView):
         "is_major",
         "review_state",
         "deadline",
+        "deadline_workdays",
         "received_on",
         "reported_up_at",
         "assigned_unit__name",
         "community__name",
     )
+
+    def export_rows(self):
+        """The rows, each told whether its deadline is an estimate (the covered years read once)."""
+        coverage = workdays.coverage()
+        for lead in super().export_rows():
+            lead.deadline_estimated = bool(
+                lead.deadline and lead.deadline_workdays is not None and coverage.estimated(lead.deadline)
+            )
+            yield lead
 
     def paginate_queryset(self, queryset, page_size):
         rows = queryset.select_related(None).select_related("assigned_unit", "community").only(*self.ROW_FIELDS)

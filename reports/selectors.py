@@ -581,7 +581,7 @@ def my_deadline_items(user: Any, limit: int = 10) -> dict[str, Any] | None:
     today = timezone.localdate()
     horizon = leads.due_soon_horizon(today)
     mine = leads.report_leads(sorted(user.scope.unit_ids))
-    fields = ("pk", "number", "summary", "deadline", "is_major", "assigned_unit__name")
+    fields = ("pk", "number", "summary", "deadline", "deadline_workdays", "is_major", "assigned_unit__name")
     overdue = leads.overdue(mine, today)
     due_soon = leads.due_soon(mine, today, horizon)
     return {

@@ -1029,6 +1029,12 @@ def setup_outbox_retry(w, persona):
     return [email.pk], {}, _db(email, "status", "attempts")
 
 
+def setup_calendar_enter(w, persona):
+    year = 2031  # any year: entering one the library knows overrides it the same way
+    data = {"year": year, "text": f"{year}-10-01~{year}-10-07 国庆节\n{year}-09-28 班", "reason": "国办通知"}
+    return [], data, _count("core.CalendarDay")
+
+
 def _recipient(active: bool = True):
     from reports.models import ReportRecipient
 
@@ -1284,6 +1290,7 @@ ACTIONS: dict[str, Action] = {
         "reports:recipient_activate", frozenset({"street"}), setup_recipient_active(True), SL
     ),
     "core.mail_retry": Action("core:outbox_retry", frozenset({"street"}), setup_outbox_retry),
+    "core.calendar_enter": Action("core:calendar_enter", frozenset({"street"}), setup_calendar_enter),
     "reports.summary_save": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("save"), soft=True),
     "reports.summary_submit": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("submit"), soft=True),
 }
@@ -1339,6 +1346,7 @@ CREATE_PAGES = {
     "reports.recipient_add": "reports:recipient_list",
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
+    "core.calendar_enter": "core:calendar",
 }
 #: Where an action on an object is offered when it is not the object's own page.
 OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
@@ -1467,6 +1475,7 @@ READ_ONLY = {
     "core:outbox",
     "core:outbox_detail",
     "core:outbox_html",
+    "core:calendar",
     "organization:unit_list",
     "organization:unit_detail",
     "leads:index",

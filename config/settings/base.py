@@ -370,6 +370,11 @@ if BENCHMARK_MODE:
 # --- Hulao ---------------------------------------------------------------------------------------
 HULAO_SITE_NAME = _("护老 · 打击整治养老诈骗专项行动")
 
+# --- Working-day calendar (core/workdays.py) ------------------------------------------------------
+# The street office is asked to enter a year's holiday arrangement (banner, /healthz/, check) when a
+# day from today to today + this many days falls in a year neither chinesecalendar nor it covers.
+CALENDAR_LOOKAHEAD_DAYS = env_int("CALENDAR_LOOKAHEAD_DAYS", 60)
+
 # --- Leads (issue 3) -----------------------------------------------------------------------------
 # Default feedback deadline per lead source, in working days (the admin's 默认反馈期限 overrides it).
 LEADS_DEADLINE_WORKDAYS = {"higher": 10, "public": 15, "community": 15, "member_unit": 15, "review": 20, "default": 15}

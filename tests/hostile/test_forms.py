@@ -456,7 +456,24 @@ def _accounts():
     return {"login": login, "password_change": password}
 
 
-FORMS: dict[str, Callable] = {**_accounts(), **_leads(), **_cases(), **_rectification(), **_publicity(), **_reports()}
+def _core():
+    def calendar(ctx):
+        from core.views_calendar import CalendarEnterForm
+
+        return ctx.p.street, Target(reverse("core:calendar_enter"), CalendarEnterForm())
+
+    return {"calendar_enter": calendar}
+
+
+FORMS: dict[str, Callable] = {
+    **_accounts(),
+    **_leads(),
+    **_cases(),
+    **_rectification(),
+    **_publicity(),
+    **_reports(),
+    **_core(),
+}
 
 
 # --- the property -------------------------------------------------------------------------------

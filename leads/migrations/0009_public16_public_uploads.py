@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0006_lead_recorded"),
+        ("leads", "0008_cal_deadline_workdays_backfill"),
     ]
 
     operations = [
