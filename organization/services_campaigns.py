@@ -38,7 +38,11 @@ def _phase_specs(phases: Iterable[PhaseSpec | Mapping[str, Any]]) -> list[PhaseS
     return [p if isinstance(p, PhaseSpec) else PhaseSpec(**p) for p in phases]
 
 
-def _validate(fields: Mapping[str, Any], phases: list[PhaseSpec], *, exclude_pk: int | None = None) -> None:
+def _validate(
+    fields: Mapping[str, Any], phases: list[PhaseSpec], *, exclude_pk: int | None = None, within: bool = True
+) -> None:
+    """Refuse what the campaign cannot hold (``DomainError`` on the field). ``within``: the phases
+    lie within the campaign's dates (a copy keeps the structure it copies, as it was)."""
     name = (fields.get("name") or "").strip()
     if not name:
         raise DomainError(_("请填写名称。"), field="name")
@@ -61,7 +65,7 @@ def _validate(fields: Mapping[str, Any], phases: list[PhaseSpec], *, exclude_pk:
             raise DomainError(_("请填写工作环节的名称。"), field="phases")
         if p.end_date < p.start_date:
             raise DomainError(_("工作环节“%(name)s”的结束日期早于开始日期。") % {"name": p.name}, field="phases")
-        if p.start_date < start or (end is not None and p.end_date > end):
+        if within and (p.start_date < start or (end is not None and p.end_date > end)):
             raise DomainError(_("工作环节“%(name)s”超出了专项行动的日期范围。") % {"name": p.name}, field="phases")
 
 
@@ -189,7 +193,7 @@ def campaign_copy(
         )
         for p in campaign.phases.order_by("order", "start_date")
     ]
-    _validate(fields, specs)
+    _validate(fields, specs, within=False)
     reason = rules.require_reason(action, reason)
     text = _("复制自“%(name)s”") % {"name": campaign.name}
     audit = rules.audit_reason(action, f"{text}；{reason}" if reason else text)
