@@ -223,3 +223,17 @@ def test_the_campaign_list_costs_the_same_queries_with_5_and_50_campaigns(org, p
             made.append(c)
 
     assert_constant_queries(client_for(personas.street), reverse("organization:campaign_list"), add_rows, expected=7)
+
+
+def test_the_demo_shows_a_finished_the_current_and_an_upcoming_campaign(db):
+    import random
+
+    from organization import demo
+
+    ctx, _new = demo.seed(rng=random.Random(7), scale={"leads": 0, "institutions": 0, "cases": 0, "activities": 0})
+    demo.seed(rng=random.Random(7), scale={"leads": 0, "institutions": 0, "cases": 0, "activities": 0})  # idempotent
+    statuses = sorted(c.status() for c in Campaign.objects.all())
+    assert statuses == sorted([CampaignStatus.FINISHED, CampaignStatus.CURRENT, CampaignStatus.UPCOMING])
+    assert Campaign.objects.current() == ctx.campaign  # the demo campaign stays current
+    upcoming = Campaign.objects.get(start_date__gt=ctx.today)
+    assert upcoming.end_date is None and upcoming.start_date > ctx.campaign.end_date
