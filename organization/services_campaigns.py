@@ -46,7 +46,10 @@ def _validate(
     name = (fields.get("name") or "").strip()
     if not name:
         raise DomainError(_("请填写名称。"), field="name")
-    if Campaign.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+    same = Campaign.objects.filter(name=name)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
         raise DomainError(_("已有同名的专项行动。"), field="name")
     start, end = fields["start_date"], fields.get("end_date")
     if end is not None and end < start:

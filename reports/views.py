@@ -83,14 +83,17 @@ class IndexView(LoginRequiredMixin, TemplateView):
         context["campaign"] = campaign
         context.update(campaign_choice.context(self.request, campaign))
         if campaign is not None:
-            month = selectors.report_month_for(campaign, timezone.localdate())
+            # a finished campaign (?campaign=): its last month; otherwise the month holding today
+            month = selectors.open_month(campaign) or selectors.report_month_for(campaign, timezone.localdate())
             context["month"] = month
             context["due"] = selectors.due_date(campaign, month)
+            context["looking_back"] = not campaign_choice.is_default(self.request)
             own = reporting_rules.default_reporting_unit(user)
             if own is not None:
                 mine = visible_to(user, UnitSubmission).filter(campaign=campaign, unit_id=own.pk)
                 context["my_submission"] = mine.filter(month=month).first()
             context["reports"] = visible_to(user, MonthlyReport).filter(campaign=campaign).order_by("-month")[:6]
+            context["campaign_query"] = f"?campaign={campaign.pk}"
         return context
 
 

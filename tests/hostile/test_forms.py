@@ -425,7 +425,6 @@ def _reports():
         return ctx.p.street, Target(reverse("reports:recipient_edit", args=[r.pk]), forms.RecipientForm(instance=r))
 
     def threshold(ctx):
-        from organization.models import Campaign
 
         campaign = _current_campaign()
         return ctx.p.street, Target(

@@ -183,7 +183,13 @@ def test_looking_at_a_finished_campaign_never_changes_the_current_one(finished, 
     summary = client.get(reverse("reports:summary_report") + f"?campaign={finished.pk}")
     assert summary.status_code == 200 and summary.context["data"]["end"] == "2022-10-31"
     index = client.get(reverse("reports:index") + f"?campaign={finished.pk}")
-    assert index.context["campaign"] == finished
+    assert index.context["campaign"] == finished and index.context["month"] == D(2022, 11, 1)  # its last month
+    mine = client_for(personas.community_a).get(reverse("reports:index") + f"?campaign={finished.pk}")
+    assert 'data-testid="submission-start"' not in mine.content.decode()  # looking back starts nothing
+    assert (
+        'data-testid="submission-start"'
+        in client_for(personas.community_a).get(reverse("reports:index")).content.decode()
+    )
     # a future campaign has nothing to show yet; a bad id is a 404
     future = Campaign.objects.create(name="明年", start_date=D(2027, 1, 1))
     assert client.get(reverse("dashboard") + f"?campaign={future.pk}").status_code == 404
@@ -200,7 +206,7 @@ def test_the_lead_list_and_its_export_filter_by_campaign(finished, current, pers
     assert set(client.get(url).context["object_list"]) == {old, new}
     export = client.get(url + f"?campaign={finished.pk}&export=xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.values)
-    assert len(rows) == 2 and any("二〇二二年的线索" == cell for cell in rows[1])
+    assert len(rows) == 2 and any(cell == "二〇二二年的线索" for cell in rows[1])
 
 
 def test_an_open_ended_campaign_filters_from_its_start(org, personas, client_for, now):
