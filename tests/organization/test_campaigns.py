@@ -243,3 +243,33 @@ def test_the_demo_shows_a_finished_the_current_and_an_upcoming_campaign(db):
     assert Campaign.objects.current() == ctx.campaign  # the demo campaign stays current
     upcoming = Campaign.objects.get(start_date__gt=ctx.today)
     assert upcoming.end_date is None and upcoming.start_date > ctx.campaign.end_date
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "leads:index",
+        "cases:index",
+        "cases:typical",
+        "cases:ledger",
+        "rectification:index",
+        "rectification:control_list",
+        "rectification:inspection_list",
+        "rectification:problem_list",
+        "rectification:plan_list",
+        "publicity:activity_list",
+        "publicity:survey_list",
+        "publicity:media_list",
+        "publicity:opinion_list",
+        "reports:submission_list",
+        "reports:report_list",
+    ],
+)
+def test_every_list_and_its_export_offer_the_campaign_filter(name, finished, current, personas, client_for):
+    client = client_for(personas.street)
+    page = client.get(reverse(name) + f"?campaign={finished.pk}")
+    assert page.status_code == 200 and "campaign" in page.context["filter"].form.fields
+    assert page.context["filter"].is_valid()
+    assert f'<option value="{finished.pk}" selected' in page.content.decode()
+    export = client.get(reverse(name) + f"?campaign={finished.pk}&export=xlsx")
+    assert export.status_code == 200
