@@ -273,3 +273,26 @@ def test_every_list_and_its_export_offer_the_campaign_filter(name, finished, cur
     assert f'<option value="{finished.pk}" selected' in page.content.decode()
     export = client.get(reverse(name) + f"?campaign={finished.pk}&export=xlsx")
     assert export.status_code == 200
+
+
+def test_the_campaign_pages_read_in_english(finished, current, personas, client_for):
+    import re
+
+    client = client_for(personas.street)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    Campaign.objects.create(name="Next", start_date=D(2027, 1, 1))
+    pages = [
+        reverse("organization:campaign_list"),
+        reverse("organization:campaign_create"),
+        reverse("organization:campaign_edit", args=[current.pk]),
+        reverse("organization:campaign_copy", args=[current.pk]),
+        reverse("organization:campaign_detail", args=[current.pk]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        for name in (finished.name, current.name, "2027护老专项行动", "宣传发动", "总结提升"):  # data, not UI
+            html = html.replace(name, "")
+        html = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
+        leftovers = set(re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", " ", html)))
+        leftovers -= {"简体中文", "测试用户", "专项办", "街道专项办"}  # the language switch, the user and their unit
+        assert sorted(leftovers) == [], (url, leftovers)
