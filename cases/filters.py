@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
 from .choices import CaseKind, FraudType, LedgerKind, RiskLevel, Step
@@ -48,6 +49,7 @@ class CaseFilter(django_filters.FilterSet):
     opened_before = django_filters.DateFilter(
         label=_("立案/受理日期至"), field_name="opened_on", lookup_expr="lte", widget=DATE
     )
+    campaign = CampaignFilter(date_field="opened_on")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = Case
@@ -74,6 +76,7 @@ class LedgerEntryFilter(django_filters.FilterSet):
     case_kind = django_filters.ChoiceFilter(label=_("案件类别"), field_name="case__kind", choices=CaseKind.choices)
     date_after = django_filters.DateFilter(label=_("日期自"), field_name="date", lookup_expr="gte", widget=DATE)
     date_before = django_filters.DateFilter(label=_("日期至"), field_name="date", lookup_expr="lte", widget=DATE)
+    campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = LedgerEntry

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
 from .choices import OPEN_FOR_RECEIVER, DeadlineState, FraudType, LeadSource, LeadStatus, ReviewState
@@ -46,6 +47,7 @@ class LeadFilter(django_filters.FilterSet):
             "status": _("状态"),
         },
     )
+    campaign = CampaignFilter(date_field="received_on")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = Lead

@@ -25,6 +25,15 @@ class PhaseKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class CampaignStatus(models.TextChoices):
+    """Where a campaign stands today (its dates, and whether the street office withdrew it)."""
+
+    UPCOMING = "upcoming", _("即将开始")
+    CURRENT = "current", _("进行中")
+    FINISHED = "finished", _("已结束")
+    WITHDRAWN = "withdrawn", _("已停用")
+
+
 class UnitCode:
     """Codes of the units the plan names, so that code can find e.g. the crackdown group."""
 

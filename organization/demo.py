@@ -144,6 +144,7 @@ def seed(*, rng: random.Random, scale: dict[str, int]) -> tuple[DemoContext, boo
                 ),
             ]
         )
+    _seed_upcoming(campaign)
     ctx = DemoContext(
         rng=rng,
         scale=scale,
@@ -155,3 +156,46 @@ def seed(*, rng: random.Random, scale: dict[str, int]) -> tuple[DemoContext, boo
         today=today,
     )
     return ctx, new
+
+
+def _seed_upcoming(current: Campaign) -> Campaign:
+    """Next year's standing (常态化) campaign, saved ahead: 即将开始 on the campaign list, and it
+    changes nothing in the demo until its start, the day after the demo campaign ends at the
+    earliest (so the demo campaign stays current, ``CampaignQuerySet.current``)."""
+    next_year = datetime.date(current.start_date.year + 1, 1, 1)
+    start = max(next_year, (current.end_date or next_year) + datetime.timedelta(days=1))
+    upcoming, new = Campaign.objects.get_or_create(
+        name=f"{start.year}年常态化护老工作（演示）",
+        defaults={
+            "short_name": f"{start.year}常态化",
+            "start_date": start,
+            "end_date": None,
+            "report_day": current.report_day,
+            "laggard_score": current.laggard_score,
+            "description": "由 seed_demo 生成：专项行动结束后转入常态化工作，开始日期前显示为“即将开始”。",
+        },
+    )
+    if new:
+        Phase.objects.bulk_create(
+            [
+                Phase(
+                    campaign=upcoming,
+                    kind=PhaseKind.MOBILISATION,
+                    name="常态化宣传",
+                    order=1,
+                    start_date=start,
+                    end_date=start + datetime.timedelta(days=364),
+                    runs_throughout=True,
+                ),
+                Phase(
+                    campaign=upcoming,
+                    kind=PhaseKind.CRACKDOWN,
+                    name="常态化打击整治",
+                    order=2,
+                    start_date=start,
+                    end_date=start + datetime.timedelta(days=364),
+                    runs_throughout=True,
+                ),
+            ]
+        )
+    return upcoming

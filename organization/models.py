@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.visibility import ScopedQuerySet
 
-from .choices import PhaseKind, Role, UnitKind
+from .choices import CampaignStatus, PhaseKind, Role, UnitKind
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -187,9 +187,33 @@ class User(AbstractUser):
 
 
 class CampaignQuerySet(ScopedQuerySet):
-    def current(self) -> Campaign | None:
-        """The active campaign (the newest if several are marked active). One query."""
-        return self.filter(is_active=True).order_by("-start_date").first()
+    """Which campaign is "current" is a matter of dates, not of which one was saved last.
+
+    - ``in_effect(day)``: the campaigns whose dates contain ``day`` (no end date: open-ended,
+      a standing 常态化 campaign), not withdrawn (``is_active``);
+    - ``current(day)``: of those, the one with the newest start: what the dashboard, the reports
+      and the submissions work on. A campaign saved for next year is 即将开始 and changes nothing
+      until its start date; between two campaigns there is none;
+    - ``started(day)``: not withdrawn and begun by ``day`` (current or finished): what may be
+      looked at, reported on (a finished campaign's last report month closes after its end) and
+      chosen with ``?campaign=``;
+    - ``shown(day)``: what a page shows by default: the current one, else the one begun last.
+    """
+
+    def in_effect(self, day: datetime.date | None = None) -> CampaignQuerySet:
+        day = day or timezone.localdate()
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), is_active=True, start_date__lte=day)
+
+    def current(self, day: datetime.date | None = None) -> Campaign | None:
+        """The campaign whose dates contain ``day`` (today), the newest start if several. One query."""
+        return self.in_effect(day).order_by("-start_date", "-pk").first()
+
+    def started(self, day: datetime.date | None = None) -> CampaignQuerySet:
+        return self.filter(is_active=True, start_date__lte=day or timezone.localdate())
+
+    def shown(self, day: datetime.date | None = None) -> Campaign | None:
+        """The current campaign, or between campaigns the one begun last (finished). At most two queries."""
+        return self.current(day) or self.started(day).order_by("-start_date", "-pk").first()
 
 
 class Campaign(models.Model):
@@ -199,7 +223,11 @@ class Campaign(models.Model):
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("常态化工作可不填。"))
-    is_active = models.BooleanField(_("当前专项行动"), default=True)
+    # Not "the current campaign" (that is a matter of dates, ``CampaignQuerySet.current``): a
+    # manual switch to withdraw a campaign saved by mistake; a withdrawn one is never current.
+    is_active = models.BooleanField(
+        _("启用"), default=True, help_text=_("停用的专项行动不会成为当前专项行动（用于撤回误建的专项行动）。")
+    )
     report_day = models.PositiveSmallIntegerField(
         _("月报截止日"), default=20, help_text=_("各社区、成员单位每月此日前报送。")
     )
@@ -228,9 +256,37 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("organization:campaign_detail", args=[self.pk])
+
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return Q()  # the campaign and its phases are public to every signed-in user
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def status(self, day: datetime.date | None = None) -> str:
+        """即将开始 before its start, 进行中 while its dates contain ``day``, 已结束 after its end;
+        已停用 when withdrawn. (Whether it is *the* current one is ``Campaign.objects.current``:
+        two may overlap.)"""
+        day = day or timezone.localdate()
+        if not self.is_active:
+            return CampaignStatus.WITHDRAWN
+        if day < self.start_date:
+            return CampaignStatus.UPCOMING
+        if self.end_date is not None and day > self.end_date:
+            return CampaignStatus.FINISHED
+        return CampaignStatus.CURRENT
+
+    def status_label(self, day: datetime.date | None = None) -> str:
+        return str(CampaignStatus(self.status(day)).label)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status() == CampaignStatus.FINISHED
 
 
 class Phase(models.Model):

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
 from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
@@ -39,6 +40,7 @@ class ActivityFilter(django_filters.FilterSet):
     date_from = date_filter(_("起始日期"), "date", "gte")
     date_to = date_filter(_("截止日期"), "date", "lte")
     q = django_filters.CharFilter(label=_("主题"), field_name="title", lookup_expr="icontains")
+    campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = Activity
@@ -49,6 +51,7 @@ class SurveyFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(label=_("社区"), queryset=communities)
     month_from = month_filter(_("起始月份"), "gte")
     month_to = month_filter(_("截止月份"), "lte")
+    campaign = CampaignFilter(date_field="month", by_month=True)  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = AwarenessSurvey
@@ -60,6 +63,7 @@ class MediaReportFilter(django_filters.FilterSet):
     date_from = date_filter(_("起始日期"), "date", "gte")
     date_to = date_filter(_("截止日期"), "date", "lte")
     q = django_filters.CharFilter(label=_("媒体或标题"), method="search")
+    campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = MediaReport
@@ -75,6 +79,7 @@ class OpinionFilter(django_filters.FilterSet):
     date_from = date_filter(_("起始日期"), "date", "gte")
     date_to = date_filter(_("截止日期"), "date", "lte")
     q = django_filters.CharFilter(label=_("摘要"), field_name="summary", lookup_expr="icontains")
+    campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = OpinionEntry

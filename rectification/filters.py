@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
 from .choices import (
@@ -40,6 +41,7 @@ class InstitutionFilter(django_filters.FilterSet):
     supervising_unit = django_filters.ModelChoiceFilter(label=_("监管单位"), queryset=_units)
     community = django_filters.ModelChoiceFilter(label=_("所属社区"), queryset=_communities)
     overdue = django_filters.ChoiceFilter(label=_("检查超期"), choices=YES_NO, method="filter_overdue")
+    campaign = CampaignFilter(date_field="created_at")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = Institution
@@ -81,6 +83,7 @@ class InspectionFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("检查单位"), queryset=_units)
     date_from = django_filters.DateFilter(label=_("检查日期从"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("至"), field_name="date", lookup_expr="lte")
+    campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = Inspection
@@ -95,6 +98,7 @@ class ProblemFilter(django_filters.FilterSet):
     owner_unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=_units)
     measure = django_filters.ChoiceFilter(label=_("措施"), choices=MeasureKind.choices, method="filter_measure")
     overdue = django_filters.ChoiceFilter(label=_("措施超期"), choices=YES_NO, method="filter_overdue")
+    campaign = CampaignFilter(date_field="raised_at")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = Problem
@@ -124,6 +128,7 @@ class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("机构/预案"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PlanStatus.choices)
     lead_unit = django_filters.ModelChoiceFilter(label=_("牵头单位"), queryset=_units)
+    campaign = CampaignFilter(date_field="created_at")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = ContingencyPlan

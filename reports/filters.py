@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from organization.choices import UnitKind
+from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
 from .choices import SubmissionStatus
@@ -16,6 +17,7 @@ class UnitSubmissionFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=SubmissionStatus.choices)
     late = django_filters.BooleanFilter(label=_("逾期报送"))
+    campaign = CampaignFilter(fk="campaign")  # by campaign (organization.filters_campaigns)
 
     class Meta:
         model = UnitSubmission
@@ -23,6 +25,8 @@ class UnitSubmissionFilter(django_filters.FilterSet):
 
 
 class MonthlyReportFilter(django_filters.FilterSet):
+    campaign = CampaignFilter(fk="campaign")  # by campaign (organization.filters_campaigns)
+
     class Meta:
         model = MonthlyReport
         fields = ["status"]

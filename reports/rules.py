@@ -80,6 +80,9 @@ def _mail_status(report: MonthlyReport) -> str:
 
 _draft = frozenset({SubmissionStatus.DRAFT})
 
+#: A finished campaign stays readable, read-only (its summaries, its scorecard's threshold).
+_campaign_open = Guard(lambda obj: not obj.campaign.is_finished, _("该专项行动已结束，只读。"))
+
 rules.register(
     # unit monthly submissions
     Action(
@@ -197,6 +200,7 @@ rules.register(
         model=SummarySubmission,
         who=for_own_summary,
         sources=_draft,
+        guards=(_campaign_open,),
         url=lambda summary: reverse("reports:summary_edit"),  # the page posts back to itself
     ),
     Action(
@@ -206,6 +210,7 @@ rules.register(
         who=for_own_summary,
         sources=_draft,
         target=SubmissionStatus.SUBMITTED,
+        guards=(_campaign_open,),
         url=lambda summary: reverse("reports:summary_edit"),
     ),
 )
@@ -217,6 +222,7 @@ rules.register(
         _("设置后进线"),
         model=Campaign,
         who=street_office,
+        guards=(Guard(lambda c: not c.is_finished, _("该专项行动已结束，只读。")),),
         url="reports:scorecard_threshold",
         doc="街道专项办设置督导考评的后进线（得分低于此分的单位列为后进单位，默认 60 分）。",
     ),

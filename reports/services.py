@@ -35,10 +35,24 @@ log = logging.getLogger(__name__)
 
 
 def _require_campaign(campaign: Campaign | None) -> Campaign:
-    campaign = campaign or Campaign.objects.current()
+    """The given campaign, else the current one (its dates contain today), else between
+    campaigns the one that ended last (its last report month closes after its end). Never one
+    that has not started: a campaign saved for next year changes nothing until its start."""
+    campaign = campaign or Campaign.objects.shown()
     if campaign is None:
         raise DomainError(_("尚未设置专项行动。"))
     return campaign
+
+
+def reporting_campaigns(today: datetime.date) -> list[Campaign]:
+    """The campaigns that have a report month holding ``today``: begun (not withdrawn) and not
+    past their last report month. Usually one; two when a campaign's last period is still open
+    after the next one has started. A future campaign is never one."""
+    return [
+        c
+        for c in Campaign.objects.started(today).order_by("-start_date", "-pk")
+        if selectors.report_month_for(c, today) in selectors.report_months(c)
+    ]
 
 
 def _require(user: Any, action: str, obj: Any = None) -> None:
@@ -193,11 +207,13 @@ def unit_addresses(unit: Unit) -> list[str]:
 
 def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | None = None) -> int:
     """E-mail every reporting unit that has not submitted this month's report yet. The key
-    ``submission-reminder:<unit>:<YYYY-MM>`` makes a second run a no-op. Returns the count."""
-    campaign = campaign or Campaign.objects.current()
+    ``submission-reminder:<unit>:<YYYY-MM>`` makes a second run a no-op. Returns the count.
+    Without ``campaign``: the campaign whose report month holds today (the newest if several)."""
+    today = today or timezone.localdate()
+    if campaign is None:
+        campaign = next(iter(reporting_campaigns(today)), None)
     if campaign is None:
         return 0
-    today = today or timezone.localdate()
     month = selectors.report_month_for(campaign, today)
     submitted = set(
         UnitSubmission.objects.filter(campaign=campaign, month=month, status=SubmissionStatus.SUBMITTED).values_list(
@@ -550,15 +566,16 @@ def reports_generate_pending() -> int:
 
 def report_due(*, today: datetime.date | None = None, token: str = "") -> MonthlyReport | None:
     """The scheduled job (daily at ``REPORTS_SEND_HOUR``): on the campaign's report day, compile
-    and send that month's report (a month of the campaign: ``require_official_month``)."""
-    campaign = Campaign.objects.current()
+    and send that month's report (a month of the campaign: ``require_official_month``). Every
+    campaign with a report month due today: a finished campaign's last report (its period closes
+    after its end) is sent even when the next campaign has begun; a future one is never asked."""
     today = today or timezone.localdate()
-    if campaign is None:
-        return None
     month = selectors.month_start(today)
-    if today != selectors.due_date(campaign, month) or month not in selectors.report_months(campaign):
-        return None
-    return report_generate(month=month, campaign=campaign, token=token, today=today)
+    report = None
+    for campaign in reversed(reporting_campaigns(today)):  # the newest last: it is the one returned
+        if today == selectors.due_date(campaign, month) and month in selectors.report_months(campaign):
+            report = report_generate(month=month, campaign=campaign, token=token, today=today)
+    return report
 
 
 def report_mail_retry(*, report: MonthlyReport, user: Any) -> MonthlyReport:

@@ -25,6 +25,7 @@ from core.services import attachments_add, attachments_of
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column
+from organization import campaigns as campaign_choice
 from organization import contacts
 from organization.choices import PhaseKind
 from organization.models import Campaign, Unit
@@ -39,7 +40,7 @@ from .workbook import summary_workbook
 
 
 def _current_month() -> datetime.date | None:
-    campaign = Campaign.objects.current()
+    campaign = Campaign.objects.shown()
     return selectors.open_month(campaign) if campaign else None
 
 
@@ -50,7 +51,7 @@ def _month_initial() -> dict[str, str]:
 
 def _ended_month_initial() -> dict[str, str]:
     """The generate form's month: the last one whose period has ended."""
-    campaign = Campaign.objects.current()
+    campaign = Campaign.objects.shown()
     month = selectors.last_ended_month(campaign) if campaign else None
     return {"month": f"{month:%Y-%m}"} if month else {}
 
@@ -60,8 +61,9 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.current()
+        campaign = campaign_choice.chosen(self.request)  # ?campaign=<id>: a finished one, read-only
         context["campaign"] = campaign
+        context.update(campaign_choice.context(self.request, campaign))
         context["timeline"] = selectors.phase_timeline(campaign)
         if campaign is not None:
             context["figures"] = selectors.dashboard_figures(self.request.user, campaign)
@@ -76,18 +78,22 @@ class IndexView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.current()
+        campaign = campaign_choice.chosen(self.request)
         user = self.request.user
         context["campaign"] = campaign
+        context.update(campaign_choice.context(self.request, campaign))
         if campaign is not None:
-            month = selectors.report_month_for(campaign, timezone.localdate())
+            # a finished campaign (?campaign=): its last month; otherwise the month holding today
+            month = selectors.open_month(campaign) or selectors.report_month_for(campaign, timezone.localdate())
             context["month"] = month
             context["due"] = selectors.due_date(campaign, month)
+            context["looking_back"] = not campaign_choice.is_default(self.request)
             own = reporting_rules.default_reporting_unit(user)
             if own is not None:
                 mine = visible_to(user, UnitSubmission).filter(campaign=campaign, unit_id=own.pk)
                 context["my_submission"] = mine.filter(month=month).first()
             context["reports"] = visible_to(user, MonthlyReport).filter(campaign=campaign).order_by("-month")[:6]
+            context["campaign_query"] = f"?campaign={campaign.pk}"
         return context
 
 
@@ -226,7 +232,7 @@ class ReportListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["generate_form"] = GenerateForm(initial=_ended_month_initial())
-        campaign = Campaign.objects.current()
+        campaign = Campaign.objects.shown()
         context["preview_month"] = selectors.open_month(campaign) if campaign else None
         context["today"] = timezone.localdate()
         return context
@@ -274,7 +280,7 @@ class ReportPreviewView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.current()
+        campaign = Campaign.objects.shown()
         today = timezone.localdate()
         month = selectors.open_month(campaign, today) if campaign else None
         if campaign is None or month is None:
@@ -439,9 +445,12 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.current()
+        campaign = campaign_choice.chosen(self.request)
         context["campaign"] = campaign
-        context["card"] = selectors.scorecard(campaign)
+        context.update(campaign_choice.context(self.request, campaign))
+        # a finished campaign's scorecard as it stood at its end
+        until = min(timezone.localdate(), campaign.end_date) if campaign and campaign.end_date else None
+        context["card"] = selectors.scorecard(campaign, today=until)
         context["threshold_form"] = ThresholdForm(instance=campaign) if campaign else None
         return context
 
@@ -485,7 +494,7 @@ def _summary_of(request) -> SummarySubmission:
         unit = request.user.unit
     else:
         raise Http404
-    campaign = Campaign.objects.current()
+    campaign = campaign_choice.chosen(request)
     if campaign is None:
         raise Http404
     summary = services.summary_for(unit=unit, campaign=campaign)
@@ -568,7 +577,7 @@ class SummaryReportView(LoginRequiredMixin, TemplateView):
     template_name = "reports/summary_report.html"
 
     def get(self, request, *args, **kwargs):
-        campaign = Campaign.objects.current()
+        campaign = campaign_choice.chosen(request)
         if campaign is None:
             raise Http404
         data = selectors.summary_data(campaign, today=timezone.localdate(), user=request.user)
@@ -583,4 +592,5 @@ class SummaryReportView(LoginRequiredMixin, TemplateView):
                 filename=f"总结报告-{stamp}.xlsx",
                 content_type=XLSX_MIME,
             )
-        return self.render_to_response(self.get_context_data(campaign=campaign, data=data))
+        context = self.get_context_data(campaign=campaign, data=data, **campaign_choice.context(request, campaign))
+        return self.render_to_response(context)

@@ -203,7 +203,7 @@ def build_world() -> SimpleNamespace:
     Unit.objects.filter(pk=u[UnitCode.STREET_OFFICE].pk).update(name="街道专项办" + mark("unit_so"))
     Unit.objects.filter(pk=u[UnitCode.GROUP_PUBLICITY].pk).update(name="宣教组" + mark("unit_pg"))
     u = {x.code: x for x in Unit.objects.exclude(code=None)}
-    campaign = Campaign.objects.current()
+    campaign = Campaign.objects.get()  # init_campaign's (2022), made current by its dates
     campaign.start_date = timezone.localdate() - datetime.timedelta(days=200)
     campaign.end_date = timezone.localdate() + datetime.timedelta(days=200)
     campaign.save()
@@ -1048,6 +1048,53 @@ def setup_scorecard_threshold(w, persona):
     return [campaign.pk], {"laggard_score": 75}, _db(campaign, "laggard_score")
 
 
+# organization: campaigns (organization/rules_campaigns.py)
+
+_MANAGEMENT = {"phase-TOTAL_FORMS": "1", "phase-INITIAL_FORMS": "0", "phase-MIN_NUM_FORMS": "0"}
+
+
+def setup_campaign_create(w, persona):
+    start = timezone.localdate() + datetime.timedelta(days=400)
+    data = {
+        "name": f"新专项行动{persona}",
+        "start_date": start.isoformat(),
+        "report_day": "20",
+        "laggard_score": "60",
+        **_MANAGEMENT,
+        "phase-0-kind": "mobilisation",
+        "phase-0-name": "宣传发动",
+        "phase-0-start_date": start.isoformat(),
+        "phase-0-end_date": (start + datetime.timedelta(days=30)).isoformat(),
+    }
+    return [], data, _count("organization.Campaign")
+
+
+def setup_campaign_edit(w, persona):
+    from organization.models import Campaign
+
+    c = Campaign.objects.current()
+    data = {
+        "name": c.name,
+        "start_date": c.start_date.isoformat(),
+        "end_date": c.end_date.isoformat() if c.end_date else "",
+        "report_day": "21",
+        "laggard_score": str(c.laggard_score),
+        "description": "改过的" + persona,
+        "is_active": "on",
+        "reason": "调整",
+        **{**_MANAGEMENT, "phase-TOTAL_FORMS": "0"},
+    }
+    return [c.pk], data, _db(c, "report_day", "description")
+
+
+def setup_campaign_copy(w, persona):
+    from organization.models import Campaign
+
+    c = Campaign.objects.current()
+    start = (c.end_date or timezone.localdate()) + datetime.timedelta(days=1)
+    return [c.pk], {"name": f"复制的{persona}", "start_date": start.isoformat()}, _count("organization.Campaign")
+
+
 def setup_recipient_add(w, persona):
     return [], {"email": "city@example.invalid", "name": "区专项办"}, _count("reports.ReportRecipient")
 
@@ -1293,6 +1340,11 @@ ACTIONS: dict[str, Action] = {
     "core.calendar_enter": Action("core:calendar_enter", frozenset({"street"}), setup_calendar_enter),
     "reports.summary_save": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("save"), soft=True),
     "reports.summary_submit": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("submit"), soft=True),
+    "organization.campaign_create": Action(
+        "organization:campaign_create", frozenset({"street"}), setup_campaign_create
+    ),
+    "organization.campaign_edit": Action("organization:campaign_edit", frozenset({"street"}), setup_campaign_edit),
+    "organization.campaign_copy": Action("organization:campaign_copy", frozenset({"street"}), setup_campaign_copy),
 }
 
 
@@ -1347,6 +1399,7 @@ CREATE_PAGES = {
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
     "core.calendar_enter": "core:calendar",
+    "organization.campaign_create": "organization:campaign_list",
 }
 #: Where an action on an object is offered when it is not the object's own page.
 OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
@@ -1478,6 +1531,8 @@ READ_ONLY = {
     "core:calendar",
     "organization:unit_list",
     "organization:unit_detail",
+    "organization:campaign_list",
+    "organization:campaign_detail",
     "leads:index",
     "leads:deadlines",
     "leads:related",

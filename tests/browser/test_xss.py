@@ -125,9 +125,10 @@ def test_hostile_text_is_shown_as_text_everywhere(page, login, personas, org, se
         date=datetime.date.today(),
     )
     SurveyFactory(community=community, month=datetime.date.today().replace(day=1))
-    campaign = Campaign.objects.current()
-    if campaign is not None:
-        Phase.objects.filter(campaign=campaign).update(name=hostile("阶段", 0)[:100])
+    campaign = Campaign.objects.shown()  # the current one, else the one shown (the plan's 2022 one)
+    Phase.objects.filter(campaign=campaign).update(name=hostile("阶段", 0)[:100])
+    Campaign.objects.filter(pk=campaign.pk).update(name=hostile("专项行动", 1)[:200])
+    campaign.refresh_from_db()
 
     login("street")
     checks = [
@@ -146,6 +147,8 @@ def test_hostile_text_is_shown_as_text_everywhere(page, login, personas, org, se
         (f"/publicity/activities/{activity.pk}/", [activity.title, activity.description]),
         ("/publicity/surveys/", []),
         ("/org/units/", [community.name]),
+        ("/org/campaigns/", [campaign.name]),
+        (f"/org/campaigns/{campaign.pk}/", [campaign.name, hostile("阶段", 0)[:100]]),
     ]
     for url, must_show in checks:
         _assert_inert(page, url, dialogs, must_show)

@@ -32,6 +32,7 @@ LISTS = [
     "publicity:media_list",
     "publicity:opinion_list",
     "organization:unit_list",
+    "organization:campaign_list",
     "reports:submission_list",
     "reports:report_list",
 ]

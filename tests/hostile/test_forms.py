@@ -398,7 +398,7 @@ def _reports():
         from reports import selectors, services
 
         sub = services.submission_start(  # a month open to submissions: the campaign's open period
-            user=ctx.p.community_a, unit=ctx.org.community_a, month=selectors.open_month(Campaign.objects.current())
+            user=ctx.p.community_a, unit=ctx.org.community_a, month=selectors.open_month(Campaign.objects.shown())
         )
         return ctx.p.community_a, Target(
             reverse("reports:submission_action", args=[sub.pk, st_verb]),
@@ -425,9 +425,8 @@ def _reports():
         return ctx.p.street, Target(reverse("reports:recipient_edit", args=[r.pk]), forms.RecipientForm(instance=r))
 
     def threshold(ctx):
-        from organization.models import Campaign
 
-        campaign = Campaign.objects.current()
+        campaign = _current_campaign()
         return ctx.p.street, Target(
             reverse("reports:scorecard_threshold", args=[campaign.pk]), forms.ThresholdForm(instance=campaign)
         )
@@ -442,6 +441,38 @@ def _reports():
         "submission_submit": lambda ctx: submission(ctx, "submission_submit"),
         "summary_save": summary,
     }
+
+
+def _current_campaign():
+    """A campaign whose dates contain today (the plan's 2022 one has finished)."""
+    import datetime
+
+    from organization.models import Campaign
+
+    today = datetime.date.today()
+    return Campaign.objects.current() or Campaign.objects.create(
+        name="当前专项行动（测试）",
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=60),
+    )
+
+
+def _organization():
+    from organization import forms_campaigns as forms
+
+    def create(ctx):
+        return ctx.p.street, Target(reverse("organization:campaign_create"), forms.CampaignForm())
+
+    def edit(ctx):
+        c = _current_campaign()
+        form = forms.CampaignForm(instance=c, with_active=True, needs_reason=True)
+        return ctx.p.street, Target(reverse("organization:campaign_edit", args=[c.pk]), form)
+
+    def copy(ctx):
+        c = _current_campaign()
+        return ctx.p.street, Target(reverse("organization:campaign_copy", args=[c.pk]), forms.CampaignCopyForm())
+
+    return {"campaign_create": create, "campaign_edit": edit, "campaign_copy": copy}
 
 
 def _accounts():
@@ -473,6 +504,7 @@ FORMS: dict[str, Callable] = {
     **_publicity(),
     **_reports(),
     **_core(),
+    **_organization(),
 }
 
 

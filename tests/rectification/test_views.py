@@ -270,13 +270,13 @@ def build_rows(n: int) -> None:
 
 #: Queries per list page for a unit liaison: session, user, scope (hosted groups), filter-form
 #: choices, count, rows (+ prefetched measures, + grade labels, + per-unit counts).
-LISTS = {
-    "rectification:index": 9,
-    "rectification:control_list": 9,
+LISTS = {  # each filter with a campaign choice has one query more for the list of campaigns
+    "rectification:index": 10,
+    "rectification:control_list": 10,
     "rectification:overdue_list": 10,
-    "rectification:inspection_list": 7,
-    "rectification:problem_list": 8,
-    "rectification:plan_list": 7,
+    "rectification:inspection_list": 8,
+    "rectification:problem_list": 9,
+    "rectification:plan_list": 8,
 }
 
 
