@@ -406,6 +406,7 @@ def _reports():
         )
 
     def summary(ctx):
+        _current_campaign()  # a finished campaign's summary is read-only
         return ctx.p.crackdown, Target(
             reverse("reports:summary_edit"),
             forms.SummaryForm(kind="group"),
