@@ -219,6 +219,24 @@ class ActionView(LoginRequiredMixin, FormView):
         return target.get_absolute_url()
 
 
+def download_name(attachment: Attachment) -> str:
+    """The name the browser saves the file under: the uploaded name (issue 16.8), without a path,
+    control characters or quotes, ending in the type the content was checked to be. Django's
+    ``FileResponse`` sends a non-ASCII name as RFC 5987 ``filename*``."""
+    import re
+    import unicodedata
+
+    name = (attachment.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C" and c not in '"<>:|?*;')
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    ext = f".{attachment.extension}" if attachment.extension else ""
+    if not name:
+        name = str(attachment.pk)
+    if ext and name.lower().endswith(ext.lower()):
+        name = name[: -len(ext)]
+    return name[:150] + ext
+
+
 @login_required
 def attachment_download(request, pk: int):
     """Serve an attachment only to a user who may see the object it belongs to; logged."""
@@ -232,7 +250,7 @@ def attachment_download(request, pk: int):
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not inline,
-        filename=f"{attachment.pk}.{attachment.extension}",
+        filename=download_name(attachment),
         content_type=attachment.mime,
     )
     response["X-Content-Type-Options"] = "nosniff"
