@@ -13,6 +13,7 @@ actions once, in ``<area>/rules.py``, and registers them::
             target=S.REFERRED,                  # to which state (None: the state does not change)
             guards=(rules.Guard(lambda lead: ..., _("…")),),  # what else must hold, with the reason
             url="leads:action",                 # the form's URL (the page links it when allowed)
+            confirm=_("…"),                     # irreversible or hard to undo: the form asks first, saying what happens
         ),
     )
 
@@ -188,6 +189,9 @@ class Action:
     url: str | Callable[[Any], str] | None = None
     denied: Any = None  # the refusal when ``who`` fails; default: 您无权“label”
     doc: str = ""
+    #: For an irreversible or hard-to-undo action: what will happen, in plain Chinese. The form asks
+    #: for confirmation with it (``{% submit_once %}`` → ``static/js/forms.js``); cancel changes nothing.
+    confirm: Any = None
 
     def __post_init__(self) -> None:
         if self.sources is not None and not isinstance(self.sources, frozenset):
