@@ -106,7 +106,7 @@ def show_once(
     from .fields import encrypt_str
 
     key = new_token()
-    kept = [k for k in request.session.keys() if k.startswith(_SESSION)]
+    kept = [k for k in request.session.keys() if k.startswith(_SESSION)]  # noqa: SIM118  # a session is no dict
     for old in kept[: max(0, len(kept) - 20)]:  # the notes of a long day's work do not pile up
         del request.session[old]
     request.session[_SESSION + key] = {

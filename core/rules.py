@@ -40,7 +40,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_context
+from .audit import audit_context, note_required
 from .concurrency import ConcurrentEditError, VersionedModel
 from .exceptions import DomainError
 from .visibility import scope_of
@@ -296,6 +296,7 @@ def require(user: Any, name: str, obj: Any = None) -> Action:
         if decision.kind == "who":
             raise Refused(decision.reason)
         raise DomainError(decision.reason, code=decision.kind)
+    note_required(name)
     return get(name)
 
 
@@ -357,7 +358,7 @@ def transition(
             setattr(locked, name, value)
         if versioned:
             setattr(locked, "version", getattr(locked, "version") + 1)  # noqa: B009, B010  # the row is locked: a form loaded before this is now stale
-        with audit_context(actor=user, reason=audit_reason(act, reason)):
+        with audit_context(actor=user, reason=audit_reason(act, reason), action=act.name, note=reason):
             if save is not None:
                 save(locked)
             else:
