@@ -381,6 +381,7 @@ class Row:
     target: str = ""
     guards: list[str] = field(default_factory=list)
     needs_reason: bool = False
+    confirm: str = ""
 
 
 def _choice_labels(model: type[models.Model] | None, state: str, values: Iterable[str]) -> list[str]:
@@ -407,6 +408,7 @@ def describe() -> list[Row]:
                 target=_choice_labels(a.model, a.state, [a.target])[0] if a.target else "",
                 guards=[str(g.message) for g in a.guards],
                 needs_reason=a.needs_reason,
+                confirm=str(a.confirm or ""),
             )
         )
     return rows
@@ -415,12 +417,12 @@ def describe() -> list[Row]:
 def markdown() -> str:
     """The action table of ``docs/permissions.md`` (``manage.py rules_doc`` writes it)."""
     lines = [
-        "| 操作 | 名称 | 对象 | 谁可以 | 从状态 | 到状态 | 另须满足 | 须说明原因 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| 操作 | 名称 | 对象 | 谁可以 | 从状态 | 到状态 | 另须满足 | 须说明原因 | 确认提示 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in describe():
         lines.append(
             f"| `{r.name}` | {r.label} | {r.model} | {r.who} | {'、'.join(r.sources) or '任意'} | "
-            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} |"
+            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} | {r.confirm or '—'} |"
         )
     return "\n".join(lines) + "\n"

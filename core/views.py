@@ -158,6 +158,10 @@ class ActionView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if request.method == "POST":
+            first = once.earlier(request.user, once.token_of(request))
+            if first is not None:  # the same form sent again (double click, F5, back): not acted on twice,
+                return self.repeated(first)  # even when the first one changed what this user may do now
         self.object = self.get_object()
         self.rule = rules.get(self.get_action())
         self.decision = rules.check(request.user, self.rule.name, self.object)
@@ -189,9 +193,6 @@ class ActionView(LoginRequiredMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         token = once.token_of(request)
-        first = once.earlier(request.user, token)
-        if first is not None:  # the same form sent again (double click, F5, back): not acted on twice
-            return self.repeated(first)
         form = self.get_form()
         if not self.decision:  # only the state or a guard refused: keep what was typed
             form.is_valid()
@@ -225,7 +226,10 @@ class ActionView(LoginRequiredMixin, FormView):
     def repeated(self, first: Any):
         """A repeated submission goes where the first one went, saying nothing was done again."""
         messages.info(self.request, _("该表单已提交过，未重复办理。"))
-        return HttpResponseRedirect((first.result_url if first is not None else "") or self.cancel_url())
+        url = first.result_url if first is not None else ""
+        if not url:
+            url = self.cancel_url() if self.object is not None or self.model is None else "/"
+        return HttpResponseRedirect(url)
 
     def put_back_version(self, form) -> None:
         if self.object is None or "version" not in form.fields:
