@@ -423,6 +423,7 @@ def markdown() -> str:
     for r in describe():
         lines.append(
             f"| `{r.name}` | {r.label} | {r.model} | {r.who} | {'、'.join(r.sources) or '任意'} | "
-            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} | {r.confirm or '—'} |"
+            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} | "
+            f"{r.confirm or '—'} |"
         )
     return "\n".join(lines) + "\n"
