@@ -199,6 +199,8 @@ def _fk_targets(entries: list[AuditEntry], model: type[models.Model]) -> dict[ty
     """Every object named by a foreign key in the entries, one query per related model."""
     wanted: dict[type[models.Model], set[Any]] = {}
     for entry in entries:
+        if entry.action != AuditEntry.Action.UPDATE:  # only updates show their changes
+            continue
         for name, values in (entry.changes_dict or {}).items():
             field = _field(model, name)
             if field is None or not (field.many_to_one or field.one_to_one) or not isinstance(values, list | tuple):
