@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from .models import AuditEntry
+from .visibility import ScopedQuerySet
 
 
 def _apply_context(sender, instance, signal_duid, **kwargs) -> None:
@@ -112,8 +113,10 @@ class AuditActorMiddleware:
             return self.get_response(request)
 
 
-def timeline_for(obj: models.Model, limit: int | None = 200) -> list[AuditEntry]:
-    """The audit entries of one object, newest first, with their actors. Two queries."""
+def timeline_for(obj: models.Model, limit: int | None = 200, user: Any = None) -> list[AuditEntry]:
+    """The audit entries of one object, newest first, with their actors, described for the reader
+    (``describe``; with ``user``, a foreign key to a record the user may not see is not named).
+    Two queries, and one per model the entries' foreign keys point to."""
     ct = ContentType.objects.get_for_model(obj.__class__)
     qs = (
         AuditEntry.objects.filter(content_type=ct, object_id=obj.pk)
@@ -123,7 +126,7 @@ def timeline_for(obj: models.Model, limit: int | None = 200) -> list[AuditEntry]
     entries = list(qs[:limit] if limit else qs)
     for entry in entries:  # all share the object's (cached) content type: no join, no query per entry
         entry.content_type = ct
-    describe(entries, obj.__class__)
+    describe(entries, obj.__class__, user=user)
     return entries
 
 
@@ -137,8 +140,9 @@ HIDDEN_FIELDS = frozenset({"version", "updated_at", "created_at"})
 @dataclass(frozen=True)
 class Change:
     label: str
-    old: str
-    new: str
+    old: str = ""
+    new: str = ""
+    text: str = ""  # a change that is no "old → new" (a many-to-many addition)
 
 
 def _empty() -> str:
@@ -195,7 +199,9 @@ def _title_and_note(entry: AuditEntry, labels: dict[str, Any] | None) -> tuple[s
     return default, note, labels
 
 
-def _fk_targets(entries: list[AuditEntry], model: type[models.Model]) -> dict[type[models.Model], dict[Any, Any]]:
+def _fk_targets(
+    entries: list[AuditEntry], model: type[models.Model], user: Any = None
+) -> dict[type[models.Model], dict[Any, Any]]:
     """Every object named by a foreign key in the entries, one query per related model."""
     wanted: dict[type[models.Model], set[Any]] = {}
     for entry in entries:
@@ -216,7 +222,10 @@ def _fk_targets(entries: list[AuditEntry], model: type[models.Model]) -> dict[ty
                 clean.append(related._meta.pk.to_python(pk))
             except Exception:
                 continue
-        found[related] = {str(k): v for k, v in related._base_manager.in_bulk(clean).items()}
+        rows = related._base_manager.all()
+        if user is not None and isinstance(related._default_manager.all(), ScopedQuerySet):
+            rows = related._default_manager.visible_to(user)  # a record the reader may not open is not named
+        found[related] = {str(k): v for k, v in rows.in_bulk(clean).items()}
     return found
 
 
@@ -237,7 +246,7 @@ def _display(field: Any, value: Any, targets: dict[type[models.Model], dict[Any,
         return str(value)
     if field.many_to_one or field.one_to_one:
         target = targets.get(field.related_model, {}).get(str(value))
-        return str(target) if target is not None else f"#{value}"
+        return str(target) if target is not None else gettext("（无权查看）")
     if field.choices:
         choices = {str(k): v for k, v in field.flatchoices}
         return str(choices.get(str(value), value))
@@ -259,21 +268,23 @@ def _display(field: Any, value: Any, targets: dict[type[models.Model], dict[Any,
 
 
 def _m2m(field: Any, change: dict[str, Any]) -> Change:
+    """How many objects were added or removed, not which: the entry keeps only their names, and
+    the reader may not be allowed to see all of them (a case's source leads of another unit)."""
     operation = {"add": gettext("添加"), "delete": gettext("移除"), "clear": gettext("清空")}.get(
         change.get("operation", ""), change.get("operation", "")
     )
-    objects = gettext("、").join(str(o) for o in change.get("objects", []))
     label = str(field.verbose_name) if field is not None else ""
-    return Change(label, operation, objects or _empty())
+    count = len(change.get("objects", []) or [])
+    return Change(label, text=gettext("%(operation)s %(count)s 项") % {"operation": operation, "count": count})
 
 
-def describe(entries: list[AuditEntry], model: type[models.Model]) -> None:
+def describe(entries: list[AuditEntry], model: type[models.Model], user: Any = None) -> None:
     """Give each entry what the timeline shows, in the reader's language: ``title`` (the
     action's label: 分派、签收、反馈…, or 创建/修改/删除), ``note`` (the reason as typed) and
     ``changes_shown`` (field label, old, new: choice labels, 是/否, （空）, a foreign key as the
-    object's name, a many-to-many change as 添加/移除 and the objects). One query per model a
+    object's name, a many-to-many change as 添加/移除 and how many). One query per model a
     foreign key points to."""
-    targets = _fk_targets(entries, model)
+    targets = _fk_targets(entries, model, user)
     labels = None
     for entry in entries:
         entry.title, entry.note, labels = _title_and_note(entry, labels)

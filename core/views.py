@@ -98,7 +98,7 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["timeline"] = timeline_for(self.object)
+        context["timeline"] = timeline_for(self.object, user=self.request.user)
         context.setdefault("actions", rules.allowed(self.request.user, self.object))
         return context
 
