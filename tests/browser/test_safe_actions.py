@@ -68,3 +68,21 @@ def test_f5_on_the_intake_receipt_page_creates_no_second_lead(page, login, perso
     assert Lead.objects.filter(summary="电话举报：收到查询码").count() == 1
     assert services.receipt_lookup(code) == Lead.objects.get(summary="电话举报：收到查询码")
     assert page.js_errors == []
+
+
+def test_a_submit_the_browser_refuses_leaves_the_button_live(page, login, personas):
+    """The browser's own validation stops the submit: nothing is sent, the button stays usable."""
+    from leads.models import Lead
+
+    login("street")
+    page.goto(page.base_url + "/leads/new/")
+    page.select_option("select[name=source]", "public")
+    page.select_option("select[name=channel]", "phone")
+    button = page.get_by_test_id("lead-save")
+    button.click()  # 概要 is required and empty
+    assert button.is_enabled()
+    page.fill("input[name=summary]", "补填概要后登记")
+    with page.expect_navigation():
+        button.click()
+    assert Lead.objects.filter(summary="补填概要后登记").count() == 1
+    assert page.js_errors == []
