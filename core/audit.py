@@ -223,8 +223,9 @@ def _fk_targets(
             except Exception:
                 continue
         rows = related._base_manager.all()
-        if user is not None and isinstance(related._default_manager.all(), ScopedQuerySet):
-            rows = related._default_manager.visible_to(user)  # a record the reader may not open is not named
+        scoped = related._default_manager.all()
+        if user is not None and isinstance(scoped, ScopedQuerySet):
+            rows = scoped.visible_to(user)  # a record the reader may not open is not named
         found[related] = {str(k): v for k, v in rows.in_bulk(clean).items()}
     return found
 
