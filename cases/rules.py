@@ -35,6 +35,12 @@ STEP_ACTIONS: dict[str, tuple[str, Any]] = {
 }
 
 
+#: Steps that cannot be taken back: the form asks first.
+STEP_CONFIRM: dict[str, Any] = {
+    Step.CLOSED: _("结案后，案件不再推进办理环节，不能撤销。"),
+}
+
+
 def step_action(step: str) -> str | None:
     """The name of the action that moves a case to ``step`` (None: no action does)."""
     verb = STEP_ACTIONS.get(step, (None, None))[0]
@@ -109,6 +115,7 @@ rules.register(
         "cases:ledger_reverse",
         model=LedgerEntry,
         needs_reason=True,
+        confirm=_("将登记一条金额相反的冲正记录，原记录保留；冲正后不能再冲正，也不能撤销。"),
         guards=(
             rules.Guard(lambda entry: not entry.is_reversal, _("冲正记录不能再冲正，请登记一条新的记录。")),
             rules.Guard(lambda entry: not _is_reversed(entry), _("该记录已冲正。")),
@@ -123,6 +130,7 @@ rules.register(
             sources=_sources(step),
             target=step,
             guards=(_kind_allows(step), OPINION_PLAN_FIRST, CONTINGENCY_PLAN_FIRST),
+            confirm=STEP_CONFIRM.get(step),
         )
         for step, (verb, label) in STEP_ACTIONS.items()
     ),

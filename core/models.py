@@ -249,3 +249,35 @@ class Attachment(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return Q(pk__in=[])  # reached only through the object it belongs to (see attachment_download)
+
+
+class FormSubmission(models.Model):
+    """One submission of a form that writes, by its one-time token (``core.once``): the same
+    token again is sent to ``result_url`` instead of acting twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.CASCADE)
+    token = models.CharField(_("表单令牌"), max_length=32)
+    action = models.CharField(_("操作"), max_length=100)
+    result_url = models.CharField(_("结果页"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("表单提交")
+        verbose_name_plural = _("表单提交")
+        constraints = [
+            # The claim: a second submission of the same token fails to insert (or waits for the first).
+            models.UniqueConstraint(fields=["user", "token"], name="form_submission_once"),
+        ]
+        indexes = [
+            # core.once.claim() forgets a user's old tokens.
+            models.Index(fields=["user", "created_at"], name="form_submission_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.user_id} · {self.token}"
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(user_id=scope.user_id)

@@ -13,6 +13,7 @@ actions once, in ``<area>/rules.py``, and registers them::
             target=S.REFERRED,                  # to which state (None: the state does not change)
             guards=(rules.Guard(lambda lead: ..., _("…")),),  # what else must hold, with the reason
             url="leads:action",                 # the form's URL (the page links it when allowed)
+            confirm=_("…"),                     # irreversible or hard to undo: the form asks first, saying what happens
         ),
     )
 
@@ -39,7 +40,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_context
+from .audit import audit_context, note_required
 from .concurrency import ConcurrentEditError, VersionedModel
 from .exceptions import DomainError
 from .visibility import scope_of
@@ -188,6 +189,9 @@ class Action:
     url: str | Callable[[Any], str] | None = None
     denied: Any = None  # the refusal when ``who`` fails; default: 您无权“label”
     doc: str = ""
+    #: For an irreversible or hard-to-undo action: what will happen, in plain Chinese. The form asks
+    #: for confirmation with it (``{% submit_once %}`` → ``static/js/forms.js``); cancel changes nothing.
+    confirm: Any = None
 
     def __post_init__(self) -> None:
         if self.sources is not None and not isinstance(self.sources, frozenset):
@@ -292,6 +296,7 @@ def require(user: Any, name: str, obj: Any = None) -> Action:
         if decision.kind == "who":
             raise Refused(decision.reason)
         raise DomainError(decision.reason, code=decision.kind)
+    note_required(name)
     return get(name)
 
 
@@ -353,7 +358,7 @@ def transition(
             setattr(locked, name, value)
         if versioned:
             setattr(locked, "version", getattr(locked, "version") + 1)  # noqa: B009, B010  # the row is locked: a form loaded before this is now stale
-        with audit_context(actor=user, reason=audit_reason(act, reason)):
+        with audit_context(actor=user, reason=audit_reason(act, reason), action=act.name, note=reason):
             if save is not None:
                 save(locked)
             else:
@@ -376,6 +381,7 @@ class Row:
     target: str = ""
     guards: list[str] = field(default_factory=list)
     needs_reason: bool = False
+    confirm: str = ""
 
 
 def _choice_labels(model: type[models.Model] | None, state: str, values: Iterable[str]) -> list[str]:
@@ -402,6 +408,7 @@ def describe() -> list[Row]:
                 target=_choice_labels(a.model, a.state, [a.target])[0] if a.target else "",
                 guards=[str(g.message) for g in a.guards],
                 needs_reason=a.needs_reason,
+                confirm=str(a.confirm or ""),
             )
         )
     return rows
@@ -410,12 +417,13 @@ def describe() -> list[Row]:
 def markdown() -> str:
     """The action table of ``docs/permissions.md`` (``manage.py rules_doc`` writes it)."""
     lines = [
-        "| 操作 | 名称 | 对象 | 谁可以 | 从状态 | 到状态 | 另须满足 | 须说明原因 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| 操作 | 名称 | 对象 | 谁可以 | 从状态 | 到状态 | 另须满足 | 须说明原因 | 确认提示 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in describe():
         lines.append(
             f"| `{r.name}` | {r.label} | {r.model} | {r.who} | {'、'.join(r.sources) or '任意'} | "
-            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} |"
+            f"{r.target or '—'} | {' '.join(r.guards) or '—'} | {'是' if r.needs_reason else '—'} | "
+            f"{r.confirm or '—'} |"
         )
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("shown/<str:key>/", views.shown, name="shown"),
     path("ping/", views.ping, name="ping"),
     path("healthz/", views.healthz, name="healthz"),
     path("outbox/", views_outbox.OutboxListView.as_view(), name="outbox"),

@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from . import rules
+from . import once, rules
 from .audit import record_action, timeline_for
 from .concurrency import ConcurrentEditError
 from .exceptions import DomainError
@@ -97,7 +98,7 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["timeline"] = timeline_for(self.object)
+        context["timeline"] = timeline_for(self.object, user=self.request.user)
         context.setdefault("actions", rules.allowed(self.request.user, self.object))
         return context
 
@@ -112,6 +113,10 @@ def add_validation_error(form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
+class _Repeated(Exception):
+    """Another submission of the same form token won the claim."""
+
+
 class ActionView(LoginRequiredMixin, FormView):
     """The one write view: one declared action (``core.rules``) on one visible object.
 
@@ -122,6 +127,9 @@ class ActionView(LoginRequiredMixin, FormView):
       the form again with the reason and what was typed, 409);
     - renders ``form_class`` (``template_name``, default ``core/action_form.html``);
     - on a valid POST calls ``perform(form)`` (the service) and redirects (POST/redirect/GET);
+      a secret answer goes through ``core.once.show_once`` (shown once on a GET page);
+    - acts once per form token (``core.once``): the same token posted again is sent to the first
+      submission's result (a POST without a token counts as a first submission);
     - maps ``DomainError`` (onto its ``field`` or the whole form), ``ConcurrentEditError`` (the
       current version goes back into the form, so a second submit is on purpose) and
       ``ValidationError`` onto the form, keeping everything typed.
@@ -150,6 +158,10 @@ class ActionView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if request.method == "POST":
+            first = once.earlier(request.user, once.token_of(request))
+            if first is not None:  # the same form sent again (double click, F5, back): not acted on twice,
+                return self.repeated(first)  # even when the first one changed what this user may do now
         self.object = self.get_object()
         self.rule = rules.get(self.get_action())
         self.decision = rules.check(request.user, self.rule.name, self.object)
@@ -180,6 +192,7 @@ class ActionView(LoginRequiredMixin, FormView):
         raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
+        token = once.token_of(request)
         form = self.get_form()
         if not self.decision:  # only the state or a guard refused: keep what was typed
             form.is_valid()
@@ -188,7 +201,15 @@ class ActionView(LoginRequiredMixin, FormView):
         if not form.is_valid():
             return self.form_invalid(form)
         try:
-            result = self.perform(form)
+            with transaction.atomic():  # the token's claim commits with the write, or neither does
+                if token and not once.claim(request.user, token, self.rule.name):
+                    raise _Repeated
+                result = self.perform(form)
+                response = self.done(result)
+                if token:
+                    once.finish(request.user, token, once.result_url_of(response, request))
+        except _Repeated:
+            return self.repeated(once.earlier(request.user, token))
         except ConcurrentEditError as exc:
             self.put_back_version(form)
             form.add_error(None, exc.message)
@@ -200,7 +221,15 @@ class ActionView(LoginRequiredMixin, FormView):
         except ValidationError as exc:
             add_validation_error(form, exc)
             return self.form_invalid(form)
-        return self.done(result)
+        return response
+
+    def repeated(self, first: Any):
+        """A repeated submission goes where the first one went, saying nothing was done again."""
+        messages.info(self.request, _("该表单已提交过，未重复办理。"))
+        url = first.result_url if first is not None else ""
+        if not url:
+            url = self.cancel_url() if self.object is not None or self.model is None else "/"
+        return HttpResponseRedirect(url)
 
     def put_back_version(self, form) -> None:
         if self.object is None or "version" not in form.fields:
@@ -219,6 +248,24 @@ class ActionView(LoginRequiredMixin, FormView):
         return target.get_absolute_url()
 
 
+def download_name(attachment: Attachment) -> str:
+    """The name the browser saves the file under: the uploaded name (issue 16.8), without a path,
+    control characters or quotes, ending in the type the content was checked to be. Django's
+    ``FileResponse`` sends a non-ASCII name as RFC 5987 ``filename*``."""
+    import re
+    import unicodedata
+
+    name = (attachment.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C" and c not in '"<>:|?*;')
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    ext = f".{attachment.extension}" if attachment.extension else ""
+    if not name:
+        name = str(attachment.pk)
+    if ext and name.lower().endswith(ext.lower()):
+        name = name[: -len(ext)]
+    return name[:150] + ext
+
+
 @login_required
 def attachment_download(request, pk: int):
     """Serve an attachment only to a user who may see the object it belongs to; logged."""
@@ -232,11 +279,40 @@ def attachment_download(request, pk: int):
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not inline,
-        filename=f"{attachment.pk}.{attachment.extension}",
+        filename=download_name(attachment),
         content_type=attachment.mime,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@login_required
+def shown(request, key: str):
+    """A secret kept by ``core.once.show_once``, shown once (never cached); loaded again, a note
+    that it was shown and how to get a new one, and nothing is done again."""
+    from django.apps import apps
+
+    entry = once.take(request, key)
+    if entry is None:
+        raise Http404
+    owner = visible_to(request.user, apps.get_model(entry["model"])).filter(pk=entry["pk"]).first()
+    if owner is None:
+        raise Http404
+    if entry["context"] is None:
+        from django.utils.translation import gettext
+
+        again = rules.get(entry["again"]) if entry.get("again") else None
+        context = {
+            "object": owner,
+            "gone": gettext(entry["gone"]),
+            "again": again if again and rules.check(request.user, again.name, owner) else None,
+            "again_url": again.url_for(owner) if again else "",
+        }
+        response = render(request, "core/shown_gone.html", context)
+    else:
+        response = render(request, entry["template"], {**entry["context"], "object": owner, entry["name"]: owner})
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -109,6 +109,7 @@ rules.register(
         target=S.CLOSED,
         url=ACTION_URL,
         doc="A pending extension request is refused with the closure.",
+        confirm=_("办结后，承办单位不能再反馈，线索不再办理；如需继续办理，只能由复核人员复核重开。"),
     ),
     Action(
         "leads.return",
@@ -128,6 +129,7 @@ rules.register(
         sources=OPEN,
         target=S.CLOSED,
         doc="Offered through the link form (its merge box). A pending extension request is refused with it.",
+        confirm=_("本线索将并入所填线索并按“已合并”办结，不能撤销；此后按所并入的线索办理。"),
     ),
     Action(
         "leads.reopen",
@@ -138,6 +140,7 @@ rules.register(
         target=S.RETURNED,  # or 待受理 when it was never referred (services.lead_reopen)
         needs_reason=True,
         url=ACTION_URL,
+        confirm=_("已办结的线索将重新打开，退回承办单位重新核查。"),
     ),
     # the second review, deadlines, supervision
     Action(
@@ -147,6 +150,7 @@ rules.register(
         who=reviewer,
         sources=frozenset({S.CLOSED}),
         url=ACTION_URL,
+        confirm=_("确认后，该线索按查否办结，二次核查结束，不能撤销。"),
     ),
     Action(
         "leads.extension_request",
@@ -182,6 +186,7 @@ rules.register(
         who=street_office,
         guards=(from_higher_office, final, not_reported),
         url=ACTION_URL,
+        confirm=_("将记录本线索的办结情况已向上级报送，记录后不能撤销。"),
     ),
     Action(
         "leads.report_up_many",
@@ -190,6 +195,7 @@ rules.register(
         who=street_office,
         url="leads:higher",
         doc="The filtered, unreported leads of the higher-office list (each one is leads.report_up).",
+        confirm=_("将把列表中筛选出的全部未报送线索记为已向上级报送，记录后不能撤销。"),
     ),
     # receipt codes and the informant
     Action(
@@ -199,6 +205,7 @@ rules.register(
         who=street_office | filer,
         guards=(public_tip, not_final),
         url="leads:issue_receipt",
+        confirm=_("将生成新的查询码，原查询码立即作废：举报人用原查询码将无法再查询进度。新查询码只显示一次。"),
     ),
     Action(
         "leads.reveal",
@@ -208,6 +215,7 @@ rules.register(
         needs_reason=True,
         url="leads:reveal",
         denied=_("只有有“查看举报人身份”权限的街道专项办人员才能查看实名举报人的身份。"),
+        confirm=_("将显示实名举报人的身份；本次查看和原因都会被记录。"),
     ),
     # intake and corrections
     Action(

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from core import rules, workdays
+from core import once, rules, workdays
 from core.exceptions import DomainError
 from core.net import client_ip
 from core.services import attachments_of
@@ -292,6 +293,10 @@ class Panel:
     form: Any
     url: str
 
+    @property
+    def rule(self) -> str:
+        return f"leads.{self.verb}"
+
 
 #: The panels of a lead's page, in order (verb, title): each is a declared action (leads/rules.py).
 PANELS = [
@@ -397,14 +402,20 @@ class LeadActionView(LeadActionMixin, ActionView):
 
 
 class SecretOnceMixin:
-    """The answer shows a secret once (a receipt code, the informant): rendered, never cached."""
+    """The answer shows a secret (a receipt code, the informant) once, on a GET page after the
+    POST (``core.once.show_once``): a reload says it was shown and how to get a new one."""
 
     request: Any
 
-    def secret_response(self, template: str, context: dict[str, Any]):
-        response = render(self.request, template, context)
-        response["Cache-Control"] = "no-store"
-        return response
+    def secret_response(self, template: str, lead: Lead, context: dict[str, Any], *, gone: str, again: str = ""):
+        return once.show_once(
+            self.request, template=template, obj=lead, name="lead", context=context, gone=gone, again=again
+        )
+
+
+#: What the page loaded again says (translated when shown).
+RECEIPT_GONE = gettext_noop("查询码不保存明文，无法再次显示；如举报人遗失，可重新发放查询码（原查询码作废）。")
+INFORMANT_GONE = gettext_noop("如需再次查看举报人身份，请重新说明原因（每次查看都会记录）。")
 
 
 class RevealInformantView(SecretOnceMixin, LeadActionMixin, ActionView):
@@ -418,7 +429,9 @@ class RevealInformantView(SecretOnceMixin, LeadActionMixin, ActionView):
         return services.lead_reveal_informant(lead=self.object, user=self.request.user, **form.service_kwargs())
 
     def done(self, result):
-        return self.secret_response("leads/informant.html", {"lead": self.object, "informant": result})
+        return self.secret_response(
+            "leads/informant.html", self.object, {"informant": result}, gone=INFORMANT_GONE, again="leads.reveal"
+        )
 
 
 class IssueReceiptView(SecretOnceMixin, LeadActionMixin, ActionView):
@@ -437,7 +450,13 @@ class IssueReceiptView(SecretOnceMixin, LeadActionMixin, ActionView):
         return services.lead_issue_receipt(lead=self.object, user=self.request.user, **form.service_kwargs())
 
     def done(self, result):
-        return self.secret_response("leads/receipt_issued.html", {"lead": self.object, "code": result})
+        return self.secret_response(
+            "leads/receipt_issued.html",
+            self.object,
+            {"code": result, "reissued": True},
+            gone=RECEIPT_GONE,
+            again="leads.issue_receipt",
+        )
 
 
 class LeadCreateView(SecretOnceMixin, ActionView):
@@ -459,7 +478,10 @@ class LeadCreateView(SecretOnceMixin, ActionView):
     def done(self, result):
         lead, code = result
         if code:
-            return self.secret_response("leads/receipt_issued.html", {"lead": lead, "code": code})
+            messages.success(self.request, _("线索 %(n)s 已登记。") % {"n": lead.number})
+            return self.secret_response(
+                "leads/receipt_issued.html", lead, {"code": code}, gone=RECEIPT_GONE, again="leads.issue_receipt"
+            )
         messages.success(self.request, _("线索 %(n)s 已登记。") % {"n": lead.number})
         return redirect(lead)
 

@@ -179,6 +179,7 @@ rules.register(
         sources=NOT_ARCHIVED,
         target=PlanStatus.ARCHIVED,
         url="rectification:plan_status",
+        confirm=_("预案将归档，归档后不能再修改，也不能再设为生效。"),
     ),
     # problems: the verbs are the slugs of ``rectification:problem_transition``
     rules.Action(
@@ -210,6 +211,7 @@ rules.register(
         target=S.CLOSED,
         needs_reason=True,
         url="rectification:problem_transition",
+        confirm=_("问题将核查通过并销号，不能撤销；如再发现问题，须重新登记。"),
     ),
     rules.Action(
         "rectification.reject",
@@ -230,6 +232,7 @@ rules.register(
         target=S.TRANSFERRED,
         needs_reason=True,
         url="rectification:problem_transition",
+        confirm=_("问题将移交主管部门处理，本系统中不再整改，不能撤销。"),
     ),
     rules.Action(
         "rectification.judiciary",
@@ -241,6 +244,7 @@ rules.register(
         needs_reason=True,
         url="rectification:problem_transition",
         doc="为打击组登记一条线索（leads.services.lead_create），街道专项办移送时即分派给打击组。",
+        confirm=_("问题将移送司法机关，并为打击组登记一条新线索，不能撤销。"),
     ),
     # measures
     rules.Action(
@@ -262,5 +266,6 @@ rules.register(
         ),
         needs_reason=True,
         url=lambda m: reverse("rectification:measure_complete", args=[m.problem_id, m.pk]),
+        confirm=_("该措施将记为已落实，不能撤销。"),
     ),
 )

@@ -117,6 +117,7 @@ rules.register(
         sources=_draft,
         target=SubmissionStatus.SUBMITTED,
         url="reports:submission_action",
+        confirm=_("报送后，本月材料不能再修改。"),
     ),
     # the street office's monthly report
     Action(
@@ -134,6 +135,7 @@ rules.register(
         sources=frozenset({ReportStatus.PENDING, ReportStatus.READY, ReportStatus.FAILED}),
         url="reports:report_regenerate",
         doc="待生成：再次排队生成；已生成或生成失败：生成新版本（新版本另发邮件）。",
+        confirm=_("将生成月报的新版本，并把新版本另发邮件给全部收件人。"),
     ),
     Action(
         "reports.mail_retry",
@@ -160,6 +162,7 @@ rules.register(
         ),
         url="reports:report_mail_retry",
         doc="已发送（或尚未发送）的月报再发一封新邮件，每按一次发一封，记入操作记录。",
+        confirm=_("将再给全部月报收件人发一封月报邮件。"),
     ),
     # the monthly report's recipients (people and offices, e.g. the city office)
     Action(
@@ -184,6 +187,7 @@ rules.register(
         guards=(Guard(lambda r: r.is_active, _("该收件人已停用。")),),
         url="reports:recipient_deactivate",
         doc="停用后不再收到月报邮件（记录保留，可再启用）。",
+        confirm=_("停用后，该收件人不再收到月报邮件（记录保留，可再启用）。"),
     ),
     Action(
         "reports.recipient_activate",
@@ -212,6 +216,7 @@ rules.register(
         target=SubmissionStatus.SUBMITTED,
         guards=(_campaign_open,),
         url=lambda summary: reverse("reports:summary_edit"),
+        confirm=_("报送后，总结不能再修改。"),
     ),
 )
 

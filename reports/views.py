@@ -195,7 +195,7 @@ class SubmissionActionView(ActionView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            timeline=timeline_for(self.object),
+            timeline=timeline_for(self.object, user=self.request.user),
             timeliness=self.object.timeliness(),
             actions=rules.allowed(self.request.user, self.object),
             attachments=attachments_of(self.object),

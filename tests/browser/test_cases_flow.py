@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.browser.confirm import submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -39,7 +41,7 @@ def advance(page, step_value):
     form = page.locator(f'form[data-action="cases.{STEP_VERBS[step_value]}"]')
     form.locator("[name=advance-reason]").fill(f"进入{step_value}")
     with page.expect_navigation():
-        form.get_by_test_id("advance-submit").click()
+        submit(page, form.get_by_test_id("advance-submit"))
 
 
 def add_entry(page, kind, amount, note):

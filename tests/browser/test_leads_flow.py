@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.browser.confirm import submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -23,7 +25,7 @@ def act(page, name: str, fill=None):
     if fill:
         fill(box)
     with page.expect_navigation():
-        page.get_by_test_id(f"submit-{name}").click()
+        submit(page, page.get_by_test_id(f"submit-{name}"))
 
 
 def test_public_tip_to_closure(page, login, personas, org, settings):

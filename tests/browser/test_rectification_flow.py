@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tests.browser.confirm import submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -71,14 +73,14 @@ def test_register_grade_inspect_and_close(page, login, personas):
         page.get_by_test_id("do-start").click()
     page.get_by_test_id("measure-result").fill("已下达责令整改通知书，宣传单已撤除")
     with page.expect_navigation():
-        page.get_by_test_id("measure-done").click()
+        submit(page, page.get_by_test_id("measure-done"))
     page.get_by_test_id("reason-report").fill("整改完毕，申请核查")
     with page.expect_navigation():
         page.get_by_test_id("do-report").click()
     assert page.get_by_test_id("problem-status").inner_text() == "已整改待核查"
     page.get_by_test_id("reason-verify").fill("现场复查，无违规宣传")
     with page.expect_navigation():
-        page.get_by_test_id("do-verify").click()
+        submit(page, page.get_by_test_id("do-verify"))
     assert page.get_by_test_id("problem-status").inner_text() == "核查销号"
     assert "现场复查，无违规宣传" in page.get_by_test_id("audit-timeline").inner_text()
     assert Problem.objects.get().status == ProblemStatus.CLOSED

@@ -70,3 +70,33 @@ def test_download_checks_the_owner_visibility_and_is_logged(client_for, personas
     import re
 
     assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.png", own.file.name)  # a random name
+
+
+def test_a_download_keeps_the_original_file_name(client_for, personas, org, settings, tmp_path):
+    """Issue 16.8: the file saved from the browser is "举报材料 2026.pdf", not "3.pdf"; the stored
+    name stays random; a Chinese name travels as RFC 5987 ``filename*``."""
+    from urllib.parse import quote
+
+    settings.MEDIA_ROOT = tmp_path
+    [pdf] = attachments_add(
+        obj=org.community_a, files=[upload("举报材料 2026.pdf", b"%PDF-1.4 test")], user=personas.community_a
+    )
+    [sheet] = attachments_add(obj=org.community_a, files=[upload("list.png", PNG_BYTES)], user=personas.community_a)
+    client = client_for(personas.community_a)
+    disposition = client.get(reverse("core:attachment", args=[pdf.pk]))["Content-Disposition"]
+    assert disposition.startswith("inline")
+    assert f"filename*=utf-8''{quote('举报材料 2026.pdf')}" in disposition
+    assert 'filename="list.png"' in client.get(reverse("core:attachment", args=[sheet.pk]))["Content-Disposition"]
+    pdf.refresh_from_db()
+    import re
+
+    assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", pdf.file.name)
+
+
+def test_a_download_name_cannot_break_the_header_or_hide_the_type(client_for, personas, org, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    [a] = attachments_add(obj=org.community_a, files=[upload("a.png", PNG_BYTES)], user=personas.community_a)
+    type(a).objects.filter(pk=a.pk).update(original_name='../x"\r\nSet-Cookie: y.exe')
+    disposition = client_for(personas.community_a).get(reverse("core:attachment", args=[a.pk]))["Content-Disposition"]
+    assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition.split("filename", 1)[1]
+    assert disposition.endswith('.png"') or disposition.endswith(".png")

@@ -67,6 +67,8 @@ def test_reveal_needs_street_office_and_permission_and_is_logged(client_for, per
     detail = street.get(reverse("leads:detail", args=[planted.pk])).content.decode()
     assert not secrets_in(detail) and 'data-testid="action-reveal"' in detail
     response = street.post(url, {"reason": "需联系举报人补充材料"})
+    assert response.status_code == 302 and PHONE not in response.content.decode()  # shown on a GET page, once
+    response = street.get(response["Location"])
     assert response.status_code == 200 and PHONE in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     entry = AuditEntry.objects.get(changes_text="查看举报人身份")

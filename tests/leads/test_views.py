@@ -163,8 +163,9 @@ def test_staff_intake_with_receipt_code(client_for, personas):
             "informant_phone": "13912345678",
         },
     )
-    assert response.status_code == 200
-    code = response.context["code"]
+    assert response.status_code == 302  # the code is shown on a GET page (issue 16.1)
+    shown = client.get(response["Location"])
+    code = shown.context["code"]
     lead = Lead.objects.get(summary="电话举报")
     assert services.receipt_lookup(code) == lead and not lead.is_anonymous
     assert lead.community_id == personas.community_a.unit_id
@@ -245,10 +246,10 @@ def test_street_office_reissues_a_receipt_code(client_for, personas, lead_in):
     form_page = client.get(reverse("leads:issue_receipt", args=[lead.pk]))  # asks to confirm; issues nothing
     assert form_page.status_code == 200 and "receipt-code" not in form_page.content.decode()
     assert services.receipt_lookup(old) == lead
-    response = client.post(reverse("leads:issue_receipt", args=[lead.pk]))
+    response = client.post(reverse("leads:issue_receipt", args=[lead.pk]), follow=True)
     code = response.context["code"]
     assert services.receipt_lookup(code) == lead and services.receipt_lookup(old) is None
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store" and "原查询码已作废" in response.content.decode()
     assert client_for(personas.community_b).post(reverse("leads:issue_receipt", args=[lead.pk])).status_code == 404
 
 
