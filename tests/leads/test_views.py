@@ -109,7 +109,7 @@ def test_list_query_count_does_not_grow(client_for, personas, org, django_assert
         )
     client = client_for(personas.street)
     client.get(reverse("leads:index"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("leads:index"))
     assert len(response.context["object_list"]) == min(rows, 25)
 
