@@ -7,14 +7,13 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from core import rules
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from core.visibility import visible_to
 from organization.models import Unit, User
 
 from . import rules as lead_rules
-from .choices import CaseKind, Channel, LeadSource, Outcome
+from .choices import CaseKind, Channel, FraudType, LeadSource, Outcome
 from .models import Lead
 from .services import EDIT_FIELDS, INTAKE_FIELDS
 
@@ -31,7 +30,8 @@ class TipForm(forms.Form):
         max_length=5000,
         help_text=_("请尽量写清楚：谁、在哪里、用什么说法、让老人交了什么钱。"),
     )
-    fraud_type = forms.ChoiceField(label=_("属于哪一类？"), choices=Lead._meta.get_field("fraud_type").choices)
+    # Nothing preselected (issue 16.5): the informant picks one, or 不清楚.
+    fraud_type = forms.ChoiceField(label=_("属于哪一类？"), choices=[("", _("请选择")), *FraudType.choices])
     subject_name = forms.CharField(label=_("机构或个人名称"), max_length=200, required=False)
     subject_address = forms.CharField(label=_("地址"), max_length=200, required=False)
     subject_phone = forms.CharField(label=_("对方电话"), max_length=40, required=False)
@@ -125,8 +125,6 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Unit.objects.communities()
-        if user is not None and not rules.check(user, "leads.supervise"):
-            del self.fields["is_major"]  # marking a lead major is supervising it
         sources = lead_rules.intake_sources(user) if user is not None else None
         if sources is not None:
             self.fields["source"].choices = [(source, LeadSource(source).label) for source in sources]

@@ -219,7 +219,14 @@ rules.register(
         denied=_("您无权修改该线索。"),
     ),
     Action("leads.create", _("登记线索"), model=None, who=rules.writer, url="leads:create"),
-    Action("leads.import", _("导入上级转办线索"), model=None, who=street_office, url="leads:import"),
+    Action(
+        "leads.import",
+        _("导入线索"),
+        model=None,
+        who=street_office,
+        url="leads:import",
+        doc="A higher office's list, or another source's (来源 column, e.g. a unit's 部门梳理 list).",
+    ),
 )
 
 

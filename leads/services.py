@@ -222,12 +222,39 @@ def phone_hash(phone: str) -> str:
     return keyed_hash(normalise_phone(phone))
 
 
+#: The fields only some sources have (issue 16.5): a higher office's referral carries its
+#: document number and deadline, a department's review (部门梳理) the original case kind.
+SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "higher_reference": (LeadSource.HIGHER,),
+    "higher_deadline": (LeadSource.HIGHER,),
+    "original_case_kind": (LeadSource.REVIEW,),
+}
+
+
 def validate_lead_data(data: dict[str, Any]) -> None:
+    """What each source asks, checked for the staff form, the public form and the import alike:
+    上级转办 needs its document number, 部门梳理 the original case kind, 群众举报 how the tip came
+    in (举报方式); a field of another source is refused rather than kept silently."""
     source = data.get("source")
     if source == LeadSource.HIGHER and not data.get("higher_reference"):
-        raise DomainError(_("上级转办线索须填写上级转办文号。"), code="higher_reference")
+        raise DomainError(_("上级转办线索须填写上级转办文号。"), code="higher_reference", field="higher_reference")
     if source == LeadSource.REVIEW and not data.get("original_case_kind"):
-        raise DomainError(_("部门梳理线索须填写原案件类型（民事、行政、刑事）。"), code="case_kind")
+        raise DomainError(
+            _("部门梳理线索须填写原案件类型（民事、行政、刑事）。"), code="case_kind", field="original_case_kind"
+        )
+    if source == LeadSource.PUBLIC and not data.get("channel"):
+        raise DomainError(_("群众举报须填写举报方式。"), code="channel", field="channel")
+    for name, sources in SOURCE_FIELDS.items():
+        if data.get(name) and source not in sources:
+            raise DomainError(
+                _("“%(field)s”只用于%(sources)s线索。")
+                % {
+                    "field": Lead._meta.get_field(name).verbose_name,
+                    "sources": "、".join(str(LeadSource(x).label) for x in sources),
+                },
+                code="source_field",
+                field=name,
+            )
     if data.get("money_lost") is not None and Decimal(data["money_lost"]) < 0:
         raise DomainError(_("涉及金额不能为负数。"), code="money")
 
@@ -260,13 +287,13 @@ def lead_create(
     """Staff intake (community, member unit, working group, street office). Returns the lead and
     its receipt code when one was asked for (a tip taken by phone or at the counter).
     ``institution``: the registered institution the lead is about (rectification's "send to the
-    judiciary" files a lead on the institution it found)."""
+    judiciary" files a lead on the institution it found). A 重大线索 tick is kept whoever files
+    the lead (a community's view of its own tip counts); the street office names the supervisor
+    (``lead_supervise``)."""
     rules.require(user, "leads.create")
     sources = lead_rules.intake_sources(user)
     if sources is not None and data.get("source") not in sources:
         raise DomainError(_("社区登记的线索来源只能是“社区移送”或“群众举报”。"), code="source", field="source")
-    if data.get("is_major") and not rules.check(user, "leads.supervise"):  # marking major is supervising
-        data = {**data, "is_major": False}
     lead = build_lead(data, user=user)
     lead.institution = institution
     code = _new_receipt(lead) if issue_receipt else None
@@ -349,7 +376,7 @@ def lead_update(*, lead: Lead, user: Any, reason: str, expected_version: int | N
         raise TypeError(f"not editable lead fields: {sorted(unknown)}")
     if not reason.strip():
         raise DomainError(_("修改须说明原因。"), code="reason")
-    current = {name: getattr(lead, name) for name in ("source", "higher_reference", "original_case_kind")}
+    current = {name: getattr(lead, name) for name in ("source", "channel", *SOURCE_FIELDS)}
     validate_lead_data({**current, **fields})
     if not (fields.get("summary", lead.summary) or "").strip():
         raise DomainError(_("请填写线索摘要。"), code="summary")

@@ -551,7 +551,7 @@ def import_template(request):
     buffer = io.BytesIO()
     rows = imports.template_rows()
     columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
-    write_rows(buffer, str(_("上级转办线索")), columns, rows[1:])
+    write_rows(buffer, str(_("线索")), columns, rows[1:])
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="leads-import-template.xlsx", content_type=XLSX_MIME)
 

@@ -667,12 +667,12 @@ def setup_reveal(w, persona):
 
 
 def setup_receipt(w, persona):
-    lead = _lead(w, source="public")
+    lead = _lead(w, source="public", channel="phone")
     return [lead.pk], {}, _db(lead, "receipt_hash")
 
 
 def setup_lead_create(w, persona):
-    data = {"source": "public", "summary": "电话举报" + persona, "fraud_type": "service", "received_on": ""}
+    data = {"source": "public", "channel": "phone", "summary": "电话举报" + persona, "fraud_type": "service", "received_on": ""}
     return [], data, _count("leads.Lead")
 
 

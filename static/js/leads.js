@@ -39,3 +39,33 @@
     }
   });
 })();
+
+// The intake form asks what the chosen source needs (issue 16.5; the server checks the same,
+// leads.services.validate_lead_data): the higher office's document number and deadline only for
+// 上级转办, the original case kind only for 部门梳理, how the tip came in for 群众举报 and 社区移送.
+// A hidden field is disabled too, so a value typed before switching the source is not posted.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-testid=lead-form]");
+  var source = form && form.elements.source;
+  if (!source) { return; }
+  var only = {
+    higher_reference: ["higher"],
+    higher_deadline: ["higher"],
+    original_case_kind: ["review"],
+    channel: ["public", "community"]
+  };
+  function update() {
+    Object.keys(only).forEach(function (name) {
+      var input = form.elements[name];
+      var wrapper = document.getElementById("div_id_" + name);
+      if (!input || !wrapper) { return; }
+      var shown = only[name].indexOf(source.value) !== -1;
+      wrapper.classList.toggle("d-none", !shown);
+      input.disabled = !shown;
+      if (name === "channel") { input.required = source.value === "public"; }
+    });
+  }
+  source.addEventListener("change", update);
+  update();
+})();
