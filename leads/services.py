@@ -636,6 +636,55 @@ def lead_supervise(*, lead: Lead, user: Any, is_major: bool, supervisor: Any = N
     )
 
 
+#: The wording of the 催办 e-mail (the templates hold no strings of their own).
+URGE_TEXT = {
+    "subject": _("催办线索"),
+    "intro": _("街道专项办催办以下线索，请尽快核查并反馈："),
+    "deadline": _("反馈期限"),
+    "overdue": _("已超期"),
+    "note": _("说明"),
+    "count": _("催办次数"),
+    "closing": _("请登录护老系统办理。"),
+}
+
+
+def lead_urge(*, lead: Lead, user: Any, reason: str = "") -> Lead:
+    """A manual reminder (催办) by the street office to the unit handling a referred lead, at
+    most once a day per lead (``leads.urge``). It counts with the daily job's reminders
+    (``reminder_count``, ``last_reminded_on``: the unit's list shows the 催办 badge) and e-mails
+    the unit's liaisons (``organization.contacts``); the e-mail names the lead, never the
+    informant."""
+    from core.mail import absolute_url
+    from organization import contacts
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        lead = rules.transition(
+            lead,
+            user=user,
+            action="leads.urge",
+            reason=reason,
+            fields=lambda locked: {"reminder_count": locked.reminder_count + 1, "last_reminded_on": today},
+        )
+        unit = lead.assigned_unit
+        to = contacts.unit_addresses(unit) if unit is not None else []
+        if to:
+            queue_mail(
+                "leads-urge",
+                to=to,
+                context={
+                    "unit": unit,
+                    "lead": lead,
+                    "overdue": lead.deadline is not None and lead.deadline < today,
+                    "note": reason.strip(),
+                    "t": URGE_TEXT,
+                    "url": absolute_url(lead.get_absolute_url()),
+                },
+                key=f"lead-urge:{lead.pk}:{today.isoformat()}",
+            )
+    return lead
+
+
 def lead_report_up(*, lead: Lead, user: Any, reason: str = "") -> Lead:
     """Record that the closure of a lead from a higher office was reported up."""
     return rules.transition(

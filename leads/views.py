@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +34,7 @@ from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
 from . import forms, imports, services
-from .choices import FraudType, LeadSource, LeadStatus, ReviewState
+from .choices import OPEN_FOR_RECEIVER, FraudType, LeadSource, LeadStatus, ReviewState
 from .filters import LeadFilter
 from .models import INFORMANT_FIELDS, Lead
 from .selectors import SHORT_FIELDS, related_candidates
@@ -59,6 +60,10 @@ EXPORT_COLUMNS = [
     Column(_("反馈期限"), lambda x: x.deadline, 12),
     Column(_("状态"), lambda x: x.get_status_display(), 10),
     Column(_("重大线索"), lambda x: x.is_major, 8),
+    Column(_("督办人"), lambda x: str(x.supervisor) if x.supervisor_id else "", 12),
+    Column(_("列入通报"), lambda x: x.publicly_named, 8),
+    Column(_("催办次数"), lambda x: x.reminder_count, 8),
+    Column(_("最近催办日期"), lambda x: x.last_reminded_on, 12),
     Column(_("核查情况"), lambda x: x.findings, 40),
     Column(_("办结结果"), lambda x: x.get_outcome_display(), 16),
     Column(_("办结时间"), lambda x: x.closed_at, 16),
@@ -94,6 +99,8 @@ def decorate_rows(leads, today, horizon) -> None:
             lead.community.name if lead.community_id and lead.community_id != lead.assigned_unit_id else ""
         )
         lead.row_deadline_state = lead.deadline_state(today, horizon)
+        lead.supervisor_label = str(lead.supervisor) if lead.supervisor_id else ""
+        lead.urged = bool(lead.reminder_count) and lead.status in OPEN_FOR_RECEIVER
 
 
 class SearchPaginator(Paginator):
@@ -137,10 +144,20 @@ class LeadListView(ScopedListView):
         "reported_up_at",
         "assigned_unit__name",
         "community__name",
+        "publicly_named",
+        "reminder_count",
+        "supervisor__name",
+        "supervisor__first_name",
+        "supervisor__last_name",
+        "supervisor__username",
     )
 
     def paginate_queryset(self, queryset, page_size):
-        rows = queryset.select_related(None).select_related("assigned_unit", "community").only(*self.ROW_FIELDS)
+        rows = (
+            queryset.select_related(None)
+            .select_related("assigned_unit", "community", "supervisor")
+            .only(*self.ROW_FIELDS)
+        )
         return super().paginate_queryset(rows, page_size)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
@@ -196,7 +213,12 @@ class HigherReportView(LeadListView):
 
 
 class DeadlineBoardView(LoginRequiredMixin, TemplateView):
-    """Due-soon and overdue leads per unit (督办)."""
+    """Due-soon and overdue leads per unit (督办), and who is late with what: under each unit its
+    most overdue leads (``LATE_PER_UNIT``, the rest through the unit's overdue list), with the
+    supervisor, reminders and naming, and the 催办 button where the rules allow it. Two queries
+    for the counts and one for the late leads, however many units and leads."""
+
+    LATE_PER_UNIT = 10
 
     template_name = "leads/deadline_board.html"
 
@@ -218,9 +240,44 @@ class DeadlineBoardView(LoginRequiredMixin, TemplateView):
             .order_by("-overdue", "-due_soon")
         )
         units = Unit.objects.in_bulk([r["assigned_unit_id"] for r in rows])
-        context["rows"] = [{**r, "unit": units.get(r["assigned_unit_id"])} for r in rows]
+        late: dict[int, list[Lead]] = {}
+        for lead in self.late_leads(today):
+            lead.days_late = (today - lead.deadline).days
+            late.setdefault(lead.assigned_unit_id, []).append(lead)
+        context["rows"] = [
+            {**r, "unit": units.get(r["assigned_unit_id"]), "late": late.get(r["assigned_unit_id"], [])} for r in rows
+        ]
         context["today"], context["horizon"] = today, horizon
         return context
+
+    def late_leads(self, today):
+        """The ``LATE_PER_UNIT`` most overdue leads of each unit (a window over the overdue ones)."""
+        ranked = (
+            visible_to(self.request.user, Lead)
+            .overdue(today)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("assigned_unit_id")], order_by=[F("deadline").asc(), F("pk")])
+            )
+            .filter(rank__lte=self.LATE_PER_UNIT)
+            .select_related("supervisor")
+            .only(
+                "number",
+                "summary",
+                "status",
+                "deadline",
+                "assigned_unit_id",
+                "is_major",
+                "publicly_named",
+                "reminder_count",
+                "last_reminded_on",
+                "supervisor__name",
+                "supervisor__first_name",
+                "supervisor__last_name",
+                "supervisor__username",
+            )
+            .order_by("assigned_unit_id", "deadline", "pk")
+        )
+        return list(ranked)
 
 
 class LeadDetailView(ScopedDetailView):
@@ -290,6 +347,7 @@ PANELS = [
     ("review_confirm", _("二次核查：确认查否")),
     ("reopen", _("二次核查：重开")),
     ("report_up", _("已向上级报送办结情况")),
+    ("urge", _("催办承办单位")),
     ("supervise", _("重大线索 / 挂牌督办")),
     ("link", _("关联或合并线索")),
     ("issue_receipt", _("重新发放查询码（原查询码作废）")),
@@ -338,6 +396,7 @@ ACTIONS: dict[str, Step] = {
     "extension_request": Step(forms.ExtensionRequestForm, services.lead_request_extension),
     "extension_decide": Step(forms.ExtensionDecideForm, services.lead_decide_extension),
     "supervise": Step(forms.SuperviseForm, services.lead_supervise),
+    "urge": Step(forms.ReasonForm, services.lead_urge),
     "link": Step(forms.LinkForm, services.lead_link),  # with its merge box: services.lead_merge
     "report_up": Step(forms.ReasonForm, services.lead_report_up),
 }

@@ -1139,6 +1139,9 @@ ACTIONS: dict[str, Action] = {
         lead_action("referred", lambda w, x: {"is_major": "on", "supervisor": w.p.street.pk}, "is_major"),
         CA_LEAD,
     ),
+    "leads.urge": Action(
+        "leads:action", frozenset({"street"}), lead_action("referred", {"reason": "请尽快反馈"}, "reminder_count"), CA_LEAD
+    ),
     "leads.link": Action("leads:action", frozenset({"street"}), setup_link(merge=False), CA_LEAD),
     "leads.merge": Action("leads:action", frozenset({"street"}), setup_link(merge=True), CA_LEAD, slug="link"),
     "leads.report_up": Action("leads:action", frozenset({"street"}), setup_report_up, SL),
