@@ -24,6 +24,7 @@ class LeadFilter(django_filters.FilterSet):
     is_major = django_filters.BooleanFilter(label=_("重大线索"))
     publicly_named = django_filters.BooleanFilter(label=_("列入通报"))
     urged = django_filters.BooleanFilter(label=_("已催办"), method="filter_urged")
+    new_supplement = django_filters.BooleanFilter(label=_("有新补充"), method="filter_new_supplement")
     received_after = django_filters.DateFilter(
         label=_("登记日期起"),
         field_name="received_on",
@@ -72,6 +73,15 @@ class LeadFilter(django_filters.FilterSet):
         if value == DeadlineState.ON_TIME:
             return queryset.filter(status__in=OPEN_FOR_RECEIVER, deadline__gt=due_soon_horizon(today))
         return queryset
+
+    def filter_new_supplement(self, queryset, name, value):
+        """The informant added information lately (``LEADS_NEW_SUPPLEMENT_DAYS``)."""
+        from .services import new_supplement_since
+
+        if value is None:
+            return queryset
+        recent = Q(supplemented_at__gte=new_supplement_since())
+        return queryset.filter(recent) if value else queryset.exclude(recent)
 
     def filter_urged(self, queryset, name, value):
         """Still owed feedback and reminded (催办) at least once, or never reminded."""

@@ -184,6 +184,9 @@ class Lead(VersionedModel, RecordedModel):
     publicly_named = models.BooleanField(_("列入通报"), default=False)
 
     reported_up_at = models.DateTimeField(_("向上级报送办结时间"), null=True, blank=True)
+    #: When the informant last added information with the receipt code: the 新补充 badge and
+    #: list of the units handling the lead, and their next daily digest (issue 16.6).
+    supplemented_at = models.DateTimeField(_("举报人最近补充时间"), null=True, blank=True, editable=False)
 
     objects = LeadQuerySet.as_manager()
 

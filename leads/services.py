@@ -337,7 +337,14 @@ def lead_add_public_info(*, lead: Lead, text: str, files: Iterable[Any] = ()) ->
         if files:
             attachments_add(obj=lead, files=files, note=gettext("举报人补充"))
         record_action(lead, actor=None, action_text=gettext("举报人通过查询码补充材料"))
+        # The 新补充 badge and list of the handling unit and the street office, and their digest.
+        Lead.objects.filter(pk=lead.pk).update(supplemented_at=timezone.now())
     return supplement
+
+
+def new_supplement_since(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Since when an informant's supplement counts as new (新补充): ``LEADS_NEW_SUPPLEMENT_DAYS``."""
+    return (now or timezone.now()) - datetime.timedelta(days=settings.LEADS_NEW_SUPPLEMENT_DAYS)
 
 
 # --- staff corrections after intake ---------------------------------------------------------
@@ -766,14 +773,24 @@ DIGEST_TEXT = {
     "number": _("编号"),
     "summary": _("摘要"),
     "open_list": _("在系统中查看本单位的线索"),
+    "supplemented_intro": _("举报人通过查询码补充了材料（请登录查看）："),
+    "supplemented": _("新补充"),
 }
+
+
+def _supplemented_on(day: datetime.date) -> Q:
+    """Leads an informant added to on ``day`` (local time): the digest of the next day lists them."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return Q(supplemented_at__gte=start, supplemented_at__lt=start + datetime.timedelta(days=1))
 
 
 def leads_send_digests(*, today: datetime.date | None = None) -> int:
     """One e-mail per unit with due-soon or overdue leads, to its liaisons (the unit's liaison
     and its people with an e-mail, ``organization.contacts``) and its mailbox; a unit with no
     address at all gets none and is listed as unreachable on the outbox page and the dashboard.
-    The outbox key makes a second run the same day a no-op. Never holds informant data."""
+    It also lists the leads an informant added to yesterday (receipt code), to the unit handling
+    each and to the street office: their numbers and summaries, never the supplement or the
+    informant. The outbox key makes a second run the same day a no-op."""
     from django.urls import reverse
 
     from core.mail import absolute_url
@@ -788,9 +805,18 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
         .only("pk", "number", "summary", "deadline", "status", "is_major", "assigned_unit_id")
         .order_by("deadline", "pk")
     )
-    by_unit: dict[int, dict[str, list[Lead]]] = defaultdict(lambda: {"overdue": [], "due_soon": []})
+    by_unit: dict[int, dict[str, list[Lead]]] = defaultdict(lambda: {"overdue": [], "due_soon": [], "supplemented": []})
     for lead in rows:
         by_unit[lead.assigned_unit_id]["overdue" if lead.deadline < today else "due_soon"].append(lead)
+    supplemented = list(
+        Lead.objects.filter(_supplemented_on(today - datetime.timedelta(days=1)))
+        .only("pk", "number", "summary", "assigned_unit_id")
+        .order_by("number")
+    )
+    street_office = Unit.objects.street_office() if supplemented else None
+    for lead in supplemented:
+        for unit_id in {lead.assigned_unit_id, street_office.pk if street_office else None} - {None}:
+            by_unit[unit_id]["supplemented"].append(lead)
     sent = 0
     for unit in contacts.with_addresses(Unit.objects.filter(pk__in=by_unit)):
         to = contacts.unit_addresses(unit)

@@ -88,6 +88,7 @@ def decorate_rows(leads, today, horizon) -> None:
         "fraud_type": {k: str(v) for k, v in FraudType.choices},
     }
     prefix = reverse("leads:detail", args=[0]).removesuffix("0/")
+    since = services.new_supplement_since()
     for lead in leads:
         lead.row_url = f"{prefix}{lead.pk}/"
         lead.status_label = labels["status"].get(lead.status, lead.status)
@@ -101,6 +102,7 @@ def decorate_rows(leads, today, horizon) -> None:
         lead.row_deadline_state = lead.deadline_state(today, horizon)
         lead.supervisor_label = str(lead.supervisor) if lead.supervisor_id else ""
         lead.urged = bool(lead.reminder_count) and lead.status in OPEN_FOR_RECEIVER
+        lead.new_supplement = lead.supplemented_at is not None and lead.supplemented_at >= since
 
 
 class SearchPaginator(Paginator):
@@ -146,6 +148,7 @@ class LeadListView(ScopedListView):
         "community__name",
         "publicly_named",
         "reminder_count",
+        "supplemented_at",
         "supervisor__name",
         "supervisor__first_name",
         "supervisor__last_name",

@@ -364,6 +364,8 @@ LEADS_SECOND_REVIEW_SHARE = float(env("LEADS_SECOND_REVIEW_SHARE", "0.2"))
 LEADS_TIP_RATE = env("LEADS_TIP_RATE", "10/h")
 LEADS_RECEIPT_RATE = env("LEADS_RECEIPT_RATE", "30/h")
 LEADS_TIP_MIN_SECONDS = env_int("LEADS_TIP_MIN_SECONDS", 4)
+# An informant's supplement (receipt code) shows as 新补充 on the lead lists for this many days.
+LEADS_NEW_SUPPLEMENT_DAYS = env_int("LEADS_NEW_SUPPLEMENT_DAYS", 7)
 
 # --- Rectification (institutions, risk grades, inspections) ---------------------------------------
 # Inspection interval in days per risk grade (0 ungraded … 4 red); admin rows (RiskGradeSetting)
