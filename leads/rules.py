@@ -207,6 +207,17 @@ rules.register(
         url="leads:higher",
         doc="The filtered, unreported leads of the higher-office list (each one is leads.report_up).",
     ),
+    Action(
+        "leads.redact",
+        _("删除敏感内容"),
+        model=Lead,
+        who=street_office,
+        needs_reason=True,
+        url=ACTION_URL,
+        doc="Replaces a passage (e.g. an informant's phone number typed into the description) by 【已删除】 "
+        "in the lead, its supplements and their audit entries (and the outbox); records who, when and why, "
+        "not the text. Cannot be undone.",
+    ),
     # receipt codes and the informant
     Action(
         "leads.issue_receipt",

@@ -712,6 +712,54 @@ def leads_report_up_many(*, leads: Iterable[Lead], user: Any, reason: str = "") 
     return count
 
 
+#: The free text of a lead a redaction looks in (not the status, numbers, codes or dates).
+REDACT_FIELDS = (
+    "summary",
+    "description",
+    "findings",
+    "occurred",
+    "subject_name",
+    "subject_address",
+    "subject_person",
+    "transferred_to",
+    "institution_name",
+)
+REDACT_MIN_LENGTH = 4
+
+
+def lead_redact(*, lead: Lead, user: Any, passage: str, reason: str) -> Lead:
+    """Remove a passage that identifies someone (an informant's phone number typed into the
+    description…) from the lead's text, its supplements and every audit entry of both, and from
+    the outbox (``core.services.redact_records``): each becomes 【已删除】. The audit trail keeps
+    who redacted, when, why, and which fields, never the text; nothing can bring it back."""
+    from core.services import REDACTED, redact_records
+
+    passage = (passage or "").strip()
+    if len(passage) < REDACT_MIN_LENGTH:
+        raise DomainError(
+            _("请粘贴要删除的原文（至少 %(n)s 个字符）。") % {"n": REDACT_MIN_LENGTH}, code="passage", field="passage"
+        )
+    supplements = list(lead.supplements.filter(text__contains=passage).only("pk", "text"))
+
+    def fields(locked: Lead) -> dict[str, Any]:
+        changed = {
+            name: getattr(locked, name).replace(passage, REDACTED)
+            for name in REDACT_FIELDS
+            if passage in (getattr(locked, name) or "")
+        }
+        if not changed and not supplements:
+            raise DomainError(_("线索中没有找到这段文字，请照原样粘贴。"), code="passage", field="passage")
+        return changed
+
+    with transaction.atomic():
+        lead = rules.transition(lead, user=user, action="leads.redact", reason=reason, fields=fields)
+        for supplement in supplements:
+            LeadSupplement.objects.filter(pk=supplement.pk).update(text=supplement.text.replace(passage, REDACTED))
+        # The transition's own entry quoted the old text: the redaction of the trail comes after it.
+        redact_records(objects=[lead, *lead.supplements.all()], passage=passage)
+    return lead
+
+
 def lead_reveal_informant(*, lead: Lead, user: Any, reason: str) -> dict[str, str]:
     """A deliberate, logged look at the informant's identity (street office + permission), with
     the reason for it."""

@@ -355,6 +355,7 @@ PANELS = [
     ("link", _("关联或合并线索")),
     ("issue_receipt", _("重新发放查询码（原查询码作废）")),
     ("reveal", _("查看举报人身份（将被记录）")),
+    ("redact", _("删除敏感内容（不可恢复）")),
 ]
 
 
@@ -402,6 +403,7 @@ ACTIONS: dict[str, Step] = {
     "urge": Step(forms.ReasonForm, services.lead_urge),
     "link": Step(forms.LinkForm, services.lead_link),  # with its merge box: services.lead_merge
     "report_up": Step(forms.ReasonForm, services.lead_report_up),
+    "redact": Step(forms.RedactForm, services.lead_redact),
 }
 
 #: The form of each panel on the lead's page.
