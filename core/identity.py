@@ -16,9 +16,7 @@ from django.utils.translation import gettext_lazy as _
 #: with its area code (0595-12345678).
 PHONE = re.compile(r"(?<![\d])(?:(?:\+?86)[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
 #: A resident ID number (18 characters: region, birth date 19xx/20xx, sequence, check digit or X).
-ID_NUMBER = re.compile(
-    r"(?<![\dXx])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])"
-)
+ID_NUMBER = re.compile(r"(?<![\dXx])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])")
 
 KINDS = {"phone": (PHONE, _("电话号码")), "id_number": (ID_NUMBER, _("身份证号"))}
 

@@ -300,7 +300,9 @@ class RedactForm(RequiredReasonForm):
     passage = forms.CharField(
         label=_("要删除的原文"),
         max_length=500,
-        help_text=_("照原样粘贴要删除的文字（如举报人的电话号码）。线索、补充材料和操作记录中的这段文字都将替换为“【已删除】”，不可恢复。"),
+        help_text=_(
+            "照原样粘贴要删除的文字（如举报人的电话号码）。线索、补充材料和操作记录中的这段文字都将替换为“【已删除】”，不可恢复。"
+        ),
     )
 
     field_order = ["passage", "reason"]

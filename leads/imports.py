@@ -128,9 +128,7 @@ def parse(upload) -> ImportResult:
         result.total += 1
         if result.total > MAX_ROWS:
             raise DomainError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS}, code="too_many")
-        values = {
-            f: (row[position[f]] if f in position and position[f] < len(row) else None) for _h, f, _r in COLUMNS
-        }
+        values = {f: (row[position[f]] if f in position and position[f] < len(row) else None) for _h, f, _r in COLUMNS}
         problems = []
         for header_text, name, required in COLUMNS:
             v = values[name]
@@ -178,9 +176,7 @@ def parse(upload) -> ImportResult:
             problems.append(gettext("上级反馈期限“%(v)s”不是日期（如 2026-12-31）") % {"v": values["higher_deadline"]})
             data["higher_deadline"] = None
         if data["higher_deadline"] is not None and data["higher_deadline"] < today:
-            problems.append(
-                gettext("上级反馈期限 %(d)s 已过，请核对日期") % {"d": data["higher_deadline"].isoformat()}
-            )
+            problems.append(gettext("上级反馈期限 %(d)s 已过，请核对日期") % {"d": data["higher_deadline"].isoformat()})
         if data["source"] == LeadSource.HIGHER and not data["higher_reference"]:
             problems.append(gettext("“%(col)s”不能为空") % {"col": _("上级转办文号")})
         if len(str(data["summary"])) > 200:

@@ -677,7 +677,13 @@ def setup_receipt(w, persona):
 
 
 def setup_lead_create(w, persona):
-    data = {"source": "public", "channel": "phone", "summary": "电话举报" + persona, "fraud_type": "service", "received_on": ""}
+    data = {
+        "source": "public",
+        "channel": "phone",
+        "summary": "电话举报" + persona,
+        "fraud_type": "service",
+        "received_on": "",
+    }
     return [], data, _count("leads.Lead")
 
 
@@ -1145,7 +1151,10 @@ ACTIONS: dict[str, Action] = {
         CA_LEAD,
     ),
     "leads.urge": Action(
-        "leads:action", frozenset({"street"}), lead_action("referred", {"reason": "请尽快反馈"}, "reminder_count"), CA_LEAD
+        "leads:action",
+        frozenset({"street"}),
+        lead_action("referred", {"reason": "请尽快反馈"}, "reminder_count"),
+        CA_LEAD,
     ),
     "leads.link": Action("leads:action", frozenset({"street"}), setup_link(merge=False), CA_LEAD),
     "leads.merge": Action("leads:action", frozenset({"street"}), setup_link(merge=True), CA_LEAD, slug="link"),

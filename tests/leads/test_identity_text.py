@@ -36,7 +36,11 @@ def test_identity_hints_find_phone_and_id_numbers_only():
 def test_the_public_form_warns_and_keeps_what_was_typed(client, org):
     form = client.get(reverse("tip:form")).context["form"]
     assert 'name="keep_identity"' in client.get(reverse("tip:form")).content.decode()
-    data = {"description": f"我是张大爷，电话{PHONE}，被骗了三万", "fraud_type": "service", "started": form.initial["started"]}
+    data = {
+        "description": f"我是张大爷，电话{PHONE}，被骗了三万",
+        "fraud_type": "service",
+        "started": form.initial["started"],
+    }
     response = client.post(reverse("tip:form"), data)
     assert response.status_code == 200 and not Lead.objects.exists()
     html = response.content.decode()
@@ -50,7 +54,12 @@ def test_the_public_form_warns_and_keeps_what_was_typed(client, org):
 @pytest.mark.django_db
 def test_the_intake_form_warns_about_an_id_number(client_for, personas):
     client = client_for(personas.street)
-    data = {"source": "community", "summary": "上门推销", "description": f"老人身份证{ID_NUMBER}", "fraud_type": "product"}
+    data = {
+        "source": "community",
+        "summary": "上门推销",
+        "description": f"老人身份证{ID_NUMBER}",
+        "fraud_type": "product",
+    }
     response = client.post(reverse("leads:create"), data)
     assert response.status_code == 200 and not Lead.objects.exists()
     assert "身份证号" in str(response.context["form"].errors["description"])
@@ -75,7 +84,11 @@ def plant_and_redact(client_for, personas, org):
     a supplement repeating it, a feedback, a 催办 e-mail quoting the summary, a search exported;
     then the street office redacts the phone through the lead's page."""
     lead, _code = services.lead_submit_tip(
-        data={"summary": f"我是张大爷{PHONE}", "description": f"我是张大爷{PHONE}\n有人上门推销保健品", "fraud_type": "product"}
+        data={
+            "summary": f"我是张大爷{PHONE}",
+            "description": f"我是张大爷{PHONE}\n有人上门推销保健品",
+            "fraud_type": "product",
+        }
     )
     services.lead_add_public_info(lead=lead, text=f"再补充：有事打{PHONE}")
     lead = services.lead_refer(lead=lead, user=personas.street, unit=org.community_a)
