@@ -249,7 +249,7 @@ def validate_lead_data(data: dict[str, Any]) -> None:
             raise DomainError(
                 _("“%(field)s”只用于%(sources)s线索。")
                 % {
-                    "field": Lead._meta.get_field(name).verbose_name,
+                    "field": getattr(Lead._meta.get_field(name), "verbose_name", name),
                     "sources": "、".join(str(LeadSource(x).label) for x in sources),
                 },
                 code="source_field",
@@ -863,8 +863,9 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
     )
     street_office = Unit.objects.street_office() if supplemented else None
     for lead in supplemented:
-        for unit_id in {lead.assigned_unit_id, street_office.pk if street_office else None} - {None}:
-            by_unit[unit_id]["supplemented"].append(lead)
+        for unit_id in {lead.assigned_unit_id, street_office.pk if street_office else None}:
+            if unit_id is not None:
+                by_unit[unit_id]["supplemented"].append(lead)
     sent = 0
     for unit in contacts.with_addresses(Unit.objects.filter(pk__in=by_unit)):
         to = contacts.unit_addresses(unit)
