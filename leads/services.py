@@ -721,6 +721,7 @@ REDACT_FIELDS = (
     "subject_name",
     "subject_address",
     "subject_person",
+    "subject_phone",
     "transferred_to",
     "institution_name",
 )
@@ -749,6 +750,8 @@ def lead_redact(*, lead: Lead, user: Any, passage: str, reason: str) -> Lead:
         }
         if not changed and not supplements:
             raise DomainError(_("线索中没有找到这段文字，请照原样粘贴。"), code="passage", field="passage")
+        if "subject_phone" in changed:
+            changed["subject_phone_hash"] = phone_hash(changed["subject_phone"])
         return changed
 
     with transaction.atomic():
