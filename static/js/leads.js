@@ -69,3 +69,23 @@
   source.addEventListener("change", update);
   update();
 })();
+
+// A live hint while typing "what happened" (issue 16.7): a phone or ID number there is shown to
+// every handler; the informant's own belongs in the encrypted contact fields. The server checks
+// the same on submit (core.identity) and asks to confirm; this only warns earlier.
+(function () {
+  "use strict";
+  var area = document.querySelector("form textarea[name=description]");
+  if (!area) { return; }
+  var phone = /(^|\D)(\+?86[-\s]?)?1[3-9]\d([-\s]?\d{4}){2}(?!\d)|(^|\D)0\d{2,3}-\d{7,8}(?!\d)/;
+  var idNumber = /(^|[^\dXx])\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])/;
+  var hint = document.createElement("div");
+  hint.className = "form-text text-danger d-none";
+  hint.setAttribute("data-testid", "identity-hint");
+  hint.textContent = area.form.dataset.identityHint ||
+    "这里似乎写有电话号码或身份证号。举报人本人的联系方式请填到联系方式栏（加密保存）。";
+  area.insertAdjacentElement("afterend", hint);
+  area.addEventListener("input", function () {
+    hint.classList.toggle("d-none", !(phone.test(area.value) || idNumber.test(area.value)));
+  });
+})();

@@ -22,6 +22,11 @@ def test_the_intake_form_asks_what_the_source_needs(page, login, personas):
     page.select_option("select[name=source]", "community")
     assert not reference.is_visible() and not case_kind.is_visible() and channel.is_visible()
     page.fill("input[name=summary]", "社区摸排发现上门推销")
+    hint = page.get_by_test_id("identity-hint")
+    page.fill("textarea[name=description]", "老人电话 13912345678")
+    assert hint.is_visible() and "身份证号" in hint.inner_text()
+    page.fill("textarea[name=description]", "老人被骗五万元")
+    assert not hint.is_visible()
     with page.expect_navigation():
         page.get_by_test_id("lead-save").click()
     lead = Lead.objects.get()
