@@ -66,7 +66,8 @@ def _build_case(ctx, index: int, units: dict, institution_ids: list[int], user) 
         if nxt > ctx.today:
             break
         dates.append(nxt)
-    fraud = rng.choice(list(TITLES))  # a case knows its fraud type (not 不清楚)
+    fraud = rng.choice(FraudType.values)
+    fraud = fraud if fraud in TITLES else FraudType.OTHER  # a case knows its fraud type (not 不清楚)
     suspects = rng.randint(1, 12) if kind != CaseKind.CIVIL else rng.randint(1, 2)
     victims = rng.randint(1, 80)
     many = victims >= 30
