@@ -67,6 +67,7 @@ def _build_case(ctx, index: int, units: dict, institution_ids: list[int], user) 
             break
         dates.append(nxt)
     fraud = rng.choice(FraudType.values)
+    fraud = fraud if fraud in TITLES else FraudType.OTHER  # a case knows its fraud type (not 不清楚)
     suspects = rng.randint(1, 12) if kind != CaseKind.CIVIL else rng.randint(1, 2)
     victims = rng.randint(1, 80)
     many = victims >= 30

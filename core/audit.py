@@ -306,6 +306,43 @@ def describe(entries: list[AuditEntry], model: type[models.Model], user: Any = N
                 if old != new:
                     shown.append(Change(label, old, new))
         entry.changes_shown = shown
+def replace_in(value: Any, passage: str, replacement: str) -> Any:
+    """``value`` (text, or JSON: dicts, lists, text) with every ``passage`` replaced."""
+    if isinstance(value, str):
+        return value.replace(passage, replacement)
+    if isinstance(value, list):
+        return [replace_in(v, passage, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: replace_in(v, passage, replacement) for k, v in value.items()}
+    return value
+
+
+#: The fields of an entry that carry an object's text.
+_TEXT_FIELDS = ("object_repr", "changes_text", "reason", "changes", "serialized_data", "additional_data")
+
+
+def redact_entries(objects: list[models.Model], passage: str, replacement: str) -> int:
+    """Replace ``passage`` by ``replacement`` in every audit entry of ``objects``: the one way an
+    entry changes (``AuditEntry.save(_allow_update=True)``), for a redaction the caller has
+    recorded with who, when and why. Returns the number of entries changed."""
+    changed = 0
+    by_type: dict[Any, list[str]] = {}
+    for obj in objects:
+        by_type.setdefault(ContentType.objects.get_for_model(obj.__class__), []).append(str(obj.pk))
+    for ct, pks in by_type.items():
+        for entry in AuditEntry.objects.filter(content_type=ct, object_pk__in=pks).iterator():
+            updates = {}
+            for name in _TEXT_FIELDS:
+                value = getattr(entry, name)
+                new = replace_in(value, passage, replacement)
+                if new != value:
+                    updates[name] = new
+            if updates:
+                for name, value in updates.items():
+                    setattr(entry, name, value)
+                entry.save(_allow_update=True, update_fields=list(updates))
+                changed += 1
+    return changed
 
 
 def record_action(

@@ -17,8 +17,11 @@ from . import rules, workdays
 from .audit import audit_context
 from .exceptions import DomainError
 from .holidays import parse_arrangement
-from .models import Attachment, CalendarDay, CalendarYear
+from .models import Attachment, CalendarDay, CalendarYear, ExportLog, OutboundEmail
 from .uploads import validate_upload
+
+#: What a redacted passage reads afterwards.
+REDACTED = "【已删除】"
 
 
 def attachments_add(
@@ -95,3 +98,36 @@ def calendar_enter(*, user: Any, year: int, text: str, reason: str) -> CalendarE
         transaction.on_commit(workdays.forget_coverage)
         moved = workdays.recompute_deadlines(years={year}, user=user, reason=reason)
     return CalendarEntered(arrangement, len(parsed.holidays), len(parsed.workdays), moved)
+def redact_records(*, objects: Iterable[models.Model], passage: str, replacement: str = REDACTED) -> dict[str, int]:
+    """Remove ``passage`` from what the shared records keep about ``objects`` (issue 16.7): their
+    audit entries (``core.audit.redact_entries``), and wherever the outbox and the export log
+    hold it (an e-mail that quoted a summary, a search typed into a list). The area redacts its
+    own rows and records who redacted, when and why, without the passage; this cannot be undone
+    (nothing keeps the text). Returns how many rows of each kind changed."""
+    from django.db.models import Q
+    from django.utils.html import escape
+
+    from .audit import redact_entries, replace_in
+
+    forms = {passage, escape(passage)}
+    counts = {"audit": redact_entries(list(objects), passage, replacement), "outbox": 0, "exports": 0}
+    text_fields = ("subject", "body_text", "body_html")
+    query = Q()
+    for form in forms:
+        for name in text_fields:
+            query |= Q(**{f"{name}__contains": form})
+    for mail in OutboundEmail.objects.filter(query).iterator():
+        for name in text_fields:
+            value = getattr(mail, name)
+            for form in forms:
+                value = value.replace(form, replacement)
+            setattr(mail, name, value)
+        mail.save(update_fields=list(text_fields))
+        counts["outbox"] += 1
+    for log in ExportLog.objects.all().only("pk", "filters").iterator():
+        text = str(log.filters)
+        if passage in text:
+            log.filters = replace_in(log.filters, passage, replacement)
+            log.save(update_fields=["filters"])
+            counts["exports"] += 1
+    return counts

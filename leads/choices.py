@@ -51,6 +51,7 @@ class FraudType(models.TextChoices):
     INSURANCE = "insurance", _("代办养老保险")
     ASSISTANCE = "assistance", _("养老帮扶")
     OTHER = "other", _("其他")
+    UNKNOWN = "unknown", _("不清楚")  # the informant cannot tell (issue 16.5): nothing is guessed
 
 
 class Outcome(models.TextChoices):

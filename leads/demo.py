@@ -17,7 +17,7 @@ from organization.choices import UnitKind
 from organization.demo import DemoContext
 
 from .choices import CaseKind, Channel, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
-from .models import Lead, SourceDeadline
+from .models import Lead, LeadSupplement, SourceDeadline
 from .services import normalise_phone, reserve_numbers
 
 BATCH = 2000
@@ -155,6 +155,10 @@ def seed(ctx: DemoContext) -> None:
                 lead.filed_by_unit = city or street
             if source == LeadSource.REVIEW:
                 lead.original_case_kind = rng.choice(CaseKind.values)
+            if source == LeadSource.PUBLIC and rng.random() < 0.1:
+                lead.fraud_type = FraudType.UNKNOWN  # the informant could not tell
+            if source == LeadSource.PUBLIC and status != LeadStatus.CLOSED and rng.random() < 0.15:
+                lead.supplemented_at = now - datetime.timedelta(hours=rng.randrange(1, 24 * 10))  # 新补充
             if rng.random() < 0.3:
                 lead.is_anonymous = False
                 lead.informant_name, lead.informant_phone = rng.choice(informants)
@@ -197,6 +201,14 @@ def seed(ctx: DemoContext) -> None:
             batch.append(lead)
         Lead.objects.bulk_create(batch, batch_size=BATCH)
         created_pks.extend(lead.pk for lead in batch if lead.pk)
+        LeadSupplement.objects.bulk_create(
+            [
+                LeadSupplement(lead=lead, text="举报人补充：对方又上门推销了一次，留下了宣传单。", from_public=True)
+                for lead in batch
+                if lead.supplemented_at and lead.pk
+            ],
+            batch_size=BATCH,
+        )
         counts["leads"] += len(batch)
     ctx.counts["leads"] = counts["leads"]
     ctx.counts["leads_major"] = counts["major"]

@@ -23,6 +23,9 @@ class LeadFilter(django_filters.FilterSet):
         label=_("期限"), choices=DeadlineState.choices, method="filter_deadline"
     )
     is_major = django_filters.BooleanFilter(label=_("重大线索"))
+    publicly_named = django_filters.BooleanFilter(label=_("列入通报"))
+    urged = django_filters.BooleanFilter(label=_("已催办"), method="filter_urged")
+    new_supplement = django_filters.BooleanFilter(label=_("有新补充"), method="filter_new_supplement")
     received_after = django_filters.DateFilter(
         label=_("登记日期起"),
         field_name="received_on",
@@ -72,6 +75,22 @@ class LeadFilter(django_filters.FilterSet):
         if value == DeadlineState.ON_TIME:
             return queryset.filter(status__in=OPEN_FOR_RECEIVER, deadline__gt=due_soon_horizon(today))
         return queryset
+
+    def filter_new_supplement(self, queryset, name, value):
+        """The informant added information lately (``LEADS_NEW_SUPPLEMENT_DAYS``)."""
+        from .services import new_supplement_since
+
+        if value is None:
+            return queryset
+        recent = Q(supplemented_at__gte=new_supplement_since())
+        return queryset.filter(recent) if value else queryset.exclude(recent)
+
+    def filter_urged(self, queryset, name, value):
+        """Still owed feedback and reminded (催办) at least once, or never reminded."""
+        if value is None:
+            return queryset
+        urged = queryset.filter(status__in=OPEN_FOR_RECEIVER, reminder_count__gt=0)
+        return urged if value else queryset.exclude(pk__in=urged.values("pk"))
 
     def filter_unreported(self, queryset, name, value):
         if value is None:

@@ -9,14 +9,14 @@ from django.core import signing
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from core import rules
 from core.concurrency import VersionedFormMixin
 from core.forms import MoneyField, MultipleFileField
+from core.identity import hint_labels, identity_hints
 from core.visibility import visible_to
 from organization.models import Unit, User
 
 from . import rules as lead_rules
-from .choices import CaseKind, Channel, LeadSource, Outcome
+from .choices import CaseKind, Channel, FraudType, LeadSource, Outcome
 from .models import Lead
 from .services import EDIT_FIELDS, INTAKE_FIELDS
 
@@ -38,7 +38,47 @@ def _hold_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class TipForm(forms.Form):
+def keep_identity_field() -> forms.BooleanField:
+    """Shown (as a tick box) only once the warning below is: hidden before."""
+    return forms.BooleanField(
+        label=_("确认保留：这些号码不是举报人本人的（如被举报对象的电话），保留在描述中"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+
+class IdentityHintMixin:
+    """Free text that looks like it holds a phone or ID number (``core.identity``) is sent back
+    with a warning (issue 16.7): the informant's own details belong in the contact fields, which
+    are encrypted; a number that is not the informant's (the company's phone) is kept once the
+    user ticks ``keep_identity``."""
+
+    identity_fields: tuple[str, ...] = ("description",)
+    fields: dict
+    cleaned_data: dict
+
+    def check_identity(self, data: dict) -> None:
+        if data.get("keep_identity"):
+            return
+        kinds = identity_hints(*(str(data.get(name) or "") for name in self.identity_fields))
+        if not kinds:
+            return
+        self.fields["keep_identity"].widget = forms.CheckboxInput()
+        where = next(n for n in self.identity_fields if identity_hints(str(data.get(n) or "")))
+        self.add_error(  # type: ignore[attr-defined]
+            where,
+            forms.ValidationError(
+                _(
+                    "这里似乎写有%(kinds)s。如是举报人本人的，请删去并填到联系方式栏（加密保存，只有经授权的人员能看到）；"
+                    "如不是举报人的（如被举报对象的电话）确需保留，请勾选“确认保留”后再提交。"
+                ),
+                code="identity",
+                params={"kinds": hint_labels(kinds)},
+            ),
+        )
+
+
+class TipForm(IdentityHintMixin, forms.Form):
     """The public tip form: plain words, few required fields, anonymous allowed.
 
     Two signed hidden fields: ``started`` (when we issued the form; only its signature and an age
@@ -53,7 +93,8 @@ class TipForm(forms.Form):
         max_length=5000,
         help_text=_("请尽量写清楚：谁、在哪里、用什么说法、让老人交了什么钱。"),
     )
-    fraud_type = forms.ChoiceField(label=_("属于哪一类？"), choices=Lead._meta.get_field("fraud_type").choices)
+    # Nothing preselected (issue 16.5): the informant picks one, or 不清楚.
+    fraud_type = forms.ChoiceField(label=_("属于哪一类？"), choices=[("", _("请选择")), *FraudType.choices])
     subject_name = forms.CharField(label=_("机构或个人名称"), max_length=200, required=False)
     subject_address = forms.CharField(label=_("地址"), max_length=200, required=False)
     subject_phone = forms.CharField(label=_("对方电话"), max_length=40, required=False, widget=TEL)
@@ -69,6 +110,7 @@ class TipForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
+    keep_identity = keep_identity_field()
     # Anti-bot: a field people do not see, and a signed time the form was shown.
     website = forms.CharField(
         required=False, label=_("请勿填写"), widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
@@ -113,6 +155,7 @@ class TipForm(forms.Form):
             ) from None
         if time.time() - started < settings.LEADS_TIP_MIN_SECONDS:
             raise forms.ValidationError(_("请核对填写的内容，再点一次“提交举报”。"), code="too_fast")
+        self.check_identity(data)
         return data
 
     def lead_data(self) -> dict:
@@ -152,11 +195,13 @@ class SupplementForm(forms.Form):
     files = MultipleFileField(label=_("补充文件"))
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(IdentityHintMixin, forms.ModelForm):
     """Staff intake."""
 
+    identity_fields = ("summary", "description")
     files = MultipleFileField()
     issue_receipt = forms.BooleanField(label=_("发放查询码（电话或来访举报）"), required=False)
+    keep_identity = keep_identity_field()
 
     class Meta:
         model = Lead
@@ -173,16 +218,19 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Unit.objects.communities()
-        if user is not None and not rules.check(user, "leads.supervise"):
-            del self.fields["is_major"]  # marking a lead major is supervising it
         sources = lead_rules.intake_sources(user) if user is not None else None
         if sources is not None:
             self.fields["source"].choices = [(source, LeadSource(source).label) for source in sources]
         self.fields["channel"].choices = [("", "---------"), *Channel.choices]
         self.fields["original_case_kind"].choices = [("", "---------"), *CaseKind.choices]
 
+    def clean(self):
+        data = super().clean()
+        self.check_identity(data)
+        return data
+
     def lead_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("files", "issue_receipt")}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("files", "issue_receipt", "keep_identity")}
 
 
 class LeadEditForm(VersionedFormMixin, forms.ModelForm):
@@ -292,6 +340,20 @@ class LinkForm(ReasonForm):
         if other is None:
             raise forms.ValidationError(_("找不到编号为“%(n)s”的线索。") % {"n": number}, code="unknown")
         return other
+
+
+class RedactForm(RequiredReasonForm):
+    """The passage to remove from the lead's text (``services.lead_redact``): irreversible."""
+
+    passage = forms.CharField(
+        label=_("要删除的原文"),
+        max_length=500,
+        help_text=_(
+            "照原样粘贴要删除的文字（如举报人的电话号码）。线索、补充材料和操作记录中的这段文字都将替换为“【已删除】”，不可恢复。"
+        ),
+    )
+
+    field_order = ["passage", "reason"]
 
 
 class ImportForm(forms.Form):

@@ -1,5 +1,8 @@
-"""Excel import of lead lists from a higher office: every row validated, a Chinese error per row,
-nothing saved unless all rows pass (or the user asks for the valid rows only), bulk inserts."""
+"""Excel import of lead lists: a higher office's referrals, and the lists of other sources (a unit's
+部门梳理 list, a community's list) through the 来源 column. Every row validated (what its source
+asks, ``services.validate_lead_data``), a Chinese error per row, nothing saved unless all rows pass
+(or the user asks for the valid rows only), bulk inserts. Columns are found by their header, so an
+older template without the 来源 column still imports (as 上级转办)."""
 
 from __future__ import annotations
 
@@ -21,13 +24,14 @@ from core.exceptions import DomainError
 from core.models import AuditEntry
 from core.uploads import check_workbook
 
-from .choices import FraudType, LeadSource
+from .choices import CaseKind, Channel, FraudType, LeadSource
 from .models import Lead
-from .services import build_lead, reserve_numbers
+from .services import build_lead, reserve_numbers, validate_lead_data
 
-#: (header, field, required)
+#: (header, field, required): ``required`` whatever the row's source; what a source asks besides
+#: (上级转办文号, 原案件类型, 举报方式) is checked per row.
 COLUMNS: list[tuple[Any, str, bool]] = [
-    (_("上级转办文号"), "higher_reference", True),
+    (_("上级转办文号"), "higher_reference", False),
     (_("线索摘要"), "summary", True),
     (_("反映情况"), "description", False),
     (_("诈骗类型"), "fraud_type", True),
@@ -38,7 +42,14 @@ COLUMNS: list[tuple[Any, str, bool]] = [
     (_("涉及金额（元）"), "money_lost", False),
     (_("涉及老人人数"), "elderly_affected", False),
     (_("上级反馈期限"), "higher_deadline", False),
+    (_("来源"), "source", False),
+    (_("举报方式"), "channel", False),
+    (_("原案件类型"), "original_case_kind", False),
 ]
+#: Cells read as they are (numbers, dates), the others as text.
+RAW_FIELDS = frozenset({"money_lost", "elderly_affected", "higher_deadline"})
+#: Without these headers the file is not a lead list.
+REQUIRED_HEADERS = ("summary", "fraud_type")
 MAX_ROWS = 20000
 
 
@@ -70,6 +81,9 @@ def template_rows() -> list[list[Any]]:
             "50000",
             "12",
             "2026-12-31",
+            str(LeadSource.HIGHER.label),
+            "",
+            "",
         ],
     ]
 
@@ -94,10 +108,19 @@ def parse(upload) -> ImportResult:
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
-    expected = [str(h) for h, _f, _r in COLUMNS]
-    if header[: len(expected)] != expected:
+    by_header = {str(h): f for h, f, _r in COLUMNS}
+    position = {by_header[h]: i for i, h in reversed(list(enumerate(header))) if h in by_header}
+    if any(f not in position for f in REQUIRED_HEADERS) or (
+        "source" not in position and "higher_reference" not in position
+    ):
         raise DomainError(_("表头与模板不一致，请使用下载的模板。"), code="header")
-    fraud_by_label = {str(label): value for value, label in FraudType.choices}
+    labels = {
+        "fraud_type": (_("诈骗类型"), {str(label): value for value, label in FraudType.choices}),
+        "source": (_("来源"), {str(label): value for value, label in LeadSource.choices}),
+        "channel": (_("举报方式"), {str(label): value for value, label in Channel.choices}),
+        "original_case_kind": (_("原案件类型"), {str(label): value for value, label in CaseKind.choices}),
+    }
+    today = timezone.localdate()
     result = ImportResult()
     seen: dict[str, int] = {}
     parsed: list[tuple[int, dict[str, Any]]] = []
@@ -107,7 +130,7 @@ def parse(upload) -> ImportResult:
         result.total += 1
         if result.total > MAX_ROWS:
             raise DomainError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS}, code="too_many")
-        values = {f: (row[i] if i < len(row) else None) for i, (_h, f, _r) in enumerate(COLUMNS)}
+        values = {f: (row[position[f]] if f in position and position[f] < len(row) else None) for _h, f, _r in COLUMNS}
         problems = []
         for header_text, name, required in COLUMNS:
             v = values[name]
@@ -115,18 +138,25 @@ def parse(upload) -> ImportResult:
                 values[name] = v = v.strip()
             if required and v in (None, ""):
                 problems.append(gettext("“%(col)s”不能为空") % {"col": header_text})
-        data: dict[str, Any] = {"source": LeadSource.HIGHER}
+        data: dict[str, Any] = {}
         for _h, name, _r in COLUMNS:
             v = values[name]
-            data[name] = "" if v is None else (str(v) if not isinstance(v, (int, float, datetime.date)) else v)
-        fraud = str(values["fraud_type"] or "")
-        if fraud:
-            if fraud in fraud_by_label:
-                data["fraud_type"] = fraud_by_label[fraud]
+            if name in RAW_FIELDS:
+                data[name] = "" if v is None else (str(v) if not isinstance(v, (int, float, datetime.date)) else v)
+            else:
+                data[name] = "" if v is None else str(v)
+        for name, (header_text, by_label) in labels.items():
+            text = str(data[name])
+            if not text:
+                continue
+            if text in by_label:
+                data[name] = by_label[text]
             else:
                 problems.append(
-                    gettext("诈骗类型“%(v)s”无效，应为：%(all)s") % {"v": fraud, "all": "、".join(fraud_by_label)}
+                    gettext("%(col)s“%(v)s”无效，应为：%(all)s")
+                    % {"col": header_text, "v": text, "all": "、".join(by_label)}
                 )
+        data["source"] = data["source"] or LeadSource.HIGHER  # no 来源: a higher office's list
         try:
             data["money_lost"] = Decimal(str(values["money_lost"])) if values["money_lost"] not in (None, "") else None
             if data["money_lost"] is not None and data["money_lost"] < 0:
@@ -144,9 +174,13 @@ def parse(upload) -> ImportResult:
             data["elderly_affected"] = None
         try:
             data["higher_deadline"] = _date(values["higher_deadline"])
-        except ValueError:
+        except (ValueError, OverflowError):
             problems.append(gettext("上级反馈期限“%(v)s”不是日期（如 2026-12-31）") % {"v": values["higher_deadline"]})
             data["higher_deadline"] = None
+        if data["higher_deadline"] is not None and data["higher_deadline"] < today:
+            problems.append(gettext("上级反馈期限 %(d)s 已过，请核对日期") % {"d": data["higher_deadline"].isoformat()})
+        if data["source"] == LeadSource.HIGHER and not data["higher_reference"]:
+            problems.append(gettext("“%(col)s”不能为空") % {"col": _("上级转办文号")})
         if len(str(data["summary"])) > 200:
             problems.append(gettext("线索摘要不能超过 200 字"))
         code = str(data["subject_credit_code"])
@@ -159,6 +193,11 @@ def parse(upload) -> ImportResult:
                 result.duplicates.append(number)
             else:
                 seen[ref] = number
+        if not problems:
+            try:
+                validate_lead_data(data)  # what the row's source asks, as the intake form checks
+            except DomainError as exc:
+                problems.append(str(exc.message))
         if problems:
             result.errors.append((number, "；".join(problems)))
         else:
@@ -172,7 +211,7 @@ def parse(upload) -> ImportResult:
             )
         )
     for number, data in parsed:
-        if data["higher_reference"] in existing:
+        if data["higher_reference"] and data["higher_reference"] in existing:
             result.errors.append((number, gettext("文号“%(v)s”已登记过（重复线索）") % {"v": data["higher_reference"]}))
             result.duplicates.append(number)
             continue
@@ -184,7 +223,7 @@ def parse(upload) -> ImportResult:
 def _audit_created(leads: list[Lead], user) -> None:
     """One "created" entry per imported lead, in bulk (bulk_create sends no signals)."""
     ct = ContentType.objects.get_for_model(Lead)
-    reason = gettext("Excel 导入上级转办线索")
+    reason = gettext("Excel 导入线索")
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
@@ -216,7 +255,7 @@ def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
     if not leads:
         return result
     today = timezone.localdate()
-    with transaction.atomic(), audit_context(actor=user, reason=gettext("Excel 导入上级转办线索")):
+    with transaction.atomic(), audit_context(actor=user, reason=gettext("Excel 导入线索")):
         numbers = reserve_numbers(today.year, len(leads))
         for lead, number in zip(leads, numbers, strict=True):
             lead.number = number

@@ -190,6 +190,9 @@ class Lead(VersionedModel, RecordedModel):
     publicly_named = models.BooleanField(_("列入通报"), default=False)
 
     reported_up_at = models.DateTimeField(_("向上级报送办结时间"), null=True, blank=True)
+    #: When the informant last added information with the receipt code: the 新补充 badge and
+    #: list of the units handling the lead, and their next daily digest (issue 16.6).
+    supplemented_at = models.DateTimeField(_("举报人最近补充时间"), null=True, blank=True, editable=False)
 
     objects = LeadQuerySet.as_manager()
 
@@ -239,11 +242,16 @@ class Lead(VersionedModel, RecordedModel):
 
     @classmethod
     def scope_q(cls, scope) -> Q:
+        """Filed by or referred to the user's unit (or a group it hosts), supervised or reviewed
+        by the user; and a lead merged into one of those (issue 16: whoever handles the surviving
+        lead reads the duplicates merged into it, their description, files and history)."""
         units = scope.unit_ids
         q = Q(filed_by_unit_id__in=units) | Q(assigned_unit_id__in=units)
+        merged = Q(merged_into__filed_by_unit_id__in=units) | Q(merged_into__assigned_unit_id__in=units)
         if scope.user_id:
             q |= Q(supervisor_id=scope.user_id) | Q(reviewer_id=scope.user_id)
-        return q
+            merged |= Q(merged_into__supervisor_id=scope.user_id) | Q(merged_into__reviewer_id=scope.user_id)
+        return q | merged
 
     @property
     def public_status(self) -> str:

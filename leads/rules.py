@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import rules
@@ -67,6 +68,10 @@ final = Guard(lambda lead: lead.is_final, _("线索尚未办结，不能报送�
 not_reported = Guard(lambda lead: lead.reported_up_at is None, _("该线索的办结情况已报送。"))
 public_tip = Guard(lambda lead: lead.source == LeadSource.PUBLIC, _("只有群众举报的线索才发放查询码。"))
 not_final = Guard(lambda lead: not lead.is_final, _("线索已办结，不再发放查询码。"))
+not_urged_today = Guard(
+    lambda lead: lead.last_reminded_on is None or lead.last_reminded_on < timezone.localdate(),
+    _("该线索今天已催办过，请明天再催。"),
+)
 
 OPEN = frozenset({S.REGISTERED, S.REFERRED, S.VERIFYING, S.FED_BACK, S.RETURNED})
 ACTION_URL = "leads:action"  # ``leads:action <pk> <verb>``: the action's form on its own page
@@ -172,6 +177,17 @@ rules.register(
     ),
     Action("leads.supervise", _("挂牌督办"), model=Lead, who=street_office, url=ACTION_URL),
     Action(
+        "leads.urge",
+        _("催办"),
+        model=Lead,
+        who=street_office,
+        sources=frozenset(OPEN_FOR_RECEIVER),
+        guards=(not_urged_today,),
+        url=ACTION_URL,
+        doc="A manual reminder to the unit handling the lead (e-mail to its liaisons, a 催办 badge on its "
+        "list), once a day per lead; it counts with the daily job's reminders.",
+    ),
+    Action(
         "leads.link",
         _("关联线索"),
         model=Lead,
@@ -196,6 +212,17 @@ rules.register(
         url="leads:higher",
         doc="The filtered, unreported leads of the higher-office list (each one is leads.report_up).",
         confirm=_("将把列表中筛选出的全部未报送线索记为已向上级报送，记录后不能撤销。"),
+    ),
+    Action(
+        "leads.redact",
+        _("删除敏感内容"),
+        model=Lead,
+        who=street_office,
+        needs_reason=True,
+        url=ACTION_URL,
+        doc="Replaces a passage (e.g. an informant's phone number typed into the description) by 【已删除】 "
+        "in the lead, its supplements and their audit entries (and the outbox); records who, when and why, "
+        "not the text. Cannot be undone.",
     ),
     # receipt codes and the informant
     Action(
@@ -227,7 +254,14 @@ rules.register(
         denied=_("您无权修改该线索。"),
     ),
     Action("leads.create", _("登记线索"), model=None, who=rules.writer, url="leads:create"),
-    Action("leads.import", _("导入上级转办线索"), model=None, who=street_office, url="leads:import"),
+    Action(
+        "leads.import",
+        _("导入线索"),
+        model=None,
+        who=street_office,
+        url="leads:import",
+        doc="A higher office's list, or another source's (来源 column, e.g. a unit's 部门梳理 list).",
+    ),
 )
 
 

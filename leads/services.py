@@ -230,12 +230,39 @@ def phone_hash(phone: str) -> str:
     return keyed_hash(normalise_phone(phone))
 
 
+#: The fields only some sources have (issue 16.5): a higher office's referral carries its
+#: document number and deadline, a department's review (部门梳理) the original case kind.
+SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "higher_reference": (LeadSource.HIGHER,),
+    "higher_deadline": (LeadSource.HIGHER,),
+    "original_case_kind": (LeadSource.REVIEW,),
+}
+
+
 def validate_lead_data(data: dict[str, Any]) -> None:
+    """What each source asks, checked for the staff form, the public form and the import alike:
+    上级转办 needs its document number, 部门梳理 the original case kind, 群众举报 how the tip came
+    in (举报方式); a field of another source is refused rather than kept silently."""
     source = data.get("source")
     if source == LeadSource.HIGHER and not data.get("higher_reference"):
-        raise DomainError(_("上级转办线索须填写上级转办文号。"), code="higher_reference")
+        raise DomainError(_("上级转办线索须填写上级转办文号。"), code="higher_reference", field="higher_reference")
     if source == LeadSource.REVIEW and not data.get("original_case_kind"):
-        raise DomainError(_("部门梳理线索须填写原案件类型（民事、行政、刑事）。"), code="case_kind")
+        raise DomainError(
+            _("部门梳理线索须填写原案件类型（民事、行政、刑事）。"), code="case_kind", field="original_case_kind"
+        )
+    if source == LeadSource.PUBLIC and not data.get("channel"):
+        raise DomainError(_("群众举报须填写举报方式。"), code="channel", field="channel")
+    for name, sources in SOURCE_FIELDS.items():
+        if data.get(name) and source not in sources:
+            raise DomainError(
+                _("“%(field)s”只用于%(sources)s线索。")
+                % {
+                    "field": getattr(Lead._meta.get_field(name), "verbose_name", name),
+                    "sources": "、".join(str(LeadSource(x).label) for x in sources),
+                },
+                code="source_field",
+                field=name,
+            )
     if data.get("money_lost") is not None and Decimal(data["money_lost"]) < 0:
         raise DomainError(_("涉及金额不能为负数。"), code="money")
 
@@ -268,13 +295,13 @@ def lead_create(
     """Staff intake (community, member unit, working group, street office). Returns the lead and
     its receipt code when one was asked for (a tip taken by phone or at the counter).
     ``institution``: the registered institution the lead is about (rectification's "send to the
-    judiciary" files a lead on the institution it found)."""
+    judiciary" files a lead on the institution it found). A 重大线索 tick is kept whoever files
+    the lead (a community's view of its own tip counts); the street office names the supervisor
+    (``lead_supervise``)."""
     rules.require(user, "leads.create")
     sources = lead_rules.intake_sources(user)
     if sources is not None and data.get("source") not in sources:
         raise DomainError(_("社区登记的线索来源只能是“社区移送”或“群众举报”。"), code="source", field="source")
-    if data.get("is_major") and not rules.check(user, "leads.supervise"):  # marking major is supervising
-        data = {**data, "is_major": False}
     lead = build_lead(data, user=user)
     lead.institution = institution
     code = _new_receipt(lead) if issue_receipt else None
@@ -318,7 +345,14 @@ def lead_add_public_info(*, lead: Lead, text: str, files: Iterable[Any] = ()) ->
         if files:
             attachments_add(obj=lead, files=files, note=gettext("举报人补充"))
         record_action(lead, actor=None, action_text=gettext("举报人通过查询码补充材料"))
+        # The 新补充 badge and list of the handling unit and the street office, and their digest.
+        Lead.objects.filter(pk=lead.pk).update(supplemented_at=timezone.now())
     return supplement
+
+
+def new_supplement_since(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Since when an informant's supplement counts as new (新补充): ``LEADS_NEW_SUPPLEMENT_DAYS``."""
+    return (now or timezone.now()) - datetime.timedelta(days=settings.LEADS_NEW_SUPPLEMENT_DAYS)
 
 
 # --- staff corrections after intake ---------------------------------------------------------
@@ -357,7 +391,7 @@ def lead_update(*, lead: Lead, user: Any, reason: str, expected_version: int | N
         raise TypeError(f"not editable lead fields: {sorted(unknown)}")
     if not reason.strip():
         raise DomainError(_("修改须说明原因。"), code="reason")
-    current = {name: getattr(lead, name) for name in ("source", "higher_reference", "original_case_kind")}
+    current = {name: getattr(lead, name) for name in ("source", "channel", *SOURCE_FIELDS)}
     validate_lead_data({**current, **fields})
     if not (fields.get("summary", lead.summary) or "").strip():
         raise DomainError(_("请填写线索摘要。"), code="summary")
@@ -658,6 +692,55 @@ def lead_supervise(*, lead: Lead, user: Any, is_major: bool, supervisor: Any = N
     )
 
 
+#: The wording of the 催办 e-mail (the templates hold no strings of their own).
+URGE_TEXT = {
+    "subject": _("催办线索"),
+    "intro": _("街道专项办催办以下线索，请尽快核查并反馈："),
+    "deadline": _("反馈期限"),
+    "overdue": _("已超期"),
+    "note": _("说明"),
+    "count": _("催办次数"),
+    "closing": _("请登录护老系统办理。"),
+}
+
+
+def lead_urge(*, lead: Lead, user: Any, reason: str = "") -> Lead:
+    """A manual reminder (催办) by the street office to the unit handling a referred lead, at
+    most once a day per lead (``leads.urge``). It counts with the daily job's reminders
+    (``reminder_count``, ``last_reminded_on``: the unit's list shows the 催办 badge) and e-mails
+    the unit's liaisons (``organization.contacts``); the e-mail names the lead, never the
+    informant."""
+    from core.mail import absolute_url
+    from organization import contacts
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        lead = rules.transition(
+            lead,
+            user=user,
+            action="leads.urge",
+            reason=reason,
+            fields=lambda locked: {"reminder_count": locked.reminder_count + 1, "last_reminded_on": today},
+        )
+        unit = lead.assigned_unit
+        to = contacts.unit_addresses(unit) if unit is not None else []
+        if to:
+            queue_mail(
+                "leads-urge",
+                to=to,
+                context={
+                    "unit": unit,
+                    "lead": lead,
+                    "overdue": lead.deadline is not None and lead.deadline < today,
+                    "note": reason.strip(),
+                    "t": URGE_TEXT,
+                    "url": absolute_url(lead.get_absolute_url()),
+                },
+                key=f"lead-urge:{lead.pk}:{today.isoformat()}",
+            )
+    return lead
+
+
 def lead_report_up(*, lead: Lead, user: Any, reason: str = "") -> Lead:
     """Record that the closure of a lead from a higher office was reported up."""
     return rules.transition(
@@ -676,6 +759,57 @@ def leads_report_up_many(*, leads: Iterable[Lead], user: Any, reason: str = "") 
                 lead_report_up(lead=lead, user=user, reason=reason)
                 count += 1
     return count
+
+
+#: The free text of a lead a redaction looks in (not the status, numbers, codes or dates).
+REDACT_FIELDS = (
+    "summary",
+    "description",
+    "findings",
+    "occurred",
+    "subject_name",
+    "subject_address",
+    "subject_person",
+    "subject_phone",
+    "transferred_to",
+    "institution_name",
+)
+REDACT_MIN_LENGTH = 4
+
+
+def lead_redact(*, lead: Lead, user: Any, passage: str, reason: str) -> Lead:
+    """Remove a passage that identifies someone (an informant's phone number typed into the
+    description…) from the lead's text, its supplements and every audit entry of both, and from
+    the outbox (``core.services.redact_records``): each becomes 【已删除】. The audit trail keeps
+    who redacted, when, why, and which fields, never the text; nothing can bring it back."""
+    from core.services import REDACTED, redact_records
+
+    passage = (passage or "").strip()
+    if len(passage) < REDACT_MIN_LENGTH:
+        raise DomainError(
+            _("请粘贴要删除的原文（至少 %(n)s 个字符）。") % {"n": REDACT_MIN_LENGTH}, code="passage", field="passage"
+        )
+    supplements = list(lead.supplements.filter(text__contains=passage).only("pk", "text"))
+
+    def fields(locked: Lead) -> dict[str, Any]:
+        changed = {
+            name: getattr(locked, name).replace(passage, REDACTED)
+            for name in REDACT_FIELDS
+            if passage in (getattr(locked, name) or "")
+        }
+        if not changed and not supplements:
+            raise DomainError(_("线索中没有找到这段文字，请照原样粘贴。"), code="passage", field="passage")
+        if "subject_phone" in changed:
+            changed["subject_phone_hash"] = phone_hash(changed["subject_phone"])
+        return changed
+
+    with transaction.atomic():
+        lead = rules.transition(lead, user=user, action="leads.redact", reason=reason, fields=fields)
+        for supplement in supplements:
+            LeadSupplement.objects.filter(pk=supplement.pk).update(text=supplement.text.replace(passage, REDACTED))
+        # The transition's own entry quoted the old text: the redaction of the trail comes after it.
+        redact_records(objects=[lead, *lead.supplements.all()], passage=passage)
+    return lead
 
 
 def lead_reveal_informant(*, lead: Lead, user: Any, reason: str) -> dict[str, str]:
@@ -739,14 +873,24 @@ DIGEST_TEXT = {
     "number": _("编号"),
     "summary": _("摘要"),
     "open_list": _("在系统中查看本单位的线索"),
+    "supplemented_intro": _("举报人通过查询码补充了材料（请登录查看）："),
+    "supplemented": _("新补充"),
 }
+
+
+def _supplemented_on(day: datetime.date) -> Q:
+    """Leads an informant added to on ``day`` (local time): the digest of the next day lists them."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return Q(supplemented_at__gte=start, supplemented_at__lt=start + datetime.timedelta(days=1))
 
 
 def leads_send_digests(*, today: datetime.date | None = None) -> int:
     """One e-mail per unit with due-soon or overdue leads, to its liaisons (the unit's liaison
     and its people with an e-mail, ``organization.contacts``) and its mailbox; a unit with no
     address at all gets none and is listed as unreachable on the outbox page and the dashboard.
-    The outbox key makes a second run the same day a no-op. Never holds informant data."""
+    It also lists the leads an informant added to yesterday (receipt code), to the unit handling
+    each and to the street office: their numbers and summaries, never the supplement or the
+    informant. The outbox key makes a second run the same day a no-op."""
     from django.urls import reverse
 
     from core.mail import absolute_url
@@ -761,9 +905,19 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
         .only("pk", "number", "summary", "deadline", "deadline_workdays", "status", "is_major", "assigned_unit_id")
         .order_by("deadline", "pk")
     )
-    by_unit: dict[int, dict[str, list[Lead]]] = defaultdict(lambda: {"overdue": [], "due_soon": []})
+    by_unit: dict[int, dict[str, list[Lead]]] = defaultdict(lambda: {"overdue": [], "due_soon": [], "supplemented": []})
     for lead in rows:
         by_unit[lead.assigned_unit_id]["overdue" if lead.deadline < today else "due_soon"].append(lead)
+    supplemented = list(
+        Lead.objects.filter(_supplemented_on(today - datetime.timedelta(days=1)))
+        .only("pk", "number", "summary", "assigned_unit_id")
+        .order_by("number")
+    )
+    street_office = Unit.objects.street_office() if supplemented else None
+    for lead in supplemented:
+        for unit_id in {lead.assigned_unit_id, street_office.pk if street_office else None}:
+            if unit_id is not None:
+                by_unit[unit_id]["supplemented"].append(lead)
     sent = 0
     for unit in contacts.with_addresses(Unit.objects.filter(pk__in=by_unit)):
         to = contacts.unit_addresses(unit)

@@ -14,7 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +38,7 @@ from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
 from . import forms, imports, public, services
-from .choices import FraudType, LeadSource, LeadStatus, ReviewState
+from .choices import OPEN_FOR_RECEIVER, FraudType, LeadSource, LeadStatus, ReviewState
 from .filters import LeadFilter
 from .models import INFORMANT_FIELDS, Lead
 from .selectors import SHORT_FIELDS, related_candidates
@@ -65,6 +66,10 @@ EXPORT_COLUMNS = [
     Column(_("期限为估算"), lambda x: getattr(x, "deadline_estimated", False), 8),
     Column(_("状态"), lambda x: x.get_status_display(), 10),
     Column(_("重大线索"), lambda x: x.is_major, 8),
+    Column(_("督办人"), lambda x: str(x.supervisor) if x.supervisor_id else "", 12),
+    Column(_("列入通报"), lambda x: x.publicly_named, 8),
+    Column(_("催办次数"), lambda x: x.reminder_count, 8),
+    Column(_("最近催办日期"), lambda x: x.last_reminded_on, 12),
     Column(_("核查情况"), lambda x: x.findings, 40),
     Column(_("办结结果"), lambda x: x.get_outcome_display(), 16),
     Column(_("办结时间"), lambda x: x.closed_at, 16),
@@ -89,6 +94,7 @@ def decorate_rows(leads, today, horizon) -> None:
         "fraud_type": {k: str(v) for k, v in FraudType.choices},
     }
     prefix = reverse("leads:detail", args=[0]).removesuffix("0/")
+    since = services.new_supplement_since()
     for lead in leads:
         lead.row_url = f"{prefix}{lead.pk}/"
         lead.status_label = labels["status"].get(lead.status, lead.status)
@@ -100,6 +106,9 @@ def decorate_rows(leads, today, horizon) -> None:
             lead.community.name if lead.community_id and lead.community_id != lead.assigned_unit_id else ""
         )
         lead.row_deadline_state = lead.deadline_state(today, horizon)
+        lead.supervisor_label = str(lead.supervisor) if lead.supervisor_id else ""
+        lead.urged = bool(lead.reminder_count) and lead.status in OPEN_FOR_RECEIVER
+        lead.new_supplement = lead.supplemented_at is not None and lead.supplemented_at >= since
 
 
 class SearchPaginator(Paginator):
@@ -144,6 +153,13 @@ class LeadListView(ScopedListView):
         "reported_up_at",
         "assigned_unit__name",
         "community__name",
+        "publicly_named",
+        "reminder_count",
+        "supplemented_at",
+        "supervisor__name",
+        "supervisor__first_name",
+        "supervisor__last_name",
+        "supervisor__username",
     )
 
     def export_rows(self):
@@ -156,7 +172,11 @@ class LeadListView(ScopedListView):
             yield lead
 
     def paginate_queryset(self, queryset, page_size):
-        rows = queryset.select_related(None).select_related("assigned_unit", "community").only(*self.ROW_FIELDS)
+        rows = (
+            queryset.select_related(None)
+            .select_related("assigned_unit", "community", "supervisor")
+            .only(*self.ROW_FIELDS)
+        )
         return super().paginate_queryset(rows, page_size)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
@@ -212,7 +232,12 @@ class HigherReportView(LeadListView):
 
 
 class DeadlineBoardView(LoginRequiredMixin, TemplateView):
-    """Due-soon and overdue leads per unit (督办)."""
+    """Due-soon and overdue leads per unit (督办), and who is late with what: under each unit its
+    most overdue leads (``LATE_PER_UNIT``, the rest through the unit's overdue list), with the
+    supervisor, reminders and naming, and the 催办 button where the rules allow it. Two queries
+    for the counts and one for the late leads, however many units and leads."""
+
+    LATE_PER_UNIT = 10
 
     template_name = "leads/deadline_board.html"
 
@@ -234,9 +259,44 @@ class DeadlineBoardView(LoginRequiredMixin, TemplateView):
             .order_by("-overdue", "-due_soon")
         )
         units = Unit.objects.in_bulk([r["assigned_unit_id"] for r in rows])
-        context["rows"] = [{**r, "unit": units.get(r["assigned_unit_id"])} for r in rows]
+        late: dict[int, list[Lead]] = {}
+        for lead in self.late_leads(today):
+            lead.days_late = (today - lead.deadline).days
+            late.setdefault(lead.assigned_unit_id, []).append(lead)
+        context["rows"] = [
+            {**r, "unit": units.get(r["assigned_unit_id"]), "late": late.get(r["assigned_unit_id"], [])} for r in rows
+        ]
         context["today"], context["horizon"] = today, horizon
         return context
+
+    def late_leads(self, today):
+        """The ``LATE_PER_UNIT`` most overdue leads of each unit (a window over the overdue ones)."""
+        ranked = (
+            visible_to(self.request.user, Lead)
+            .overdue(today)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("assigned_unit_id")], order_by=[F("deadline").asc(), F("pk")])
+            )
+            .filter(rank__lte=self.LATE_PER_UNIT)
+            .select_related("supervisor")
+            .only(
+                "number",
+                "summary",
+                "status",
+                "deadline",
+                "assigned_unit_id",
+                "is_major",
+                "publicly_named",
+                "reminder_count",
+                "last_reminded_on",
+                "supervisor__name",
+                "supervisor__first_name",
+                "supervisor__last_name",
+                "supervisor__username",
+            )
+            .order_by("assigned_unit_id", "deadline", "pk")
+        )
+        return list(ranked)
 
 
 class LeadDetailView(ScopedDetailView):
@@ -310,10 +370,12 @@ PANELS = [
     ("review_confirm", _("二次核查：确认查否")),
     ("reopen", _("二次核查：重开")),
     ("report_up", _("已向上级报送办结情况")),
+    ("urge", _("催办承办单位")),
     ("supervise", _("重大线索 / 挂牌督办")),
     ("link", _("关联或合并线索")),
     ("issue_receipt", _("重新发放查询码（原查询码作废）")),
     ("reveal", _("查看举报人身份（将被记录）")),
+    ("redact", _("删除敏感内容（不可恢复）")),
 ]
 
 
@@ -358,8 +420,10 @@ ACTIONS: dict[str, Step] = {
     "extension_request": Step(forms.ExtensionRequestForm, services.lead_request_extension),
     "extension_decide": Step(forms.ExtensionDecideForm, services.lead_decide_extension),
     "supervise": Step(forms.SuperviseForm, services.lead_supervise),
+    "urge": Step(forms.ReasonForm, services.lead_urge),
     "link": Step(forms.LinkForm, services.lead_link),  # with its merge box: services.lead_merge
     "report_up": Step(forms.ReasonForm, services.lead_report_up),
+    "redact": Step(forms.RedactForm, services.lead_redact),
 }
 
 #: The form of each panel on the lead's page.
@@ -588,7 +652,7 @@ def import_template(request):
     buffer = io.BytesIO()
     rows = imports.template_rows()
     columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
-    write_rows(buffer, str(_("上级转办线索")), columns, rows[1:])
+    write_rows(buffer, str(_("线索")), columns, rows[1:])
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="leads-import-template.xlsx", content_type=XLSX_MIME)
 

@@ -442,7 +442,7 @@ SECTOR_FRAUD_TYPE = {
     "food_health": "product",
     "false_advert": "product",
     "unlicensed_medical": "service",
-    "fund_raising": "project",
+    "fund_raising": "unknown",  # a fund-raising scheme may be any kind of fraud: 不清楚 (issue 16.5)
 }
 
 

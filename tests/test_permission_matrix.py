@@ -666,13 +666,24 @@ def setup_reveal(w, persona):
     return [lead.pk], {"reason": "核实"}, _audit_count(lead)
 
 
+def setup_redact(w, persona):
+    lead = _lead(w, description="举报人电话13900001111，请联系")
+    return [lead.pk], {"passage": "13900001111", "reason": "举报人电话误填"}, _db(lead, "description")
+
+
 def setup_receipt(w, persona):
-    lead = _lead(w, source="public")
+    lead = _lead(w, source="public", channel="phone")
     return [lead.pk], {}, _db(lead, "receipt_hash")
 
 
 def setup_lead_create(w, persona):
-    data = {"source": "public", "summary": "电话举报" + persona, "fraud_type": "service", "received_on": ""}
+    data = {
+        "source": "public",
+        "channel": "phone",
+        "summary": "电话举报" + persona,
+        "fraud_type": "service",
+        "received_on": "",
+    }
     return [], data, _count("leads.Lead")
 
 
@@ -1192,10 +1203,17 @@ ACTIONS: dict[str, Action] = {
         lead_action("referred", lambda w, x: {"is_major": "on", "supervisor": w.p.street.pk}, "is_major"),
         CA_LEAD,
     ),
+    "leads.urge": Action(
+        "leads:action",
+        frozenset({"street"}),
+        lead_action("referred", {"reason": "请尽快反馈"}, "reminder_count"),
+        CA_LEAD,
+    ),
     "leads.link": Action("leads:action", frozenset({"street"}), setup_link(merge=False), CA_LEAD),
     "leads.merge": Action("leads:action", frozenset({"street"}), setup_link(merge=True), CA_LEAD, slug="link"),
     "leads.report_up": Action("leads:action", frozenset({"street"}), setup_report_up, SL),
     "leads.reveal": Action("leads:reveal", frozenset({"street"}), setup_reveal, CA_LEAD),
+    "leads.redact": Action("leads:action", frozenset({"street"}), setup_redact, CA_LEAD),
     "leads.issue_receipt": Action("leads:issue_receipt", frozenset({"street", "community_a"}), setup_receipt, CA_LEAD),
     "leads.edit": Action("leads:update", frozenset({"street"}), setup_lead_update, CA_LEAD),
     "leads.create": Action("leads:create", WRITERS, setup_lead_create),

@@ -401,6 +401,8 @@ LEADS_PUBLIC_DAILY_BYTES = env_int("LEADS_PUBLIC_DAILY_BYTES", 150 * 1024 * 1024
 LEADS_HELD_FILES_HOURS = env_int("LEADS_HELD_FILES_HOURS", 24)
 # The receipt page shows the new code again on reload for this long (same browser session only).
 LEADS_RECEIPT_SHOW_SECONDS = env_int("LEADS_RECEIPT_SHOW_SECONDS", 15 * 60)
+# An informant's supplement (receipt code) shows as 新补充 on the lead lists for this many days.
+LEADS_NEW_SUPPLEMENT_DAYS = env_int("LEADS_NEW_SUPPLEMENT_DAYS", 7)
 
 # --- Rectification (institutions, risk grades, inspections) ---------------------------------------
 # Inspection interval in days per risk grade (0 ungraded … 4 red); admin rows (RiskGradeSetting)

@@ -39,3 +39,53 @@
     }
   });
 })();
+
+// The intake form asks what the chosen source needs (issue 16.5; the server checks the same,
+// leads.services.validate_lead_data): the higher office's document number and deadline only for
+// 上级转办, the original case kind only for 部门梳理, how the tip came in for 群众举报 and 社区移送.
+// A hidden field is disabled too, so a value typed before switching the source is not posted.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-testid=lead-form]");
+  var source = form && form.elements.source;
+  if (!source) { return; }
+  var only = {
+    higher_reference: ["higher"],
+    higher_deadline: ["higher"],
+    original_case_kind: ["review"],
+    channel: ["public", "community"]
+  };
+  function update() {
+    Object.keys(only).forEach(function (name) {
+      var input = form.elements[name];
+      var wrapper = document.getElementById("div_id_" + name);
+      if (!input || !wrapper) { return; }
+      var shown = only[name].indexOf(source.value) !== -1;
+      wrapper.classList.toggle("d-none", !shown);
+      input.disabled = !shown;
+      if (name === "channel") { input.required = source.value === "public"; }
+    });
+  }
+  source.addEventListener("change", update);
+  update();
+})();
+
+// A live hint while typing "what happened" (issue 16.7): a phone or ID number there is shown to
+// every handler; the informant's own belongs in the encrypted contact fields. The server checks
+// the same on submit (core.identity) and asks to confirm; this only warns earlier.
+(function () {
+  "use strict";
+  var area = document.querySelector("form textarea[name=description]");
+  if (!area) { return; }
+  var phone = /(^|\D)(\+?86[-\s]?)?1[3-9]\d([-\s]?\d{4}){2}(?!\d)|(^|\D)0\d{2,3}-\d{7,8}(?!\d)/;
+  var idNumber = /(^|[^\dXx])\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])/;
+  var hint = document.createElement("div");
+  hint.className = "form-text text-danger d-none";
+  hint.setAttribute("data-testid", "identity-hint");
+  hint.textContent = area.form.dataset.identityHint ||
+    "这里似乎写有电话号码或身份证号。举报人本人的联系方式请填到联系方式栏（加密保存）。";
+  area.insertAdjacentElement("afterend", hint);
+  area.addEventListener("input", function () {
+    hint.classList.toggle("d-none", !(phone.test(area.value) || idNumber.test(area.value)));
+  });
+})();

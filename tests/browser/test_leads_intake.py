@@ -13,7 +13,8 @@ def test_intake_suggests_related_leads_and_issues_a_code(page, login, personas):
     from leads.models import Lead
 
     earlier, _ = services.lead_create(
-        user=personas.street, data={"source": "public", "summary": "早先的举报", "subject_phone": "13800001111"}
+        user=personas.street,
+        data={"source": "public", "channel": "phone", "summary": "早先的举报", "subject_phone": "13800001111"},
     )
     login("street")
     page.goto(page.base_url + "/leads/new/")

@@ -94,7 +94,8 @@ def test_hostile_text_is_shown_as_text_everywhere(page, login, personas, org, se
         "subject_person": hostile("人员", 1)[:100],
         "occurred": hostile("时间", 2),
     }
-    staff_lead, _ = lead_services.lead_create(user=personas.street, data={"source": "public", **intake})
+    # a higher office's referral: its document number is free text too (issue 16.5: only this source has one)
+    staff_lead, _ = lead_services.lead_create(user=personas.street, data={"source": "higher", **intake})
     staff_lead = lead_services.lead_refer(lead=staff_lead, user=personas.street, unit=org.community_a)
     staff_lead = lead_services.lead_acknowledge(lead=staff_lead, user=personas.community_a, reason=hostile("签收", 0))
     staff_lead = lead_services.lead_feedback(lead=staff_lead, user=personas.community_a, findings=hostile("核查", 1))

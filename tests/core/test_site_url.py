@@ -62,7 +62,8 @@ def test_site_url_is_documented():
 @pytest.mark.django_db
 def test_every_email_the_app_sends_links_only_absolutely(settings, django_capture_on_commit_callbacks):
     from core.models import OutboundEmail
-    from leads.services import leads_send_digests
+    from leads.models import Lead
+    from leads.services import lead_urge, leads_send_digests
     from organization.models import Campaign, Unit, User
     from rectification.services import rectification_send_digests
     from reports import services as reports
@@ -76,6 +77,10 @@ def test_every_email_the_app_sends_links_only_absolutely(settings, django_captur
     today = datetime.date.today()
     with django_capture_on_commit_callbacks(execute=True):
         leads_send_digests(today=today + datetime.timedelta(days=30))
+        open_lead = Lead.objects.filter(status__in=["referred", "verifying", "returned"]).exclude(
+            last_reminded_on=today
+        )
+        lead_urge(lead=open_lead.first(), user=User.objects.filter(role="street_office").first(), reason="请尽快")
         rectification_send_digests(today=today + datetime.timedelta(days=400))
         reports.reminders_send(today=today, campaign=campaign)
         first_day = today.replace(day=1)

@@ -47,6 +47,7 @@ def lead(ctx, status="registered", **data):
     from leads import services
 
     data.setdefault("source", "public")
+    data.setdefault("channel", "phone")
     data.setdefault("summary", "某公司以养老项目名义集资")
     data.setdefault("informant_name", "张大爷")
     obj, _code = services.lead_create(user=ctx.p.street, data=data)

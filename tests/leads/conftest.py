@@ -21,6 +21,8 @@ def lead_in(personas, org):
 
     def make(status: str = "registered", unit=None, **data):
         data.setdefault("source", "public")
+        if data["source"] == "public":
+            data.setdefault("channel", "phone")
         data.setdefault("summary", "某公司以养老项目名义集资")
         lead, _code = services.lead_create(user=personas.street, data=data)
         if status == "registered":

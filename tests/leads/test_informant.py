@@ -28,6 +28,7 @@ def planted(personas, org):
         user=personas.street,
         data={
             "source": "public",
+            "channel": "phone",
             "summary": "实名举报",
             "informant_name": NAME,
             "informant_phone": PHONE,

@@ -19,11 +19,13 @@ DECLARED = {
     "extension_request",
     "extension_decide",
     "supervise",
+    "urge",
     "link",
     "report_up",
     "report_up_many",
     "issue_receipt",
     "reveal",
+    "redact",
     "edit",
     "create",
     "import",
@@ -43,6 +45,7 @@ def test_every_lead_action_is_declared_with_a_form():
             continue
         assert action.url_for(lead if action.model is Lead else None), verb
     assert rules.get("leads.reveal").needs_reason and rules.get("leads.return").needs_reason
+    assert rules.get("leads.redact").needs_reason
 
 
 def test_the_rules_describe_themselves():

@@ -143,7 +143,7 @@ def test_intake_rules(personas):
         user=personas.community_a, data={"source": "community", "summary": "x", "is_major": True}, issue_receipt=True
     )
     assert lead.community_id == personas.community_a.unit_id and lead.filed_by_unit_id == lead.community_id
-    assert not lead.is_major  # only the street office marks major leads
+    assert lead.is_major  # a community's 重大 tick is kept (issue 16.5); the street office names the supervisor
     assert services.receipt_lookup(code) == lead
     review, _ = services.lead_create(
         user=personas.liaison, data={"source": "review", "summary": "民事纠纷梳理", "original_case_kind": "civil"}

@@ -210,7 +210,7 @@ def test_list_is_sortable(client_for, personas, lead_in, org):
 def test_intake_form_and_import_pages_render(client_for, personas):
     page = client_for(personas.community_a).get(reverse("leads:create"))
     assert page.status_code == 200 and b"data-related-url" in page.content
-    assert b'name="is_major"' not in page.content
+    assert b'name="is_major"' in page.content  # a community may flag a lead major (issue 16.5)
     page = client_for(personas.street).get(reverse("leads:import"))
     assert page.status_code == 200 and b"import-template" in page.content
 
