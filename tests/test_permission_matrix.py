@@ -903,6 +903,24 @@ def setup_institution_import(w, persona):
     return [], {"file": upload, "mode": "valid_only"}, _count("rectification.Institution")
 
 
+def setup_sectors_edit(w, persona):
+    from organization.choices import UnitCode
+    from rectification import services
+    from rectification.forms import SectorsForm
+    from rectification.models import SectorSupervisor
+
+    form = SectorsForm(current=services.sector_units())
+    data = form_data(form, units_food_health=[w.u[UnitCode.HEALTH_OFFICE].pk], reason="调整")
+    return [], data, lambda: sorted(SectorSupervisor.objects.values_list("sector", "unit_id", "is_lead"))
+
+
+def setup_supervisor_override(w, persona):
+    from organization.choices import UnitCode
+
+    inst = w.o["inst_a"]
+    return [inst.pk], {"unit": w.u[UnitCode.LAND_OFFICE].pk, "reason": "例外"}, _db(inst, "supervising_unit")
+
+
 # publicity
 
 PUBLICITY_A = frozenset({"street", "publicity", "community_a"})
@@ -1227,6 +1245,11 @@ ACTIONS: dict[str, Action] = {
     "rectification.import": Action(
         "rectification:institution_import", SUPERVISORS_A, setup_institution_import, soft=True, offered_to=WRITERS
     ),
+    # the street office keeps the sector table and names a supervising unit outside it (issue 16)
+    "rectification.sectors_edit": Action("rectification:sectors_edit", frozenset({"street"}), setup_sectors_edit),
+    "rectification.supervisor_override": Action(
+        "rectification:institution_supervisor", frozenset({"street"}), setup_supervisor_override, INST_A
+    ),
     # publicity: the publicity group all; a community its own; media and opinion for one's own unit
     "publicity.activity_create": Action(
         "publicity:activity_create", PUBLICITY_A, setup_activity_create, soft=True, offered_to=WRITERS
@@ -1330,6 +1353,7 @@ CREATE_PAGES = {
     "cases.create": "cases:index",
     "rectification.create": "rectification:index",
     "rectification.import": "rectification:index",
+    "rectification.sectors_edit": "rectification:sectors",
     "publicity.activity_create": "publicity:activity_list",
     "publicity.survey_create": "publicity:survey_list",
     "publicity.media_create": "publicity:media_list",
@@ -1488,6 +1512,8 @@ READ_ONLY = {
     "rectification:problem_detail",
     "rectification:plan_list",
     "rectification:plan_detail",
+    "rectification:plans_missing",
+    "rectification:sectors",
     "publicity:index",
     "publicity:activity_list",
     "publicity:activity_detail",
