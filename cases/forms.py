@@ -94,6 +94,8 @@ class LedgerEntryForm(forms.Form):
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
+    confirm_excess = forms.BooleanField(label=_("确认超过涉案金额"), required=False)
+    excess_reason = forms.CharField(label=_("超过涉案金额的理由"), required=False, max_length=300)
 
 
 class ReverseForm(forms.Form):

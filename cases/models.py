@@ -89,11 +89,16 @@ def cents(value: Decimal | None) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
+#: The recovery rate is kept to this many places of the share (0.00000017 = 0.000017 %), so that
+#: 1 元 returned of 5,800,000 shows as a non-zero rate and 99.996 % is not rounded to 100 %.
+RATE_PLACES = Decimal("0.00000001")
+
+
 def recovery_rate(returned: Decimal | None, involved: Decimal | None) -> Decimal | None:
     """Returned to victims against the amount involved; None when the amount involved is 0."""
     if not involved:
         return None
-    return (Decimal(returned or 0) / Decimal(involved)).quantize(Decimal("0.0001"))
+    return (Decimal(returned or 0) / Decimal(involved)).quantize(RATE_PLACES)
 
 
 class CaseQuerySet(ScopedQuerySet):
