@@ -88,6 +88,25 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 
+class PublicityClearForm(forms.ModelForm):
+    """What a typical case shows the publicity group: written for the public, without names."""
+
+    reason = forms.CharField(label=_("说明"), max_length=500)
+
+    class Meta:
+        model = Case
+        fields = ["publicity_title", "publicity_summary", "publicity_show_amount"]
+        widgets = {"publicity_summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publicity_title"].required = True
+        self.fields["publicity_summary"].required = True
+
+    def _post_clean(self):
+        pass  # the service saves, through the rules
+
+
 class LedgerEntryForm(forms.Form):
     prefix = "ledger"
     kind = forms.ChoiceField(label=_("类别"), choices=LedgerKind.choices)

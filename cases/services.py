@@ -174,14 +174,49 @@ def case_advance(
 
 
 def case_set_typical(*, case: Case, user: Any, typical: bool, reason: str = "") -> Case:
-    """Mark a case as a typical case (典型案例, listed for publicity) or take the mark off."""
+    """Mark a case as a typical case (典型案例, listed for publicity) or take the mark off (which
+    withdraws its clearance for publicity too)."""
+    fields: dict[str, Any] = {"is_typical": typical}
+    if not typical:
+        fields.update(publicity_cleared=False, publicity_cleared_at=None)
     return rules.transition(
         case,
         user=user,
         action="cases.mark_typical" if typical else "cases.unmark_typical",
         reason=reason,
-        fields={"is_typical": typical},
-        save=_save_fields("is_typical"),
+        fields=fields,
+        save=_save_fields(*fields),
+    )
+
+
+def case_clear_publicity(
+    *, case: Case, user: Any, title: str, summary: str, show_amount: bool = False, reason: str = ""
+) -> Case:
+    """Clear a typical case for publicity (同意公开宣传): the title and summary written for the
+    public, and whether its amounts may be shown. The publicity group sees only these
+    (``selectors.publicity_summaries``). Audited with the reason."""
+    title, summary = (title or "").strip(), (summary or "").strip()
+    if not title:
+        raise DomainError(_("请填写宣传标题。"), code="publicity_title", field="publicity_title")
+    if not summary:
+        raise DomainError(_("请填写宣传用案情摘要。"), code="publicity_summary", field="publicity_summary")
+    fields = {
+        "publicity_cleared": True,
+        "publicity_title": title,
+        "publicity_summary": summary,
+        "publicity_show_amount": bool(show_amount),
+        "publicity_cleared_at": timezone.now(),
+    }
+    return rules.transition(
+        case, user=user, action="cases.clear_publicity", reason=reason, fields=fields, save=_save_fields(*fields)
+    )
+
+
+def case_withdraw_publicity(*, case: Case, user: Any, reason: str) -> Case:
+    """Withdraw a typical case from publicity; activities already linked keep their link."""
+    fields = {"publicity_cleared": False, "publicity_cleared_at": None}
+    return rules.transition(
+        case, user=user, action="cases.withdraw_publicity", reason=reason, fields=fields, save=_save_fields(*fields)
     )
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.selectors import visible_cases, visible_typical_cases
+from cases.selectors import linkable_typical_cases, publicity_label, visible_cases
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Unit, User
@@ -98,7 +98,9 @@ class ActivityForm(ServiceForm):
         self.fields["community"].queryset = communities
         if not self.instance.pk:
             self.initial.setdefault("date", timezone.localdate())
-        link_cases(self, "typical_case", visible_typical_cases(self.user))
+        link_cases(self, "typical_case", linkable_typical_cases(self.user))
+        if "typical_case" in self.fields:  # named by the publicity title once cleared
+            self.fields["typical_case"].label_from_instance = publicity_label
 
     def clean(self):
         data = super().clean()

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.selectors import visible_cases
+from cases.selectors import linkable_typical_cases, visible_cases
 from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
@@ -80,11 +80,13 @@ def _update(
 
 
 def _check_case_link(obj: Activity | OpinionEntry, name: str, user: User, stored: Any = None) -> None:
-    """A user links only a case they may see; a link made by someone else may stay."""
+    """A user links only a case they may see (or, for an exposure, a typical case cleared for
+    publicity that they may read); a link made by someone else may stay."""
     case_id = getattr(obj, f"{name}_id")
     if case_id is None or (stored is not None and getattr(stored, f"{name}_id") == case_id):
         return
-    if not visible_cases(user).filter(pk=case_id).exists():
+    linkable = linkable_typical_cases(user) if name == "typical_case" else visible_cases(user)
+    if not linkable.filter(pk=case_id).exists():
         raise DomainError(_("您无权关联该案件。"), code="case_not_visible", field=name)
 
 

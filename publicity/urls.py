@@ -10,6 +10,7 @@ urlpatterns = [
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
     path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity_update"),
+    path("typical-cases/", views.TypicalCaseListView.as_view(), name="typical_cases"),
     path("surveys/", views.SurveyListView.as_view(), name="survey_list"),
     path("surveys/new/", views.SurveyCreateView.as_view(), name="survey_create"),
     path("surveys/<int:pk>/", views.SurveyDetailView.as_view(), name="survey_detail"),

@@ -10,9 +10,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
-from cases.selectors import visible_cases
+from cases.selectors import publicity_summaries, visible_cases
 from core import rules
 from core.services import attachments_of
 from core.views import ActionView, ScopedDetailView, ScopedListView
@@ -249,12 +249,29 @@ class PublicityDetailView(ScopedDetailView):
 
 
 def case_row(user, obj, name: str) -> tuple[Any, Any, str]:
-    """A linked case: its title and page for those who may see it, no more for others. One query."""
+    """A linked case: its title and page for those who may see it; its publicity title and the
+    typical-case summaries for who reads those; no more for others. One or two queries."""
     label = obj._meta.get_field(name).verbose_name
-    case = visible_cases(user).filter(pk=getattr(obj, f"{name}_id")).first()
+    case_id = getattr(obj, f"{name}_id")
+    case = visible_cases(user).filter(pk=case_id).first()
     if case is None:
+        cleared = publicity_summaries(user).filter(pk=case_id).first()
+        if cleared is not None:
+            return (label, cleared["publicity_title"], reverse("publicity:typical_cases") + f"#case-{case_id}")
         return (label, _("已关联（您无权查看案件）"), "")
     return (label, case, case.get_absolute_url())
+
+
+class TypicalCaseListView(LoginRequiredMixin, ListView):
+    """The typical cases cleared for publicity, as their summaries (``cases.selectors``): what
+    the publicity group may use in an exposure (典型案例曝光), without victims, suspects or the
+    case itself; amounts only where the handlers cleared them."""
+
+    template_name = "publicity/typical_cases.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return publicity_summaries(self.request.user)
 
 
 def model_fields(obj, names) -> list[tuple[Any, Any]]:

@@ -726,6 +726,20 @@ def setup_typical(typical: bool):
     return setup
 
 
+def setup_publicity(cleared: bool):
+    def setup(w, persona):
+        from cases.models import Case
+
+        case = w.o["case"]
+        Case.objects.filter(pk=case.pk).update(
+            is_typical=True, publicity_cleared=cleared, publicity_title="案例", publicity_summary="摘要"
+        )
+        data = {"publicity_title": "公开标题", "publicity_summary": "公开摘要", "reason": "宣传"}
+        return [case.pk], data, _db(case, "publicity_cleared")
+
+    return setup
+
+
 def setup_ledger_add(w, persona):
     data = {"ledger-kind": "frozen", "ledger-date": timezone.localdate().isoformat(), "ledger-amount": "10.00"}
     return [w.o["case"].pk], data, _count("cases.LedgerEntry")
@@ -1175,6 +1189,8 @@ ACTIONS: dict[str, Action] = {
     "cases.handle": Action("cases:step", CASE_HANDLERS, case_step("accepted", kind="administrative"), CASES),
     "cases.mark_typical": Action("cases:typical_mark", CASE_HANDLERS, setup_typical(False), CASES),
     "cases.unmark_typical": Action("cases:typical_mark", CASE_HANDLERS, setup_typical(True), CASES),
+    "cases.clear_publicity": Action("cases:publicity_clear", CASE_HANDLERS, setup_publicity(False), CASES),
+    "cases.withdraw_publicity": Action("cases:publicity_withdraw", CASE_HANDLERS, setup_publicity(True), CASES),
     "cases.ledger_add": Action("cases:ledger_add", CASE_HANDLERS, setup_ledger_add, CASES),
     "cases.ledger_reverse": Action("cases:ledger_reverse", CASE_HANDLERS, setup_ledger_reverse, CASES),
     # the tribunal may link the leads it sees; the crackdown group's lead is not one of them
@@ -1523,6 +1539,7 @@ READ_ONLY = {
     "publicity:media_detail",
     "publicity:opinion_list",
     "publicity:opinion_detail",
+    "publicity:typical_cases",
     "reports:index",
     "reports:submission_list",
     "reports:submission_detail",
