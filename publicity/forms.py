@@ -14,6 +14,7 @@ from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Unit, User
 
+from .choices import OpinionStatus
 from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey, MediaReport, OpinionEntry
 from .rules import communities_to_record_for, own_community, records_all, units_to_record_for
 
@@ -171,3 +172,21 @@ class OpinionForm(UnitRecordForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "response": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class OpinionFollowUpForm(forms.Form):
+    """A follow-up of a public-opinion entry and the status it moves the entry to."""
+
+    date = forms.DateField(label=_("日期"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("跟进情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    status = forms.ChoiceField(
+        label=_("处置状态"), choices=[(s.value, s.label) for s in (OpinionStatus.FOLLOWING, OpinionStatus.RESOLVED)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("上报理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -23,4 +23,6 @@ urlpatterns = [
     path("opinion/new/", views.OpinionCreateView.as_view(), name="opinion_create"),
     path("opinion/<int:pk>/", views.OpinionDetailView.as_view(), name="opinion_detail"),
     path("opinion/<int:pk>/edit/", views.OpinionUpdateView.as_view(), name="opinion_update"),
+    path("opinion/<int:pk>/follow-up/", views.OpinionFollowUpView.as_view(), name="opinion_follow_up"),
+    path("opinion/<int:pk>/escalate/", views.OpinionEscalateView.as_view(), name="opinion_escalate"),
 ]

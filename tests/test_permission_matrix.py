@@ -1012,6 +1012,20 @@ def setup_opinion_update(w, persona):
     return [obj.pk], _pub_form_data(OpinionForm, w, obj, summary="改过的舆情"), _db(obj, "summary")
 
 
+def setup_opinion_follow_up(w, persona):
+    obj = w.o["opinion_ca"]
+    data = {"date": timezone.localdate().isoformat(), "note": "跟进" + persona, "status": "following"}
+    return [obj.pk], data, _db(obj, "status")
+
+
+def setup_opinion_escalate(w, persona):
+    from publicity.models import OpinionEntry
+
+    obj = w.o["opinion_ca"]
+    OpinionEntry.objects.filter(pk=obj.pk).update(risk_level="high", escalated_at=None)
+    return [obj.pk], {"reason": "风险升高"}, _db(obj, "escalated_at")
+
+
 # reports
 
 
@@ -1289,6 +1303,12 @@ ACTIONS: dict[str, Action] = {
     "publicity.opinion_create": Action("publicity:opinion_create", WRITERS, setup_opinion_create, soft=True),
     "publicity.opinion_update": Action(
         "publicity:opinion_update", PUBLICITY_A, setup_opinion_update, VISIBLE["opinion_ca"], soft=True
+    ),
+    "publicity.opinion_follow_up": Action(
+        "publicity:opinion_follow_up", PUBLICITY_A, setup_opinion_follow_up, VISIBLE["opinion_ca"]
+    ),
+    "publicity.opinion_escalate": Action(
+        "publicity:opinion_escalate", PUBLICITY_A, setup_opinion_escalate, VISIBLE["opinion_ca"]
     ),
     # reports: communities and member units fill in and submit their own month (the street office
     # for any); the street office generates the monthly report and sends its e-mail again
