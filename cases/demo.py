@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from organization.choices import UnitCode
 
 from .choices import STEPS, CaseKind, FraudType, LedgerKind, RiskLevel, Step
@@ -72,6 +74,8 @@ def _build_case(ctx, index: int, units: dict, institution_ids: list[int], user) 
     many = victims >= 30
     risk = _weighted(rng, [(RiskLevel.LOW, 60), (RiskLevel.MEDIUM, 28), (RiskLevel.HIGH, 12)])
     is_major = rng.random() < 0.08
+    typical = rng.random() < 0.1
+    cleared = typical and rng.random() < 0.7
     place = PLACES[2 * rng.randrange(len(PLACES) // 2) :][:2]
     case = Case(
         title=f"{place}{TITLES[fraud]}（{index + 1}）",
@@ -94,7 +98,18 @@ def _build_case(ctx, index: int, units: dict, institution_ids: list[int], user) 
         is_corruption=rng.random() < 0.02,
         is_many_victims=many,
         is_major=is_major,
-        is_typical=rng.random() < 0.1,
+        is_typical=typical,
+        # most typical cases are cleared for publicity: what the publicity group sees of them
+        publicity_cleared=cleared,
+        publicity_title=f"以“{FraudType(fraud).label}”为名的诈骗案" if cleared else "",
+        publicity_summary=(
+            f"不法分子以{FraudType(fraud).label}为名，向老年人许诺高额回报或优惠服务，骗取钱款。"
+            "办案单位已依法处理，提醒老年朋友：天上不会掉馅饼。"
+            if cleared
+            else ""
+        ),
+        publicity_show_amount=cleared and rng.random() < 0.5,
+        publicity_cleared_at=timezone.now() if cleared else None,
         stability_risk=risk,
         case_plan="专人对接受害老人，做好解释疏导和追赃挽损工作。" if risk != RiskLevel.LOW or many else "",
         contingency_plan="成立处置专班，落实属地稳控，防范聚集上访。" if risk == RiskLevel.HIGH or many else "",
@@ -137,16 +152,24 @@ def seed(ctx) -> None:
                 )
             )
         progress = len(dates) / len(STEPS[case.kind])
+        recovered = Decimal("0")
         for kind, share in LEDGER_SHARES[: max(1, round(progress * len(LEDGER_SHARES)))]:
             if case.amount_involved and rng.random() < 0.8:
                 date = dates[min(len(dates) - 1, rng.randrange(len(dates)))]
                 amount = _money(float(case.amount_involved) * share * rng.uniform(0.3, 1.0))
+                if kind == LedgerKind.RETURNED:  # never more returned than recovered (cases.services)
+                    amount = min(amount, recovered)
+                    if amount <= 0:
+                        continue
+                recovered += amount if kind == LedgerKind.RECOVERED else Decimal("0")
                 entries.append(LedgerEntry(case=case, kind=kind, date=date, amount=amount, note="", created_by=user))
     for start in range(0, len(steps), BATCH):
         CaseStep.objects.bulk_create(steps[start : start + BATCH])
     created = []
     for start in range(0, len(entries), BATCH):
         created += LedgerEntry.objects.bulk_create(entries[start : start + BATCH])
+    # a recovery reversed could leave more returned than recovered: the demo reverses the others
+    reversible = [e for e in created if e.kind != LedgerKind.RECOVERED]
     reversals = [
         LedgerEntry(
             case_id=e.case_id,
@@ -157,7 +180,7 @@ def seed(ctx) -> None:
             reverses=e,
             created_by=user,
         )
-        for e in rng.sample(created, k=min(len(created), max(1, len(created) // 40)))
+        for e in rng.sample(reversible, k=min(len(reversible), max(1, len(reversible) // 40)))
     ]
     LedgerEntry.objects.bulk_create(reversals, batch_size=BATCH)
     PublicOpinionPlan.objects.bulk_create(plans, batch_size=BATCH)
