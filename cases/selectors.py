@@ -224,7 +224,15 @@ def sees_publicity_summaries(user: Any) -> bool:
 
 #: What a cleared typical case shows to publicity: nothing else of the case (no victims,
 #: suspects, leads, ledger or the case's own title and summary).
-PUBLICITY_FIELDS = ("pk", "publicity_title", "publicity_summary", "fraud_type", "kind", "opened_on", "publicity_cleared_at")
+PUBLICITY_FIELDS = (
+    "pk",
+    "publicity_title",
+    "publicity_summary",
+    "fraud_type",
+    "kind",
+    "opened_on",
+    "publicity_cleared_at",
+)
 
 
 def publicity_summaries(user: Any) -> QuerySet[Any]:

@@ -154,7 +154,9 @@ def seed(ctx: DemoContext) -> None:
         entries.append(
             OpinionEntry(
                 status=status,
-                escalated_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))) if escalated else None,
+                escalated_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+                if escalated
+                else None,
                 escalated_by=ctx.user_of_unit(publicity_unit) if escalated else None,
                 date=day,
                 source=rng.choice(list(OpinionSource)),

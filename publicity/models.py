@@ -346,7 +346,9 @@ class OpinionFollowUp(models.Model):
     """One follow-up of a public-opinion entry (跟进记录): what was done, by whom, when, and the
     status the entry moved to. Append-only, like the audit trail."""
 
-    entry = models.ForeignKey(OpinionEntry, verbose_name=_("舆情记录"), on_delete=models.CASCADE, related_name="follow_ups")
+    entry = models.ForeignKey(
+        OpinionEntry, verbose_name=_("舆情记录"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
     date = models.DateField(_("日期"))
     note = models.TextField(_("跟进情况"))
     status = models.CharField(_("处置状态"), max_length=12, choices=OpinionStatus.choices)

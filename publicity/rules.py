@@ -115,7 +115,9 @@ rules.register(
         who=unit_record_holder,
         needs_reason=True,
         guards=(
-            rules.Guard(lambda e: e.risk_level in ESCALATED_RISK_LEVELS, _("只有风险等级为“高”或“重大”的舆情需要上报。")),
+            rules.Guard(
+                lambda e: e.risk_level in ESCALATED_RISK_LEVELS, _("只有风险等级为“高”或“重大”的舆情需要上报。")
+            ),
             rules.Guard(lambda e: e.escalated_at is None, _("该舆情已上报街道专项办。")),
         ),
         url="publicity:opinion_escalate",

@@ -268,7 +268,9 @@ def opinion_update(
 def _auto_escalate(entry: OpinionEntry, user: User) -> OpinionEntry:
     if entry.risk_level in ESCALATED_RISK_LEVELS and entry.escalated_at is None:
         return opinion_escalate(
-            entry=entry, user=user, reason=_("风险等级为“%(level)s”，自动上报。") % {"level": entry.get_risk_level_display()}
+            entry=entry,
+            user=user,
+            reason=_("风险等级为“%(level)s”，自动上报。") % {"level": entry.get_risk_level_display()},
         )
     return entry
 

@@ -217,7 +217,9 @@ def parse(upload: Any) -> ImportReport:
         if row.name and dup in registered and not (code and registered[dup][2]):
             pk, name, _has_code = registered[dup]
             row.errors.append(
-                _("与已登记的“%(name)s”（#%(pk)s）名称和地址相同，疑似重复登记；如确为另一家机构，请在“登记机构”页面逐个登记并确认。")
+                _(
+                    "与已登记的“%(name)s”（#%(pk)s）名称和地址相同，疑似重复登记；如确为另一家机构，请在“登记机构”页面逐个登记并确认。"
+                )
                 % {"name": name, "pk": pk}
             )
         elif row.name and dup in seen_keys and not (code and seen_keys[dup][1]):

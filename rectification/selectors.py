@@ -48,7 +48,9 @@ def sector_timeline(limit: int = 30) -> list[Any]:
     """The latest changes of the sector table (audit entries of ``SectorSupervisor``): who,
     when, what and why. Two queries."""
     ct = ContentType.objects.get_for_model(SectorSupervisor)
-    return list(AuditEntry.objects.filter(content_type=ct).select_related("actor").order_by("-timestamp", "-pk")[:limit])
+    return list(
+        AuditEntry.objects.filter(content_type=ct).select_related("actor").order_by("-timestamp", "-pk")[:limit]
+    )
 
 
 def problems_for_list(qs: QuerySet[Problem]) -> QuerySet[Problem]:

@@ -47,7 +47,6 @@ from .models import (
 from .rules import institution_seen
 from .validators import match_key, normalize_credit_code, validate_credit_code
 
-
 if TYPE_CHECKING:
     from leads.models import Lead
 
@@ -174,7 +173,7 @@ def sectors_save(*, user: User, mapping: dict[str, tuple[Unit, Iterable[Unit]]],
     whose unit no longer supervises its sector asks for a unit that does. Returns rows changed."""
     action = rules.require(user, "rectification.sectors_edit")
     reason = rules.require_reason(action, reason)
-    for sector, (lead, units) in mapping.items():
+    for sector, (lead, _units) in mapping.items():
         if sector not in Sector.values:
             raise DomainError(_("整治领域无效。"), code="sector")
         if lead is None:
@@ -193,8 +192,8 @@ def sectors_save(*, user: User, mapping: dict[str, tuple[Unit, Iterable[Unit]]],
                 row.delete()  # a lead that changes is removed and added again: the trail says so
                 changed += 1
         for (sector, unit_id), is_lead in wanted.items():
-            row = current.get((sector, unit_id))
-            if row is None or row.is_lead != is_lead:
+            existing = current.get((sector, unit_id))
+            if existing is None or existing.is_lead != is_lead:
                 SectorSupervisor.objects.create(sector=sector, unit_id=unit_id, is_lead=is_lead)
                 changed += 1
     return changed

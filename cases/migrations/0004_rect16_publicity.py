@@ -5,47 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_case_version'),
-        ('leads', '0006_lead_recorded'),
-        ('organization', '0002_campaign_laggard_score'),
-        ('rectification', '0009_rect16_seed_sectors'),
+        ("cases", "0003_case_version"),
+        ("leads", "0006_lead_recorded"),
+        ("organization", "0002_campaign_laggard_score"),
+        ("rectification", "0009_rect16_seed_sectors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='publicity_cleared',
-            field=models.BooleanField(default=False, editable=False, verbose_name='可公开宣传'),
+            model_name="case",
+            name="publicity_cleared",
+            field=models.BooleanField(default=False, editable=False, verbose_name="可公开宣传"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='publicity_cleared_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='同意公开时间'),
+            model_name="case",
+            name="publicity_cleared_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="同意公开时间"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='publicity_show_amount',
-            field=models.BooleanField(default=False, verbose_name='可公开涉案金额和挽损金额'),
+            model_name="case",
+            name="publicity_show_amount",
+            field=models.BooleanField(default=False, verbose_name="可公开涉案金额和挽损金额"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='publicity_summary',
-            field=models.TextField(blank=True, help_text='不含受害人、嫌疑人的姓名、电话、住址等可识别信息。', verbose_name='宣传用案情摘要'),
+            model_name="case",
+            name="publicity_summary",
+            field=models.TextField(
+                blank=True,
+                help_text="不含受害人、嫌疑人的姓名、电话、住址等可识别信息。",
+                verbose_name="宣传用案情摘要",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='publicity_title',
-            field=models.CharField(blank=True, help_text='不含当事人姓名，例如“以房养老”诈骗案。', max_length=200, verbose_name='宣传标题'),
+            model_name="case",
+            name="publicity_title",
+            field=models.CharField(
+                blank=True, help_text="不含当事人姓名，例如“以房养老”诈骗案。", max_length=200, verbose_name="宣传标题"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['publicity_cleared', '-publicity_cleared_at'], name='case_publicity_idx'),
+            model_name="case",
+            index=models.Index(fields=["publicity_cleared", "-publicity_cleared_at"], name="case_publicity_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('publicity_cleared', False), models.Q(('is_typical', True), models.Q(('publicity_summary', ''), _negated=True)), _connector='OR'), name='case_publicity_only_typical_with_summary', violation_error_message='只有写明宣传用案情摘要的典型案例才能公开宣传。'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("publicity_cleared", False),
+                    models.Q(("is_typical", True), models.Q(("publicity_summary", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="case_publicity_only_typical_with_summary",
+                violation_error_message="只有写明宣传用案情摘要的典型案例才能公开宣传。",
+            ),
         ),
     ]

@@ -6,57 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_rect16_publicity'),
-        ('organization', '0002_campaign_laggard_score'),
-        ('publicity', '0003_updated_at'),
+        ("cases", "0004_rect16_publicity"),
+        ("organization", "0002_campaign_laggard_score"),
+        ("publicity", "0003_updated_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpinionFollowUp',
+            name="OpinionFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('note', models.TextField(verbose_name='跟进情况')),
-                ('status', models.CharField(choices=[('new', '新登记'), ('following', '跟进中'), ('resolved', '已处置')], max_length=12, verbose_name='处置状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("note", models.TextField(verbose_name="跟进情况")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("new", "新登记"), ("following", "跟进中"), ("resolved", "已处置")],
+                        max_length=12,
+                        verbose_name="处置状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
             ],
             options={
-                'verbose_name': '舆情跟进记录',
-                'verbose_name_plural': '舆情跟进记录',
-                'ordering': ['entry', 'date', 'pk'],
+                "verbose_name": "舆情跟进记录",
+                "verbose_name_plural": "舆情跟进记录",
+                "ordering": ["entry", "date", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='opinionentry',
-            name='escalated_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='上报街道专项办时间'),
+            model_name="opinionentry",
+            name="escalated_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="上报街道专项办时间"),
         ),
         migrations.AddField(
-            model_name='opinionentry',
-            name='escalated_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上报人'),
+            model_name="opinionentry",
+            name="escalated_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="上报人",
+            ),
         ),
         migrations.AddField(
-            model_name='opinionentry',
-            name='status',
-            field=models.CharField(choices=[('new', '新登记'), ('following', '跟进中'), ('resolved', '已处置')], default='new', editable=False, max_length=12, verbose_name='处置状态'),
+            model_name="opinionentry",
+            name="status",
+            field=models.CharField(
+                choices=[("new", "新登记"), ("following", "跟进中"), ("resolved", "已处置")],
+                default="new",
+                editable=False,
+                max_length=12,
+                verbose_name="处置状态",
+            ),
         ),
         migrations.AddIndex(
-            model_name='opinionentry',
-            index=models.Index(fields=['status', '-date'], name='pub_opinion_status_date'),
+            model_name="opinionentry",
+            index=models.Index(fields=["status", "-date"], name="pub_opinion_status_date"),
         ),
         migrations.AddField(
-            model_name='opinionfollowup',
-            name='by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            model_name="opinionfollowup",
+            name="by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登记人",
+            ),
         ),
         migrations.AddField(
-            model_name='opinionfollowup',
-            name='entry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='publicity.opinionentry', verbose_name='舆情记录'),
+            model_name="opinionfollowup",
+            name="entry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follow_ups",
+                to="publicity.opinionentry",
+                verbose_name="舆情记录",
+            ),
         ),
     ]

@@ -6,61 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organization', '0002_campaign_laggard_score'),
-        ('rectification', '0007_problem_lead_foreign_key_recorded_models'),
+        ("organization", "0002_campaign_laggard_score"),
+        ("rectification", "0007_problem_lead_foreign_key_recorded_models"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SectorSupervisor',
+            name="SectorSupervisor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sector', models.CharField(choices=[('elderly_service', '养老服务机构（含未登记）'), ('elderly_land', '养老用地变相开发'), ('housing_advert', '商品房“养老”虚假宣传'), ('street_advert', '街面养老产品广告'), ('elderly_tourism', '老年旅游'), ('art', '艺术品'), ('food_health', '食品、保健品'), ('false_advert', '虚假广告'), ('unlicensed_medical', '养老机构无资质医疗'), ('fund_raising', '养老领域非法集资')], max_length=30, verbose_name='整治领域')),
-                ('is_lead', models.BooleanField(default=False, help_text='新登记机构默认由牵头单位监管。', verbose_name='牵头')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("elderly_service", "养老服务机构（含未登记）"),
+                            ("elderly_land", "养老用地变相开发"),
+                            ("housing_advert", "商品房“养老”虚假宣传"),
+                            ("street_advert", "街面养老产品广告"),
+                            ("elderly_tourism", "老年旅游"),
+                            ("art", "艺术品"),
+                            ("food_health", "食品、保健品"),
+                            ("false_advert", "虚假广告"),
+                            ("unlicensed_medical", "养老机构无资质医疗"),
+                            ("fund_raising", "养老领域非法集资"),
+                        ],
+                        max_length=30,
+                        verbose_name="整治领域",
+                    ),
+                ),
+                (
+                    "is_lead",
+                    models.BooleanField(default=False, help_text="新登记机构默认由牵头单位监管。", verbose_name="牵头"),
+                ),
             ],
             options={
-                'verbose_name': '领域监管单位',
-                'verbose_name_plural': '领域监管单位',
-                'ordering': ['sector', '-is_lead', 'unit__sort_order', 'pk'],
+                "verbose_name": "领域监管单位",
+                "verbose_name_plural": "领域监管单位",
+                "ordering": ["sector", "-is_lead", "unit__sort_order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='institution',
-            name='match_key',
-            field=models.CharField(blank=True, editable=False, max_length=520, verbose_name='名称地址比对键'),
+            model_name="institution",
+            name="match_key",
+            field=models.CharField(blank=True, editable=False, max_length=520, verbose_name="名称地址比对键"),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='supervisor_override_reason',
-            field=models.TextField(blank=True, help_text='街道专项办指定不监管该领域的单位时填写。', verbose_name='监管单位例外理由'),
+            model_name="institution",
+            name="supervisor_override_reason",
+            field=models.TextField(
+                blank=True, help_text="街道专项办指定不监管该领域的单位时填写。", verbose_name="监管单位例外理由"
+            ),
         ),
         migrations.AlterField(
-            model_name='institution',
-            name='supervising_unit',
-            field=models.ForeignKey(help_text='须为监管该整治领域的单位；例外须由街道专项办指定并说明理由。', on_delete=django.db.models.deletion.PROTECT, related_name='supervised_institutions', to='organization.unit', verbose_name='监管单位'),
+            model_name="institution",
+            name="supervising_unit",
+            field=models.ForeignKey(
+                help_text="须为监管该整治领域的单位；例外须由街道专项办指定并说明理由。",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supervised_institutions",
+                to="organization.unit",
+                verbose_name="监管单位",
+            ),
         ),
         migrations.AddIndex(
-            model_name='institution',
-            index=models.Index(fields=['match_key'], name='inst_match_key_idx'),
+            model_name="institution",
+            index=models.Index(fields=["match_key"], name="inst_match_key_idx"),
         ),
         migrations.AddField(
-            model_name='sectorsupervisor',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervised_sectors', to='organization.unit', verbose_name='监管单位'),
+            model_name="sectorsupervisor",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supervised_sectors",
+                to="organization.unit",
+                verbose_name="监管单位",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sectorsupervisor',
-            index=models.Index(fields=['unit', 'sector'], name='sector_supervisor_unit_idx'),
+            model_name="sectorsupervisor",
+            index=models.Index(fields=["unit", "sector"], name="sector_supervisor_unit_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sectorsupervisor',
-            constraint=models.UniqueConstraint(fields=('sector', 'unit'), name='sector_supervisor_once'),
+            model_name="sectorsupervisor",
+            constraint=models.UniqueConstraint(fields=("sector", "unit"), name="sector_supervisor_once"),
         ),
         migrations.AddConstraint(
-            model_name='sectorsupervisor',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_lead', True)), fields=('sector',), name='sector_one_lead_unit', violation_error_message='每个领域只能有一个牵头单位。'),
+            model_name="sectorsupervisor",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_lead", True)),
+                fields=("sector",),
+                name="sector_one_lead_unit",
+                violation_error_message="每个领域只能有一个牵头单位。",
+            ),
         ),
     ]

@@ -83,4 +83,7 @@ def test_the_rate_shows_enough_digits(client_for, personas):
     case2 = CaseFactory(amount_involved=Decimal("3"))
     ledger_add(case=case2, user=personas.crackdown, kind=LedgerKind.RECOVERED, date=today, amount=Decimal("1"))
     ledger_add(case=case2, user=personas.crackdown, kind=LedgerKind.RETURNED, date=today, amount=Decimal("1"))
-    assert 'data-testid="recovery-rate">33.3%<' in client_for(personas.crackdown).get(case2.get_absolute_url()).content.decode()
+    assert (
+        'data-testid="recovery-rate">33.3%<'
+        in client_for(personas.crackdown).get(case2.get_absolute_url()).content.decode()
+    )

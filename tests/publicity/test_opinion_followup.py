@@ -73,7 +73,10 @@ def test_follow_ups_move_the_status_and_keep_who_and_what(client_for, personas):
     today = datetime.date.today().isoformat()
     response = client.post(url, {"date": today, "note": "", "status": OpinionStatus.FOLLOWING})
     assert response.status_code == 200 and response.context["form"].errors["note"]
-    assert client.post(url, {"date": today, "note": "联系发帖人核实", "status": OpinionStatus.FOLLOWING}).status_code == 302
+    assert (
+        client.post(url, {"date": today, "note": "联系发帖人核实", "status": OpinionStatus.FOLLOWING}).status_code
+        == 302
+    )
     entry.refresh_from_db()
     assert entry.status == OpinionStatus.FOLLOWING
     assert client.post(url, {"date": today, "note": "已发布澄清", "status": OpinionStatus.RESOLVED}).status_code == 302
@@ -83,7 +86,10 @@ def test_follow_ups_move_the_status_and_keep_who_and_what(client_for, personas):
     assert "联系发帖人核实" in page and "已发布澄清" in page and "已处置" in page
     assert any("已发布澄清" in e.reason for e in timeline_for(entry))
     # another unit neither sees nor follows it up
-    assert client_for(personas.community_a).post(url, {"date": today, "note": "x", "status": "following"}).status_code == 404
+    assert (
+        client_for(personas.community_a).post(url, {"date": today, "note": "x", "status": "following"}).status_code
+        == 404
+    )
     listed = client_for(personas.street).get(reverse("publicity:opinion_list"), {"status": OpinionStatus.RESOLVED})
     assert list(listed.context["object_list"]) == [entry]
 

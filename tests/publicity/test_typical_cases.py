@@ -25,9 +25,7 @@ SECRET_SUMMARY = "受害人李某某（电话13900001111）被骗"
 
 @pytest.fixture
 def case(org, personas):
-    case = CaseFactory(
-        title=SECRET_TITLE, summary=SECRET_SUMMARY, is_typical=True, amount_involved=Decimal("5800000")
-    )
+    case = CaseFactory(title=SECRET_TITLE, summary=SECRET_SUMMARY, is_typical=True, amount_involved=Decimal("5800000"))
     today = datetime.date.today()
     ledger_add(case=case, user=personas.crackdown, kind=LedgerKind.RECOVERED, date=today, amount=Decimal("1234567"))
     ledger_add(case=case, user=personas.crackdown, kind=LedgerKind.RETURNED, date=today, amount=Decimal("1000000"))
@@ -35,7 +33,11 @@ def case(org, personas):
 
 
 def clear(client, case, **changes):
-    data = {"publicity_title": "“以房养老”诈骗案", "publicity_summary": "某公司以高息回报为饵骗取老人房产。", "reason": "可用于宣传"}
+    data = {
+        "publicity_title": "“以房养老”诈骗案",
+        "publicity_summary": "某公司以高息回报为饵骗取老人房产。",
+        "reason": "可用于宣传",
+    }
     data.update(changes)
     return client.post(reverse("cases:publicity_clear", args=[case.pk]), data)
 

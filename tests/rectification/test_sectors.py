@@ -20,9 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def form_data(**changes):
-    from tests.test_permission_matrix import form_data as data
-
     from rectification.forms import InstitutionForm
+    from tests.test_permission_matrix import form_data as data
 
     return data(InstitutionForm(), **changes)
 
