@@ -148,7 +148,7 @@ def seed(ctx: DemoContext) -> None:
     entries = []
     for index in range(max(5, len(months) * 2)):
         risk = rng.choice(list(RiskLevel))
-        status = rng.choice(list(OpinionStatus))
+        status = list(OpinionStatus)[index % 3]  # not drawn: the other apps' demo data stays the same
         day = start + datetime.timedelta(days=rng.randrange(days))
         escalated = risk in ESCALATED_RISK_LEVELS
         entries.append(

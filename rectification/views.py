@@ -121,7 +121,13 @@ class SectorListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         units = services.sector_units()
-        context["rows"] = [(value, label, units.get(value, [])) for value, label in Sector.choices]
+        rows = [(value, label, units.get(value, [])) for value, label in Sector.choices]
+        unit_id = self.request.GET.get("unit", "")
+        if unit_id.isdigit():  # ?unit=<pk>: the sectors one unit supervises (linked from its page)
+            rows = [row for row in rows if any(u.pk == int(unit_id) for u in row[2])]
+            context["unit"] = next((u for row in rows for u in row[2] if u.pk == int(unit_id)), None)
+            context["filtered"] = True
+        context["rows"] = rows
         context["timeline"] = selectors.sector_timeline()
         return context
 

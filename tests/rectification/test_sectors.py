@@ -139,3 +139,14 @@ def test_lists_show_the_health_office_under_its_name(client_for, personas, org):
     InstitutionFactory(sector=Sector.UNLICENSED_MEDICAL, supervising_unit=org.units[UnitCode.HEALTH_OFFICE])
     page = client_for(personas.street).get(reverse("rectification:index")).content.decode()
     assert "卫健办" in page and "卫计办" not in page
+
+
+def test_the_sectors_of_one_unit_for_its_page(client_for, personas, org):
+    """Issue 15's organisation pages link a unit to ``rectification:sectors?unit=<pk>``."""
+    url = reverse("rectification:sectors")
+    page = client_for(personas.street).get(url, {"unit": org.units[UnitCode.MARKET_REGULATION].pk})
+    rows = [value for value, _label, _units in page.context["rows"]]
+    assert rows == [Sector.ELDERLY_TOURISM, Sector.ART, Sector.FOOD_HEALTH, Sector.FALSE_ADVERT]
+    assert "市场监督管理所监管的整治领域" in page.content.decode()
+    page = client_for(personas.street).get(url, {"unit": org.units[UnitCode.GROUP_PUBLICITY].pk})
+    assert page.context["rows"] == [] and "该单位不监管任何整治领域。" in page.content.decode()
