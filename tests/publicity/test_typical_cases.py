@@ -114,4 +114,4 @@ def test_the_summary_list_costs_the_same_queries_with_5_and_50_cases(client_for,
                 case=c, user=personas.crackdown, title="案例", summary="摘要", show_amount=True, reason="宣传"
             )
 
-    assert_constant_queries(client_for(publicity_member), reverse("publicity:typical_cases"), add)
+    assert_constant_queries(client_for(publicity_member), reverse("publicity:typical_cases"), add, expected=6)
