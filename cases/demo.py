@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from organization.choices import UnitCode
 
 from .choices import STEPS, CaseKind, FraudType, LedgerKind, RiskLevel, Step
@@ -102,6 +104,15 @@ def _build_case(ctx, index: int, units: dict, institution_ids: list[int], user) 
         institution_id=rng.choice(institution_ids) if institution_ids and rng.random() < 0.4 else None,
         created_by=user,
     )
+    if case.is_typical and index % 3 != 2:  # most typical cases are cleared for publicity (no rng: same data)
+        case.publicity_cleared = True
+        case.publicity_title = f"以“{FraudType(fraud).label}”为名的诈骗案"
+        case.publicity_summary = (
+            f"不法分子以{FraudType(fraud).label}为名，向老年人许诺高额回报或优惠服务，骗取钱款。"
+            "办案单位已依法处理，提醒老年朋友：天上不会掉馅饼。"
+        )
+        case.publicity_show_amount = index % 2 == 0
+        case.publicity_cleared_at = timezone.now()
     return case, dates
 
 
@@ -138,16 +149,24 @@ def seed(ctx) -> None:
                 )
             )
         progress = len(dates) / len(STEPS[case.kind])
+        recovered = Decimal("0")
         for kind, share in LEDGER_SHARES[: max(1, round(progress * len(LEDGER_SHARES)))]:
             if case.amount_involved and rng.random() < 0.8:
                 date = dates[min(len(dates) - 1, rng.randrange(len(dates)))]
                 amount = _money(float(case.amount_involved) * share * rng.uniform(0.3, 1.0))
+                if kind == LedgerKind.RETURNED:  # never more returned than recovered (cases.services)
+                    amount = min(amount, recovered)
+                    if amount <= 0:
+                        continue
+                recovered += amount if kind == LedgerKind.RECOVERED else Decimal("0")
                 entries.append(LedgerEntry(case=case, kind=kind, date=date, amount=amount, note="", created_by=user))
     for start in range(0, len(steps), BATCH):
         CaseStep.objects.bulk_create(steps[start : start + BATCH])
     created = []
     for start in range(0, len(entries), BATCH):
         created += LedgerEntry.objects.bulk_create(entries[start : start + BATCH])
+    # a recovery reversed could leave more returned than recovered: the demo reverses the others
+    reversible = [e for e in created if e.kind != LedgerKind.RECOVERED]
     reversals = [
         LedgerEntry(
             case_id=e.case_id,
@@ -158,7 +177,7 @@ def seed(ctx) -> None:
             reverses=e,
             created_by=user,
         )
-        for e in rng.sample(created, k=min(len(created), max(1, len(created) // 40)))
+        for e in rng.sample(reversible, k=min(len(reversible), max(1, len(reversible) // 40)))
     ]
     LedgerEntry.objects.bulk_create(reversals, batch_size=BATCH)
     PublicOpinionPlan.objects.bulk_create(plans, batch_size=BATCH)

@@ -88,12 +88,33 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 
+class PublicityClearForm(forms.ModelForm):
+    """What a typical case shows the publicity group: written for the public, without names."""
+
+    reason = forms.CharField(label=_("说明"), max_length=500)
+
+    class Meta:
+        model = Case
+        fields = ["publicity_title", "publicity_summary", "publicity_show_amount"]
+        widgets = {"publicity_summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publicity_title"].required = True
+        self.fields["publicity_summary"].required = True
+
+    def _post_clean(self):
+        pass  # the service saves, through the rules
+
+
 class LedgerEntryForm(forms.Form):
     prefix = "ledger"
     kind = forms.ChoiceField(label=_("类别"), choices=LedgerKind.choices)
     date = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
+    confirm_excess = forms.BooleanField(label=_("确认超过涉案金额"), required=False)
+    excess_reason = forms.CharField(label=_("超过涉案金额的理由"), required=False, max_length=300)
 
 
 class ReverseForm(forms.Form):

@@ -89,11 +89,16 @@ def cents(value: Decimal | None) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
+#: The recovery rate is kept to this many places of the share (0.00000017 = 0.000017 %), so that
+#: 1 元 returned of 5,800,000 shows as a non-zero rate and 99.996 % is not rounded to 100 %.
+RATE_PLACES = Decimal("0.00000001")
+
+
 def recovery_rate(returned: Decimal | None, involved: Decimal | None) -> Decimal | None:
     """Returned to victims against the amount involved; None when the amount involved is 0."""
     if not involved:
         return None
-    return (Decimal(returned or 0) / Decimal(involved)).quantize(Decimal("0.0001"))
+    return (Decimal(returned or 0) / Decimal(involved)).quantize(RATE_PLACES)
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -107,6 +112,10 @@ class CaseQuerySet(ScopedQuerySet):
     def typical(self) -> CaseQuerySet:
         """Typical cases (典型案例), for publicity."""
         return self.filter(is_typical=True)
+
+    def cleared_for_publicity(self) -> CaseQuerySet:
+        """Typical cases the case handlers cleared for publicity."""
+        return self.filter(is_typical=True, publicity_cleared=True)
 
     def needs_opinion_plan(self) -> CaseQuerySet:
         """Major or sensitive cases without a public-opinion plan (三同步 missing)."""
@@ -146,6 +155,19 @@ class Case(VersionedModel, RecordedModel):
     #: 典型案例: listed at cases:typical; publicity activities link to it (related_name
     #: "publicity_activities").
     is_typical = models.BooleanField(_("典型案例"), default=False)
+    #: 可公开宣传: a typical case the case handlers cleared for publicity (``cases.clear_publicity``).
+    #: The publicity group then sees only what was cleared (``selectors.publicity_summaries``):
+    #: the title and summary written for publicity, the amounts only when ``publicity_show_amount``,
+    #: never the case's own title, summary, victims or suspects.
+    publicity_cleared = models.BooleanField(_("可公开宣传"), default=False, editable=False)
+    publicity_title = models.CharField(
+        _("宣传标题"), max_length=200, blank=True, help_text=_("不含当事人姓名，例如“以房养老”诈骗案。")
+    )
+    publicity_summary = models.TextField(
+        _("宣传用案情摘要"), blank=True, help_text=_("不含受害人、嫌疑人的姓名、电话、住址等可识别信息。")
+    )
+    publicity_show_amount = models.BooleanField(_("可公开涉案金额和挽损金额"), default=False)
+    publicity_cleared_at = models.DateTimeField(_("同意公开时间"), null=True, blank=True, editable=False)
     stability_risk = models.CharField(
         _("涉稳风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW
     )
@@ -185,6 +207,11 @@ class Case(VersionedModel, RecordedModel):
                 violation_error_message=_("老年受害人数不能多于受害人数。"),
             ),
             models.CheckConstraint(
+                condition=Q(publicity_cleared=False) | (Q(is_typical=True) & ~Q(publicity_summary="")),
+                name="case_publicity_only_typical_with_summary",
+                violation_error_message=_("只有写明宣传用案情摘要的典型案例才能公开宣传。"),
+            ),
+            models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(step=Step.CLOSED),
                 name="case_closed_on_only_when_closed",
                 violation_error_message=_("只有已结案的案件才有结案日期。"),
@@ -197,6 +224,8 @@ class Case(VersionedModel, RecordedModel):
             models.Index(fields=["kind", "step"], name="case_kind_step_idx"),
             # the typical-case list
             models.Index(fields=["is_typical", "-opened_on"], name="case_typical_idx"),
+            # the publicity group's list of cleared typical cases
+            models.Index(fields=["publicity_cleared", "-publicity_cleared_at"], name="case_publicity_idx"),
         ]
 
     def __str__(self) -> str:

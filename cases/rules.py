@@ -108,6 +108,24 @@ rules.register(
         "cases:typical_mark",
         guards=(rules.Guard(lambda case: case.is_typical, _("该案件不是典型案例。")),),
     ),
+    _case_action(
+        "cases.clear_publicity",
+        _("同意公开宣传"),
+        "cases:publicity_clear",
+        needs_reason=True,
+        guards=(
+            rules.Guard(lambda case: case.is_typical, _("只有典型案例才能公开宣传，请先标记典型案例。")),
+            rules.Guard(lambda case: not case.publicity_cleared, _("该案件已同意公开宣传。")),
+        ),
+        doc="宣教组只看到同意公开的标题、摘要（及勾选公开的金额），看不到受害人、嫌疑人和案件本身。",
+    ),
+    _case_action(
+        "cases.withdraw_publicity",
+        _("撤回公开宣传"),
+        "cases:publicity_withdraw",
+        needs_reason=True,
+        guards=(rules.Guard(lambda case: case.publicity_cleared, _("该案件未同意公开宣传。")),),
+    ),
     _case_action("cases.ledger_add", _("登记追赃挽损记录"), "cases:ledger_add"),
     _case_action(
         "cases.ledger_reverse",

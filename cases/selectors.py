@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import (
     Avg,
     Count,
@@ -25,8 +26,8 @@ from django.db.models.functions import Coalesce
 
 from core.visibility import visible_to
 
-from .choices import CaseKind, LedgerKind, Step
-from .models import TOTAL_FIELD, Case, CaseStep, LedgerEntry, cents, ledger_sum, recovery_rate
+from .choices import CASE_UNIT_CODES, CaseKind, LedgerKind, Step
+from .models import TOTAL_FIELD, Case, CaseStep, LedgerEntry, cents, ledger_sum, ledger_total, recovery_rate
 
 #: 快侦快破快审: the intervals watched on criminal cases, (key, from step, to step).
 FAST_TRACK: tuple[tuple[str, str, str], ...] = (
@@ -208,6 +209,67 @@ def visible_cases(user: Any):
 def visible_typical_cases(user: Any):
     """The typical cases (典型案例) ``user`` may see."""
     return visible_to(user, Case).typical()
+
+
+def sees_publicity_summaries(user: Any) -> bool:
+    """Who reads the typical cases cleared for publicity: the publicity group (and its host),
+    the case handlers, the street office and leaders. No query (the user's scope)."""
+    from organization.choices import UnitCode
+
+    scope = getattr(user, "scope", None)
+    if scope is None or not getattr(user, "is_authenticated", False):
+        return False
+    return scope.sees_all or bool(scope.unit_codes & {UnitCode.GROUP_PUBLICITY, *CASE_UNIT_CODES})
+
+
+#: What a cleared typical case shows to publicity: nothing else of the case (no victims,
+#: suspects, leads, ledger or the case's own title and summary).
+PUBLICITY_FIELDS = (
+    "pk",
+    "publicity_title",
+    "publicity_summary",
+    "fraud_type",
+    "kind",
+    "opened_on",
+    "publicity_cleared_at",
+)
+
+
+def publicity_summaries(user: Any) -> QuerySet[Any]:
+    """The typical cases cleared for publicity, as dicts of ``PUBLICITY_FIELDS`` plus
+    ``amount_involved`` and ``returned`` (None unless the handlers cleared the amounts), newest
+    clearance first. Empty for who may not read them. The returned amount is a subquery on the
+    row, so a page costs the same queries however long it is."""
+    if not sees_publicity_summaries(user):
+        return Case.objects.none().values(*PUBLICITY_FIELDS)
+    shown = Q(publicity_show_amount=True)
+    return (
+        Case.objects.cleared_for_publicity()
+        .annotate(
+            shown_amount_involved=models.Case(
+                models.When(shown, then=F("amount_involved")), default=None, output_field=TOTAL_FIELD
+            ),
+            shown_returned=models.Case(
+                models.When(shown, then=ledger_total(LedgerKind.RETURNED)), default=None, output_field=TOTAL_FIELD
+            ),
+        )
+        .order_by("-publicity_cleared_at", "-pk")
+        .values(*PUBLICITY_FIELDS, "shown_amount_involved", "shown_returned")
+    )
+
+
+def linkable_typical_cases(user: Any) -> QuerySet[Case]:
+    """The typical cases ``user`` may link to a publicity activity: those they see, and those
+    cleared for publicity when they read those."""
+    condition = Q(pk__in=visible_to(user, Case).typical().values("pk"))
+    if sees_publicity_summaries(user):
+        condition |= Q(is_typical=True, publicity_cleared=True)
+    return Case.objects.filter(condition)
+
+
+def publicity_label(case: Case) -> str:
+    """How a typical case is named outside the cases area: its publicity title once cleared."""
+    return case.publicity_title if case.publicity_cleared and case.publicity_title else case.title
 
 
 def cases_of_lead(user: Any, lead: Any) -> list[Case]:

@@ -174,14 +174,49 @@ def case_advance(
 
 
 def case_set_typical(*, case: Case, user: Any, typical: bool, reason: str = "") -> Case:
-    """Mark a case as a typical case (典型案例, listed for publicity) or take the mark off."""
+    """Mark a case as a typical case (典型案例, listed for publicity) or take the mark off (which
+    withdraws its clearance for publicity too)."""
+    fields: dict[str, Any] = {"is_typical": typical}
+    if not typical:
+        fields.update(publicity_cleared=False, publicity_cleared_at=None)
     return rules.transition(
         case,
         user=user,
         action="cases.mark_typical" if typical else "cases.unmark_typical",
         reason=reason,
-        fields={"is_typical": typical},
-        save=_save_fields("is_typical"),
+        fields=fields,
+        save=_save_fields(*fields),
+    )
+
+
+def case_clear_publicity(
+    *, case: Case, user: Any, title: str, summary: str, show_amount: bool = False, reason: str = ""
+) -> Case:
+    """Clear a typical case for publicity (同意公开宣传): the title and summary written for the
+    public, and whether its amounts may be shown. The publicity group sees only these
+    (``selectors.publicity_summaries``). Audited with the reason."""
+    title, summary = (title or "").strip(), (summary or "").strip()
+    if not title:
+        raise DomainError(_("请填写宣传标题。"), code="publicity_title", field="publicity_title")
+    if not summary:
+        raise DomainError(_("请填写宣传用案情摘要。"), code="publicity_summary", field="publicity_summary")
+    fields = {
+        "publicity_cleared": True,
+        "publicity_title": title,
+        "publicity_summary": summary,
+        "publicity_show_amount": bool(show_amount),
+        "publicity_cleared_at": timezone.now(),
+    }
+    return rules.transition(
+        case, user=user, action="cases.clear_publicity", reason=reason, fields=fields, save=_save_fields(*fields)
+    )
+
+
+def case_withdraw_publicity(*, case: Case, user: Any, reason: str) -> Case:
+    """Withdraw a typical case from publicity; activities already linked keep their link."""
+    fields = {"publicity_cleared": False, "publicity_cleared_at": None}
+    return rules.transition(
+        case, user=user, action="cases.withdraw_publicity", reason=reason, fields=fields, save=_save_fields(*fields)
     )
 
 
@@ -192,11 +227,69 @@ def _save_fields(*names: str) -> Callable[[Case], None]:
     return save
 
 
+def _ledger_totals_locked(case_id: int) -> dict[str, Decimal]:
+    """The case's ledger totals, read with the case row locked (two entries at the same time
+    are checked one after the other)."""
+    locked = Case.objects.select_for_update().get(pk=case_id)
+    return {**locked.ledger_totals(), "involved": locked.amount_involved}
+
+
+def _check_ledger(totals: dict[str, Decimal], *, confirm_excess: bool, excess_reason: str) -> str:
+    """The ledger's sanity (DOMAIN.md §Cases; docs/ARCHITECTURE.md "Asset-recovery ledger"):
+
+    - returned to victims (退赔/清退) never exceeds what was recovered (追缴): money returned by a
+      suspect directly to victims is entered as recovered first, then returned — refused;
+    - recovered or returned above the amount involved is possible in law (illegal gains and
+      interest beyond the loss are confiscated; the amount involved is often an early figure)
+      but unusual: accepted only with an explicit confirmation and a reason, which is returned
+      for the audit entry.
+    Returns the text the audit entry adds ("" when nothing exceeds)."""
+    from core.numbers import format_money
+
+    recovered, returned = totals[LedgerKind.RECOVERED], totals[LedgerKind.RETURNED]
+    involved = totals["involved"] or Decimal("0")
+    if returned > recovered:
+        raise DomainError(
+            _("退赔/清退累计（%(returned)s）不能超过追缴累计（%(recovered)s）。请先登记追缴，或核对金额。")
+            % {"returned": format_money(returned), "recovered": format_money(recovered)},
+            code="returned_over_recovered",
+            field="amount",
+        )
+    over = max(recovered, returned)
+    if over <= involved:
+        return ""
+    if not confirm_excess:
+        raise DomainError(
+            _(
+                "登记后追缴或退赔累计（%(total)s）将超过涉案金额（%(involved)s）。"
+                "如确有依据（如追缴违法所得、利息，或涉案金额尚未核定），请勾选确认并填写理由。"
+            )
+            % {"total": format_money(over), "involved": format_money(involved)},
+            code="over_involved",
+            field="confirm_excess",
+        )
+    excess_reason = (excess_reason or "").strip()
+    if not excess_reason:
+        raise DomainError(_("请填写超过涉案金额的理由。"), code="excess_reason", field="excess_reason")
+    return _("超过涉案金额（%(involved)s）：%(reason)s") % {"involved": format_money(involved), "reason": excess_reason}
+
+
 def ledger_add(
-    *, case: Case, user: Any, kind: str, date: datetime.date, amount: Decimal, note: str = "", reason: str = ""
+    *,
+    case: Case,
+    user: Any,
+    kind: str,
+    date: datetime.date,
+    amount: Decimal,
+    note: str = "",
+    reason: str = "",
+    confirm_excess: bool = False,
+    excess_reason: str = "",
 ) -> LedgerEntry:
     """Add an entry to a case's asset-recovery ledger. The amount is positive (a correction is a
-    reversing entry: ``ledger_reverse``)."""
+    reversing entry: ``ledger_reverse``). Returned never exceeds recovered; recovered or returned
+    above the amount involved needs ``confirm_excess`` and ``excess_reason`` (``_check_ledger``),
+    which the audit entry keeps."""
     action = rules.require(user, "cases.ledger_add", case)
     if kind not in LedgerKind.values:
         raise DomainError(_("请选择类别。"), code="kind", field="kind")
@@ -205,8 +298,13 @@ def ledger_add(
         raise DomainError(_("金额必须大于零；更正请登记冲正记录。"), code="amount", field="amount")
     _check_date(date)
     entry = LedgerEntry(case=case, kind=kind, date=date, amount=amount, note=note, created_by=user)
-    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason or note)):
-        entry.save()
+    with transaction.atomic():
+        totals = _ledger_totals_locked(case.pk)
+        totals[kind] += amount
+        excess = _check_ledger(totals, confirm_excess=confirm_excess, excess_reason=excess_reason)
+        why = "；".join(part for part in (reason or note, excess) if part)
+        with audit_context(actor=user, reason=rules.audit_reason(action, why)):
+            entry.save()
     return entry
 
 
@@ -214,14 +312,23 @@ def ledger_reverse(*, entry: LedgerEntry, user: Any, reason: str, date: datetime
     """Reverse (冲正) a wrong ledger entry: a new entry of the same kind and amount that counts
     negative. An entry is reversed at most once; a reversal cannot itself be reversed (enter the
     right amount as a new entry instead): the guards of ``cases.ledger_reverse``, checked on the
-    locked entry."""
+    locked entry. Reversing a recovery that would leave more returned than recovered is refused
+    (reverse the return first)."""
     action = rules.get("cases.ledger_reverse")
     reason = rules.require_reason(action, reason)
     date = date or timezone.localdate()
     _check_date(date)
     with transaction.atomic():
+        totals = _ledger_totals_locked(entry.case_id)
         locked = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
         rules.require(user, action.name, locked)
+        totals[locked.kind] -= locked.amount
+        if totals[LedgerKind.RETURNED] > totals[LedgerKind.RECOVERED]:
+            raise DomainError(
+                _("冲正后退赔/清退累计将超过追缴累计，请先冲正相应的退赔/清退记录。"),
+                code="returned_over_recovered",
+                field="reason",
+            )
         reversal = LedgerEntry(
             case_id=locked.case_id,
             kind=locked.kind,

@@ -20,7 +20,16 @@ from core.xlsx import Column
 from . import services
 from .choices import LedgerKind, Step
 from .filters import CaseFilter, LedgerEntryFilter
-from .forms import CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, ReasonForm, ReverseForm, StepForm
+from .forms import (
+    CaseForm,
+    LedgerEntryForm,
+    LinkLeadsForm,
+    OpinionPlanForm,
+    PublicityClearForm,
+    ReasonForm,
+    ReverseForm,
+    StepForm,
+)
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
 from .rules import STEP_ACTIONS
 from .selectors import fast_track_cached, source_lead_count, source_leads_for_page
@@ -260,6 +269,39 @@ class TypicalMarkView(CaseActionView):
             user=self.request.user,
             typical=self.kwargs["verb"] == "mark_typical",
             reason=form.cleaned_data["reason"],
+        )
+
+
+class PublicityClearView(CaseActionView):
+    """Clear a typical case for publicity: the title and summary the publicity group will see."""
+
+    action = "cases.clear_publicity"
+    form_class = PublicityClearForm
+    success_message = _("已同意公开宣传。")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"instance": self.object}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.case_clear_publicity(
+            case=self.object,
+            user=self.request.user,
+            title=data["publicity_title"],
+            summary=data["publicity_summary"],
+            show_amount=data["publicity_show_amount"],
+            reason=data["reason"],
+        )
+
+
+class PublicityWithdrawView(CaseActionView):
+    action = "cases.withdraw_publicity"
+    form_class = ReasonForm
+    success_message = _("已撤回公开宣传。")
+
+    def perform(self, form):
+        return services.case_withdraw_publicity(
+            case=self.object, user=self.request.user, reason=form.cleaned_data["reason"]
         )
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from .choices import PhaseKind, UnitCode, UnitKind
 from .models import Campaign, Phase, Unit
+from .signals import campaign_initialised
 
 # The plan (seed/000_22361fdd052d7265.txt) §三: the member units, in the plan's order.
 MEMBER_UNITS: list[tuple[str, str, str]] = [
@@ -17,7 +18,8 @@ MEMBER_UNITS: list[tuple[str, str, str]] = [
     (UnitCode.DEVELOPMENT_CENTRE, "发展服务中心", ""),
     (UnitCode.ENTERPRISE_CENTRE, "企业服务中心", ""),
     (UnitCode.CULTURE_CENTRE, "文体服务中心", ""),
-    (UnitCode.HEALTH_OFFICE, "卫健办", "卫计办"),
+    # the plan writes 卫计办 once (§(六)), the unit's old name: it is not its short name
+    (UnitCode.HEALTH_OFFICE, "卫健办", ""),
     (UnitCode.ELDERLY_OFFICE, "涉老办", ""),
     (UnitCode.LAND_OFFICE, "国土所", ""),
     (UnitCode.JUSTICE_OFFICE, "司法所", ""),
@@ -126,6 +128,7 @@ def init_campaign() -> InitResult:
             },
         )
         result.phases_created += int(created)
+    campaign_initialised.send(sender=InitResult, result=result)
     return result
 
 

@@ -15,3 +15,4 @@ class PublicityConfig(AppConfig):
         auditlog.register(models.AwarenessSurvey)
         auditlog.register(models.MediaReport)
         auditlog.register(models.OpinionEntry)
+        auditlog.register(models.OpinionFollowUp)

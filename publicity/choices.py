@@ -51,3 +51,15 @@ class RiskLevel(models.TextChoices):
     MEDIUM = "medium", _("中")
     HIGH = "high", _("高")
     MAJOR = "major", _("重大")
+
+
+class OpinionStatus(models.TextChoices):
+    """Where an entry of the public-opinion log stands."""
+
+    NEW = "new", _("新登记")
+    FOLLOWING = "following", _("跟进中")
+    RESOLVED = "resolved", _("已处置")
+
+
+#: Entries at these risk levels are escalated to the street office (``publicity.opinion_escalate``).
+ESCALATED_RISK_LEVELS = (RiskLevel.HIGH, RiskLevel.MAJOR)

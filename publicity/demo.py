@@ -1,17 +1,19 @@
 """Demo data of the publicity area: activities in bulk, a survey per community and month across
-the campaign (awareness rising), media reports and public-opinion entries."""
+the campaign (awareness rising), media reports and public-opinion entries (with their status,
+follow-ups, and the 高/重大 ones escalated to the street office)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import Case
 from organization.demo import DemoContext
 
-from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
-from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry
+from .choices import ESCALATED_RISK_LEVELS, ActivityType, MediaLevel, OpinionSource, OpinionStatus, RiskLevel, Venue
+from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry, OpinionFollowUp
 
 BATCH = 2000
 
@@ -146,9 +148,17 @@ def seed(ctx: DemoContext) -> None:
     entries = []
     for index in range(max(5, len(months) * 2)):
         risk = rng.choice(list(RiskLevel))
+        status = list(OpinionStatus)[index % 3]  # not drawn: the other apps' demo data stays the same
+        day = start + datetime.timedelta(days=rng.randrange(days))
+        escalated = risk in ESCALATED_RISK_LEVELS
         entries.append(
             OpinionEntry(
-                date=start + datetime.timedelta(days=rng.randrange(days)),
+                status=status,
+                escalated_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+                if escalated
+                else None,
+                escalated_by=ctx.user_of_unit(publicity_unit) if escalated else None,
+                date=day,
                 source=rng.choice(list(OpinionSource)),
                 summary=OPINIONS[index % len(OPINIONS)],
                 risk_level=risk,
@@ -160,3 +170,17 @@ def seed(ctx: DemoContext) -> None:
             )
         )
     ctx.counts["opinion_entries"] = len(OpinionEntry.objects.bulk_create(entries, batch_size=BATCH))
+    follow_ups = [
+        OpinionFollowUp(
+            entry=entry,
+            date=min(entry.date + datetime.timedelta(days=step), ctx.today),
+            note=note,
+            status=OpinionStatus.FOLLOWING if step == 1 else OpinionStatus.RESOLVED,
+            by=entry.created_by,
+        )
+        for entry in entries
+        if entry.status != OpinionStatus.NEW
+        for step, note in ((1, "联系发布人核实情况，协调相关部门回应"), (3, "已发布权威信息，舆情平息"))
+        if step == 1 or entry.status == OpinionStatus.RESOLVED
+    ]
+    ctx.counts["opinion_follow_ups"] = len(OpinionFollowUp.objects.bulk_create(follow_ups, batch_size=BATCH))

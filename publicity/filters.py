@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
-from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
+from .choices import ActivityType, MediaLevel, OpinionSource, OpinionStatus, RiskLevel, Venue
 from .forms import DATE_INPUT, MONTH_FORMATS, MonthInput
 from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry
 from .selectors import organising_units
@@ -80,7 +80,18 @@ class OpinionFilter(django_filters.FilterSet):
     date_to = date_filter(_("截止日期"), "date", "lte")
     q = django_filters.CharFilter(label=_("摘要"), field_name="summary", lookup_expr="icontains")
     campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
+    status = django_filters.ChoiceFilter(label=_("处置状态"), choices=OpinionStatus.choices)
+    escalated = django_filters.ChoiceFilter(
+        label=_("已上报街道专项办"), choices=[("1", _("是")), ("0", _("否"))], method="filter_escalated"
+    )
 
     class Meta:
         model = OpinionEntry
-        fields = ["risk_level", "source", "date_from", "date_to", "q"]
+        fields = ["risk_level", "source", "status", "escalated", "date_from", "date_to", "q"]
+
+    def filter_escalated(self, queryset, name, value):
+        if value == "1":
+            return queryset.filter(escalated_at__isnull=False)
+        if value == "0":
+            return queryset.filter(escalated_at__isnull=True)
+        return queryset

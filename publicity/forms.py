@@ -9,11 +9,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.selectors import visible_cases, visible_typical_cases
+from cases.selectors import linkable_typical_cases, publicity_label, visible_cases
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Unit, User
 
+from .choices import OpinionStatus
 from .models import AWARENESS_KINDS, ELDERLY_TOO_MANY, Activity, AwarenessSurvey, MediaReport, OpinionEntry
 from .rules import communities_to_record_for, own_community, records_all, units_to_record_for
 
@@ -98,7 +99,9 @@ class ActivityForm(ServiceForm):
         self.fields["community"].queryset = communities
         if not self.instance.pk:
             self.initial.setdefault("date", timezone.localdate())
-        link_cases(self, "typical_case", visible_typical_cases(self.user))
+        link_cases(self, "typical_case", linkable_typical_cases(self.user))
+        if "typical_case" in self.fields:  # named by the publicity title once cleared
+            self.fields["typical_case"].label_from_instance = publicity_label
 
     def clean(self):
         data = super().clean()
@@ -169,3 +172,21 @@ class OpinionForm(UnitRecordForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "response": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class OpinionFollowUpForm(forms.Form):
+    """A follow-up of a public-opinion entry and the status it moves the entry to."""
+
+    date = forms.DateField(label=_("日期"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("跟进情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    status = forms.ChoiceField(
+        label=_("处置状态"), choices=[(s.value, s.label) for s in (OpinionStatus.FOLLOWING, OpinionStatus.RESOLVED)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("上报理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -21,7 +21,7 @@ from core.visibility import ScopedQuerySet
 from organization.choices import UnitCode
 from organization.models import Scope, Unit
 
-from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
+from .choices import ActivityType, MediaLevel, OpinionSource, OpinionStatus, RiskLevel, Venue
 
 
 def publicity_group_q(scope: Scope) -> Q:
@@ -304,6 +304,19 @@ class OpinionEntry(RecordedModel, VersionedModel):
     unit = models.ForeignKey(
         Unit, verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="publicity_opinion_entries"
     )
+    status = models.CharField(
+        _("处置状态"), max_length=12, choices=OpinionStatus.choices, default=OpinionStatus.NEW, editable=False
+    )
+    escalated_at = models.DateTimeField(_("上报街道专项办时间"), null=True, blank=True, editable=False)
+    escalated_by = models.ForeignKey(
+        "organization.User",
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -314,6 +327,8 @@ class OpinionEntry(RecordedModel, VersionedModel):
         indexes = [
             # The log, newest first, filtered by risk level.
             models.Index(fields=["risk_level", "-date"], name="pub_opinion_risk_date"),
+            # The log filtered by status (what is still being followed).
+            models.Index(fields=["status", "-date"], name="pub_opinion_status_date"),
         ]
 
     def __str__(self) -> str:
@@ -325,3 +340,36 @@ class OpinionEntry(RecordedModel, VersionedModel):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return publicity_group_q(scope) | Q(unit_id__in=scope.unit_ids)
+
+
+class OpinionFollowUp(models.Model):
+    """One follow-up of a public-opinion entry (跟进记录): what was done, by whom, when, and the
+    status the entry moved to. Append-only, like the audit trail."""
+
+    entry = models.ForeignKey(
+        OpinionEntry, verbose_name=_("舆情记录"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    date = models.DateField(_("日期"))
+    note = models.TextField(_("跟进情况"))
+    status = models.CharField(_("处置状态"), max_length=12, choices=OpinionStatus.choices)
+    by = models.ForeignKey(
+        "organization.User", verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("舆情跟进记录")
+        verbose_name_plural = _("舆情跟进记录")
+        ordering = ["entry", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:opinion_detail", args=[self.entry_id])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return publicity_group_q(scope) | Q(entry__unit_id__in=scope.unit_ids)

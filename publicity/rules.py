@@ -18,6 +18,7 @@ from core import rules
 from organization.choices import UnitCode
 from organization.models import Unit
 
+from .choices import ESCALATED_RISK_LEVELS
 from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry
 from .selectors import organising_units
 
@@ -98,6 +99,29 @@ rules.register(
         model=OpinionEntry,
         who=unit_record_holder,
         url="publicity:opinion_update",
+    ),
+    rules.Action(
+        "publicity.opinion_follow_up",
+        _("登记跟进情况"),
+        model=OpinionEntry,
+        who=unit_record_holder,
+        url="publicity:opinion_follow_up",
+        doc="新登记 → 跟进中 → 已处置；已处置的记录可再跟进（重新进入跟进中）。",
+    ),
+    rules.Action(
+        "publicity.opinion_escalate",
+        _("上报街道专项办"),
+        model=OpinionEntry,
+        who=unit_record_holder,
+        needs_reason=True,
+        guards=(
+            rules.Guard(
+                lambda e: e.risk_level in ESCALATED_RISK_LEVELS, _("只有风险等级为“高”或“重大”的舆情需要上报。")
+            ),
+            rules.Guard(lambda e: e.escalated_at is None, _("该舆情已上报街道专项办。")),
+        ),
+        url="publicity:opinion_escalate",
+        doc="风险等级为高或重大的舆情登记时自动上报；邮件通知街道专项办。",
     ),
 )
 

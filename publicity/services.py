@@ -8,13 +8,15 @@ audit entry), and what the record becomes must still be the user's.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.selectors import visible_cases
+from cases.selectors import linkable_typical_cases, visible_cases
 from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
@@ -23,7 +25,8 @@ from organization.choices import UnitKind
 from organization.models import Unit, User
 
 from . import rules as publicity_rules
-from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry, first_of_month
+from .choices import ESCALATED_RISK_LEVELS, OpinionStatus
+from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry, OpinionFollowUp, first_of_month
 
 R = TypeVar("R", Activity, AwarenessSurvey, MediaReport, OpinionEntry)
 U = TypeVar("U", MediaReport, OpinionEntry)
@@ -80,11 +83,13 @@ def _update(
 
 
 def _check_case_link(obj: Activity | OpinionEntry, name: str, user: User, stored: Any = None) -> None:
-    """A user links only a case they may see; a link made by someone else may stay."""
+    """A user links only a case they may see (or, for an exposure, a typical case cleared for
+    publicity that they may read); a link made by someone else may stay."""
     case_id = getattr(obj, f"{name}_id")
     if case_id is None or (stored is not None and getattr(stored, f"{name}_id") == case_id):
         return
-    if not visible_cases(user).filter(pk=case_id).exists():
+    linkable = linkable_typical_cases(user) if name == "typical_case" else visible_cases(user)
+    if not linkable.filter(pk=case_id).exists():
         raise DomainError(_("您无权关联该案件。"), code="case_not_visible", field=name)
 
 
@@ -233,20 +238,90 @@ def media_report_update(
 
 
 def opinion_create(*, user: User, reason: str = "", **fields: Any) -> OpinionEntry:
-    """Record a public-opinion (舆情) entry, by the user's unit (by default)."""
-    return _unit_record_create(OpinionEntry, user=user, action="publicity.opinion_create", reason=reason, fields=fields)
+    """Record a public-opinion (舆情) entry, by the user's unit (by default). An entry at risk
+    高 or 重大 is escalated to the street office at once (``opinion_escalate``)."""
+    with transaction.atomic():
+        entry = _unit_record_create(
+            OpinionEntry, user=user, action="publicity.opinion_create", reason=reason, fields=fields
+        )
+        return _auto_escalate(entry, user)
 
 
 def opinion_update(
     *, entry: OpinionEntry, user: User, reason: str = "", expected_version: int | None = None, **fields: Any
 ) -> OpinionEntry:
-    """Change an entry of the user's unit (any, for the street office and the publicity group)."""
-    return _update(
+    """Change an entry of the user's unit (any, for the street office and the publicity group).
+    Raising it to 高 or 重大 escalates it (once)."""
+    with transaction.atomic():
+        entry = _update(
+            entry,
+            user=user,
+            action="publicity.opinion_update",
+            reason=reason,
+            fields=fields,
+            expected_version=expected_version,
+            check=_unit_record_check(user),
+        )
+        return _auto_escalate(entry, user)
+
+
+def _auto_escalate(entry: OpinionEntry, user: User) -> OpinionEntry:
+    if entry.risk_level in ESCALATED_RISK_LEVELS and entry.escalated_at is None:
+        return opinion_escalate(
+            entry=entry,
+            user=user,
+            reason=_("风险等级为“%(level)s”，自动上报。") % {"level": entry.get_risk_level_display()},
+        )
+    return entry
+
+
+def opinion_follow_up(
+    *, entry: OpinionEntry, user: User, date: datetime.date, note: str, status: str
+) -> OpinionFollowUp:
+    """Add a follow-up to an entry (what was done) and move it to ``status`` (跟进中 or 已处置);
+    the follow-up row and the entry's audit entry keep who, when and what."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("请填写跟进情况。"), code="note", field="note")
+    if status not in (OpinionStatus.FOLLOWING, OpinionStatus.RESOLVED):
+        raise DomainError(_("请选择处置状态。"), code="status", field="status")
+    if date > timezone.localdate():
+        raise DomainError(_("日期不能晚于今天。"), code="future_date", field="date")
+    created: list[OpinionFollowUp] = []
+
+    def save(locked: OpinionEntry) -> None:
+        locked.save()
+        created.append(OpinionFollowUp.objects.create(entry=locked, date=date, note=note, status=status, by=user))
+
+    rules.transition(
+        entry, user=user, action="publicity.opinion_follow_up", reason=note, fields={"status": status}, save=save
+    )
+    return created[0]
+
+
+def opinion_escalate(*, entry: OpinionEntry, user: User, reason: str) -> OpinionEntry:
+    """Escalate a 高 or 重大 entry to the street office (上报街道专项办): recorded on the entry and
+    in its audit trail, and an e-mail to the street office's addresses (its people and mailbox;
+    the outbox keeps it once per entry). The e-mail names the entry, not its text."""
+    from core.mail import queue_mail
+    from organization.contacts import unit_addresses, with_addresses
+
+    def save(locked: OpinionEntry) -> None:
+        locked.save()
+        office = with_addresses(Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True)).first()
+        if office is not None:
+            queue_mail(
+                "publicity-opinion-escalated",
+                to=unit_addresses(office),
+                context={"entry": locked, "unit": locked.unit, "by": user, "reason": reason},
+                key=f"opinion-escalated:{locked.pk}",
+            )
+
+    return rules.transition(
         entry,
         user=user,
-        action="publicity.opinion_update",
+        action="publicity.opinion_escalate",
         reason=reason,
-        fields=fields,
-        expected_version=expected_version,
-        check=_unit_record_check(user),
+        fields={"escalated_at": timezone.now(), "escalated_by": user},
+        save=save,
     )

@@ -8,11 +8,12 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
-from cases.selectors import visible_cases
+from cases.selectors import publicity_summaries, visible_cases
 from core import rules
 from core.services import attachments_of
 from core.views import ActionView, ScopedDetailView, ScopedListView
@@ -20,9 +21,9 @@ from core.visibility import visible_to
 from core.xlsx import Column
 
 from . import selectors, services
-from .choices import ActivityType, MediaLevel, OpinionSource, RiskLevel, Venue
+from .choices import ActivityType, MediaLevel, OpinionSource, OpinionStatus, RiskLevel, Venue
 from .filters import ActivityFilter, MediaReportFilter, OpinionFilter, SurveyFilter
-from .forms import ActivityForm, MediaReportForm, OpinionForm, SurveyForm
+from .forms import ActivityForm, EscalateForm, MediaReportForm, OpinionFollowUpForm, OpinionForm, SurveyForm
 from .models import AWARENESS_KINDS, Activity, AwarenessSurvey, MediaReport, OpinionEntry
 
 ACTIVITY_FIGURE_LABELS = {
@@ -65,6 +66,7 @@ venue_label = choice_label(Venue)
 level_label = choice_label(MediaLevel)
 source_label = choice_label(OpinionSource)
 risk_label = choice_label(RiskLevel)
+opinion_status_label = choice_label(OpinionStatus)
 
 
 def unit_name(unit) -> str:
@@ -115,6 +117,8 @@ OPINION_COLUMNS = [
     Column(_("处置措施"), lambda o: o.response, 40),
     Column(_("涉及案件"), lambda o: o.case_reference, 20),
     Column(_("登记单位"), lambda o: unit_name(o.unit), 14),
+    Column(_("处置状态"), lambda o: opinion_status_label(o.status), 8),
+    Column(_("上报街道专项办"), lambda o: o.escalated_at.date() if o.escalated_at else "", 12),
 ]
 
 
@@ -249,12 +253,29 @@ class PublicityDetailView(ScopedDetailView):
 
 
 def case_row(user, obj, name: str) -> tuple[Any, Any, str]:
-    """A linked case: its title and page for those who may see it, no more for others. One query."""
+    """A linked case: its title and page for those who may see it; its publicity title and the
+    typical-case summaries for who reads those; no more for others. One or two queries."""
     label = obj._meta.get_field(name).verbose_name
-    case = visible_cases(user).filter(pk=getattr(obj, f"{name}_id")).first()
+    case_id = getattr(obj, f"{name}_id")
+    case = visible_cases(user).filter(pk=case_id).first()
     if case is None:
+        cleared = publicity_summaries(user).filter(pk=case_id).first()
+        if cleared is not None:
+            return (label, cleared["publicity_title"], reverse("publicity:typical_cases") + f"#case-{case_id}")
         return (label, _("已关联（您无权查看案件）"), "")
     return (label, case, case.get_absolute_url())
+
+
+class TypicalCaseListView(LoginRequiredMixin, ListView):
+    """The typical cases cleared for publicity, as their summaries (``cases.selectors``): what
+    the publicity group may use in an exposure (典型案例曝光), without victims, suspects or the
+    case itself; amounts only where the handlers cleared them."""
+
+    template_name = "publicity/typical_cases.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return publicity_summaries(self.request.user)
 
 
 def model_fields(obj, names) -> list[tuple[Any, Any]]:
@@ -310,10 +331,44 @@ class OpinionDetailView(PublicityDetailView):
     edit_action = "publicity.opinion_update"
 
     def fields(self, obj):
-        rows = model_fields(obj, ["date", "source", "risk_level", "summary", "response"])
+        rows = model_fields(obj, ["date", "source", "risk_level", "status", "summary", "response"])
         if obj.case_id:
             rows.append(case_row(self.request.user, obj, "case"))
-        return rows + model_fields(obj, ["case_reference", "unit", "created_by"])
+        rows += model_fields(obj, ["case_reference", "unit", "created_by"])
+        if obj.escalated_at:
+            rows.append((obj._meta.get_field("escalated_at").verbose_name, timezone.localtime(obj.escalated_at)))
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["follow_ups"] = list(self.object.follow_ups.select_related("by"))
+        context["with_follow_ups"] = True
+        return context
+
+
+class OpinionFollowUpView(ActionView):
+    """Add a follow-up to a visible entry (登记跟进情况) and move its status."""
+
+    model = OpinionEntry
+    action = "publicity.opinion_follow_up"
+    form_class = OpinionFollowUpForm
+    success_message = _("已登记跟进情况。")
+
+    def perform(self, form):
+        services.opinion_follow_up(entry=self.object, user=self.request.user, **form.cleaned_data)
+        return self.object
+
+
+class OpinionEscalateView(ActionView):
+    """Escalate a 高 or 重大 entry to the street office (when it was not escalated on entry)."""
+
+    model = OpinionEntry
+    action = "publicity.opinion_escalate"
+    form_class = EscalateForm
+    success_message = _("已上报街道专项办。")
+
+    def perform(self, form):
+        return services.opinion_escalate(entry=self.object, user=self.request.user, reason=form.cleaned_data["reason"])
 
 
 class PublicityActionView(ActionView):

@@ -18,3 +18,14 @@ class RectificationConfig(AppConfig):
         auditlog.register(models.Measure)
         auditlog.register(models.ContingencyPlan)
         auditlog.register(models.RiskGradeSetting)
+        auditlog.register(models.SectorSupervisor)
+
+        from organization.signals import campaign_initialised
+
+        campaign_initialised.connect(_seed_sectors, dispatch_uid="rectification.seed_sectors")
+
+
+def _seed_sectors(sender, **kwargs) -> None:
+    from .services import sectors_seed_defaults
+
+    sectors_seed_defaults()

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from organization.choices import UnitCode
+
 from .choices import (
     SECTOR_UNIT,
     Horizon,
@@ -23,7 +25,7 @@ from .choices import (
 )
 from .models import ContingencyPlan, GradeChange, Inspection, Institution, Measure, Problem
 from .services import grade_settings, next_inspection_due
-from .validators import CHARSET, credit_code_check_char
+from .validators import CHARSET, credit_code_check_char, match_key
 
 BATCH = 2000
 
@@ -140,6 +142,13 @@ def seed(ctx) -> None:
                 created_by=grader,
             )
         )
+    for inst in institutions:
+        inst.match_key = match_key(inst.name, inst.address)  # what finds a duplicate (services)
+    # the street office's explicit choice of a unit outside the sector's (rectification:sectors)
+    clinic = next((i for i in institutions if i.sector == Sector.UNLICENSED_MEDICAL), None)
+    if clinic is not None:
+        clinic.supervising_unit = ctx.units[UnitCode.MARKET_REGULATION]
+        clinic.supervisor_override_reason = "诊所兼营保健品，由市场监督管理所一并监管（演示）"
     institutions = _batched(Institution, institutions)
 
     changes, inspections = [], []

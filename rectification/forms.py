@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Unit
 
-from .choices import Horizon, MeasureKind, PlanStatus, ProblemCategory, RiskGrade
+from .choices import Horizon, MeasureKind, PlanStatus, ProblemCategory, RiskGrade, Sector
 from .models import ContingencyPlan, Institution
 from .services import PLAN_FIELDS
 from .validators import normalize_credit_code, validate_credit_code
@@ -42,12 +43,19 @@ class InstitutionForm(VersionedFormMixin, forms.ModelForm):
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     reason = forms.CharField(label=_("修改说明"), required=False, max_length=500)
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("确认不是重复登记"),
+        required=False,
+        help_text=_("已有名称和地址相同的机构时，核实确为另一家机构后勾选。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervising_unit"].required = False
         self.fields["supervising_unit"].queryset = supervising_units()
-        self.fields["supervising_unit"].help_text = _("留空则按整治领域由实施方案确定的单位监管。")
+        self.fields["supervising_unit"].help_text = _(
+            "须为监管该整治领域的单位（见“领域监管单位”）；留空则由该领域的牵头单位监管。"
+        )
         self.fields["community"].queryset = Unit.objects.communities()
         self.fields["sector"].widget.attrs["data-sector-select"] = "1"
         self.fields["supervising_unit"].widget.attrs["data-unit-select"] = "1"
@@ -64,6 +72,48 @@ class InstitutionForm(VersionedFormMixin, forms.ModelForm):
         # Uniqueness and the defaults are the service's job; skip ModelForm's model validation of
         # the blank supervising unit.
         pass
+
+
+class SupervisorOverrideForm(forms.Form):
+    """The street office's explicit choice of a supervising unit, with the reason."""
+
+    unit = forms.ModelChoiceField(label=_("监管单位"), queryset=Unit.objects.none())
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.member_units().order_by("sort_order", "name")
+
+
+class SectorsForm(forms.Form):
+    """Each sector's lead unit and its other supervising units, and why the table changes."""
+
+    reason = forms.CharField(label=_("修改理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.member_units().order_by("sort_order", "name")
+        for sector, label in Sector.choices:
+            assigned = current.get(sector, [])
+            self.fields[f"lead_{sector}"] = forms.ModelChoiceField(
+                label=format_lazy(_("{sector}：牵头单位"), sector=label),
+                queryset=units,
+                initial=assigned[0].pk if assigned else None,
+            )
+            self.fields[f"units_{sector}"] = forms.ModelMultipleChoiceField(
+                label=format_lazy(_("{sector}：其他监管单位"), sector=label),
+                queryset=units,
+                required=False,
+                initial=[u.pk for u in assigned[1:]],
+                widget=forms.CheckboxSelectMultiple,
+            )
+        self.order_fields([*(f for s in Sector.values for f in (f"lead_{s}", f"units_{s}")), "reason"])
+
+    def mapping(self) -> dict:
+        return {
+            sector: (self.cleaned_data[f"lead_{sector}"], list(self.cleaned_data.get(f"units_{sector}") or []))
+            for sector in Sector.values
+        }
 
 
 class GradeForm(forms.Form):

@@ -25,9 +25,12 @@ from . import services
 from .choices import InstitutionStatus, InstitutionType, Sector
 from .forms import supervising_units
 from .models import Institution
-from .validators import normalize_credit_code, validate_credit_code
+from .validators import match_key, normalize_credit_code, validate_credit_code
 
 MAX_ROWS = 20000
+
+#: Old names of units that lists still use (the plan writes 卫计办 once for 卫健办, §(六)).
+UNIT_ALIASES = {"卫计办": "health_office"}
 
 # (key, header, required, width)
 COLUMNS: list[tuple[str, Any, bool, int]] = [
@@ -164,7 +167,12 @@ def parse(upload: Any) -> ImportReport:
         units[unit.name] = unit
         if unit.short_name:
             units.setdefault(unit.short_name, unit)
-    sector_units = {sector: services.supervising_unit_for(sector) for sector in Sector.values}
+    for old, code in UNIT_ALIASES.items():  # names a list may still use
+        unit = next((u for u in units.values() if u.code == code), None)
+        if unit is not None:
+            units.setdefault(old, unit)
+    by_sector = services.sector_units()
+    sector_units = {sector: (found[0] if found else None) for sector, found in by_sector.items()}
 
     seen_codes: dict[str, int] = {}
     raw_rows = []
@@ -182,6 +190,14 @@ def parse(upload: Any) -> ImportReport:
     existing = dict(
         Institution.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", "name")
     )
+    # duplicates without a credit code: the same normalised name and address (one query)
+    keys = {number: match_key(c.get("name"), c.get("address")) for number, c in raw_rows}
+    registered: dict[str, tuple[int, str, bool]] = {}
+    for pk, name, key, code in Institution.objects.filter(match_key__in=set(keys.values())).values_list(
+        "pk", "name", "match_key", "credit_code"
+    ):
+        registered.setdefault(key, (pk, name, bool(code)))
+    seen_keys: dict[str, tuple[int, bool]] = {}
 
     for number, cells in raw_rows:
         row = RowResult(number=number, name=cells.get("name", ""))
@@ -203,6 +219,19 @@ def parse(upload: Any) -> ImportReport:
                 else:
                     seen_codes[code] = number
         values["credit_code"] = code
+        dup = keys[number]
+        if row.name and dup in registered and not (code and registered[dup][2]):
+            pk, name, _has_code = registered[dup]
+            row.errors.append(
+                _(
+                    "与已登记的“%(name)s”（#%(pk)s）名称和地址相同，疑似重复登记；如确为另一家机构，请在“登记机构”页面逐个登记并确认。"
+                )
+                % {"name": name, "pk": pk}
+            )
+        elif row.name and dup in seen_keys and not (code and seen_keys[dup][1]):
+            row.errors.append(_("与第%(row)s行名称和地址相同，疑似重复。") % {"row": seen_keys[dup][0]})
+        elif row.name:
+            seen_keys.setdefault(dup, (number, bool(code)))
         for key, lookup, default, label in (
             ("type", types, InstitutionType.OTHER, _("类型")),
             ("sector", sectors, None, _("整治领域")),
@@ -225,10 +254,19 @@ def parse(upload: Any) -> ImportReport:
                 row.errors.append(_("所属社区“%(value)s”不存在。") % {"value": community})
         unit = cells.get("supervising_unit", "")
         if unit:
-            if unit in units:
-                values["supervising_unit"] = units[unit]
-            else:
+            if unit not in units:
                 row.errors.append(_("监管单位“%(value)s”不存在。") % {"value": unit})
+            elif values.get("sector") and units[unit] not in by_sector.get(values["sector"], []):
+                row.errors.append(
+                    _("监管单位“%(unit)s”不监管“%(sector)s”领域，可选：%(units)s。")
+                    % {
+                        "unit": unit,
+                        "sector": Sector(values["sector"]).label,
+                        "units": "、".join(u.display_name for u in by_sector.get(values["sector"], [])),
+                    }
+                )
+            else:
+                values["supervising_unit"] = units[unit]
         elif values.get("sector") and sector_units.get(values["sector"]) is None:
             row.errors.append(_("无法按整治领域确定监管单位，请填写监管单位。"))
         else:

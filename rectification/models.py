@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, Q
+from django.db.models import Exists, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -35,12 +35,15 @@ if TYPE_CHECKING:
 
 def institution_scope_q(scope: Scope, prefix: str = "") -> Q:
     """Which institutions a scope sees; ``prefix`` (e.g. ``"institution__"``) applies the rule
-    to a related model. No extra query: the group and bank checks are subqueries.
+    to a related model. No extra query: the group and sector checks are subqueries, so a list
+    costs the same number of queries however many sectors a unit supervises.
 
     - a community sees the institutions in its community;
-    - a supervising unit sees the institutions it supervises (its sectors);
-    - the rectification group (and its host unit) sees all;
-    - a bank monitors illegal fund-raising for itself (plan §(六)): it sees that sector.
+    - a supervising unit sees the institutions it supervises;
+    - a unit named for a sector besides its lead unit (``SectorSupervisor``, kept by the street
+      office: a bank monitoring illegal fund-raising for itself, plan §(六)) sees every
+      institution of that sector;
+    - the rectification group (and its host unit) sees all.
     """
     from organization.models import Unit
 
@@ -50,19 +53,80 @@ def institution_scope_q(scope: Scope, prefix: str = "") -> Q:
         return Q(**{f"{prefix}community_id": scope.unit_id})
     unit_ids = sorted(scope.unit_ids)
     in_group = Exists(Unit.objects.filter(pk__in=unit_ids, code=UnitCode.GROUP_RECTIFICATION))
-    bank_codes = getattr(settings, "RECTIFICATION_BANK_UNIT_CODES", [UnitCode.RURAL_BANK])
-    is_bank = Exists(Unit.objects.filter(pk=scope.unit_id or 0, code__in=bank_codes))
+    sectors = SectorSupervisor.objects.filter(unit_id__in=unit_ids, is_lead=False).values("sector")
     return (
         Q(**{f"{prefix}supervising_unit_id__in": unit_ids})
         | Q(in_group)
-        | (Q(**{f"{prefix}sector": Sector.FUND_RAISING}) & Q(is_bank))
+        | Q(**{f"{prefix}sector__in": Subquery(sectors)})
     )
+
+
+def supervised_sectors(scope: Scope) -> frozenset[str]:
+    """The sectors whose every institution the scope's units see: those they are named for
+    besides the lead unit (``SectorSupervisor``). One query the first time,
+    then kept on the scope (one per request), so rules asked for every row of a page cost none."""
+    cached = scope.__dict__.get("_rectification_sectors")
+    if cached is None:
+        ids = sorted(scope.unit_ids)
+        rows = SectorSupervisor.objects.filter(unit_id__in=ids, is_lead=False).values_list("sector", flat=True)
+        cached = frozenset(rows)
+        object.__setattr__(scope, "_rectification_sectors", cached)  # Scope is frozen; a per-request memo
+    return cached
+
+
+class SectorSupervisor(models.Model):
+    """Which unit supervises which sector (plan §(六)): data the street office keeps on the
+    sectors page (``rectification:sectors``), seeded from the plan's table
+    (``choices.SECTOR_UNIT``). A sector has one lead unit (the default supervising unit of a new
+    institution) and may have more units (a bank monitoring illegal fund-raising)."""
+
+    sector = models.CharField(_("整治领域"), max_length=30, choices=Sector.choices)
+    unit = models.ForeignKey(
+        "organization.Unit", verbose_name=_("监管单位"), on_delete=models.PROTECT, related_name="supervised_sectors"
+    )
+    is_lead = models.BooleanField(_("牵头"), default=False, help_text=_("新登记机构默认由牵头单位监管。"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("领域监管单位")
+        verbose_name_plural = _("领域监管单位")
+        ordering = ["sector", "-is_lead", "unit__sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sector", "unit"], name="sector_supervisor_once"),
+            models.UniqueConstraint(
+                fields=["sector"],
+                condition=Q(is_lead=True),
+                name="sector_one_lead_unit",
+                violation_error_message=_("每个领域只能有一个牵头单位。"),
+            ),
+        ]
+        indexes = [
+            # the scope's subquery: the sectors of the user's units
+            models.Index(fields=["unit", "sector"], name="sector_supervisor_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()} · {self.unit}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q()  # the mapping is public to every signed-in user
 
 
 class InstitutionQuerySet(ScopedQuerySet):
     def on_control_list(self) -> InstitutionQuerySet:
         """The risk control list (风险管控名单): yellow or above, not closed."""
         return self.filter(risk_grade__gte=CONTROL_LIST_MIN_GRADE).exclude(status=InstitutionStatus.CLOSED)
+
+    def needs_contingency_plan(self) -> InstitutionQuerySet:
+        """Red or at risk of collapse (爆雷), not closed, and no contingency plan in force."""
+        active = ContingencyPlan.objects.filter(institution=models.OuterRef("pk"), status=PlanStatus.ACTIVE)
+        return (
+            self.filter(Q(risk_grade=RiskGrade.RED) | Q(collapse_risk=True))
+            .exclude(status=InstitutionStatus.CLOSED)
+            .exclude(Exists(active))
+        )
 
     def inspection_overdue(self, today) -> InstitutionQuerySet:
         return self.filter(next_inspection_due__lt=today).exclude(status=InstitutionStatus.CLOSED)
@@ -102,7 +166,12 @@ class Institution(VersionedModel, RecordedModel):
         verbose_name=_("监管单位"),
         on_delete=models.PROTECT,
         related_name="supervised_institutions",
-        help_text=_("按整治领域由实施方案确定，可修改。"),
+        help_text=_("须为监管该整治领域的单位；例外须由街道专项办指定并说明理由。"),
+    )
+    supervisor_override_reason = models.TextField(
+        _("监管单位例外理由"),
+        blank=True,
+        help_text=_("街道专项办指定不监管该领域的单位时填写。"),
     )
     risk_grade = models.PositiveSmallIntegerField(_("风险等级"), choices=RiskGrade.choices, default=RiskGrade.UNGRADED)
     grade_changed_at = models.DateTimeField(_("定级时间"), null=True, blank=True)
@@ -110,6 +179,9 @@ class Institution(VersionedModel, RecordedModel):
     next_inspection_due = models.DateField(_("下次检查日期"), null=True, blank=True)
     collapse_risk = models.BooleanField(_("有爆雷风险"), default=False, help_text=_("有爆雷风险的机构须制定应急预案。"))
     note = models.TextField(_("备注"), blank=True)
+    #: ``validators.match_key(name, address)``, set by the services: what finds a duplicate of an
+    #: institution without a credit code.
+    match_key = models.CharField(_("名称地址比对键"), max_length=520, blank=True, editable=False)
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -142,6 +214,8 @@ class Institution(VersionedModel, RecordedModel):
             models.Index(fields=["-risk_grade", "name", "id"], name="inst_list_order_idx"),
             # the control list's order
             models.Index(fields=["-risk_grade", "next_inspection_due", "name", "id"], name="inst_control_order_idx"),
+            # duplicates without a credit code: the same normalised name and address
+            models.Index(fields=["match_key"], name="inst_match_key_idx"),
         ]
 
     def __str__(self) -> str:

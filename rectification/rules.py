@@ -17,22 +17,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import rules
 from organization.choices import UnitCode
 
-from .choices import PROBLEM_ACTIVE_STATUSES, PlanStatus, ProblemStatus, Sector
-from .models import ContingencyPlan, Institution, Measure, Problem
+from .choices import PROBLEM_ACTIVE_STATUSES, PlanStatus, ProblemStatus
+from .models import ContingencyPlan, Institution, Measure, Problem, supervised_sectors
 
 if TYPE_CHECKING:
     from organization.models import Scope
 
 
 def institution_seen(scope: Scope, institution: Institution) -> bool:
-    """``institution_scope_q`` for one loaded institution: no query."""
+    """``institution_scope_q`` for one loaded institution: no query (but one per request for
+    the sectors the user's units supervise, ``supervised_sectors``)."""
     if scope.sees_all:
         return True
     if not scope.unit_ids:
@@ -43,8 +43,7 @@ def institution_seen(scope: Scope, institution: Institution) -> bool:
         return True
     if UnitCode.GROUP_RECTIFICATION in scope.unit_codes:
         return True
-    banks = set(getattr(settings, "RECTIFICATION_BANK_UNIT_CODES", [UnitCode.RURAL_BANK]))
-    return institution.sector == Sector.FUND_RAISING and bool(banks & scope.unit_codes)
+    return institution.sector in supervised_sectors(scope)
 
 
 def _institution_of(obj: Any) -> Institution | None:
@@ -115,6 +114,24 @@ rules.register(
         who=rules.writer,
         url="rectification:institution_import",
         doc="每一行按“登记机构”的规则检查。",
+    ),
+    rules.Action(
+        "rectification.sectors_edit",
+        _("维护领域监管单位"),
+        model=None,
+        who=rules.street_office,
+        needs_reason=True,
+        url="rectification:sectors_edit",
+        doc="整治领域 → 监管单位的对应表（实施方案§(六)），每个领域一个牵头单位；留痕并须说明理由。",
+    ),
+    rules.Action(
+        "rectification.supervisor_override",
+        _("指定监管单位（例外）"),
+        model=Institution,
+        who=rules.street_office,
+        needs_reason=True,
+        url="rectification:institution_supervisor",
+        doc="机构的监管单位须为监管其领域的单位；例外只能由街道专项办指定，并说明理由。",
     ),
     rules.Action(
         "rectification.update",

@@ -8,11 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from core.models import Attachment
+from core.models import Attachment, AuditEntry
 from core.visibility import visible_to
 
 from .choices import PROBLEM_ACTIVE_STATUSES, PlanStatus
-from .models import ContingencyPlan, GradeChange, Inspection, Institution, Measure, Problem
+from .models import ContingencyPlan, GradeChange, Inspection, Institution, Measure, Problem, SectorSupervisor
 
 
 def institutions_for_list(qs: QuerySet[Institution]) -> QuerySet[Institution]:
@@ -29,6 +29,27 @@ def institutions_for_list(qs: QuerySet[Institution]) -> QuerySet[Institution]:
     return qs.select_related("supervising_unit", "community").annotate(
         open_problems=Coalesce(Subquery(open_problems, output_field=IntegerField()), 0),
         has_active_plan=Exists(ContingencyPlan.objects.filter(institution=OuterRef("pk"), status=PlanStatus.ACTIVE)),
+    )
+
+
+def with_draft_plans(qs: QuerySet[Institution]) -> QuerySet[Institution]:
+    """``draft_plans``: how many draft contingency plans an institution has (a subquery)."""
+    drafts = (
+        ContingencyPlan.objects.filter(institution=OuterRef("pk"), status=PlanStatus.DRAFT)
+        .order_by()
+        .values("institution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(draft_plans=Coalesce(Subquery(drafts, output_field=IntegerField()), 0))
+
+
+def sector_timeline(limit: int = 30) -> list[Any]:
+    """The latest changes of the sector table (audit entries of ``SectorSupervisor``): who,
+    when, what and why. Two queries."""
+    ct = ContentType.objects.get_for_model(SectorSupervisor)
+    return list(
+        AuditEntry.objects.filter(content_type=ct).select_related("actor").order_by("-timestamp", "-pk")[:limit]
     )
 
 

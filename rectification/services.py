@@ -32,10 +32,20 @@ from .choices import (
     PlanStatus,
     ProblemStatus,
     RiskGrade,
+    Sector,
 )
-from .models import ContingencyPlan, GradeChange, Inspection, Institution, Measure, Problem, RiskGradeSetting
+from .models import (
+    ContingencyPlan,
+    GradeChange,
+    Inspection,
+    Institution,
+    Measure,
+    Problem,
+    RiskGradeSetting,
+    SectorSupervisor,
+)
 from .rules import institution_seen
-from .validators import normalize_credit_code, validate_credit_code
+from .validators import match_key, normalize_credit_code, validate_credit_code
 
 if TYPE_CHECKING:
     from leads.models import Lead
@@ -114,13 +124,155 @@ INSTITUTION_FIELDS = (
 )
 
 
+# --- sectors and their supervising units ------------------------------------------------------
+
+
+def sector_units() -> dict[str, list[Unit]]:
+    """Every sector's supervising units, the lead unit first (``SectorSupervisor``). One query."""
+    result: dict[str, list[Unit]] = {sector: [] for sector in Sector.values}
+    rows = SectorSupervisor.objects.select_related("unit").order_by("sector", "-is_lead", "unit__sort_order", "pk")
+    for row in rows:
+        result.setdefault(row.sector, []).append(row.unit)
+    return result
+
+
 def supervising_unit_for(sector: str) -> Unit | None:
-    """The plan's sector table (§(六)). One query."""
-    code = SECTOR_UNIT.get(sector)
-    return Unit.objects.filter(code=code).first() if code else None
+    """The sector's lead unit (the default supervising unit of a new institution). One query."""
+    row = (
+        SectorSupervisor.objects.filter(sector=sector)
+        .select_related("unit")
+        .order_by("-is_lead", "unit__sort_order", "pk")
+        .first()
+    )
+    return row.unit if row else None
 
 
-def _clean_institution(institution: Institution) -> None:
+def sectors_seed_defaults() -> int:
+    """The plan's table (``choices.SECTOR_UNIT``, and the banks for illegal fund-raising) as
+    ``SectorSupervisor`` rows, for a sector that has none yet. Idempotent; returns the rows made.
+    Run after ``init_campaign`` (the ``campaign_initialised`` signal) and by the data migration."""
+    # banks monitor illegal fund-raising for themselves (plan §(六)); more are added on the page
+    banks = list(getattr(settings, "RECTIFICATION_BANK_UNIT_CODES", [UnitCode.RURAL_BANK]))
+    by_code = {u.code: u for u in Unit.objects.filter(code__in=[*SECTOR_UNIT.values(), *banks])}
+    have = set(SectorSupervisor.objects.values_list("sector", flat=True))
+    rows = []
+    for sector, code in SECTOR_UNIT.items():
+        if sector in have or code not in by_code:
+            continue
+        rows.append(SectorSupervisor(sector=sector, unit=by_code[code], is_lead=True))
+        if sector == Sector.FUND_RAISING:
+            rows += [SectorSupervisor(sector=sector, unit=by_code[b]) for b in banks if b in by_code]
+    SectorSupervisor.objects.bulk_create(rows)
+    return len(rows)
+
+
+def sectors_save(*, user: User, mapping: dict[str, tuple[Unit, Iterable[Unit]]], reason: str) -> int:
+    """Set each sector's lead unit and its other supervising units (the street office, on the
+    sectors page). ``mapping``: sector → (lead unit, units). Audited with the reason, one entry
+    per row added or removed. Institutions keep their supervising unit; the next edit of one
+    whose unit no longer supervises its sector asks for a unit that does. Returns rows changed."""
+    action = rules.require(user, "rectification.sectors_edit")
+    reason = rules.require_reason(action, reason)
+    for sector, (lead, _units) in mapping.items():
+        if sector not in Sector.values:
+            raise DomainError(_("整治领域无效。"), code="sector")
+        if lead is None:
+            raise DomainError(
+                _("请为“%(sector)s”选择牵头单位。") % {"sector": Sector(sector).label}, field=f"lead_{sector}"
+            )
+    changed = 0
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
+        current = {(r.sector, r.unit_id): r for r in SectorSupervisor.objects.select_for_update()}
+        wanted: dict[tuple[str, int], bool] = {}
+        for sector, (lead, units) in mapping.items():
+            for unit in {lead, *units}:
+                wanted[(sector, unit.pk)] = unit.pk == lead.pk
+        for key, row in current.items():
+            if key[0] in mapping and (key not in wanted or row.is_lead != wanted[key]):
+                row.delete()  # a lead that changes is removed and added again: the trail says so
+                changed += 1
+        for (sector, unit_id), is_lead in wanted.items():
+            existing = current.get((sector, unit_id))
+            if existing is None or existing.is_lead != is_lead:
+                SectorSupervisor.objects.create(sector=sector, unit_id=unit_id, is_lead=is_lead)
+                changed += 1
+    return changed
+
+
+def institution_set_supervisor(*, institution: Institution, user: User, unit: Unit, reason: str) -> Institution:
+    """The street office's explicit choice of a supervising unit that does not supervise the
+    institution's sector (or back to one that does), with the reason (kept on the institution
+    and in its audit trail)."""
+    if unit is None or unit.kind != UnitKind.MEMBER_UNIT or not unit.is_active:
+        raise DomainError(_("监管单位须为启用的成员单位。"), code="unit", field="unit")
+    allowed = {u.pk for u in sector_units().get(institution.sector, [])}
+    reason = (reason or "").strip()
+    override = "" if unit.pk in allowed else reason
+
+    return rules.transition(
+        institution,
+        user=user,
+        action="rectification.supervisor_override",
+        reason=reason,
+        fields={"supervising_unit": unit, "supervisor_override_reason": override},
+    )
+
+
+def _check_supervisor(institution: Institution, stored: Institution | None) -> None:
+    """The supervising unit supervises the sector, or it is the street office's override kept
+    unchanged (same unit, same sector)."""
+    units = sector_units().get(institution.sector, [])
+    if institution.supervising_unit_id is None:
+        if not units:
+            raise ValidationError({"supervising_unit": _("请选择监管单位。")})
+        institution.supervising_unit = units[0]
+    if institution.supervising_unit_id in {u.pk for u in units}:
+        institution.supervisor_override_reason = ""
+        return
+    kept = (
+        stored is not None
+        and bool(stored.supervisor_override_reason)
+        and stored.supervising_unit_id == institution.supervising_unit_id
+        and stored.sector == institution.sector
+    )
+    if kept:
+        return
+    names = "、".join(u.display_name for u in units) or _("（未设置）")
+    raise ValidationError(
+        {
+            "supervising_unit": _(
+                "“%(unit)s”不监管“%(sector)s”领域，可选：%(units)s。"
+                "如确需例外，由街道专项办在机构页面“指定监管单位（例外）”并说明理由。"
+            )
+            % {"unit": institution.supervising_unit, "sector": Sector(institution.sector).label, "units": names}
+        }
+    )
+
+
+# --- duplicates -------------------------------------------------------------------------------
+
+
+def duplicates_of(institution: Institution) -> list[Institution]:
+    """Institutions with the same normalised name and address (``validators.match_key``) where
+    one of the two has no credit code (two different codes are two institutions). One query."""
+    key = match_key(institution.name, institution.address)
+    rows = Institution.objects.filter(match_key=key).exclude(pk=institution.pk).order_by("pk")
+    if institution.credit_code:
+        rows = rows.filter(credit_code__isnull=True)
+    return list(rows.only("pk", "name", "address", "credit_code")[:5])
+
+
+DUPLICATE_WARNING = gettext_lazy(
+    "已登记名称和地址相同的机构：%(names)s。如确为另一家机构，请勾选“确认不是重复登记”后再保存。"
+)
+
+
+def duplicate_warning(duplicates: Sequence[Institution]) -> str:
+    names = "、".join(f"“{d.name}”（#{d.pk}）" for d in duplicates)
+    return str(DUPLICATE_WARNING) % {"names": names}
+
+
+def _clean_institution(institution: Institution, stored: Institution | None = None) -> None:
     institution.credit_code = normalize_credit_code(institution.credit_code)
     if institution.credit_code:
         validate_credit_code(institution.credit_code)
@@ -130,20 +282,31 @@ def _clean_institution(institution: Institution) -> None:
     if not institution.name or not institution.name.strip():
         raise ValidationError({"name": _("请填写机构名称。")})
     institution.name = institution.name.strip()
+    institution.match_key = match_key(institution.name, institution.address)
     community = institution.community if institution.community_id else None
     if community is not None and community.kind != UnitKind.COMMUNITY:
         raise ValidationError({"community": _("所属社区必须是社区。")})
-    if institution.supervising_unit_id is None:
-        unit = supervising_unit_for(institution.sector)
-        if unit is None:
-            raise ValidationError({"supervising_unit": _("请选择监管单位。")})
-        institution.supervising_unit = unit
+    _check_supervisor(institution, stored)
 
 
-def institution_create(*, user: User, reason: str = "", **fields: Any) -> Institution:
-    """Register an institution. The supervising unit defaults to the plan's unit for the sector.
-    Only within the user's own scope (its sectors, its community, or the rectification group): a
-    unit may not register institutions it would not see."""
+def _check_duplicates(institution: Institution, stored: Institution | None, confirmed: bool) -> None:
+    changed = stored is None or stored.match_key != institution.match_key
+    if confirmed or not changed:
+        return
+    duplicates = duplicates_of(institution)
+    if duplicates:
+        raise DomainError(duplicate_warning(duplicates), code="duplicate", field="confirm_not_duplicate")
+
+
+def institution_create(
+    *, user: User, reason: str = "", confirm_not_duplicate: bool = False, **fields: Any
+) -> Institution:
+    """Register an institution. The supervising unit defaults to the sector's lead unit and must
+    be a unit that supervises the sector. Only within the user's own scope (its sectors, its
+    community, or the rectification group): a unit may not register institutions it would not
+    see. The same normalised name and address as an institution already registered (without a
+    credit code on one side) is refused unless ``confirm_not_duplicate``; the confirmation is
+    recorded in the audit entry."""
     rules.require(user, "rectification.create")
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
@@ -154,13 +317,23 @@ def institution_create(*, user: User, reason: str = "", **fields: Any) -> Instit
         if user.scope.is_community:
             raise DomainError(_("社区只能登记本社区的机构。"), code="scope", field="community")
         raise DomainError(_("只能登记本单位监管的机构。"), code="scope", field="supervising_unit")
-    with transaction.atomic(), audit_context(actor=user, reason=reason or _("登记机构")):
+    _check_duplicates(institution, None, confirm_not_duplicate)
+    reason = reason or _("登记机构")
+    if confirm_not_duplicate and duplicates_of(institution):
+        reason = _("%(reason)s（已确认不是重复登记）") % {"reason": reason}
+    with transaction.atomic(), audit_context(actor=user, reason=reason):
         institution.save()
     return institution
 
 
 def institution_update(
-    *, institution: Institution, user: User, reason: str = "", expected_version: int | None = None, **fields: Any
+    *,
+    institution: Institution,
+    user: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    confirm_not_duplicate: bool = False,
+    **fields: Any,
 ) -> Institution:
     """Edit an institution. With ``expected_version`` (the version the form showed), a save over
     someone else's newer edit is refused (``ConcurrentEditError``)."""
@@ -168,9 +341,11 @@ def institution_update(
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    stored = Institution.objects.get(pk=institution.pk)
     for name, value in fields.items():
         setattr(institution, name, value)
-    _clean_institution(institution)
+    _clean_institution(institution, stored)
+    _check_duplicates(institution, stored, confirm_not_duplicate)
     _reschedule(institution, today=timezone.localdate())
     with transaction.atomic(), audit_context(actor=user, reason=reason):
         save_versioned(institution, expected_version=expected_version)

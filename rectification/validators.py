@@ -61,3 +61,20 @@ def validate_credit_code(value: str) -> None:
             code="check",
             params={"expected": expected},
         )
+
+
+# Punctuation and spaces that do not tell two institutions apart: "某某养生馆（新塘店）" and
+# "某某 养生馆(新塘店)" are the same name; "新塘路1号" and "新塘路 1 号" the same address.
+_IGNORED = set(" \t\r\n\u3000·・.,，。、;；:：'\"‘’“”()（）[]【】<>《》-—_/\\#＃")
+
+
+def match_key(name: str | None, address: str | None) -> str:
+    """The normalised name and address an institution is matched on when it has no credit code
+    (full-width to half-width by NFKC, upper case, without spaces and punctuation)."""
+    import unicodedata
+
+    def norm(text: str | None) -> str:
+        text = unicodedata.normalize("NFKC", text or "").upper()
+        return "".join(ch for ch in text if ch not in _IGNORED)
+
+    return f"{norm(name)}|{norm(address)}"[:520]

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import View
+from django.views.generic import TemplateView, View
 
 from core import rules
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import XLSX_MIME, Column
 
 from . import imports, selectors, services
-from .choices import SECTOR_UNIT
+from .choices import Sector
 from .filters import ControlListFilter, InspectionFilter, InstitutionFilter, OverdueFilter, PlanFilter, ProblemFilter
 from .forms import (
     GradeForm,
@@ -34,6 +34,8 @@ from .forms import (
     PlanForm,
     PlanStatusForm,
     ProblemForm,
+    SectorsForm,
+    SupervisorOverrideForm,
     TransitionForm,
 )
 from .models import ContingencyPlan, Inspection, Institution, Measure, Problem
@@ -89,6 +91,66 @@ class InstitutionListView(_LabelledRows, ScopedListView):
         context["page_title"] = self.page_title
         context["today"] = timezone.localdate()
         return context
+
+
+class PlansMissingListView(InstitutionListView):
+    """Red or 爆雷-risk institutions, not closed, without a contingency plan in force (plan §(八)):
+    what still needs one. A draft plan does not count; the list says when there is one."""
+
+    filterset_class = ControlListFilter
+    export_title = gettext_lazy("缺应急预案机构名单")
+    page_title = gettext_lazy("缺应急预案")
+    template_name = "rectification/plans_missing.html"
+    export_columns = [
+        *INSTITUTION_COLUMNS[:6],
+        Column(gettext_lazy("有爆雷风险"), lambda i: i.collapse_risk, 8),
+        Column(gettext_lazy("风险等级"), lambda i: i.grade_label, 8),
+        Column(gettext_lazy("草拟中的预案"), lambda i: i.draft_plans, 8),
+    ]
+
+    def get_queryset(self):
+        qs = selectors.institutions_for_list(self.scoped_queryset().needs_contingency_plan())
+        return selectors.with_draft_plans(qs).order_by("-risk_grade", "name", "pk")
+
+
+class SectorListView(LoginRequiredMixin, TemplateView):
+    """The sector → supervising unit table (plan §(六)), kept by the street office."""
+
+    template_name = "rectification/sectors.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        units = services.sector_units()
+        rows = [(value, label, units.get(value, [])) for value, label in Sector.choices]
+        unit_id = self.request.GET.get("unit", "")
+        if unit_id.isdigit():  # ?unit=<pk>: the sectors one unit supervises (linked from its page)
+            rows = [row for row in rows if any(u.pk == int(unit_id) for u in row[2])]
+            context["unit"] = next((u for row in rows for u in row[2] if u.pk == int(unit_id)), None)
+            context["filtered"] = True
+        context["rows"] = rows
+        context["timeline"] = selectors.sector_timeline()
+        return context
+
+
+class SectorEditView(ActionView):
+    """Change the sector table: each sector's lead unit and other units, with the reason."""
+
+    action = "rectification.sectors_edit"
+    form_class = SectorsForm
+    template_name = "rectification/sectors_form.html"
+    success_message = gettext_lazy("领域监管单位已保存。")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"current": services.sector_units()}
+
+    def cancel_url(self) -> str:
+        return reverse("rectification:sectors")
+
+    def get_success_url(self, result: Any = None) -> str:
+        return reverse("rectification:sectors")
+
+    def perform(self, form):
+        return services.sectors_save(user=self.request.user, mapping=form.mapping(), reason=form.cleaned_data["reason"])
 
 
 class ControlListView(InstitutionListView):
@@ -151,15 +213,15 @@ class _InstitutionFormView(ActionView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from organization.models import Unit
-
-        units = dict(Unit.objects.filter(code__in=set(SECTOR_UNIT.values())).values_list("code", "pk"))
-        context["sector_units"] = {sector: units.get(code) for sector, code in SECTOR_UNIT.items()}
+        context["sector_units"] = {
+            sector: units[0].pk if units else None for sector, units in services.sector_units().items()
+        }
         context["institution"] = self.object
         return context
 
     def fields(self, form) -> dict[str, Any]:
-        return {name: form.cleaned_data[name] for name in form.Meta.fields}
+        names = [*form.Meta.fields, "confirm_not_duplicate"]
+        return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
 
 
 class InstitutionCreateView(_InstitutionFormView):
@@ -200,6 +262,25 @@ class _InstitutionActionView(ActionView):
         context = super().get_context_data(**kwargs)
         context["institution"] = self.object
         return context
+
+
+class SupervisorOverrideView(_InstitutionActionView):
+    """The street office names a supervising unit outside the sector's units, with the reason."""
+
+    action = "rectification.supervisor_override"
+    form_class = SupervisorOverrideForm
+    success_message = gettext_lazy("监管单位已指定。")
+
+    def get_initial(self):
+        return {"unit": self.object.supervising_unit_id}
+
+    def perform(self, form):
+        return services.institution_set_supervisor(
+            institution=self.object,
+            user=self.request.user,
+            unit=form.cleaned_data["unit"],
+            reason=form.cleaned_data["reason"],
+        )
 
 
 class InstitutionGradeView(_InstitutionActionView):

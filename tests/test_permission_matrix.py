@@ -737,6 +737,20 @@ def setup_typical(typical: bool):
     return setup
 
 
+def setup_publicity(cleared: bool):
+    def setup(w, persona):
+        from cases.models import Case
+
+        case = w.o["case"]
+        Case.objects.filter(pk=case.pk).update(
+            is_typical=True, publicity_cleared=cleared, publicity_title="案例", publicity_summary="摘要"
+        )
+        data = {"publicity_title": "公开标题", "publicity_summary": "公开摘要", "reason": "宣传"}
+        return [case.pk], data, _db(case, "publicity_cleared")
+
+    return setup
+
+
 def setup_ledger_add(w, persona):
     data = {"ledger-kind": "frozen", "ledger-date": timezone.localdate().isoformat(), "ledger-amount": "10.00"}
     return [w.o["case"].pk], data, _count("cases.LedgerEntry")
@@ -914,6 +928,24 @@ def setup_institution_import(w, persona):
     return [], {"file": upload, "mode": "valid_only"}, _count("rectification.Institution")
 
 
+def setup_sectors_edit(w, persona):
+    from organization.choices import UnitCode
+    from rectification import services
+    from rectification.forms import SectorsForm
+    from rectification.models import SectorSupervisor
+
+    form = SectorsForm(current=services.sector_units())
+    data = form_data(form, units_food_health=[w.u[UnitCode.HEALTH_OFFICE].pk], reason="调整")
+    return [], data, lambda: sorted(SectorSupervisor.objects.values_list("sector", "unit_id", "is_lead"))
+
+
+def setup_supervisor_override(w, persona):
+    from organization.choices import UnitCode
+
+    inst = w.o["inst_a"]
+    return [inst.pk], {"unit": w.u[UnitCode.LAND_OFFICE].pk, "reason": "例外"}, _db(inst, "supervising_unit")
+
+
 # publicity
 
 PUBLICITY_A = frozenset({"street", "publicity", "community_a"})
@@ -989,6 +1021,20 @@ def setup_opinion_update(w, persona):
 
     obj = w.o["opinion_ca"]
     return [obj.pk], _pub_form_data(OpinionForm, w, obj, summary="改过的舆情"), _db(obj, "summary")
+
+
+def setup_opinion_follow_up(w, persona):
+    obj = w.o["opinion_ca"]
+    data = {"date": timezone.localdate().isoformat(), "note": "跟进" + persona, "status": "following"}
+    return [obj.pk], data, _db(obj, "status")
+
+
+def setup_opinion_escalate(w, persona):
+    from publicity.models import OpinionEntry
+
+    obj = w.o["opinion_ca"]
+    OpinionEntry.objects.filter(pk=obj.pk).update(risk_level="high", escalated_at=None)
+    return [obj.pk], {"reason": "风险升高"}, _db(obj, "escalated_at")
 
 
 # reports
@@ -1228,6 +1274,8 @@ ACTIONS: dict[str, Action] = {
     "cases.handle": Action("cases:step", CASE_HANDLERS, case_step("accepted", kind="administrative"), CASES),
     "cases.mark_typical": Action("cases:typical_mark", CASE_HANDLERS, setup_typical(False), CASES),
     "cases.unmark_typical": Action("cases:typical_mark", CASE_HANDLERS, setup_typical(True), CASES),
+    "cases.clear_publicity": Action("cases:publicity_clear", CASE_HANDLERS, setup_publicity(False), CASES),
+    "cases.withdraw_publicity": Action("cases:publicity_withdraw", CASE_HANDLERS, setup_publicity(True), CASES),
     "cases.ledger_add": Action("cases:ledger_add", CASE_HANDLERS, setup_ledger_add, CASES),
     "cases.ledger_reverse": Action("cases:ledger_reverse", CASE_HANDLERS, setup_ledger_reverse, CASES),
     # the tribunal may link the leads it sees; the crackdown group's lead is not one of them
@@ -1298,6 +1346,11 @@ ACTIONS: dict[str, Action] = {
     "rectification.import": Action(
         "rectification:institution_import", SUPERVISORS_A, setup_institution_import, soft=True, offered_to=WRITERS
     ),
+    # the street office keeps the sector table and names a supervising unit outside it (issue 16)
+    "rectification.sectors_edit": Action("rectification:sectors_edit", frozenset({"street"}), setup_sectors_edit),
+    "rectification.supervisor_override": Action(
+        "rectification:institution_supervisor", frozenset({"street"}), setup_supervisor_override, INST_A
+    ),
     # publicity: the publicity group all; a community its own; media and opinion for one's own unit
     "publicity.activity_create": Action(
         "publicity:activity_create", PUBLICITY_A, setup_activity_create, soft=True, offered_to=WRITERS
@@ -1321,6 +1374,12 @@ ACTIONS: dict[str, Action] = {
     "publicity.opinion_create": Action("publicity:opinion_create", WRITERS, setup_opinion_create, soft=True),
     "publicity.opinion_update": Action(
         "publicity:opinion_update", PUBLICITY_A, setup_opinion_update, VISIBLE["opinion_ca"], soft=True
+    ),
+    "publicity.opinion_follow_up": Action(
+        "publicity:opinion_follow_up", PUBLICITY_A, setup_opinion_follow_up, VISIBLE["opinion_ca"]
+    ),
+    "publicity.opinion_escalate": Action(
+        "publicity:opinion_escalate", PUBLICITY_A, setup_opinion_escalate, VISIBLE["opinion_ca"]
     ),
     # reports: communities and member units fill in and submit their own month (the street office
     # for any); the street office generates the monthly report and sends its e-mail again
@@ -1407,6 +1466,7 @@ CREATE_PAGES = {
     "cases.create": "cases:index",
     "rectification.create": "rectification:index",
     "rectification.import": "rectification:index",
+    "rectification.sectors_edit": "rectification:sectors",
     "publicity.activity_create": "publicity:activity_list",
     "publicity.survey_create": "publicity:survey_list",
     "publicity.media_create": "publicity:media_list",
@@ -1572,6 +1632,8 @@ READ_ONLY = {
     "rectification:problem_detail",
     "rectification:plan_list",
     "rectification:plan_detail",
+    "rectification:plans_missing",
+    "rectification:sectors",
     "publicity:index",
     "publicity:activity_list",
     "publicity:activity_detail",
@@ -1581,6 +1643,7 @@ READ_ONLY = {
     "publicity:media_detail",
     "publicity:opinion_list",
     "publicity:opinion_detail",
+    "publicity:typical_cases",
     "reports:index",
     "reports:submission_list",
     "reports:submission_detail",

@@ -1,5 +1,6 @@
-"""A lead referred to the crackdown group becomes a case, gets a frozen and a returned entry, is
-taken through every criminal step to 结案, and the lead and the case link to each other."""
+"""A lead referred to the crackdown group becomes a case, gets a frozen, a recovered and a
+returned entry, is taken through every criminal step to 结案, and the lead and the case link to
+each other."""
 
 import re
 
@@ -76,8 +77,9 @@ def test_lead_to_case_to_ledger_to_closed(page, login, personas, org):
     assert page.get_by_test_id("case-step").inner_text() == "立案"
     assert page.get_by_test_id("case-lead").inner_text() == lead.number
 
-    # a frozen and a returned entry
+    # a frozen, a recovered and a returned entry (never more returned than recovered)
     add_entry(page, "frozen", "50000", "冻结涉案账户")
+    add_entry(page, "recovered", "30000", "追缴赃款")
     add_entry(page, "returned", "20000", "退赔受害老人")
     assert page.get_by_test_id("total-frozen").inner_text() == "50,000.00 元"
     assert page.get_by_test_id("total-returned").inner_text() == "20,000.00 元"

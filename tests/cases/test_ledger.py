@@ -56,7 +56,8 @@ def test_totals_on_lists_are_annotations(personas, org, django_assert_num_querie
 
 def test_recovery_rate_is_none_without_an_amount_involved(personas, org):
     case = CaseFactory(amount_involved=D("0"))
-    add(case, personas.crackdown, LedgerKind.RETURNED, "100")
+    add(case, personas.crackdown, LedgerKind.RECOVERED, "100", confirm_excess=True, excess_reason="涉案金额待核定")
+    add(case, personas.crackdown, LedgerKind.RETURNED, "100", confirm_excess=True, excess_reason="涉案金额待核定")
     assert case.recovery_rate() is None
     assert Case.objects.with_totals().get(pk=case.pk).recovery_rate() is None
     assert CaseFactory().recovery_rate() == D("0")  # nothing returned yet
@@ -64,6 +65,7 @@ def test_recovery_rate_is_none_without_an_amount_involved(personas, org):
 
 def test_a_reversing_entry_counts_negative(personas, org):
     case = CaseFactory(amount_involved=D("10000"))
+    add(case, personas.crackdown, LedgerKind.RECOVERED, "9000")
     wrong = add(case, personas.crackdown, LedgerKind.RETURNED, "9000")
     reversal = ledger_reverse(entry=wrong, user=personas.crackdown, reason="金额录入错误，应为900元")
     add(case, personas.crackdown, LedgerKind.RETURNED, "900")

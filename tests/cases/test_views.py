@@ -203,6 +203,7 @@ def test_the_case_page_advances_steps_and_keeps_the_ledger(client_for, personas)
         add, {"ledger-kind": LedgerKind.FROZEN, "ledger-date": TODAY, "ledger-amount": "300", "ledger-note": "冻结账户"}
     )
     assert response.status_code == 302 and response["Location"] == url + "#ledger"
+    client.post(add, {"ledger-kind": LedgerKind.RECOVERED, "ledger-date": TODAY, "ledger-amount": "250"})
     client.post(add, {"ledger-kind": LedgerKind.RETURNED, "ledger-date": TODAY, "ledger-amount": "250"})
     entry = LedgerEntry.objects.get(kind=LedgerKind.RETURNED)
     reverse_url = reverse("cases:ledger_reverse", args=[entry.pk])

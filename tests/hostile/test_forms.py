@@ -254,6 +254,16 @@ def _cases():
 
         return build
 
+    def on_typical_case(url, form_class):
+        def build(ctx):
+            from cases.models import Case
+
+            obj = case(ctx)
+            Case.objects.filter(pk=obj.pk).update(is_typical=True)
+            return ctx.p.crackdown, Target(reverse(url, args=[obj.pk]), form_class(), also_allowed=(409,))
+
+        return build
+
     def entry_of(ctx, obj):
         from tests.cases.factories import LedgerEntryFactory
 
@@ -271,6 +281,7 @@ def _cases():
         "case_link_leads": on_case(
             "cases:link_leads", lambda ctx, c: forms.LinkLeadsForm(user=ctx.p.crackdown, case=c)
         ),
+        "case_publicity_clear": on_typical_case("cases:publicity_clear", forms.PublicityClearForm),
     }
 
 
@@ -338,6 +349,13 @@ def _rectification():
             forms.MeasureCompleteForm(),
         )
 
+    def sectors_edit(ctx):
+        from rectification import services
+
+        return ctx.p.street, Target(
+            reverse("rectification:sectors_edit"), forms.SectorsForm(current=services.sector_units())
+        )
+
     return {
         "institution_create": inst_create,
         "institution_update": inst_update,
@@ -352,6 +370,8 @@ def _rectification():
         "problem_transfer": transfer,
         "measure_add": measure_add,
         "measure_complete": measure_complete,
+        "supervisor_override": on_institution("institution_supervisor", forms.SupervisorOverrideForm),
+        "sectors_edit": sectors_edit,
     }
 
 
@@ -362,6 +382,15 @@ def _publicity():
         def build(ctx):
             user = getattr(ctx.p, persona)
             return user, Target(reverse(f"publicity:{name}_create"), form_class(user=user))
+
+        return build
+
+    def on_opinion(name, form_class, **data):
+        def build(ctx):
+            from tests.publicity.factories import OpinionFactory
+
+            obj = OpinionFactory(unit=ctx.org.community_a, **data)
+            return ctx.p.street, Target(reverse(f"publicity:{name}", args=[obj.pk]), form_class())
 
         return build
 
@@ -382,6 +411,8 @@ def _publicity():
         "survey_create": create("survey", forms.SurveyForm),
         "media_create": create("media", forms.MediaReportForm),
         "opinion_create": create("opinion", forms.OpinionForm),
+        "opinion_follow_up": on_opinion("opinion_follow_up", forms.OpinionFollowUpForm),
+        "opinion_escalate": on_opinion("opinion_escalate", forms.EscalateForm, risk_level="high"),
     }
 
 

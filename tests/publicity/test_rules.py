@@ -168,6 +168,8 @@ def test_every_write_of_the_area_is_declared():
         "publicity.media_create",
         "publicity.media_update",
         "publicity.opinion_create",
+        "publicity.opinion_follow_up",
+        "publicity.opinion_escalate",
         "publicity.opinion_update",
     }
     creates = {name for name in names if rules.get(name).model is None}

@@ -41,11 +41,13 @@ def test_supervising_unit_follows_the_plans_sector_table(personas, org, sector, 
     assert inst.supervising_unit == org.units[code]
 
 
-def test_supervising_unit_is_editable(personas, org):
-    inst = services.institution_create(
-        user=personas.street, name="某机构", sector=Sector.ART, supervising_unit=org.units[UnitCode.ELDERLY_OFFICE]
-    )
-    assert inst.supervising_unit == org.units[UnitCode.ELDERLY_OFFICE]
+def test_supervising_unit_must_supervise_the_sector(personas, org):
+    """Issue 16 item 12: not any unit, only one of the sector's (tests/rectification/test_sectors.py)."""
+    with pytest.raises(ValidationError) as exc:
+        services.institution_create(
+            user=personas.street, name="某机构", sector=Sector.ART, supervising_unit=org.units[UnitCode.ELDERLY_OFFICE]
+        )
+    assert "不监管" in str(exc.value)
 
 
 def test_credit_code_is_checked_and_unique_when_present(personas):
