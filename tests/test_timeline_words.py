@@ -30,7 +30,9 @@ def english(client):
 def test_a_leads_timeline_names_each_step_and_shows_labels(client_for, personas, org):
     from leads import services
 
-    lead, _code = services.lead_create(user=personas.street, data={"source": "public", "channel": "phone", "summary": "集资"})
+    lead, _code = services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "集资"}
+    )
     lead = services.lead_refer(lead=lead, user=personas.street, unit=org.community_a, reason="属地核查")
     lead = services.lead_acknowledge(lead=lead, user=personas.community_a)
     lead = services.lead_supervise(
@@ -63,7 +65,9 @@ def test_a_cases_step_bar_and_timeline_speak_chinese(client_for, personas, org):
     case = CaseFactory(step=Step.FILED)
     from organization.choices import UnitCode
 
-    lead, _code = lead_services.lead_create(user=personas.street, data={"source": "public", "channel": "phone", "summary": "集资诈骗"})
+    lead, _code = lead_services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "集资诈骗"}
+    )
     lead = lead_services.lead_refer(lead=lead, user=personas.street, unit=org.units[UnitCode.GROUP_CRACKDOWN])
     client = client_for(personas.crackdown)
     linked = client.post(reverse("cases:link_leads", args=[case.pk]), {"link-leads": [lead.pk]})
@@ -121,9 +125,13 @@ def test_a_problems_timeline_names_its_steps(client_for, personas, org):
 def test_the_timeline_does_not_name_a_record_the_reader_may_not_open(client_for, personas, org):
     from leads import services
 
-    mine, _c = services.lead_create(user=personas.street, data={"source": "public", "channel": "phone", "summary": "社区甲的线索"})
+    mine, _c = services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "社区甲的线索"}
+    )
     mine = services.lead_refer(lead=mine, user=personas.street, unit=org.community_a)
-    other, _c = services.lead_create(user=personas.street, data={"source": "public", "channel": "phone", "summary": "梧垵社区的秘密线索"})
+    other, _c = services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "梧垵社区的秘密线索"}
+    )
     other = services.lead_refer(lead=other, user=personas.street, unit=org.community_b)
     services.lead_merge(lead=mine, into=other, user=personas.street)
     client = client_for(personas.community_a)
