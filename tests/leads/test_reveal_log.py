@@ -45,7 +45,9 @@ def test_the_reveals_page_shows_who_when_why_and_never_the_identity(client_for, 
     grant(personas.street, "leads.view_informant")
     lead = named()
     client = client_for(personas.street)
-    assert NAME in client.post(reverse("leads:reveal", args=[lead.pk]), {"reason": "回访举报人核实情况"}).content.decode()
+    assert (
+        NAME in client.post(reverse("leads:reveal", args=[lead.pk]), {"reason": "回访举报人核实情况"}).content.decode()
+    )
     page = client.get(reverse("leads:reveal_log")).content.decode()
     assert "回访举报人核实情况" in page and lead.number in page and str(personas.street) in page
     assert NAME not in page and PHONE not in page
