@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +19,7 @@ from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.visibility import visible_to
 from core.xlsx import Column
 
-from . import rules, services
+from . import rules, selectors, services
 from .choices import UnitKind
 from .filters import PersonFilter, UnitFilter
 from .forms import PersonForm, ReasonForm, UnitForm
@@ -293,17 +293,7 @@ class GrantListView(GrantReaderMixin, LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        app_label, codename = rules.REVEAL_PERM
-        held = User.user_permissions.through.objects.filter(
-            user_id=OuterRef("pk"), permission__content_type__app_label=app_label, permission__codename=codename
-        )
-        people = (
-            User.objects.filter(unit__kind=UnitKind.STREET_OFFICE, is_superuser=False)
-            .select_related("unit")
-            .annotate(holds_reveal=Exists(held))
-            .order_by("-is_active", "username")
-        )
-        context["people"] = people
+        context["people"] = selectors.grant_candidates()
         context["may_read_reveals"] = rules.may_read_reveal_log(self.request.user)
         return context
 

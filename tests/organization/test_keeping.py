@@ -12,7 +12,7 @@ from organization.choices import Role, UnitCode, UnitKind
 from organization.contacts import unit_addresses
 from organization.models import Unit, User
 from tests.factories import CommunityFactory, UserFactory
-from tests.querycount import assert_constant_queries
+from tests.querycount import assert_constant_queries, counts_for_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -313,3 +313,34 @@ def test_the_admin_is_for_the_superuser_only(client_for, personas, org):
     client = client_for(root)
     assert client.get(reverse("admin:index")).status_code == 200
     assert reverse("admin:index") in client.get(reverse("organization:unit_list")).content.decode()
+
+
+def test_the_grants_page_costs_the_same_for_more_people(client_for, personas, head, org):
+    def add_rows(n):
+        for _ in range(n):
+            UserFactory(unit=org.units[UnitCode.STREET_OFFICE], role=Role.STREET_OFFICE)
+
+    client = client_for(head)
+    queries, _shown = counts_for_rows(client, reverse("organization:grant_list"), add_rows)
+    assert len(set(queries)) == 1, queries
+    assert len(client.get(reverse("organization:grant_list")).context["people"]) == 2 + 50
+
+
+def test_the_demo_has_a_head_who_grants_and_nobody_but_admin_needs_the_admin(db, client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--leads", "20", "--institutions", "5", "--cases", "2", "--activities", "5")
+    zhuren, zhuanban = User.objects.get(username="zhuren"), User.objects.get(username="zhuanban")
+    assert (
+        zhuren.name == "李主任"
+        and zhuren.has_perm("organization.manage_grants")
+        and zhuren.has_perm("leads.view_informant")
+    )
+    assert not zhuanban.has_perm("organization.manage_grants") and not zhuanban.has_perm("leads.view_informant")
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {"admin"}
+    client.force_login(zhuren)
+    assert (
+        reverse("organization:grant_reveal", args=[zhuanban.pk])
+        in client.get(reverse("organization:grant_list")).content.decode()
+    )
+    assert "（演示）" in client.get(reverse("leads:reveal_log")).content.decode()
