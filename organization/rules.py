@@ -71,14 +71,10 @@ def may_read_reveal_log(user: Any) -> bool:
 
 
 def _street_staff(person: User | None) -> bool:
-    if person is None:  # "may grant at all" (the navigation link)
+    if person is None:  # "may grant at all"
         return True
-    return bool(
-        person.is_active
-        and person.role == Role.STREET_OFFICE
-        and person.unit_id is not None
-        and person.unit.kind == UnitKind.STREET_OFFICE
-    )
+    unit = person.unit if person.unit_id is not None else None
+    return bool(person.is_active and person.role == Role.STREET_OFFICE and unit and unit.kind == UnitKind.STREET_OFFICE)
 
 
 def _not_superuser(person: User | None) -> bool:

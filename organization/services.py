@@ -257,6 +257,8 @@ def _check_person(person: User) -> None:
 
 
 def _make_liaison(person: User, user: Any, reason: str) -> None:
+    if person.unit_id is None:
+        return
     unit = Unit.objects.select_for_update().get(pk=person.unit_id)
     core_rules.require(user, "organization.unit_edit", unit)
     if unit.liaison_id == person.pk:

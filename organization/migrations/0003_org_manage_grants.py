@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organization', '0002_campaign_laggard_score'),
+        ("organization", "0002_campaign_laggard_score"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='user',
-            options={'ordering': ['unit__sort_order', 'username'], 'permissions': [('manage_grants', '授予敏感权限')], 'verbose_name': '人员', 'verbose_name_plural': '人员'},
+            name="user",
+            options={
+                "ordering": ["unit__sort_order", "username"],
+                "permissions": [("manage_grants", "授予敏感权限")],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+            },
         ),
     ]
