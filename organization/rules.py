@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import rules
@@ -89,6 +90,27 @@ def _no_active_people(unit: Unit) -> bool:
     return not unit.people.filter(is_active=True).exists()
 
 
+SENSITIVE_PERMS = (("organization", "manage_grants"), REVEAL_PERM)
+
+
+def holds_sensitive(person: User) -> bool:
+    """Does ``person`` hold a sensitive right (to grant, or to reveal informants)? One query."""
+    q = Q()
+    for app_label, codename in SENSITIVE_PERMS:
+        q |= Q(content_type__app_label=app_label, codename=codename)
+    return person.user_permissions.filter(q).exists()
+
+
+@rules.predicate("对象无敏感权限，或本人有“授予敏感权限”权限")
+def may_keep_account(user: Any, scope: Any, obj: Any) -> bool:
+    """Whoever resets a password signs in as that person: the account of a holder of a sensitive
+    right is kept only by a holder of the right to grant (no way around the grants page)."""
+    return obj is None or not holds_sensitive(obj) or bool(user.has_perm(GRANT_PERM))
+
+
+#: Who keeps a person's account: the street office; a holder of a sensitive right's, its head.
+account_keeper = street_office & may_keep_account
+
 superuser_kept_apart = Guard(_not_superuser, _("系统管理员账号只能由系统管理员维护。"))
 
 rules.register(
@@ -148,7 +170,7 @@ rules.register(
         "organization.person_edit",
         _("修改人员"),
         model=User,
-        who=street_office,
+        who=account_keeper,
         guards=(superuser_kept_apart,),
         needs_reason=True,
         url="organization:person_edit",
@@ -158,7 +180,7 @@ rules.register(
         "organization.person_deactivate",
         _("停用人员"),
         model=User,
-        who=street_office,
+        who=account_keeper,
         guards=(Guard(lambda p: p.is_active, _("该人员已停用。")), superuser_kept_apart),
         needs_reason=True,
         url="organization:person_deactivate",
@@ -168,7 +190,7 @@ rules.register(
         "organization.person_activate",
         _("启用人员"),
         model=User,
-        who=street_office,
+        who=account_keeper,
         guards=(Guard(lambda p: not p.is_active, _("该人员已启用。")), superuser_kept_apart),
         needs_reason=True,
         url="organization:person_activate",
@@ -177,7 +199,7 @@ rules.register(
         "organization.person_reset_password",
         _("重置密码"),
         model=User,
-        who=street_office,
+        who=account_keeper,
         guards=(Guard(lambda p: p.is_active, _("该人员已停用，请先启用。")), superuser_kept_apart),
         needs_reason=True,
         url="organization:person_reset_password",

@@ -344,3 +344,22 @@ def test_the_demo_has_a_head_who_grants_and_nobody_but_admin_needs_the_admin(db,
         in client.get(reverse("organization:grant_list")).content.decode()
     )
     assert "（演示）" in client.get(reverse("leads:reveal_log")).content.decode()
+
+
+def test_only_the_head_keeps_the_account_of_a_holder_of_a_sensitive_right(client_for, personas, head, org):
+    """Resetting a password is signing in as that person: a colleague cannot take the head's rights."""
+    holder = UserFactory(username="holder", unit=org.units[UnitCode.STREET_OFFICE], role=Role.STREET_OFFICE)
+    holder.user_permissions.add(perm("leads.view_informant"))
+    colleague = UserFactory(username="colleague", unit=org.units[UnitCode.STREET_OFFICE], role=Role.STREET_OFFICE)
+    client = client_for(colleague)
+    for target in (head, holder):
+        response = client.post(
+            reverse("organization:person_reset_password", args=[target.pk]), {"reason": "本人遗忘密码"}
+        )
+        assert response.status_code == 403
+        page = client.get(reverse("organization:person_detail", args=[target.pk])).content.decode()
+        assert reverse("organization:person_reset_password", args=[target.pk]) not in page
+    response = client_for(head).post(
+        reverse("organization:person_reset_password", args=[holder.pk]), {"reason": "本人遗忘密码"}
+    )
+    assert response.status_code == 302
