@@ -363,3 +363,36 @@ def test_only_the_head_keeps_the_account_of_a_holder_of_a_sensitive_right(client
         reverse("organization:person_reset_password", args=[holder.pk]), {"reason": "本人遗忘密码"}
     )
     assert response.status_code == 302
+
+
+def test_the_street_office_edits_its_own_details_but_not_its_kind(client_for, personas, org):
+    office = org.units[UnitCode.STREET_OFFICE]
+    client = client_for(personas.street)
+    form = client.get(reverse("organization:unit_edit", args=[office.pk])).context["form"]
+    assert form.fields["kind"].disabled
+    data = {
+        "name": office.name,
+        "short_name": office.short_name,
+        "kind": UnitKind.COMMUNITY,  # ignored: the field is disabled
+        "host_unit": office.host_unit_id,
+        "phone": "0595-85550000",
+        "sort_order": 1,
+        "reason": "更新值班电话",
+    }
+    response = client.post(reverse("organization:unit_edit", args=[office.pk]), data)
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.kind == UnitKind.STREET_OFFICE and office.phone == "0595-85550000" and office.host_unit_id
+
+
+def test_the_pages_speak_english_when_chosen(client_for, personas, head, org):
+    client = client_for(head)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    pages = {
+        reverse("organization:unit_add"): "Add unit",
+        reverse("organization:person_list"): "Add person",
+        reverse("organization:grant_list"): "Sensitive rights",
+        reverse("organization:person_detail", args=[personas.leader.pk]): "Reset password",
+    }
+    for url, text in pages.items():
+        assert text in client.get(url).content.decode(), url
