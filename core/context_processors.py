@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 
 from .visibility import scope_of
 
@@ -8,4 +9,6 @@ def hulao(request):
     return {
         "SITE_NAME": settings.HULAO_SITE_NAME,
         "scope": scope_of(user),
+        # the admin link: only for whom the admin site opens (superusers, core.admin_site)
+        "may_admin": bool(user is not None and user.is_authenticated and admin.site.has_permission(request)),
     }

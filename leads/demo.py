@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from core.audit import record_action
 from core.fields import keyed_hash
 from core.workdays import WorkCalendar
 from organization.choices import UnitKind
@@ -18,7 +19,7 @@ from organization.demo import DemoContext
 
 from .choices import CaseKind, Channel, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
 from .models import Lead, LeadSupplement, SourceDeadline
-from .services import normalise_phone, reserve_numbers
+from .services import REVEAL_MARK, normalise_phone, reserve_numbers
 
 BATCH = 2000
 
@@ -213,3 +214,21 @@ def seed(ctx: DemoContext) -> None:
     ctx.counts["leads"] = counts["leads"]
     ctx.counts["leads_major"] = counts["major"]
     ctx.counts["leads_overdue"] = counts["overdue"]
+    _seed_reveal(ctx)
+
+
+def _seed_reveal(ctx: DemoContext) -> None:
+    """One reveal of an informant by the street office's head, with its reason, so that the page
+    of reveals (leads:reveal_log) shows what it records (never the identity)."""
+    head = ctx.users.get("zhuren")
+    lead = Lead.objects.filter(is_anonymous=False).order_by("pk").first()
+    if head is None or lead is None:
+        return
+    record_action(
+        lead,
+        actor=head,
+        action_text="查看举报人身份",
+        reason="核实举报内容，需回访举报人（演示）",
+        changes=REVEAL_MARK,
+    )
+    ctx.counts["informant_reveals"] = 1

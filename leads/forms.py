@@ -280,6 +280,26 @@ class RequiredReasonForm(LeadActionForm):
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class RevealReasonForm(RequiredReasonForm):
+    """Revealing an informant needs a reason of a few words (``services.REVEAL_REASON_MIN``),
+    which the reveals page shows to the grant holders."""
+
+    reason = forms.CharField(
+        label=_("查看原因"),
+        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "reveal-reason"}),
+        max_length=2000,
+        help_text=_("写明为什么需要查看（至少 4 个字），将记入查看记录。"),
+    )
+
+    def clean_reason(self) -> str:
+        from .services import REVEAL_REASON_MIN, reveal_reason_error
+
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < REVEAL_REASON_MIN:
+            raise forms.ValidationError(reveal_reason_error(), code="reason_short")
+        return reason
+
+
 class ReferForm(ReasonForm):
     unit = forms.ModelChoiceField(label=_("分派至"), queryset=Unit.objects.receivers())
     deadline = forms.DateField(

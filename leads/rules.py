@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import rules
 from core.rules import Action, Guard
+from organization import rules as org_rules
 
 from .choices import OPEN_FOR_RECEIVER, ExtensionState, LeadSource, LeadStatus, ReviewState
 from .models import Lead
@@ -273,3 +274,7 @@ def intake_sources(user: Any) -> tuple[str, ...] | None:
     """The sources ``user`` may file a lead under (None: every source)."""
     scope = rules.scope_of(user)
     return COMMUNITY_SOURCES if scope is not None and scope.is_community else None
+
+
+#: The page of reveals (leads:reveal_log): organization.rules.reveal_log_reader, next to the grants.
+may_read_reveal_log = org_rules.may_read_reveal_log

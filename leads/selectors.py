@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 
 from core.visibility import visible_to
@@ -87,3 +88,30 @@ def checked_q() -> Q:
     from .choices import LeadStatus
 
     return Q(status__in=[LeadStatus.FED_BACK, LeadStatus.CLOSED])
+
+
+def reveal_entries():
+    """The audit entries of informant reveals, newest first, with the actor and the lead's number
+    (``lead_number``, ``lead_pk``): who revealed which lead, when and why. Never the identity: the
+    entries hold none. Entries written before ``services.REVEAL_MARK`` are found by their text."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import OuterRef, Subquery
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from core.models import AuditEntry
+
+    from .services import REVEAL_MARK
+
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(gettext("查看举报人身份"))
+    lead = Lead.objects.filter(pk=OuterRef("object_id"))
+    return (
+        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Lead), action=AuditEntry.Action.ACCESS)
+        .filter(Q(changes__action=REVEAL_MARK["action"]) | Q(changes_text__in=sorted(texts)))
+        .select_related("actor__unit")
+        .annotate(lead_number=Subquery(lead.values("number")[:1]))
+        .order_by("-timestamp", "-pk")
+    )

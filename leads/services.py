@@ -810,14 +810,25 @@ def lead_redact(*, lead: Lead, user: Any, passage: str, reason: str) -> Lead:
         # The transition's own entry quoted the old text: the redaction of the trail comes after it.
         redact_records(objects=[lead, *lead.supplements.all()], passage=passage)
     return lead
+#: The least a reveal's reason says (characters): "核实线索" is four.
+REVEAL_REASON_MIN = 4
+#: What the audit entry of a reveal carries in ``changes`` (never the identity): the reveals page
+#: (``selectors.reveal_entries``) finds them by it.
+REVEAL_MARK = {"action": "leads.reveal"}
+
+
+def reveal_reason_error() -> str:
+    return gettext("请写明查看举报人身份的原因（至少 %(n)d 个字）。") % {"n": REVEAL_REASON_MIN}
 
 
 def lead_reveal_informant(*, lead: Lead, user: Any, reason: str) -> dict[str, str]:
     """A deliberate, logged look at the informant's identity (street office + permission), with
-    the reason for it."""
+    the reason for it (a few words at least)."""
     action = rules.require(user, "leads.reveal", lead)
     reason = rules.require_reason(action, reason)
-    record_action(lead, actor=user, action_text=gettext("查看举报人身份"), reason=reason)
+    if len(reason) < REVEAL_REASON_MIN:
+        raise DomainError(reveal_reason_error(), code="reason", field="reason")
+    record_action(lead, actor=user, action_text=gettext("查看举报人身份"), reason=reason, changes=REVEAL_MARK)
     return {name: getattr(lead, name) for name in INFORMANT_FIELDS}
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("higher/", views.HigherReportView.as_view(), name="higher"),
     path("deadlines/", views.DeadlineBoardView.as_view(), name="deadlines"),
     path("related/", views.RelatedSuggestView.as_view(), name="related"),
+    path("reveals/", views.RevealLogView.as_view(), name="reveal_log"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="detail"),

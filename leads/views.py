@@ -430,7 +430,7 @@ ACTIONS: dict[str, Step] = {
 PANEL_FORMS: dict[str, type[forms.LeadActionForm]] = {
     **{verb: step.form for verb, step in ACTIONS.items()},
     "issue_receipt": forms.ReasonForm,
-    "reveal": forms.RequiredReasonForm,
+    "reveal": forms.RevealReasonForm,
 }
 
 
@@ -487,7 +487,7 @@ class RevealInformantView(SecretOnceMixin, LeadActionMixin, ActionView):
     one shows the form again and reveals (and logs) nothing."""
 
     action = "leads.reveal"
-    form_class = forms.RequiredReasonForm
+    form_class = forms.RevealReasonForm
 
     def perform(self, form):
         return services.lead_reveal_informant(lead=self.object, user=self.request.user, **form.service_kwargs())
@@ -808,3 +808,27 @@ class PublicStatusView(FormView):
 def public_leave(request):
     request.session.pop(PUBLIC_SESSION_KEY, None)
     return redirect("tip:receipt")
+
+
+class RevealLogView(LoginRequiredMixin, TemplateView):
+    """The reveals (举报人身份查看记录): who revealed which lead's informant, when and why, from the
+    audit entries; never the identity. For the street office's grant holders and the holders of
+    the reveal right (``lead_rules.may_read_reveal_log``); 403 for everyone else."""
+
+    template_name = "leads/reveal_log.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        from . import rules as lead_rules
+
+        if request.user.is_authenticated and not lead_rules.may_read_reveal_log(request.user):
+            raise PermissionDenied(_("只有街道专项办的授权人员才能查看此页。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from .selectors import reveal_entries
+
+        context = super().get_context_data(**kwargs)
+        page = Paginator(reveal_entries(), self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, object_list=page.object_list, is_paginated=page.has_other_pages())
+        return context

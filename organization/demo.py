@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from .choices import PhaseKind, Role, UnitCode, UnitKind
@@ -23,9 +24,11 @@ DEMO_PASSWORD = "hulao-demo-2026"
 
 COMMUNITIES = ["新塘社区", "梧垵社区", "沙塘社区", "后坑社区", "湖中社区", "邮亭社区"]
 
-# username, name, unit code (or community index), role, staff?
+# username, name, unit code (or community index), role, staff? (nobody but ``admin`` needs the
+# admin site: the street office keeps units, people and rights on its own pages)
 DEMO_USERS: list[tuple[str, str, str | int, str, bool]] = [
-    ("zhuanban", "陈专办", UnitCode.STREET_OFFICE, Role.STREET_OFFICE, True),
+    ("zhuren", "李主任", UnitCode.STREET_OFFICE, Role.STREET_OFFICE, False),
+    ("zhuanban", "陈专办", UnitCode.STREET_OFFICE, Role.STREET_OFFICE, False),
     ("lingdao", "王领导", UnitCode.STREET_OFFICE, Role.LEADER, False),
     ("daji", "林打击", UnitCode.GROUP_CRACKDOWN, Role.GROUP_MEMBER, False),
     ("zhengzhi", "黄整治", UnitCode.GROUP_RECTIFICATION, Role.GROUP_MEMBER, False),
@@ -36,6 +39,19 @@ DEMO_USERS: list[tuple[str, str, str | int, str, bool]] = [
     ("shequ1", "许社区", 0, Role.COMMUNITY_STAFF, False),
     ("shequ2", "郑社区", 1, Role.COMMUNITY_STAFF, False),
 ]
+
+
+#: Rights held in the demo: the street office's head (李主任) grants the informant-reveal right and
+#: holds it; 陈专办 holds neither, so that 李主任 can grant it to him on the grants page.
+DEMO_RIGHTS: dict[str, tuple[str, ...]] = {"zhuren": ("organization.manage_grants", "leads.view_informant")}
+
+
+def _permissions(names: tuple[str, ...]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
 
 
 @dataclass
@@ -84,7 +100,7 @@ def seed(*, rng: random.Random, scale: dict[str, int]) -> tuple[DemoContext, boo
     users["admin"] = admin
     for username, name, where, role, staff in DEMO_USERS:
         unit = communities[where] if isinstance(where, int) else units[where]
-        user, _ = User.objects.get_or_create(
+        user, user_new = User.objects.get_or_create(
             username=username,
             defaults={
                 "name": name,
@@ -97,6 +113,8 @@ def seed(*, rng: random.Random, scale: dict[str, int]) -> tuple[DemoContext, boo
             },
         )
         users[username] = user
+        if username in DEMO_RIGHTS and user_new:
+            user.user_permissions.add(*_permissions(DEMO_RIGHTS[username]))
         if role in (Role.UNIT_LIAISON, Role.COMMUNITY_STAFF) and unit.liaison_id is None:
             Unit.objects.filter(pk=unit.pk).update(liaison=user, email=user.email)
 

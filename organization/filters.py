@@ -1,14 +1,64 @@
 import django_filters
+from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .choices import UnitKind
-from .models import Unit
+from core.visibility import visible_to
+
+from .choices import Role, UnitKind
+from .models import Unit, User
+
+STATUS_CHOICES = [("active", _("启用")), ("inactive", _("已停用")), ("all", _("全部"))]
 
 
-class UnitFilter(django_filters.FilterSet):
+def _status(queryset, name, value):
+    """Active rows unless asked otherwise: deactivated ones stay readable on request."""
+    if value == "all":
+        return queryset
+    return queryset.filter(is_active=value != "inactive")
+
+
+class StatusFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=STATUS_CHOICES, method="filter_status", empty_label=None
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is None or not data.get("status"):
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data["status"] = "active"
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        return _status(queryset, name, value)
+
+
+def _visible_units(request):
+    if request is None:
+        return Unit.objects.none()
+    return visible_to(request.user, Unit).order_by("kind", "sort_order", "name")
+
+
+class UnitFilter(StatusFilterSet):
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=UnitKind.choices)
     q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")
 
     class Meta:
         model = Unit
-        fields = ["kind", "q"]
+        fields = ["kind", "q", "status"]
+
+
+class PersonFilter(StatusFilterSet):
+    q = django_filters.CharFilter(label=_("姓名或用户名"), method="filter_q")
+    unit = django_filters.ModelChoiceFilter(label=_("所属单位"), queryset=_visible_units)
+    role = django_filters.ChoiceFilter(label=_("角色"), choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["q", "unit", "role", "status"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(username__icontains=value))

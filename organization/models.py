@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,9 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("organization:unit_detail", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
@@ -137,8 +141,12 @@ class Scope:
         return frozenset(ids)
 
 
-class HulaoUserManager(UserManager):
+class UserQuerySet(ScopedQuerySet):
     pass
+
+
+class HulaoUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager over a ``ScopedQuerySet``: people are seen as ``User.scope_q`` says."""
 
 
 class User(AbstractUser):
@@ -157,9 +165,14 @@ class User(AbstractUser):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["unit__sort_order", "username"]
+        #: held by the street office's head: grants and withdraws sensitive rights (organization/rules.py)
+        permissions = [("manage_grants", _("授予敏感权限"))]
 
     def __str__(self) -> str:
         return self.name or self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization:person_detail", args=[self.pk])
 
     @cached_property
     def scope(self) -> Scope:

@@ -6,7 +6,22 @@ app_name = "organization"
 
 urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/add/", views.UnitAddView.as_view(), name="unit_add"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("units/<int:pk>/edit/", views.UnitEditView.as_view(), name="unit_edit"),
+    path("units/<int:pk>/deactivate/", views.UnitActiveView.as_view(active=False), name="unit_deactivate"),
+    path("units/<int:pk>/activate/", views.UnitActiveView.as_view(active=True), name="unit_activate"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/add/", views.PersonAddView.as_view(), name="person_add"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
+    path("people/<int:pk>/deactivate/", views.PersonActiveView.as_view(active=False), name="person_deactivate"),
+    path("people/<int:pk>/activate/", views.PersonActiveView.as_view(active=True), name="person_activate"),
+    path("people/<int:pk>/password/", views.PersonResetPasswordView.as_view(), name="person_reset_password"),
+    path("people/<int:pk>/password/shown/", views.PasswordOnceView.as_view(), name="password_once"),
+    path("grants/", views.GrantListView.as_view(), name="grant_list"),
+    path("grants/<int:pk>/grant/", views.GrantRevealView.as_view(), name="grant_reveal"),
+    path("grants/<int:pk>/withdraw/", views.WithdrawRevealView.as_view(), name="withdraw_reveal"),
 ]
 
 # --- campaigns (views_campaigns.py) ---------------------------------------------------------------

@@ -230,6 +230,9 @@ def build_world() -> SimpleNamespace:
             content_type=ContentType.objects.get(app_label="leads", model="lead"), codename="view_informant"
         )
     )
+    p.street.user_permissions.add(  # the street office's head: grants the reveal right (organization)
+        Permission.objects.get(content_type__app_label="organization", codename="manage_grants")
+    )
     informant = {"informant_name": INFORMANT_NAME, "informant_phone": INFORMANT_PHONE}
 
     def lead(key, user, unit=None, **data):
@@ -663,7 +666,7 @@ def setup_higher_post(w, persona):
 
 def setup_reveal(w, persona):
     lead = _lead(w)
-    return [lead.pk], {"reason": "核实"}, _audit_count(lead)
+    return [lead.pk], {"reason": "核实举报内容"}, _audit_count(lead)
 
 
 def setup_redact(w, persona):
@@ -1183,6 +1186,86 @@ def _summary_state():
     return sorted(SummarySubmission.objects.values_list("unit_id", "status"))
 
 
+# organization: units, people, the reveal right
+
+ORG_REASON = {"reason": "按方案调整组织"}
+
+
+def _community(w, active: bool = True):
+    from organization.models import Unit
+
+    return Unit.objects.create(name=f"新设社区{Unit.objects.count()}", kind="community", is_active=active)
+
+
+def _person(w, unit=None, role="community_staff", active: bool = True, reveal: bool = False):
+    from django.contrib.auth.models import Permission
+
+    from organization.models import User
+    from tests.factories import UserFactory
+
+    person = UserFactory(username=f"p{User.objects.count()}", unit=unit or w.cb, role=role, is_active=active)
+    if reveal:
+        person.user_permissions.add(Permission.objects.get(content_type__app_label="leads", codename="view_informant"))
+    return person
+
+
+def _holds_reveal(person):
+    return lambda: person.user_permissions.filter(codename="view_informant").exists()
+
+
+def setup_unit_add(w, persona):
+    data = {"name": "锦里社区" + persona, "kind": "community", "sort_order": 9, **ORG_REASON}
+    return [], data, _count("organization.Unit")
+
+
+def setup_unit_edit(w, persona):
+    unit = _community(w)
+    data = {"name": unit.name + "（改）", "kind": "community", "sort_order": 9, **ORG_REASON}
+    return [unit.pk], data, _db(unit, "name")
+
+
+def setup_unit_active(active: bool):
+    def setup(w, persona):
+        unit = _community(w, active=not active)
+        return [unit.pk], ORG_REASON, _db(unit, "is_active")
+
+    return setup
+
+
+def setup_person_add(w, persona):
+    data = {"username": "new_" + persona, "name": "新人", "unit": w.cb.pk, "role": "community_staff", **ORG_REASON}
+    return [], data, _count("organization.User")
+
+
+def setup_person_edit(w, persona):
+    person = _person(w)
+    data = {"name": "改名" + persona, "unit": w.cb.pk, "role": "community_staff", **ORG_REASON}
+    return [person.pk], data, _db(person, "name")
+
+
+def setup_person_active(active: bool):
+    def setup(w, persona):
+        person = _person(w, active=not active)
+        return [person.pk], ORG_REASON, _db(person, "is_active")
+
+    return setup
+
+
+def setup_reset_password(w, persona):
+    person = _person(w)
+    return [person.pk], ORG_REASON, _db(person, "password")
+
+
+def setup_grant(reveal: bool):
+    def setup(w, persona):
+        from organization.choices import UnitCode
+
+        person = _person(w, unit=w.u[UnitCode.STREET_OFFICE], role="street_office", reveal=not reveal)
+        return [person.pk], ORG_REASON, _holds_reveal(person)
+
+    return setup
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for an unbound form as shown (its initial values), with changes."""
     data: dict[str, Any] = {}
@@ -1402,6 +1485,32 @@ ACTIONS: dict[str, Action] = {
     "reports.report_regenerate": Action("reports:report_regenerate", frozenset({"street"}), setup_regenerate),
     "reports.mail_retry": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_retry),
     "reports.mail_again": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_again),
+    # organization: the street office keeps units and people; its head grants the reveal right
+    "organization.unit_add": Action("organization:unit_add", frozenset({"street"}), setup_unit_add),
+    "organization.unit_edit": Action("organization:unit_edit", frozenset({"street"}), setup_unit_edit, SL),
+    "organization.unit_deactivate": Action(
+        "organization:unit_deactivate", frozenset({"street"}), setup_unit_active(False), SL
+    ),
+    "organization.unit_activate": Action(
+        "organization:unit_activate", frozenset({"street"}), setup_unit_active(True), SL
+    ),
+    "organization.person_add": Action("organization:person_add", frozenset({"street"}), setup_person_add),
+    "organization.person_edit": Action(
+        "organization:person_edit", frozenset({"street"}), setup_person_edit, SL | {"community_b"}
+    ),
+    "organization.person_deactivate": Action(
+        "organization:person_deactivate", frozenset({"street"}), setup_person_active(False), SL | {"community_b"}
+    ),
+    "organization.person_activate": Action(
+        "organization:person_activate", frozenset({"street"}), setup_person_active(True), SL | {"community_b"}
+    ),
+    "organization.person_reset_password": Action(
+        "organization:person_reset_password", frozenset({"street"}), setup_reset_password, SL | {"community_b"}
+    ),
+    "organization.grant_reveal": Action("organization:grant_reveal", frozenset({"street"}), setup_grant(True), SL),
+    "organization.withdraw_reveal": Action(
+        "organization:withdraw_reveal", frozenset({"street"}), setup_grant(False), SL
+    ),
     "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
@@ -1474,6 +1583,8 @@ CREATE_PAGES = {
     "reports.submission_start": "reports:submission_list",
     "reports.report_generate": "reports:report_list",
     "reports.recipient_add": "reports:recipient_list",
+    "organization.unit_add": "organization:unit_list",
+    "organization.person_add": "organization:person_list",
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
     "core.calendar_enter": "core:calendar",
@@ -1484,6 +1595,8 @@ OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
     "cases.ledger_reverse": lambda entry: entry.case.get_absolute_url(),
     "rectification.measure_complete": lambda measure: measure.problem.get_absolute_url(),
     "reports.scorecard_threshold": lambda campaign: reverse("reports:scorecard"),
+    "organization.grant_reveal": lambda person: reverse("organization:grant_list"),
+    "organization.withdraw_reveal": lambda person: reverse("organization:grant_list"),
 }
 
 
@@ -1613,7 +1726,12 @@ READ_ONLY = {
     "organization:unit_detail",
     "organization:campaign_list",
     "organization:campaign_detail",
+    "organization:person_list",
+    "organization:person_detail",
+    "organization:password_once",
+    "organization:grant_list",
     "leads:index",
+    "leads:reveal_log",
     "leads:deadlines",
     "leads:related",
     "leads:import_template",

@@ -168,7 +168,9 @@ def _leads():
         ctx.p.street.user_permissions.add(Permission.objects.get(codename="view_informant"))
         obj = lead(ctx)
         return ctx.p.street, Target(
-            reverse("leads:reveal", args=[obj.pk]), forms.ReasonForm(), success_templates=("leads/informant.html",)
+            reverse("leads:reveal", args=[obj.pk]),
+            forms.RevealReasonForm(),
+            success_templates=("leads/informant.html",),
         )
 
     def link(ctx):
@@ -490,7 +492,7 @@ def _current_campaign():
     )
 
 
-def _organization():
+def _campaigns():
     from organization import forms_campaigns as forms
 
     def create(ctx):
@@ -506,6 +508,49 @@ def _organization():
         return ctx.p.street, Target(reverse("organization:campaign_copy", args=[c.pk]), forms.CampaignCopyForm())
 
     return {"campaign_create": create, "campaign_edit": edit, "campaign_copy": copy}
+
+
+def _organization():
+    from organization import forms
+    from organization.models import Unit
+
+    def unit(ctx, edit=False):
+        if not edit:
+            return ctx.p.street, Target(reverse("organization:unit_add"), forms.UnitForm())
+        obj = Unit.objects.create(name="锦里社区", kind="community")
+        return ctx.p.street, Target(reverse("organization:unit_edit", args=[obj.pk]), forms.UnitForm(instance=obj))
+
+    def person(ctx, edit=False):
+        if not edit:
+            return ctx.p.street, Target(reverse("organization:person_add"), forms.PersonForm())
+        obj = ctx.p.community_b
+        return ctx.p.street, Target(reverse("organization:person_edit", args=[obj.pk]), forms.PersonForm(instance=obj))
+
+    def on_person(url):
+        def build(ctx):
+            return ctx.p.street, Target(reverse(url, args=[ctx.p.community_b.pk]), forms.ReasonForm())
+
+        return build
+
+    def grant(ctx):
+        from django.contrib.auth.models import Permission
+
+        from organization.choices import Role, UnitCode
+        from tests.factories import UserFactory
+
+        ctx.p.street.user_permissions.add(Permission.objects.get(codename="manage_grants"))
+        colleague = UserFactory(unit=ctx.org.units[UnitCode.STREET_OFFICE], role=Role.STREET_OFFICE)
+        return ctx.p.street, Target(reverse("organization:grant_reveal", args=[colleague.pk]), forms.ReasonForm())
+
+    return {
+        "unit_add": unit,
+        "unit_edit": lambda ctx: unit(ctx, edit=True),
+        "person_add": person,
+        "person_edit": lambda ctx: person(ctx, edit=True),
+        "person_deactivate": on_person("organization:person_deactivate"),
+        "person_reset_password": on_person("organization:person_reset_password"),
+        "grant_reveal": grant,
+    }
 
 
 def _accounts():
@@ -537,6 +582,7 @@ FORMS: dict[str, Callable] = {
     **_publicity(),
     **_reports(),
     **_core(),
+    **_campaigns(),
     **_organization(),
 }
 

@@ -1,0 +1,25 @@
+"""Reads of the organisation."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from .choices import UnitKind
+from .models import User
+from .rules import REVEAL_PERM
+
+
+def grant_candidates() -> QuerySet[User]:
+    """The street office's people (not the superuser, who holds every right anyway), each with
+    ``holds_reveal``: whether they hold the informant-reveal right granted on the grants page.
+    One query."""
+    app_label, codename = REVEAL_PERM
+    held = User.user_permissions.through.objects.filter(
+        user_id=OuterRef("pk"), permission__content_type__app_label=app_label, permission__codename=codename
+    )
+    return (
+        User.objects.filter(unit__kind=UnitKind.STREET_OFFICE, is_superuser=False)
+        .select_related("unit")
+        .annotate(holds_reveal=Exists(held))
+        .order_by("-is_active", "username")
+    )
