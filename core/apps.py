@@ -12,3 +12,5 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("rules")
         from . import mail_rules  # noqa: F401  # the outbox's actions (core.rules is the engine)
+
+        autodiscover_modules("jobs")  # each area registers its background jobs (core.jobs)
