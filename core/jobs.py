@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -74,12 +75,15 @@ class Progress:
         self._unsaved = 0
         if self.job.total and self.job.done > self.job.total:
             self.job.total = self.job.done  # the sheet's own row count was short
-        # The row, and the cache: a runner saving inside a transaction (an all-or-nothing import)
-        # writes the row in it, invisible to the page until the commit; the cache is seen at once.
-        Job.objects.filter(pk=self.job.pk).update(
-            done=self.job.done, total=self.job.total, message=self.job.message, touched_at=timezone.now()
-        )
-        cache.set(progress_key(self.job.pk), (self.job.done, self.job.total, self.job.message), 3600)
+        # The cache, and the row unless the runner is inside a transaction (an all-or-nothing
+        # import): there the row's change would be invisible to the page until the commit, and
+        # would lock it on SQLite. The cache is seen at once; it is also the heartbeat.
+        now = timezone.now()
+        cache.set(progress_key(self.job.pk), (self.job.done, self.job.total, self.job.message, now), 3600)
+        if not connection.in_atomic_block:
+            Job.objects.filter(pk=self.job.pk).update(
+                done=self.job.done, total=self.job.total, message=self.job.message, touched_at=now
+            )
 
     def rows(self, items: Iterable[Any]) -> Iterator[Any]:
         """``items`` again, advancing once per item."""
@@ -116,7 +120,7 @@ def live(job: Job) -> Job:
     if job.state == JobState.RUNNING:
         latest = cache.get(progress_key(job.pk))
         if latest:
-            job.done, job.total, job.message = latest
+            job.done, job.total, job.message, _touched = latest
     return job
 
 
@@ -159,6 +163,8 @@ def enqueue(pk: int) -> None:
 def _claim(pk: int) -> bool:
     stale = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS)
     now = timezone.now()
+    if _heartbeat(pk) >= stale:  # its worker reported progress lately (inside a transaction)
+        stale = now - timedelta(days=365)
     return bool(
         Job.objects.filter(pk=pk)
         .filter(Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, touched_at__lt=stale))
@@ -202,8 +208,15 @@ def pending_ids() -> list[int]:
     """Jobs a worker never took (the broker was down) or whose worker died."""
     now = timezone.now()
     queued = Q(state=JobState.QUEUED, created_at__lt=now - timedelta(seconds=30))
-    lost = Q(state=JobState.RUNNING, touched_at__lt=now - timedelta(seconds=settings.JOBS_STALE_SECONDS))
-    return list(Job.objects.filter(queued | lost).order_by("created_at").values_list("pk", flat=True)[:50])
+    stale = now - timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    lost = Q(state=JobState.RUNNING, touched_at__lt=stale)
+    pks = Job.objects.filter(queued | lost).order_by("created_at").values_list("pk", "state")[:50]
+    return [pk for pk, state in pks if state == JobState.QUEUED or _heartbeat(pk) < stale]
+
+
+def _heartbeat(pk: int):
+    latest = cache.get(progress_key(pk))
+    return latest[3] if latest else timezone.now() - timedelta(days=365)
 
 
 def save_result_file(job: Job, filename: str, write: Callable[[Any], None]) -> None:
