@@ -1467,6 +1467,10 @@ READ_ONLY = {
     "core:outbox",
     "core:outbox_detail",
     "core:outbox_html",
+    "core:jobs",  # background jobs (issue 17): the owner's only, 404 to others (tests/core/test_jobs.py)
+    "core:job",
+    "core:job_status",
+    "core:job_file",
     "organization:unit_list",
     "organization:unit_detail",
     "leads:index",
