@@ -192,3 +192,16 @@ def test_a_real_worker_imports_5000_rows_with_progress_then_the_report(redis_url
     assert "<td>5001</td>" in page and "与第 9 行文号重复" in page
     assert Lead.objects.filter(source=LeadSource.HIGHER).count() == 4999
     assert Lead.objects.filter(source=LeadSource.HIGHER).first().filed_by_unit.code == UnitCode.STREET_OFFICE
+
+
+def test_the_demo_has_a_finished_import_with_its_report(client):
+    from django.core.management import call_command
+
+    from organization.models import User
+
+    call_command("seed_demo")
+    client.force_login(User.objects.get(username="zhuanban"))
+    listing = client.get(reverse("core:jobs")).content.decode()
+    assert "导入上级转办线索" in listing
+    page = client.get(Job.objects.get().get_absolute_url()).content.decode()
+    assert "共 42 行，导入 40 行，有错误 2 行。" in page
