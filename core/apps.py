@@ -21,3 +21,4 @@ class CoreConfig(AppConfig):
         from .models import CalendarYear
 
         auditlog.register(CalendarYear)
+        autodiscover_modules("jobs")  # each area registers its background jobs (core.jobs)

@@ -12,3 +12,10 @@ class MailStatus(models.TextChoices):
 class DayKind(models.TextChoices):
     WORKDAY = "workday", _("工作日（调休上班）")
     HOLIDAY = "holiday", _("休息日（节假日）")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("完成")
+    FAILED = "failed", _("失败")

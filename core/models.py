@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DayKind, MailStatus
+from .choices import DayKind, JobState, MailStatus
 from .visibility import ScopedQuerySet
 
 
@@ -281,3 +281,65 @@ class FormSubmission(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return Q(user_id=scope.user_id)
+
+
+def job_path(instance: Job, filename: str) -> str:
+    # Never the uploaded name: a random one, with the extension the checks decided.
+    return f"jobs/{timezone_now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class Job(models.Model):
+    """A long piece of work done by a Celery worker for one user (an import, a big export): its
+    progress, its report and its file. Only its owner sees it (``core.jobs``)."""
+
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("名称"), max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.CASCADE)
+    state = models.CharField(_("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    upload = models.FileField(upload_to=job_path, max_length=200, blank=True)
+    result_file = models.FileField(upload_to=job_path, max_length=200, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    touched_at = models.DateTimeField(null=True, blank=True)  # the worker's last progress write
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # the owner's list of jobs, newest first (core.jobs.recent_for, core:jobs)
+            models.Index(fields=["owner", "-created_at"], name="job_owner_created"),
+            # run_pending_jobs() picks jobs still queued
+            models.Index(fields=["state", "created_at"], name="job_state_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(owner_id=scope.user_id)

@@ -178,3 +178,21 @@ def _count_rows(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, max_rows: int,
     rows += len(_ROW_TAG.findall(tail))
     if rows > max_rows:
         raise error
+
+
+def validate_workbook(upload) -> None:
+    """An import's upload before it is stored and queued (issue 17): within the size limit, an
+    .xlsx by its content, and no zip bomb (``check_workbook``). Raises ``ValidationError``."""
+    from .exceptions import DomainError
+
+    kind = validate_upload(upload)
+    if kind != XLSX:
+        raise ValidationError(
+            _("文件“%(name)s”不是 Excel 工作簿（.xlsx），请使用下载的模板。"),
+            code="bad_type",
+            params={"name": upload.name},
+        )
+    try:
+        check_workbook(upload)
+    except DomainError as exc:
+        raise ValidationError(exc.message, code=exc.code) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -70,16 +71,29 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
 
     def export(self):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        rows = self.export_rows()
-        response, count = xlsx_response(
-            f"{self.export_title}-{stamp}.xlsx", str(self.export_title), self.export_columns, rows
-        )
+        filename = f"{self.export_title}-{stamp}.xlsx"
         # PostgreSQL cannot store a NUL character in JSON text: drop it from what is logged.
         filters = {
             k.replace("\x00", ""): [v.replace("\x00", "") for v in values]
             for k, values in self.request.GET.lists()
             if k not in ("export", "page")
         }
+        # Issue 17: more rows than EXPORT_INSTANT_MAX_ROWS are written by a worker (core.jobs),
+        # which rebuilds this view with the same user and query string; the job page offers the file.
+        if self.export_queryset().count() > settings.EXPORT_INSTANT_MAX_ROWS:
+            from . import jobs
+
+            params = {"view": f"{type(self).__module__}.{type(self).__qualname__}", "kwargs": self.kwargs}
+            params |= {"query": self.request.GET.urlencode(), "filters": filters, "filename": filename}
+            job = jobs.start(
+                kind="core.export",
+                owner=self.request.user,
+                title=_("导出：%(what)s") % {"what": self.export_title},
+                params=params,
+            )
+            return HttpResponseRedirect(job.get_absolute_url())
+        rows = self.export_rows()
+        response, count = xlsx_response(filename, str(self.export_title), self.export_columns, rows)
         ExportLog.objects.create(user=self.request.user, what=str(self.export_title), filters=filters, row_count=count)
         return response
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.audit import record_action
 from core.fields import keyed_hash
 from core.workdays import WorkCalendar
-from organization.choices import UnitKind
+from organization.choices import Role, UnitKind
 from organization.demo import DemoContext
 
 from .choices import CaseKind, Channel, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
@@ -215,6 +215,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.counts["leads_major"] = counts["major"]
     ctx.counts["leads_overdue"] = counts["overdue"]
     _seed_reveal(ctx)
+    _seed_import_job(ctx)
 
 
 def _seed_reveal(ctx: DemoContext) -> None:
@@ -232,3 +233,32 @@ def _seed_reveal(ctx: DemoContext) -> None:
         changes=REVEAL_MARK,
     )
     ctx.counts["informant_reveals"] = 1
+
+
+def _seed_import_job(ctx: DemoContext) -> None:
+    """A finished import job of the street office (issue 17): its page shows the report."""
+    from core.choices import JobState
+    from core.models import Job
+
+    owner = ctx.users.get("zhuanban") or next((u for u in ctx.users.values() if u.role == Role.STREET_OFFICE), None)
+    if owner is None:
+        return
+    now = timezone.now()
+    Job.objects.create(
+        kind="leads.import",
+        title="导入上级转办线索",
+        owner=owner,
+        state=JobState.DONE,
+        done=42,
+        total=42,
+        message="已完成。",
+        params={"valid_only": True},
+        result={
+            "total": 42,
+            "created": 40,
+            "errors": [[7, "“线索摘要”不能为空"], [19, "文号“市专办〔2026〕3号-2”已登记过（重复线索）"]],
+        },
+        started_at=now,
+        finished_at=now,
+    )
+    ctx.counts["jobs"] = ctx.counts.get("jobs", 0) + 1

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.concurrency import VersionedFormMixin
 from core.forms import MoneyField, MultipleFileField
 from core.identity import hint_labels, identity_hints
+from core.uploads import validate_workbook
 from core.visibility import visible_to
 from organization.models import Unit, User
 
@@ -379,3 +380,8 @@ class RedactForm(RequiredReasonForm):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
     valid_only = forms.BooleanField(label=_("只导入校验通过的行"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_workbook(upload)  # size, type by content, zip bomb: before it is stored and queued
+        return upload

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
+from core.jobs import NO_PROGRESS
 from core.models import AuditEntry
 from core.uploads import check_workbook
 
@@ -98,8 +99,9 @@ def _date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value).strip().replace("/", "-"))
 
 
-def parse(upload) -> ImportResult:
-    """Validate every row; no writes. Two queries (existing reference numbers)."""
+def parse(upload, progress=NO_PROGRESS) -> ImportResult:
+    """Validate every row; no writes. Two queries (existing reference numbers). ``progress``
+    (``core.jobs.Progress``) counts the rows read."""
     check_workbook(upload)  # a zip bomb or a million rows: refused before openpyxl reads it
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
@@ -121,10 +123,12 @@ def parse(upload) -> ImportResult:
         "original_case_kind": (_("原案件类型"), {str(label): value for value, label in CaseKind.choices}),
     }
     today = timezone.localdate()
+    progress.begin(max((ws.max_row or 1) - 1, 0), gettext("正在校验……"))
     result = ImportResult()
     seen: dict[str, int] = {}
     parsed: list[tuple[int, dict[str, Any]]] = []
     for number, row in enumerate(rows, start=2):
+        progress.advance()
         if row is None or all(c in (None, "") for c in row):
             continue
         result.total += 1
@@ -245,16 +249,17 @@ def _audit_created(leads: list[Lead], user) -> None:
     )
 
 
-def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
+def import_leads(*, user, upload, valid_only: bool = False, progress=NO_PROGRESS) -> ImportResult:
     """Parse and, if allowed, save in bulk (batches of 2,000). ``leads.import``: the street office."""
     rules.require(user, "leads.import")
-    result = parse(upload)
+    result = parse(upload, progress)
     if result.errors and not valid_only:
         return result
     leads = result.valid_rows
     if not leads:
         return result
     today = timezone.localdate()
+    progress.begin(len(leads), gettext("正在保存……"))
     with transaction.atomic(), audit_context(actor=user, reason=gettext("Excel 导入线索")):
         numbers = reserve_numbers(today.year, len(leads))
         for lead, number in zip(leads, numbers, strict=True):
@@ -262,7 +267,9 @@ def import_leads(*, user, upload, valid_only: bool = False) -> ImportResult:
             lead.received_on = today
             lead.created_by = user
             lead.filed_by_unit_id = user.unit_id
-        Lead.objects.bulk_create(leads, batch_size=2000)
+        for start in range(0, len(leads), 2000):
+            Lead.objects.bulk_create(leads[start : start + 2000], batch_size=2000)
+            progress.advance(len(leads[start : start + 2000]))
         _audit_created(leads, user)
     result.created = len(leads)
     return result

@@ -28,7 +28,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from core import once, rules, workdays
+from core import jobs, once, rules, workdays
 from core.exceptions import DomainError
 from core.net import client_ip
 from core.services import attachments_of
@@ -628,23 +628,22 @@ class RelatedSuggestView(LoginRequiredMixin, View):
 
 
 class ImportView(ActionView):
+    """Upload an import: the file is checked (``ImportForm``) and stored, the import runs as a
+    background job (``leads.jobs``), and the user goes to the job's page (progress, then report)."""
+
     action = "leads.import"
     form_class = forms.ImportForm
     template_name = "leads/import.html"
+    success_message = _("文件已上传，正在后台导入。")
 
     def perform(self, form):
-        try:
-            return imports.import_leads(
-                user=self.request.user, upload=form.cleaned_data["file"], valid_only=form.cleaned_data["valid_only"]
-            )
-        except DomainError as exc:
-            exc.field = exc.field or "file"
-            raise
-
-    def done(self, result):
-        if result.created:
-            messages.success(self.request, _("已导入 %(n)s 条线索。") % {"n": result.created})
-        return self.render_to_response(self.get_context_data(form=self.get_form_class()(), result=result))
+        return jobs.start(
+            kind="leads.import",
+            owner=self.request.user,
+            title=_("导入上级转办线索"),
+            params={"valid_only": form.cleaned_data["valid_only"]},
+            upload=form.cleaned_data["file"],
+        )
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
+from core.uploads import validate_workbook
 from organization.models import Unit
 
 from .choices import Horizon, MeasureKind, PlanStatus, ProblemCategory, RiskGrade, Sector
@@ -255,4 +256,5 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"))
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        validate_workbook(upload)  # type by content, zip bomb: before it is stored and queued
         return upload

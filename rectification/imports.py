@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.exceptions import DomainError
+from core.jobs import NO_PROGRESS, Progress
 from core.uploads import check_workbook
 from organization.models import Unit, User
 
@@ -131,8 +132,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def parse(upload: Any) -> ImportReport:
-    """Read and validate every row; saves nothing."""
+def parse(upload: Any, progress: Progress = NO_PROGRESS) -> ImportReport:
+    """Read and validate every row; saves nothing. ``progress`` (``core.jobs``) counts the rows."""
     report = ImportReport()
     try:
         check_workbook(upload)  # a zip bomb or a million rows: refused before openpyxl reads it
@@ -176,7 +177,9 @@ def parse(upload: Any) -> ImportReport:
 
     seen_codes: dict[str, int] = {}
     raw_rows = []
+    progress.begin(max((ws.max_row or 1) - 1, 0), _("正在校验……"))
     for number, raw in enumerate(rows, start=2):
+        progress.advance()
         cells = {key: _text(raw[i]) if i < len(raw) else "" for key, i in positions.items()}
         if not any(cells.values()):
             continue
@@ -283,11 +286,12 @@ def parse(upload: Any) -> ImportReport:
     return report
 
 
-def save(report: ImportReport, *, user: User, valid_only: bool) -> ImportReport:
+def save(report: ImportReport, *, user: User, valid_only: bool, progress: Progress = NO_PROGRESS) -> ImportReport:
     """Save the rows: all of them (only when every row passed) or the valid ones."""
     if report.file_errors or (report.invalid and not valid_only):
         return report
     reason = _("Excel 批量导入")
+    progress.begin(len(report.valid), _("正在保存……"))
     try:
         with transaction.atomic():
             for row in report.valid:
@@ -300,6 +304,7 @@ def save(report: ImportReport, *, user: User, valid_only: bool) -> ImportReport:
                         raise _RollBack from exc
                 else:
                     report.saved += 1
+                progress.advance()
     except _RollBack:
         report.saved = 0
     return report

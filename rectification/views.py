@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.db.models import Count, Q
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from core import rules
+from core import jobs, rules
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import XLSX_MIME, Column
 
@@ -656,34 +655,26 @@ class PlanStatusView(ActionView):
 
 
 class ImportView(ActionView):
-    """Upload, check and import an institution list. The answer is the report of every row (a
-    page, not a redirect: the report is what the user came for)."""
+    """Upload an institution list: the file is checked (``ImportForm``) and stored, the check or
+    import runs as a background job (``rectification.jobs``), and the user goes to the job's page
+    (progress, then the report of every row)."""
 
     action = "rectification.import"
     form_class = ImportForm
     template_name = "rectification/import.html"
-    success_message = None
+    success_message = _("文件已上传，正在后台处理。")
 
     def cancel_url(self) -> str:
         return reverse("rectification:index")
 
     def perform(self, form):
-        report = imports.parse(form.cleaned_data["file"])
-        mode = form.cleaned_data["mode"]
-        if mode != ImportForm.MODE_CHECK and not report.file_errors:
-            imports.save(report, user=self.request.user, valid_only=mode == ImportForm.MODE_VALID)
-            if report.saved:
-                messages.success(self.request, _("已导入 %(count)s 个机构。") % {"count": report.saved})
-            elif report.invalid:
-                messages.error(
-                    self.request, _("有错误的行，未导入任何数据。请修改后重新上传，或选择只导入校验通过的行。")
-                )
-        self.mode = mode
-        self.form = form
-        return report
-
-    def done(self, result):
-        return self.render_to_response(self.get_context_data(form=self.form, report=result, mode=self.mode))
+        return jobs.start(
+            kind="rectification.import",
+            owner=self.request.user,
+            title=_("Excel 导入机构名单"),
+            params={"mode": form.cleaned_data["mode"]},
+            upload=form.cleaned_data["file"],
+        )
 
 
 class ImportTemplateView(LoginRequiredMixin, View):

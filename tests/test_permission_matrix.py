@@ -1722,6 +1722,10 @@ READ_ONLY = {
     "core:outbox_html",
     "core:calendar",
     "core:shown",  # a secret kept in the user's own session, shown once (core.once; tests/leads/test_once.py)
+    "core:jobs",  # background jobs (issue 17): the owner's only, 404 to others (tests/core/test_jobs.py)
+    "core:job",
+    "core:job_status",
+    "core:job_file",
     "organization:unit_list",
     "organization:unit_detail",
     "organization:campaign_list",

@@ -187,6 +187,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # this, or one of its sheets has more rows than this (core.uploads.check_workbook).
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_SHEET_ROWS = env_int("IMPORT_MAX_SHEET_ROWS", 25_000)
+# Background jobs (issue 17, core.jobs): a list export of more rows than this runs as a job (the
+# page shows its progress and offers the file); the worker writes progress every N rows; a
+# running job whose progress has not moved for this long is taken over (its worker died).
+EXPORT_INSTANT_MAX_ROWS = env_int("EXPORT_INSTANT_MAX_ROWS", 2000)
+JOBS_PROGRESS_EVERY = env_int("JOBS_PROGRESS_EVERY", 200)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 300)
 
 # --- Forms ---------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -268,6 +274,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "send-pending-mail": {
         "task": "core.tasks.send_pending_mail",
+        "schedule": 60.0,
+    },
+    # core: background jobs (imports, big exports) the broker never delivered or whose worker died
+    "core-pending-jobs": {
+        "task": "core.tasks.run_pending_jobs",
         "schedule": 60.0,
     },
     # Each app adds its periodic jobs here, one entry per job, keyed by its own name.
