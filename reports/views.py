@@ -115,7 +115,7 @@ class SubmissionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["start_form"] = MonthForm(initial=_month_initial())
+        context["start_form"] = MonthForm(initial=_month_initial(), auto_id="id_start_%s")  # the filter has a month too
         context["today"] = timezone.localdate()
         return context
 
