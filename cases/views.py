@@ -18,7 +18,7 @@ from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import Column
 
 from . import services
-from .choices import LedgerKind
+from .choices import LedgerKind, Step
 from .filters import CaseFilter, LedgerEntryFilter
 from .forms import CaseForm, LedgerEntryForm, LinkLeadsForm, OpinionPlanForm, ReasonForm, ReverseForm, StepForm
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
@@ -125,7 +125,7 @@ class CaseDetailView(ScopedDetailView):
         reached = {s.step: s for s in steps}
         actions = context["actions"]
         context["step_rows"] = step_intervals(steps)
-        context["progress"] = [(step, reached.get(step)) for step in case.steps_of_kind]
+        context["progress"] = [(step, reached.get(step), Step(step).label) for step in case.steps_of_kind]
         context["totals"] = [(kind, label, getattr(case, f"{kind}_total")) for kind, label in LedgerKind.choices]
         context["rate"] = case.recovery_rate()
         context["opinion_plan"] = getattr(case, "opinion_plan", None) if case.pk else None

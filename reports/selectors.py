@@ -327,6 +327,35 @@ def report_data(
         }
 
 
+#: Keys of the report JSON whose strings are labels (words of the UI), not data such as names.
+_LABEL_KEYS = frozenset({"title", "label", "note", "state", "kind", "unit_kind"})
+
+
+def in_language(data: Any) -> Any:
+    """Report JSON compiled in Chinese (a stored report, a preview, the summary) with its labels in
+    the user's language, for display: each label is looked up in the catalogues (its Chinese text is
+    the msgid); what is not there, such as a unit's name, stays as it is. The stored JSON, the
+    workbook and the e-mail keep the Chinese."""
+    from django.utils.translation import gettext
+
+    def word(value: Any) -> Any:
+        return gettext(value) if isinstance(value, str) and value else value
+
+    if isinstance(data, list):
+        return [in_language(value) for value in data]
+    if not isinstance(data, dict):
+        return data
+    shown: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _LABEL_KEYS:
+            shown[key] = word(value)
+        elif key == "labels" and isinstance(value, dict):
+            shown[key] = {k: word(v) for k, v in value.items()}
+        else:
+            shown[key] = in_language(value)
+    return shown
+
+
 # --- supervision scorecard (督导考评) -----------------------------------------------------------
 
 

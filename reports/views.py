@@ -260,8 +260,8 @@ class ReportDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["data"] = self.object.data
-        context["charts"] = selectors.report_charts(self.object.data.get("sections", []))
+        context["data"] = data = selectors.in_language(self.object.data)  # stored in Chinese
+        context["charts"] = selectors.report_charts(data.get("sections", []))
         return context
 
 
@@ -280,7 +280,7 @@ class ReportPreviewView(LoginRequiredMixin, TemplateView):
         if campaign is None or month is None:
             raise Http404
         start, end = selectors.report_period(campaign, month)
-        data = selectors.report_data(campaign, month, today=today, until=min(today, end))
+        data = selectors.in_language(selectors.report_data(campaign, month, today=today, until=min(today, end)))
         context.update(
             campaign=campaign,
             month=month,
@@ -583,4 +583,4 @@ class SummaryReportView(LoginRequiredMixin, TemplateView):
                 filename=f"总结报告-{stamp}.xlsx",
                 content_type=XLSX_MIME,
             )
-        return self.render_to_response(self.get_context_data(campaign=campaign, data=data))
+        return self.render_to_response(self.get_context_data(campaign=campaign, data=selectors.in_language(data)))

@@ -84,3 +84,31 @@ def test_no_serious_accessibility_violation_on_any_page_of_the_demo(page, client
             check(page, p.url, problems)
     assert not problems, summarise(problems)
     assert page.js_errors == []
+
+
+FOCUS = """() => {
+  const el = document.activeElement, first = document.querySelector(
+    'main form [aria-invalid=true]:not([type=hidden]), main form .is-invalid:not([type=hidden])');
+  return {name: el && el.getAttribute('name'), first: first && first.getAttribute('name'), tag: el && el.tagName};
+}"""
+
+
+def test_after_a_refused_submit_the_focus_is_on_the_first_field_in_error(page, login, personas, settings):
+    settings.LEADS_TIP_MIN_SECONDS = 0
+    settings.RATELIMIT_ENABLE = False
+    # the public tip form, sent empty (it validates on the server only)
+    page.goto(page.base_url + "/tip/")
+    with page.expect_navigation():
+        page.get_by_test_id("tip-submit").click()
+    focus = page.evaluate(FOCUS)
+    assert focus["first"] and focus["name"] == focus["first"], focus
+
+    # a staff form (crispy), with the browser's own checks taken off so the server refuses it
+    login("street")
+    page.goto(page.base_url + "/cases/new/")
+    page.evaluate("() => document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    focus = page.evaluate(FOCUS)
+    assert focus["first"] and focus["name"] == focus["first"], focus
+    assert page.js_errors == []
