@@ -29,7 +29,8 @@ TEXTS = """() => {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent.trim());
   }
-  document.querySelectorAll('[title], [aria-label], [placeholder], [alt], input[type=submit], input[type=button]').forEach(el => {
+  const labelled = '[title], [aria-label], [placeholder], [alt], input[type=submit], input[type=button]';
+  document.querySelectorAll(labelled).forEach(el => {
     if (skip(el)) return;
     for (const a of ['title', 'aria-label', 'placeholder', 'alt']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
     if (el.matches('input[type=submit], input[type=button]') && el.value) out.push(el.value);

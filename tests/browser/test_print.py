@@ -25,12 +25,15 @@ def printed(page, url: str) -> dict:
     page.goto(page.base_url + url)
     on_screen = page.evaluate(VISIBLE, "form, nav, .btn")
     page.emulate_media(media="print")
+
+    def shown_or_absent(testid: str) -> bool:
+        return page.get_by_test_id(testid).count() == 0 or page.get_by_test_id(testid).is_visible()
+
     result = {
         "chrome": page.evaluate(VISIBLE, "nav, footer, form, button, .btn, details, .pagination"),
         "title": page.locator("main h1").first.is_visible(),
-        "timeline": page.locator("[data-testid=audit-timeline]").count() == 0
-        or page.get_by_test_id("audit-timeline").is_visible(),
-        "attachments": page.get_by_test_id("attachments").count() == 0 or page.get_by_test_id("attachments").is_visible(),
+        "timeline": shown_or_absent("audit-timeline"),
+        "attachments": shown_or_absent("attachments"),
         "header": page.get_by_test_id("print-header").is_visible(),
         "on_screen": on_screen,
     }
@@ -81,7 +84,8 @@ def test_detail_pages_print_the_record_without_navigation_or_forms(page, client,
     page.emulate_media(media="print")
     page.goto(page.base_url + f"/leads/{lead.pk}/")
     assert page.get_by_test_id("lead-status").is_visible()
-    assert page.get_by_test_id("attachments").is_visible() and "note.txt" in page.get_by_test_id("attachments").inner_text()
+    attachments = page.get_by_test_id("attachments")
+    assert attachments.is_visible() and "note.txt" in attachments.inner_text()
     assert page.get_by_test_id("audit-timeline").is_visible()
     assert not page.locator("[data-testid^=action-]").first.is_visible()
     SHOTS.mkdir(exist_ok=True)

@@ -13,6 +13,7 @@ from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
+
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
