@@ -90,6 +90,10 @@ def demo_pages(client, *, actions_per_model: int = 40) -> list[DemoPage]:
 
 def inject_axe(page) -> None:
     """axe-core into the page (evaluated by the driver, so the page's CSP does not block it)."""
+    if not AXE.exists():
+        from tests.conftest import missing_service
+
+        missing_service(f"axe-core not installed at {AXE} (npm ci, scripts/setup.sh test)")
     page.evaluate(AXE.read_text(encoding="utf-8"))
 
 
