@@ -6,7 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext nodejs 
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock package.json package-lock.json ./
-RUN pip install --no-cache-dir -r requirements.lock && npm ci --no-audit --no-fund
+RUN pip install --no-cache-dir -r requirements.lock && npm ci --omit=dev --no-audit --no-fund
 COPY . .
 RUN SECRET_KEY=build ALLOWED_HOSTS=build FIELD_ENCRYPTION_KEY=q8mJ7m3S6d0F1wE5C2rU9Y4b1p0z8X7v6T5s4R3q2P0= \
     FIELD_HASH_KEY=build python manage.py compilemessages --ignore=node_modules \

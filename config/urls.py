@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from reports.views import DashboardView
+
+# the admin is titled as the app (not "Django administration"), in the user's language
+admin.site.site_header = _("护老 · 后台管理")
+admin.site.site_title = _("护老后台")
+admin.site.index_title = _("后台管理")
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),

@@ -48,6 +48,11 @@ class LeadFilter(django_filters.FilterSet):
             "deadline": _("反馈期限"),
             "number": _("编号"),
             "status": _("状态"),
+            # django-filter's "%s (descending)" is formatted once, at import: English in the Chinese UI
+            "-received_on": _("登记日期（降序）"),
+            "-deadline": _("反馈期限（降序）"),
+            "-number": _("编号（降序）"),
+            "-status": _("状态（降序）"),
         },
     )
     campaign = CampaignFilter(date_field="received_on")  # by campaign (organization.filters_campaigns)

@@ -339,8 +339,13 @@ class LeadDetailView(ScopedDetailView):
         """The action panels of the page, in the order shown, for the allowed actions only;
         their forms are rendered by the quick_form filter (core/templatetags/hulao_forms.py)."""
         user = self.request.user
-        return [
-            Panel(verb, title, PANEL_FORMS[verb](lead=lead, user=user), rules.get(f"leads.{verb}").url_for(lead) or "")
+        return [  # each panel's ids carry its verb: several panels have a field of the same name
+            Panel(
+                verb,
+                title,
+                PANEL_FORMS[verb](lead=lead, user=user, auto_id=f"id_{verb}_%s"),
+                rules.get(f"leads.{verb}").url_for(lead) or "",
+            )
             for verb, title in PANELS
             if verb in actions
         ]

@@ -267,7 +267,7 @@ class MediaReport(RecordedModel, VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.outlet}：{self.title}"
+        return f"{self.outlet} · {self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("publicity:media_detail", args=[self.pk])

@@ -11,9 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import get_language, override
 
 from leads import selectors as leads
+from organization.choices import PhaseKind
 from organization.models import Campaign, Phase
 from rectification import selectors as rectification
 
@@ -29,6 +30,18 @@ class PhaseBar:
     y: int
     is_current: bool
     end: datetime.date
+
+    @property
+    def label(self) -> str:
+        """The phase's name; a phase named as the plan names its kind shows the kind's label in
+        the user's language (the name is data, written in Chinese)."""
+        kind = PhaseKind(self.phase.kind) if self.phase.kind in PhaseKind.values else None
+        if kind is not None and kind != PhaseKind.OTHER:
+            with override(settings.LANGUAGE_CODE):
+                plan_name = str(kind.label)
+            if self.phase.name == plan_name:
+                return str(kind.label)
+        return self.phase.name
 
 
 @dataclass(frozen=True)
@@ -314,6 +327,35 @@ def report_data(
         }
 
 
+#: Keys of the report JSON whose strings are labels (words of the UI), not data such as names.
+_LABEL_KEYS = frozenset({"title", "label", "note", "state", "kind", "unit_kind"})
+
+
+def in_language(data: Any) -> Any:
+    """Report JSON compiled in Chinese (a stored report, a preview, the summary) with its labels in
+    the user's language, for display: each label is looked up in the catalogues (its Chinese text is
+    the msgid); what is not there, such as a unit's name, stays as it is. The stored JSON, the
+    workbook and the e-mail keep the Chinese."""
+    from django.utils.translation import gettext
+
+    def word(value: Any) -> Any:
+        return gettext(value) if isinstance(value, str) and value else value
+
+    if isinstance(data, list):
+        return [in_language(value) for value in data]
+    if not isinstance(data, dict):
+        return data
+    shown: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _LABEL_KEYS:
+            shown[key] = word(value)
+        elif key == "labels" and isinstance(value, dict):
+            shown[key] = {k: word(v) for k, v in value.items()}
+        else:
+            shown[key] = in_language(value)
+    return shown
+
+
 # --- supervision scorecard (督导考评) -----------------------------------------------------------
 
 
@@ -539,20 +581,20 @@ def report_charts(sections: list[dict[str, Any]], column: str = "period") -> lis
 
 def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
     """The campaign's key figures so far (the whole street for the street office and leaders,
-    the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS``; ``computed_at`` says
+    the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS`` per scope and language; ``computed_at`` says
     how fresh they are. A fixed number of queries when computed, none when cached."""
     from django.core.cache import cache
 
     scope = user.scope
     units = None if scope.sees_all else sorted(scope.unit_ids)
-    key = f"reports:dashboard:{campaign.pk}:{'all' if units is None else '-'.join(map(str, units))}"
+    # per language too: the figures' labels, chart titles and notes are words in the user's language
+    key = f"reports:dashboard:{campaign.pk}:{'all' if units is None else '-'.join(map(str, units))}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     today = timezone.localdate()
     end = min(today, campaign.end_date) if campaign.end_date else today
-    with override(settings.LANGUAGE_CODE):
-        sections = {s["key"]: s for s in section_figures(start=campaign.start_date, end=end, units=units, today=today)}
+    sections = {s["key"]: s for s in section_figures(start=campaign.start_date, end=end, units=units, today=today)}
     cards = []
     for section_key, figure_key in DASHBOARD_KEYS:
         section = sections.get(section_key)

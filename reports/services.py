@@ -607,7 +607,7 @@ def report_mail_again(*, report: MonthlyReport, user: Any) -> MonthlyReport:
             mail = _queue_report_mail(locked, key=locked.resend_key(locked.resends))
             text = _("再次发送月报邮件（第%(n)s次）") % {"n": locked.resends}
         if mail is None:
-            raise DomainError(_("未配置收件人（REPORTS_RECIPIENTS 或后台“月报收件人”）。"))
+            raise DomainError(_("未配置收件人：请先在“月报收件人”中添加。"))
         MonthlyReport.objects.filter(pk=locked.pk).update(email=mail, resends=locked.resends)
         record_action(locked, actor=user, action_text=text)
     locked.refresh_from_db()

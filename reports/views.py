@@ -121,7 +121,7 @@ class SubmissionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["start_form"] = MonthForm(initial=_month_initial())
+        context["start_form"] = MonthForm(initial=_month_initial(), auto_id="id_start_%s")  # the filter has a month too
         context["today"] = timezone.localdate()
         return context
 
@@ -266,8 +266,8 @@ class ReportDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["data"] = self.object.data
-        context["charts"] = selectors.report_charts(self.object.data.get("sections", []))
+        context["data"] = data = selectors.in_language(self.object.data)  # stored in Chinese
+        context["charts"] = selectors.report_charts(data.get("sections", []))
         return context
 
 
@@ -286,7 +286,7 @@ class ReportPreviewView(LoginRequiredMixin, TemplateView):
         if campaign is None or month is None:
             raise Http404
         start, end = selectors.report_period(campaign, month)
-        data = selectors.report_data(campaign, month, today=today, until=min(today, end))
+        data = selectors.in_language(selectors.report_data(campaign, month, today=today, until=min(today, end)))
         context.update(
             campaign=campaign,
             month=month,
@@ -592,5 +592,7 @@ class SummaryReportView(LoginRequiredMixin, TemplateView):
                 filename=f"总结报告-{stamp}.xlsx",
                 content_type=XLSX_MIME,
             )
-        context = self.get_context_data(campaign=campaign, data=data, **campaign_choice.context(request, campaign))
+        context = self.get_context_data(
+            campaign=campaign, data=selectors.in_language(data), **campaign_choice.context(request, campaign)
+        )
         return self.render_to_response(context)

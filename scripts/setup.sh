@@ -17,6 +17,7 @@ if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v libreoffice >/dev/null 2>&1 || need+=(libreoffice-calc)  # reports: the .xlsx prints to PDF
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+  fc-list 2>/dev/null | grep -qi wqy || need+=(fonts-wqy-microhei)  # Chinese glyphs in browser screenshots and PDFs
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

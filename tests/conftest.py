@@ -91,6 +91,18 @@ def client_for(client):
     return login
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English leaves English active in the test's thread (the locale middleware
+    activates the user's language for the request and does not restore it), so a later test that
+    renders without a request would read English depending on the order the tests ran in."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- real services --------------------------------------------------------------------------
 
 
