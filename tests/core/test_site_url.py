@@ -65,6 +65,8 @@ def test_every_email_the_app_sends_links_only_absolutely(settings, django_captur
     from leads.models import Lead
     from leads.services import lead_urge, leads_send_digests
     from organization.models import Campaign, Unit, User
+    from publicity.models import OpinionEntry
+    from publicity.services import opinion_escalate
     from rectification.services import rectification_send_digests
     from reports import services as reports
 
@@ -82,6 +84,10 @@ def test_every_email_the_app_sends_links_only_absolutely(settings, django_captur
         )
         lead_urge(lead=open_lead.first(), user=User.objects.filter(role="street_office").first(), reason="请尽快")
         rectification_send_digests(today=today + datetime.timedelta(days=400))
+        entry = OpinionEntry.objects.order_by("pk").first()
+        OpinionEntry.objects.filter(pk=entry.pk).update(risk_level="major", escalated_at=None)
+        entry.refresh_from_db()
+        opinion_escalate(entry=entry, user=User.objects.filter(role="street_office").first(), reason="影响较大")
         reports.reminders_send(today=today, campaign=campaign)
         first_day = today.replace(day=1)
         month = (first_day - datetime.timedelta(days=1)).replace(day=1)  # last month: its period is over
