@@ -30,7 +30,9 @@ def test_the_street_office_enters_2027_and_the_deadline_moves(page, login, perso
     from leads.models import SourceDeadline
 
     SourceDeadline.objects.create(source="public", workdays=3)
-    lead, _code = services.lead_create(user=personas.street, data={"source": "public", "summary": "养老集资线索"})
+    lead, _code = services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "养老集资线索"}
+    )
     lead = services.lead_refer(lead=lead, user=personas.street, unit=org.community_a)
     assert lead.deadline == datetime.date(2027, 1, 1)
 

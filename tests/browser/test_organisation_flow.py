@@ -42,7 +42,13 @@ def office(personas, org):
     colleague = UserFactory(username="zhuanban", name="陈专办", unit=street, role=Role.STREET_OFFICE)
     lead, _code = services.lead_create(
         user=personas.street,
-        data={"source": "public", "summary": "实名举报上门推销", "informant_name": INFORMANT, "informant_phone": PHONE},
+        data={
+            "source": "public",
+            "channel": "phone",
+            "summary": "实名举报上门推销",
+            "informant_name": INFORMANT,
+            "informant_phone": PHONE,
+        },
     )
     return head, colleague, lead
 

@@ -58,7 +58,13 @@ def test_detail_pages_print_the_record_without_navigation_or_forms(page, client,
     street = User.objects.get(username="zhuanban")
     community = Unit.objects.filter(kind=UnitKind.COMMUNITY).order_by("pk").first()
     lead, _ = lead_services.lead_create(
-        user=street, data={"source": "public", "summary": "A seminar sells health products", "description": "..."}
+        user=street,
+        data={
+            "source": "public",
+            "channel": "phone",
+            "summary": "A seminar sells health products",
+            "description": "...",
+        },
     )
     lead = lead_services.lead_refer(lead=lead, user=street, unit=community)  # a step in its timeline
     attachments_add(obj=lead, files=[SimpleUploadedFile("note.txt", b"hello", "text/plain")], user=street)

@@ -24,7 +24,13 @@ def named(personas):
     def make():
         lead, _ = services.lead_create(
             user=personas.street,
-            data={"source": "public", "summary": "实名举报", "informant_name": NAME, "informant_phone": PHONE},
+            data={
+                "source": "public",
+                "channel": "phone",
+                "summary": "实名举报",
+                "informant_name": NAME,
+                "informant_phone": PHONE,
+            },
         )
         return lead
 
