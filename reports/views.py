@@ -98,6 +98,13 @@ class SubmissionListView(ScopedListView):
     model = UnitSubmission
     filterset_class = UnitSubmissionFilter
     template_name = "reports/submission_list.html"
+    sortable = {
+        "month": "month",
+        "unit": "unit__name",
+        "status": "status",
+        "submitted": "submitted_at",
+        "by": "submitted_by__username",
+    }
     export_title = gettext_lazy("月度报送")
     export_columns = [
         Column(gettext_lazy("月份"), lambda s: s.month.strftime("%Y-%m"), 10),
@@ -219,6 +226,7 @@ class ReportListView(ScopedListView):
     model = MonthlyReport
     filterset_class = MonthlyReportFilter
     template_name = "reports/report_list.html"
+    sortable = {"month": "month", "version": "version", "status": "status", "created": "created_at"}
 
     def get_queryset(self):
         return super().get_queryset().select_related("campaign", "email", "requested_by").defer("data")
