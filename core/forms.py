@@ -153,8 +153,12 @@ def filter_labels(form):
         widget = field.widget
         if isinstance(widget, BooleanWidget):
             widget.choices = [("", everything), ("true", _("是")), ("false", _("否"))]
+        elif isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [("unknown", everything), ("true", _("是")), ("false", _("否"))]
         elif getattr(field, "empty_label", None) is not None:
-            field.empty_label = everything  # a model choice iterator reads it as it runs
+            field.empty_label = everything  # the field's choice iterator reads it as it runs
+            if not isinstance(field, forms.ModelChoiceField):
+                widget.choices = field.choices  # the widget's copy may read the class's field
         elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             choices = list(field.choices)
             if choices and choices[0][0] == "":
