@@ -160,7 +160,7 @@ def filter_labels(form):
             if not isinstance(field, forms.ModelChoiceField):
                 widget.choices = field.choices  # the widget's copy may read the class's field
         elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            choices = list(field.choices)
+            choices = list(field.choices)  # type: ignore[arg-type]
             if choices and choices[0][0] == "":
                 field.choices = [("", everything), *choices[1:]]
     return form
