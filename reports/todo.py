@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,8 @@ from .models import UnitSubmission
 DUE_DAYS = 7
 #: How many leads an item lists by number.
 SHOWN = 5
+#: ``core.models.JobState`` values of a finished job.
+FINISHED_JOB_STATES = ("done", "failed")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class TodoItem:
     count: int
     url: str
     rows: list[dict[str, Any]] = field(default_factory=list)  # leads listed by number
+    links: list[tuple[str, str]] = field(default_factory=list)  # other rows: (url, text)
 
 
 def _may(user: Any, name: str) -> bool:
@@ -58,14 +61,23 @@ def _lead_item(key: str, label: Any, qs, url: str) -> TodoItem | None:
 
 
 def recent_jobs(user: Any) -> list[Any]:
-    """HOOK (helper jobs17): finished background jobs of the user, from ``core.jobs.recent_for``
-    once it exists; nothing until then."""
+    """The user's recent background jobs that have finished (done or failed), from
+    ``core.jobs.recent_for`` (helper jobs17); nothing where that module is absent."""
     try:
         from core import jobs  # type: ignore[attr-defined]
     except ImportError:
         return []
     recent_for = getattr(jobs, "recent_for", None)
-    return list(recent_for(user)) if recent_for else []
+    if recent_for is None:
+        return []
+    return [job for job in recent_for(user) if getattr(job, "state", "") in FINISHED_JOB_STATES]
+
+
+def _jobs_url() -> str:
+    try:
+        return reverse("core:jobs")
+    except NoReverseMatch:
+        return reverse("dashboard")
 
 
 def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
@@ -79,11 +91,8 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
     lead_list = reverse("leads:index")
     items: list[TodoItem | None] = []
     if units:
-        items.append(
-            _lead_item(
-                "lead_sign", _("待签收的线索"), leads.awaiting_units(units, ["referred"]), f"{lead_list}?status=referred"
-            )
-        )
+        to_sign = leads.awaiting_units(units, ["referred"])
+        items.append(_lead_item("lead_sign", _("待签收的线索"), to_sign, f"{lead_list}?status=referred"))
         items.append(
             _lead_item(
                 "lead_feedback",
@@ -101,9 +110,8 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
         if inspections:
             items.append(TodoItem("inspections", _("7 天内应检查的机构"), inspections, reverse("rectification:index")))
     if _may(user, "leads.refer"):
-        items.append(
-            _lead_item("lead_refer", _("待分派的线索"), leads.in_status(["registered"]), f"{lead_list}?status=registered")
-        )
+        to_refer = leads.in_status(["registered"])
+        items.append(_lead_item("lead_refer", _("待分派的线索"), to_refer, f"{lead_list}?status=registered"))
     if _may(user, "leads.close"):
         items.append(
             _lead_item("lead_verify", _("待核实的反馈"), leads.in_status(["fed_back"]), f"{lead_list}?status=fed_back")
@@ -127,7 +135,8 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
                 items.append(TodoItem("submission", _("本单位本月报送"), 1, reverse("reports:submission_list")))
     jobs = recent_jobs(user)
     if jobs:
-        items.append(TodoItem("jobs", _("已完成的后台任务"), len(jobs), reverse("dashboard")))
+        links = [(job.get_absolute_url(), str(job.title)) for job in jobs]
+        items.append(TodoItem("jobs", _("已完成的后台任务"), len(jobs), _jobs_url(), links=links))
     return [item for item in items if item is not None]
 
 

@@ -134,3 +134,27 @@ def test_search_never_matches_informant_data(client_for, personas, lead_in):
     lead_in(informant_name="王秘密举报人")
     html = client_for(personas.street).get(reverse("reports:search"), {"q": "王秘密"}).content.decode()
     assert "王秘密" not in html.replace('value="王秘密"', "")
+
+
+def test_finished_jobs_show_in_todo(client_for, personas, monkeypatch):
+    """The hook reads ``core.jobs.recent_for`` (helper jobs17) and shows only finished jobs."""
+    import sys
+    import types
+
+    from reports import todo
+
+    class FakeJob:
+        def __init__(self, pk, state, title):
+            self.pk, self.state, self.title = pk, state, title
+
+        def get_absolute_url(self):
+            return f"/jobs/{self.pk}/"
+
+    fake = types.ModuleType("core.jobs")
+    fake.recent_for = lambda user: [FakeJob(1, "done", "导出线索清单"), FakeJob(2, "running", "导入机构")]
+    import core
+
+    monkeypatch.setitem(sys.modules, "core.jobs", fake)
+    monkeypatch.setattr(core, "jobs", fake, raising=False)
+    items = {item.key: item for item in todo.todo_items(personas.street)}
+    assert items["jobs"].count == 1 and items["jobs"].links == [("/jobs/1/", "导出线索清单")]
