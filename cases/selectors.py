@@ -275,3 +275,11 @@ def publicity_label(case: Case) -> str:
 def cases_of_lead(user: Any, lead: Any) -> list[Case]:
     """The cases opened from ``lead`` that ``user`` may see (one query)."""
     return list(visible_to(user, Case).filter(leads=lead).only("pk", "number", "title", "step", "kind"))
+
+
+def search(user: Any, text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Visible cases by number or title (contains); for the global search (reports.search)."""
+    from django.db.models import Q
+
+    rows = visible_cases(user).filter(Q(number__icontains=text) | Q(title__icontains=text))
+    return list(rows.order_by("-opened_on", "-pk").values("pk", "number", "title")[:limit])

@@ -42,6 +42,15 @@ class CaseListView(ScopedListView):
     filterset_class = CaseFilter
     template_name = "cases/case_list.html"
     export_title = _("案件")
+    sortable = {
+        "title": "title",
+        "kind": "kind",
+        "step": "step",
+        "fraud_type": "fraud_type",
+        "unit": "handling_unit__name",
+        "opened": "opened_on",
+        "amount": "amount_involved",
+    }
     heading = _("案件")
     show_fast_track = True
     export_columns = [
@@ -344,6 +353,7 @@ class LedgerListView(ScopedListView):
     model = LedgerEntry
     filterset_class = LedgerEntryFilter
     template_name = "cases/ledger_list.html"
+    sortable = {"date": "date", "case": "case__title", "kind": "kind", "amount": "amount", "by": "created_by__username"}
     export_title = _("追赃挽损台账")
     export_columns = [
         Column(_("日期"), lambda e: e.date, 12),

@@ -145,6 +145,27 @@ def quick_selects(form):
     return form
 
 
+def filter_labels(form):
+    """A filter form's empty choices read "全部" (not "---------"), and a yes/no filter offers
+    全部 / 是 / 否 (not 未知). Returns the form."""
+    everything = _("全部")
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, BooleanWidget):
+            widget.choices = [("", everything), ("true", _("是")), ("false", _("否"))]
+        elif isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [("unknown", everything), ("true", _("是")), ("false", _("否"))]
+        elif getattr(field, "empty_label", None) is not None:
+            field.empty_label = everything  # the field's choice iterator reads it as it runs
+            if not isinstance(field, forms.ModelChoiceField):
+                widget.choices = field.choices  # the widget's copy may read the class's field
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            choices = list(field.choices)  # type: ignore[arg-type]
+            if choices and choices[0][0] == "":
+                field.choices = [("", everything), *choices[1:]]
+    return form
+
+
 class RecentChoiceIterator(ModelChoiceIterator):
     """The first ``field.limit`` rows of the field's queryset (order it most relevant first), plus
     the rows already chosen (``chosen``, set by the quick widget when it renders): a table of

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -21,7 +22,8 @@ from . import once, rules
 from .audit import record_action, timeline_for
 from .concurrency import ConcurrentEditError
 from .exceptions import DomainError
-from .forms import quick_selects
+from .forms import filter_labels, quick_selects
+from .listprefs import remembered_filters
 from .models import Attachment, ExportLog
 from .visibility import visible_to
 from .xlsx import Column, xlsx_response
@@ -50,15 +52,48 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
     export_columns: list[Column] = []
     export_title: Any = ""
     strict = False
+    #: Sortable columns: ``{"key": "field" or an expression}``; ``?sort=key`` / ``?sort=-key``
+    #: orders the list and its export alike (ties broken by ``pk``). ``{% sort_th %}`` links them.
+    sortable: dict[str, Any] = {}
+    #: The sort when ``?sort=`` names none (None: the ``get_queryset`` order).
+    default_sort: str | None = None
+    #: The session remembers each user's last filter per list (``remember_filters``).
+    remember_filters = True
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.export_columns:
             return self.export()
+        if self.remember_filters:
+            redirect = remembered_filters(request)
+            if redirect is not None:
+                return redirect
         return super().get(request, *args, **kwargs)
+
+    def current_sort(self) -> str | None:
+        """The ``?sort=`` key if it names a sortable column (with ``-`` for descending)."""
+        key = self.request.GET.get("sort", "") or self.default_sort or ""
+        return key if key.lstrip("-") in self.sortable else None
+
+    def sorted_queryset(self, queryset):
+        key = self.current_sort()
+        if key is None:
+            return queryset
+        expression = self.sortable[key.lstrip("-")]
+        if isinstance(expression, str):
+            expression = F(expression)
+        descending = key.startswith("-")
+        order = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+        return queryset.order_by(order, "-pk" if descending else "pk")
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["queryset"] = self.sorted_queryset(kwargs["queryset"])
+        return kwargs
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         quick_selects(filterset.form)  # a filter's choice list costs no template work per option
+        filter_labels(filterset.form)  # "全部" for an empty choice
         return filterset
 
     def export_queryset(self):
@@ -102,6 +137,8 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()
+        context["current_sort"] = self.current_sort()
+        context["filtered"] = any(k != "page" for k in self.request.GET)
         return context
 
 

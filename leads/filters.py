@@ -40,21 +40,6 @@ class LeadFilter(django_filters.FilterSet):
     )
     review_state = django_filters.ChoiceFilter(label=_("二次核查"), choices=[c for c in ReviewState.choices if c[0]])
     unreported = django_filters.BooleanFilter(label=_("办结未报送上级"), method="filter_unreported")
-    order = django_filters.OrderingFilter(
-        label=_("排序"),
-        fields=(("received_on", "received_on"), ("deadline", "deadline"), ("number", "number"), ("status", "status")),
-        field_labels={
-            "received_on": _("登记日期"),
-            "deadline": _("反馈期限"),
-            "number": _("编号"),
-            "status": _("状态"),
-            # django-filter's "%s (descending)" is formatted once, at import: English in the Chinese UI
-            "-received_on": _("登记日期（降序）"),
-            "-deadline": _("反馈期限（降序）"),
-            "-number": _("编号（降序）"),
-            "-status": _("状态（降序）"),
-        },
-    )
     campaign = CampaignFilter(date_field="received_on")  # by campaign (organization.filters_campaigns)
 
     class Meta:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.visibility import visible_to
 
@@ -115,3 +117,25 @@ def reveal_entries():
         .annotate(lead_number=Subquery(lead.values("number")[:1]))
         .order_by("-timestamp", "-pk")
     )
+
+
+# --- 我的待办 and the global search (issue 17; read by reports.todo / reports.search) ----------
+
+
+def awaiting_units(unit_ids, statuses) -> Any:
+    """Leads assigned to ``unit_ids`` in ``statuses`` (index ``lead_unit_status_deadline``), the
+    earliest deadline first."""
+    return Lead.objects.filter(assigned_unit_id__in=list(unit_ids), status__in=list(statuses)).order_by(
+        F("deadline").asc(nulls_last=True), "pk"
+    )
+
+
+def in_status(statuses) -> Any:
+    """Every lead in ``statuses`` (index ``lead_status_received_order``), the oldest first."""
+    return Lead.objects.filter(status__in=list(statuses)).order_by("received_on", "pk")
+
+
+def search(user: Any, text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Visible leads whose number contains ``text`` (no informant field is read or matched)."""
+    rows = visible_to(user, Lead).filter(number__icontains=text).order_by("-received_on", "-pk")
+    return list(rows.values("pk", *SHORT_FIELDS)[:limit])

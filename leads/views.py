@@ -133,6 +133,16 @@ class LeadListView(ScopedListView):
     template_name = "leads/lead_list.html"
     export_title = _("线索清单")
     export_columns = EXPORT_COLUMNS
+    sortable = {
+        "number": "number",
+        "source": "source",
+        "fraud_type": "fraud_type",
+        "unit": "assigned_unit__name",
+        "deadline": "deadline",
+        "received": "received_on",
+        "reported_up": "reported_up_at",
+        "status": "status",
+    }
 
     def get_queryset(self):
         return super().get_queryset().for_list().order_by("-received_on", "-pk")

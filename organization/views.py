@@ -33,6 +33,7 @@ class UnitListView(ScopedListView):
     model = Unit
     filterset_class = UnitFilter
     template_name = "organization/unit_list.html"
+    sortable = {"name": "name", "kind": "kind", "host": "host_unit__name", "people": "people_count"}
     paginate_by = 50
     export_title = _("单位通讯录")
     export_columns = [

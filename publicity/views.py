@@ -130,6 +130,9 @@ class PublicityListView(ScopedListView):
     create_action = ""  # the rule of the list's 登记 button (offered when it allows)
     table_columns: list[Column] | None = None
     select_related: tuple[str, ...] = ()
+    #: The sort key of each shown column (``sortable``'s keys), by position; a header not named is
+    #: not sortable.
+    column_sort: dict[int, str] = {}
 
     def get_queryset(self):
         return super().get_queryset().select_related(*self.select_related)
@@ -139,7 +142,7 @@ class PublicityListView(ScopedListView):
         columns = self.table_columns or self.export_columns
         context["title"] = self.title
         context["create_action"] = self.create_action
-        context["headers"] = [c.header for c in columns]
+        context["headers"] = [(c.header, self.column_sort.get(i)) for i, c in enumerate(columns)]
         context["rows"] = [(obj, [display(c.value(obj)) for c in columns]) for obj in context["object_list"]]
         return context
 
@@ -150,6 +153,8 @@ class ActivityListView(PublicityListView):
     title = export_title = _("宣传活动")
     export_columns = ACTIVITY_COLUMNS
     create_action = "publicity.activity_create"
+    sortable = {"date": "date", "title": "title", "type": "activity_type", "people": "people_reached"}
+    column_sort = {0: "date", 1: "title", 2: "type", 6: "people"}
     select_related = ("organiser", "community")
 
 
@@ -160,6 +165,8 @@ class SurveyListView(PublicityListView):
     export_columns = SURVEY_COLUMNS
     table_columns = [c for i, c in enumerate(SURVEY_COLUMNS) if i < 2 or (i - 2) % 3 == 2]
     create_action = "publicity.survey_create"
+    sortable = {"month": "month", "community": "community__name"}
+    column_sort = {0: "month", 1: "community"}
     select_related = ("community",)
 
     def get_context_data(self, **kwargs):
@@ -176,6 +183,8 @@ class MediaReportListView(PublicityListView):
     export_columns = MEDIA_COLUMNS
     table_columns = MEDIA_COLUMNS[:-1]
     create_action = "publicity.media_create"
+    sortable = {"date": "date", "outlet": "outlet", "level": "level"}
+    column_sort = {0: "date", 1: "outlet", 2: "level"}
     select_related = ("unit",)
 
 
@@ -186,6 +195,8 @@ class OpinionListView(PublicityListView):
     export_columns = OPINION_COLUMNS
     table_columns = [c for c in OPINION_COLUMNS if c is not OPINION_COLUMNS[4]]
     create_action = "publicity.opinion_create"
+    sortable = {"date": "date", "source": "source", "risk": "risk_level"}
+    column_sort = {0: "date", 1: "source", 2: "risk"}
     select_related = ("unit",)
 
 

@@ -214,3 +214,37 @@ def visible_institution(user: Any, pk: int | None) -> Institution | None:
     if not pk:
         return None
     return visible_to(user, Institution).filter(pk=pk).only("pk", "name").first()
+
+
+# --- 我的待办 and the global search (issue 17; read by reports.todo / reports.search) ----------
+
+
+def measures_due(units, until) -> QuerySet[Measure]:
+    """Measures not yet done, due by ``until``, of open problems ``units`` own."""
+    return Measure.objects.filter(
+        problem__owner_unit_id__in=list(units),
+        problem__status__in=PROBLEM_ACTIVE_STATUSES,
+        done_at__isnull=True,
+        deadline__lte=until,
+    )
+
+
+def inspections_due(units, until) -> QuerySet[Institution]:
+    """Institutions ``units`` supervise whose next inspection is due by ``until`` (index
+    ``inst_unit_due_idx``)."""
+    return Institution.objects.filter(supervising_unit_id__in=list(units), next_inspection_due__lte=until)
+
+
+def problems_in_status(statuses) -> QuerySet[Problem]:
+    return Problem.objects.filter(status__in=list(statuses))
+
+
+def search_institutions(user: Any, text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Visible institutions by name (contains) or credit code (the whole code, or its start)."""
+    from django.db.models import Q
+
+    code = text.upper()
+    rows = visible_to(user, Institution).filter(
+        Q(name__icontains=text) | Q(credit_code__startswith=code) if len(code) >= 4 else Q(name__icontains=text)
+    )
+    return list(rows.order_by("name", "pk").values("pk", "name", "credit_code", "risk_grade")[:limit])

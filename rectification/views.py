@@ -78,6 +78,15 @@ class InstitutionListView(_LabelledRows, ScopedListView):
     model = Institution
     filterset_class = InstitutionFilter
     template_name = "rectification/institution_list.html"
+    sortable = {
+        "name": "name",
+        "grade": "risk_grade",
+        "sector": "sector",
+        "unit": "supervising_unit__name",
+        "community": "community__name",
+        "state": "status",
+        "next": "next_inspection_due",
+    }
     export_title = gettext_lazy("整治机构名录")
     export_columns = INSTITUTION_COLUMNS
     page_title = gettext_lazy("机构名录")
@@ -365,6 +374,7 @@ class InspectionListView(ScopedListView):
     model = Inspection
     filterset_class = InspectionFilter
     template_name = "rectification/inspection_list.html"
+    sortable = {"date": "date", "institution": "institution__name", "unit": "unit__name", "problems": "problem_count"}
     export_title = gettext_lazy("检查记录")
     export_columns = [
         Column(gettext_lazy("检查日期"), lambda i: i.date, 12),
@@ -403,6 +413,13 @@ class ProblemListView(ScopedListView):
     model = Problem
     filterset_class = ProblemFilter
     template_name = "rectification/problem_list.html"
+    sortable = {
+        "institution": "institution__name",
+        "category": "category",
+        "owner": "owner_unit__name",
+        "status": "status",
+        "raised": "raised_at",
+    }
     export_title = gettext_lazy("问题清单")
     export_columns = [
         Column(gettext_lazy("机构"), lambda p: p.institution.name, 26),
@@ -546,6 +563,13 @@ class PlanListView(ScopedListView):
     model = ContingencyPlan
     filterset_class = PlanFilter
     template_name = "rectification/plan_list.html"
+    sortable = {
+        "institution": "institution__name",
+        "title": "title",
+        "unit": "lead_unit__name",
+        "status": "status",
+        "review": "review_date",
+    }
     export_title = gettext_lazy("应急预案")
     export_columns = [
         Column(gettext_lazy("机构"), lambda p: p.institution.name, 26),

@@ -6,6 +6,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("todo/count/", views.todo_count, name="todo_count"),
     path("submissions/", views.SubmissionListView.as_view(), name="submission_list"),
     path("submissions/start/", views.SubmissionStartView.as_view(), name="submission_start"),
     path("submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="submission_detail"),

@@ -31,7 +31,7 @@ from organization.choices import PhaseKind
 from organization.models import Campaign, Unit
 
 from . import rules as reporting_rules
-from . import selectors, services
+from . import search, selectors, services, todo
 from .choices import ReportStatus, SummaryKind
 from .filters import MonthlyReportFilter, ReportRecipientFilter, UnitSubmissionFilter
 from .forms import GenerateForm, MonthForm, RecipientForm, StartForm, SubmissionForm, SummaryForm, ThresholdForm
@@ -68,9 +68,30 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if campaign is not None:
             context["figures"] = selectors.dashboard_figures(self.request.user, campaign)
             context["my_items"] = selectors.my_deadline_items(self.request.user)
+        context["todo"] = todo.todo_items(self.request.user)
         if may_read_outbox(self.request.user):  # who reads the outbox fixes where mail goes
             context["unreachable"] = list(contacts.unreachable_units().only("pk", "name"))
         return context
+
+
+class SearchView(LoginRequiredMixin, TemplateView):
+    """The top bar's search: results by kind, only what the user may see (``reports.search``)."""
+
+    template_name = "reports/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        text = self.request.GET.get("q", "")
+        context["q"] = text
+        context["results"] = search.search(self.request.user, text)
+        context["min_length"] = search.MIN_LENGTH
+        return context
+
+
+@login_required
+def todo_count(request):
+    """The top bar's to-do count, fetched by ``static/js/todo.js`` (no page pays for it)."""
+    return JsonResponse({"count": todo.todo_count(request.user)})
 
 
 class IndexView(LoginRequiredMixin, TemplateView):
@@ -104,6 +125,13 @@ class SubmissionListView(ScopedListView):
     model = UnitSubmission
     filterset_class = UnitSubmissionFilter
     template_name = "reports/submission_list.html"
+    sortable = {
+        "month": "month",
+        "unit": "unit__name",
+        "status": "status",
+        "submitted": "submitted_at",
+        "by": "submitted_by__username",
+    }
     export_title = gettext_lazy("月度报送")
     export_columns = [
         Column(gettext_lazy("月份"), lambda s: s.month.strftime("%Y-%m"), 10),
@@ -225,6 +253,7 @@ class ReportListView(ScopedListView):
     model = MonthlyReport
     filterset_class = MonthlyReportFilter
     template_name = "reports/report_list.html"
+    sortable = {"month": "month", "version": "version", "status": "status", "created": "created_at"}
 
     def get_queryset(self):
         return super().get_queryset().select_related("campaign", "email", "requested_by").defer("data")

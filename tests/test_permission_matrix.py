@@ -1767,6 +1767,8 @@ READ_ONLY = {
     "publicity:opinion_detail",
     "publicity:typical_cases",
     "reports:index",
+    "reports:search",  # issue 17: results within visibility (tests/leads/test_lists17.py)
+    "reports:todo_count",  # issue 17: the signed-in user's own to-do count
     "reports:submission_list",
     "reports:submission_detail",
     "reports:report_list",

@@ -33,7 +33,7 @@ def add_rows(org, personas):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?status=verifying", "?status=verifying&page=2", "?q=%E5%85%BB%E8%80%81", "?status=verifying&order=-deadline"],
+    ["", "?status=verifying", "?status=verifying&page=2", "?q=%E5%85%BB%E8%80%81", "?status=verifying&sort=-deadline"],
 )
 def test_list_queries_do_not_grow_with_rows(client_for, personas, add_rows, query):
     client = client_for(personas.street)

@@ -202,8 +202,8 @@ def test_list_is_sortable(client_for, personas, lead_in, org):
     Lead.objects.filter(pk=early.pk).update(deadline="2030-01-01")
     Lead.objects.filter(pk=late.pk).update(deadline="2030-06-01")
     client = client_for(personas.street)
-    ascending = [x.pk for x in client.get(reverse("leads:index") + "?order=deadline").context["object_list"]]
-    descending = [x.pk for x in client.get(reverse("leads:index") + "?order=-deadline").context["object_list"]]
+    ascending = [x.pk for x in client.get(reverse("leads:index") + "?sort=deadline").context["object_list"]]
+    descending = [x.pk for x in client.get(reverse("leads:index") + "?sort=-deadline").context["object_list"]]
     assert ascending == [early.pk, late.pk] and descending == [late.pk, early.pk]
 
 

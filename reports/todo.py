@@ -1,0 +1,144 @@
+"""我的待办 (issue 17): what waits for the signed-in user across areas, from each area's selectors.
+
+Items of the user's own unit (and the groups it hosts): leads to sign (签收) and to feed back,
+measures due, inspections due, the unit's monthly submission. Reviews are shown to whoever the
+declared action's ``who`` allows (``core.rules``): leads to refer and feedback to verify
+(``leads.refer`` / ``leads.close``), rectified problems to verify (``rectification.verify``).
+Every count is one indexed query; nothing scans every lead.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import rules
+from core.visibility import scope_of
+from leads import selectors as leads
+from organization.models import Campaign
+from rectification import selectors as rectification
+
+from . import rules as reporting_rules
+from .choices import SubmissionStatus
+from .models import UnitSubmission
+
+#: How far ahead a measure or an inspection counts as due.
+DUE_DAYS = 7
+#: How many leads an item lists by number.
+SHOWN = 5
+#: ``core.models.JobState`` values of a finished job.
+FINISHED_JOB_STATES = ("done", "failed")
+
+
+@dataclass
+class TodoItem:
+    key: str
+    label: Any
+    count: int
+    url: str
+    rows: list[dict[str, Any]] = field(default_factory=list)  # leads listed by number
+    links: list[tuple[str, str]] = field(default_factory=list)  # other rows: (url, text)
+
+
+def _may(user: Any, name: str) -> bool:
+    """The action's ``who`` allows the user (on no object in particular)."""
+    try:
+        return bool(rules.get(name).who(user, None))
+    except LookupError:
+        return False
+
+
+def _lead_item(key: str, label: Any, qs, url: str) -> TodoItem | None:
+    rows = list(qs.values("pk", "number", "summary", "deadline")[:SHOWN])
+    if not rows:
+        return None
+    return TodoItem(key, label, qs.count(), url, rows)
+
+
+def recent_jobs(user: Any) -> list[Any]:
+    """The user's recent background jobs that have finished (done or failed), from
+    ``core.jobs.recent_for`` (helper jobs17); nothing where that module is absent."""
+    try:
+        from core import jobs  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    recent_for = getattr(jobs, "recent_for", None)
+    if recent_for is None:
+        return []
+    return [job for job in recent_for(user) if getattr(job, "state", "") in FINISHED_JOB_STATES]
+
+
+def _jobs_url() -> str:
+    try:
+        return reverse("core:jobs")
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
+    """The user's to-do items with a count above zero, in the order the page shows them."""
+    scope = scope_of(user)
+    if scope is None or not scope.can_write:
+        return []
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=DUE_DAYS)
+    units = sorted(scope.unit_ids) if scope.unit_id else []
+    lead_list = reverse("leads:index")
+    items: list[TodoItem | None] = []
+    if units:
+        to_sign = leads.awaiting_units(units, ["referred"])
+        items.append(_lead_item("lead_sign", _("待签收的线索"), to_sign, f"{lead_list}?status=referred"))
+        items.append(
+            _lead_item(
+                "lead_feedback",
+                _("待反馈的线索"),
+                leads.awaiting_units(units, ["verifying", "returned"]),
+                f"{lead_list}?status=verifying",
+            )
+        )
+        measures = rectification.measures_due(units, until).count()
+        if measures:
+            items.append(
+                TodoItem("measures", _("7 天内到期的整改措施"), measures, reverse("rectification:problem_list"))
+            )
+        inspections = rectification.inspections_due(units, until).count()
+        if inspections:
+            items.append(TodoItem("inspections", _("7 天内应检查的机构"), inspections, reverse("rectification:index")))
+    if _may(user, "leads.refer"):
+        to_refer = leads.in_status(["registered"])
+        items.append(_lead_item("lead_refer", _("待分派的线索"), to_refer, f"{lead_list}?status=registered"))
+    if _may(user, "leads.close"):
+        items.append(
+            _lead_item("lead_verify", _("待核实的反馈"), leads.in_status(["fed_back"]), f"{lead_list}?status=fed_back")
+        )
+    if _may(user, "rectification.verify"):
+        rectified = rectification.problems_in_status(["rectified"]).count()
+        if rectified:
+            url = reverse("rectification:problem_list") + "?status=rectified"
+            items.append(TodoItem("problem_verify", _("待核查销号的问题"), rectified, url))
+    own = reporting_rules.default_reporting_unit(user)
+    if own is not None:
+        campaign = Campaign.objects.current()
+        if campaign is not None and campaign.start_date <= today:
+            from .selectors import report_month_for
+
+            month = report_month_for(campaign, today)
+            submitted = UnitSubmission.objects.filter(
+                campaign=campaign, unit_id=own.pk, month=month, status=SubmissionStatus.SUBMITTED
+            ).exists()
+            if not submitted:
+                items.append(TodoItem("submission", _("本单位本月报送"), 1, reverse("reports:submission_list")))
+    jobs = recent_jobs(user)
+    if jobs:
+        links = [(job.get_absolute_url(), str(job.title)) for job in jobs]
+        items.append(TodoItem("jobs", _("已完成的后台任务"), len(jobs), _jobs_url(), links=links))
+    return [item for item in items if item is not None]
+
+
+def todo_count(user: Any) -> int:
+    return sum(item.count for item in todo_items(user))
