@@ -32,6 +32,7 @@ class CampaignListView(ScopedListView):
     filterset_class = CampaignListFilter
     template_name = "organization/campaign_list.html"
     paginate_by = 50
+    sortable = {"name": "name", "start": "start_date", "end": "end_date", "report_day": "report_day"}
     export_title = _("专项行动")
     export_columns = [
         Column(_("名称"), lambda c: c.name, 30),

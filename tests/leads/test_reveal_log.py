@@ -52,7 +52,10 @@ def test_the_reveals_page_shows_who_when_why_and_never_the_identity(client_for, 
     lead = named()
     client = client_for(personas.street)
     assert (
-        NAME in client.post(reverse("leads:reveal", args=[lead.pk]), {"reason": "回访举报人核实情况"}).content.decode()
+        NAME
+        in client.post(
+            reverse("leads:reveal", args=[lead.pk]), {"reason": "回访举报人核实情况"}, follow=True
+        ).content.decode()
     )
     page = client.get(reverse("leads:reveal_log")).content.decode()
     assert "回访举报人核实情况" in page and lead.number in page and str(personas.street) in page

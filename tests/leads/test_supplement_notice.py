@@ -34,7 +34,7 @@ def test_the_handling_unit_and_the_street_office_see_the_new_supplement(client_f
         client = client_for(persona)
         response = client.get(reverse("leads:index") + "?new_supplement=true")
         assert [x.pk for x in response.context["object_list"]] == [lead.pk]
-        html = client.get(reverse("leads:index")).content.decode()
+        html = client.get(reverse("leads:index") + "?clear=1", follow=True).content.decode()
         assert 'data-testid="new-supplement"' in html and 'data-testid="nav-new-supplement"' in html
     # another unit sees nothing of it
     response = client_for(personas.community_b).get(reverse("leads:index") + "?new_supplement=true")

@@ -99,4 +99,4 @@ def test_the_log_costs_the_same_queries_with_5_and_50_entries(client_for, person
         for _ in range(n):
             OpinionFactory(unit=personas.liaison.unit, status=OpinionStatus.FOLLOWING)
 
-    assert_constant_queries(client_for(personas.street), reverse("publicity:opinion_list"), add, expected=6)
+    assert_constant_queries(client_for(personas.street), reverse("publicity:opinion_list"), add, expected=7)
