@@ -20,7 +20,7 @@ def _leads(personas, org, n=3):
 
     made = []
     for _ in range(n):
-        data = {"source": "public", "summary": "以养老项目名义集资"}
+        data = {"source": "public", "channel": "phone", "summary": "以养老项目名义集资"}
         lead, _code = services.lead_create(user=personas.street, data=data)
         made.append(services.lead_refer(lead=lead, user=personas.street, unit=org.community_a))
     return made

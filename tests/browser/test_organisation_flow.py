@@ -5,6 +5,8 @@ on the page of reveals, with the reason and without the identity."""
 
 import pytest
 
+from tests.browser.confirm import submit as confirmed
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 INFORMANT = "林秀英"
@@ -106,12 +108,12 @@ def test_street_office_keeps_its_organisation_and_grants_the_reveal(page, login,
     box.locator("summary").click()
     box.locator("textarea[name=reason]").fill("看看")
     with page.expect_navigation():
-        page.get_by_test_id("submit-reveal").click()
+        confirmed(page, page.get_by_test_id("submit-reveal"))
     assert INFORMANT not in page.content()  # too short: the form again, nothing revealed
     assert page.locator("textarea[name=reason]").input_value() == "看看"
     page.locator("textarea[name=reason]").fill("回访举报人核实情况")
     with page.expect_navigation():
-        page.get_by_test_id("action-submit").click()
+        confirmed(page, page.get_by_test_id("action-submit"))
     assert INFORMANT in page.get_by_test_id("informant").inner_text()
 
     # 5. the reveal is on the page of reveals: who, which lead, why; never the identity
