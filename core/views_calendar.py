@@ -28,7 +28,7 @@ from .holidays import parse_arrangement
 from .models import CalendarDay, CalendarYear
 from .views import ActionView
 
-EXAMPLE = "2027-01-01~2027-01-03 元旦\n2027-02-07 班"
+EXAMPLE = _("2027-01-01~2027-01-03 元旦\n2027-02-07 班")
 
 
 class CalendarEnterForm(forms.Form):

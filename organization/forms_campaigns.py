@@ -20,7 +20,9 @@ class PhaseForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
     start_date = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
     end_date = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
-    runs_throughout = forms.BooleanField(label=_("贯穿始终"), required=False)
+    runs_throughout = forms.BooleanField(
+        label=_("贯穿始终"), required=False, widget=forms.CheckboxInput(attrs={"aria-label": _("贯穿始终")})
+    )
     description = forms.CharField(label=_("工作要求"), max_length=2000, required=False)
 
     def clean(self) -> dict[str, Any]:
