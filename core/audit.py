@@ -306,6 +306,8 @@ def describe(entries: list[AuditEntry], model: type[models.Model], user: Any = N
                 if old != new:
                     shown.append(Change(label, old, new))
         entry.changes_shown = shown
+
+
 def replace_in(value: Any, passage: str, replacement: str) -> Any:
     """``value`` (text, or JSON: dicts, lists, text) with every ``passage`` replaced."""
     if isinstance(value, str):

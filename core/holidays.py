@@ -31,7 +31,9 @@ from .choices import DayKind
 MAX_RANGE_DAYS = 15
 #: How far an arrangement may reach into the neighbouring year (New Year across two years).
 NEIGHBOUR_DAYS = 14
-WORKDAY_WORDS = frozenset({"班", "上班", "补班", "调休上班", "调休", "工作日", "调休工作日", "workday", "make-up workday", "work"})
+WORKDAY_WORDS = frozenset(
+    {"班", "上班", "补班", "调休上班", "调休", "工作日", "调休工作日", "workday", "make-up workday", "work"}
+)
 NOTE_MAX = 100
 
 _DATE = r"(?:(?P<{p}y>\d{{4}})\s*[-/.年]\s*)?(?P<{p}m>\d{{1,2}})\s*[-/.月]\s*(?P<{p}d>\d{{1,2}})\s*日?"

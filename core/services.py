@@ -98,6 +98,8 @@ def calendar_enter(*, user: Any, year: int, text: str, reason: str) -> CalendarE
         transaction.on_commit(workdays.forget_coverage)
         moved = workdays.recompute_deadlines(years={year}, user=user, reason=reason)
     return CalendarEntered(arrangement, len(parsed.holidays), len(parsed.workdays), moved)
+
+
 def redact_records(*, objects: Iterable[models.Model], passage: str, replacement: str = REDACTED) -> dict[str, int]:
     """Remove ``passage`` from what the shared records keep about ``objects`` (issue 16.7): their
     audit entries (``core.audit.redact_entries``), and wherever the outbox and the export log

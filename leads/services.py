@@ -810,6 +810,8 @@ def lead_redact(*, lead: Lead, user: Any, passage: str, reason: str) -> Lead:
         # The transition's own entry quoted the old text: the redaction of the trail comes after it.
         redact_records(objects=[lead, *lead.supplements.all()], passage=passage)
     return lead
+
+
 #: The least a reveal's reason says (characters): "核实线索" is four.
 REVEAL_REASON_MIN = 4
 #: What the audit entry of a reveal carries in ``changes`` (never the identity): the reveals page
