@@ -348,7 +348,7 @@ def _set_reveal(*, person: User, user: Any, reason: str, grant: bool) -> User:
 
     name = "organization.grant_reveal" if grant else "organization.withdraw_reveal"
     with transaction.atomic():
-        locked = User.objects.select_for_update().select_related("unit").get(pk=person.pk)
+        locked = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
         action = core_rules.require(user, name, locked)
         reason = _reason(name, reason)
         if grant:
