@@ -82,8 +82,8 @@
   var hint = document.createElement("div");
   hint.className = "form-text text-danger d-none";
   hint.setAttribute("data-testid", "identity-hint");
-  hint.textContent = area.form.dataset.identityHint ||
-    "这里似乎写有电话号码或身份证号。举报人本人的联系方式请填到联系方式栏（加密保存）。";
+  hint.textContent = area.form.dataset.identityHint || "";  // translated by the template
+  if (!hint.textContent) return;
   area.insertAdjacentElement("afterend", hint);
   area.addEventListener("input", function () {
     hint.classList.toggle("d-none", !(phone.test(area.value) || idNumber.test(area.value)));
