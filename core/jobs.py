@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import locks
 from .choices import JobState
 from .exceptions import DomainError
 from .models import Job
@@ -173,9 +174,17 @@ def _claim(pk: int) -> bool:
 
 
 def run(pk: int) -> bool:
-    """Run one job if this call wins its claim. Returns whether it ran."""
-    if not _claim(pk):
-        return False
+    """Run one job if this call wins its claim. Returns whether it ran. The running worker holds
+    the job's session lock (``core.locks``): a takeover of a job that only looks stale (no
+    progress for ``JOBS_STALE_SECONDS``, its worker alive) is refused; a dead worker's lock is gone."""
+    with locks.held_while_alive("core.job", pk) as got_lock:
+        if not got_lock or not _claim(pk):
+            return False
+        _run_claimed(pk)
+    return True
+
+
+def _run_claimed(pk: int) -> None:
     job = Job.objects.select_related("owner").get(pk=pk)
     kind = KINDS.get(job.kind)
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
@@ -191,7 +200,6 @@ def run(pk: int) -> bool:
             raise
         else:
             _finish(job, JobState.DONE, job.message if job.message else gettext("已完成。"), result)
-    return True
 
 
 def _finish(job: Job, state: str, message: str, result: dict[str, Any]) -> None:

@@ -164,8 +164,10 @@ USE_TZ = True
 # served by the app itself under /static/vendor/: offices run on closed networks, no CDN.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
+# The image collects them at build into /app/staticfiles (Dockerfile), outside the data volume that
+# is mounted on HULAO_VAR_DIR: a volume would keep serving the first image's files after an upgrade.
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # production serves the collected (hashed, compressed) files instead
 STATICFILES_DIRS = [
     BASE_DIR / "static",

@@ -205,3 +205,40 @@ def test_the_demo_has_a_finished_import_with_its_report(client):
     assert "导入上级转办线索" in listing
     page = client.get(Job.objects.get().get_absolute_url()).content.decode()
     assert "共 42 行，导入 40 行，有错误 2 行。" in page
+
+
+def test_a_job_that_only_looks_stale_is_not_run_twice_while_its_worker_lives(personas, monkeypatch):
+    """No progress for JOBS_STALE_SECONDS, but its worker is alive (its database session holds
+    the job's lock, ``core.locks``): the periodic takeover leaves it; once that session ends (the
+    worker died) the job is taken over and runs once."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from core import tasks
+    from core.locks import _namespace
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the lock is PostgreSQL's session advisory lock (elsewhere one process runs)")
+    import psycopg2
+
+    monkeypatch.setattr(tasks.run_job, "delay", lambda *a, **k: None)  # the message is with the first worker
+    job = jobs.start(kind="leads.import", owner=personas.street, title="导入", upload=lead_workbook([lead_row(1)]))
+    long_ago = timezone.now() - timedelta(hours=1)
+    Job.objects.filter(pk=job.pk).update(state="running", started_at=long_ago, touched_at=long_ago)
+    db = connection.settings_dict
+    first_worker = psycopg2.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres", dbname=db["NAME"]
+    )
+    try:
+        with first_worker.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [_namespace("core.job"), job.pk])
+        assert jobs.pending_ids() == [job.pk]  # it looks stale ...
+        assert tasks.run_pending_jobs() == 0  # ... but its worker lives
+        assert Lead.objects.count() == 0
+    finally:
+        first_worker.close()
+    assert tasks.run_pending_jobs() == 1
+    job.refresh_from_db()
+    assert job.state == "done" and job.result["created"] == 1 and Lead.objects.count() == 1

@@ -149,3 +149,41 @@ def test_a_live_slow_generation_is_not_taken_over(campaign, personas, recipients
     report.refresh_from_db()
     assert report.attempts == 1 and report.claim_token == token
     assert OutboundEmail.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_live_generation_keeps_its_report_even_from_its_own_redelivered_message(
+    campaign, personas, recipients, django_capture_on_commit_callbacks
+):
+    """The same message delivered to a second worker while the first is still generating (same
+    task id, so the same claim token; a fresh or stale-looking heartbeat alike): the first
+    worker's database session holds the report's lock (``core.locks``), so the second does
+    nothing. Once that session is gone (the worker died), the redelivery takes over at once."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the lock is PostgreSQL's session advisory lock (elsewhere one process runs)")
+    import psycopg2
+
+    from core.locks import _namespace
+
+    report = services.report_prepare(month=NOV, user=personas.street)
+    _claimed_by_a_dead_task(report, seconds_ago=3600)  # looks stale, too
+    db = connection.settings_dict
+    other = psycopg2.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres", dbname=db["NAME"]
+    )
+    try:
+        with other.cursor() as cur:  # the first worker, alive and generating
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [_namespace("reports.monthly_report"), report.pk])
+        for token in ("dead-task-0000", "another-task"):
+            with django_capture_on_commit_callbacks(execute=True):
+                again = services.report_generate(month=NOV, token=token)
+            assert again.status == ReportStatus.GENERATING and again.attempts == 1
+            assert generate_pending_reports.delay().get() == 0
+    finally:
+        other.close()  # the first worker dies: PostgreSQL releases its lock
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_generate(month=NOV, token="dead-task-0000")
+    assert report.status == ReportStatus.READY and report.attempts == 2
+    assert OutboundEmail.objects.count() == 1 and len(django_mail.outbox) == 1
