@@ -196,58 +196,66 @@ def _text(value: str) -> str:
     return f'<c t="inlineStr"><is><t{space}>{value}</t></is></c>'
 
 
-def _datetime(value: datetime.datetime) -> str:
-    if value.tzinfo is not None:
-        value = timezone.localtime(value).replace(tzinfo=None)
-    serial = (value - _EXCEL_EPOCH).total_seconds() / 86400
-    return f'<c s="{_STYLE_DATETIME}"><v>{serial!r}</v></c>'
+def _datetime(tz: Any) -> Callable[[datetime.datetime], str]:
+    """Date and time cells in the time zone ``tz`` (read once per export)."""
+    epoch = _EXCEL_EPOCH
+
+    def cell(value: datetime.datetime) -> str:
+        if value.tzinfo is not None:
+            value = value.astimezone(tz).replace(tzinfo=None)
+        return f'<c s="{_STYLE_DATETIME}"><v>{(value - epoch).total_seconds() / 86400!r}</v></c>'
+
+    return cell
 
 
 def _date(value: datetime.date) -> str:
     return f'<c s="{_STYLE_DATE}"><v>{value.toordinal() - _EXCEL_EPOCH_ORDINAL}</v></c>'
 
 
-def _number(style: int | None) -> Callable[[Any], str]:
+def _number(style: int | None, finite: Callable[[Any], bool] | None = None) -> Callable[[Any], str]:
+    """Number cells (in the number format ``style``); a value ``finite`` refuses is text."""
     attribute = f' s="{style}"' if style is not None else ""
+    if finite is None:
+        return lambda value: f"<c{attribute}><v>{value}</v></c>"
 
     def number(value: Any) -> str:
-        if isinstance(value, float | decimal.Decimal) and not math.isfinite(value):
+        if not finite(value):
             return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
         return f"<c{attribute}><v>{value}</v></c>"
 
     return number
 
 
-def _formatter(column_style: int | None, money_style: int) -> Callable[[Any], str]:
-    """The cell of any value in a column: one formatter per Python type, looked up by type."""
-    yes = _text(gettext("是"))
-    no = _text(gettext("否"))
-    plain = _number(column_style)
-    by_type: dict[type, Callable[[Any], str]] = {
-        str: _text,
-        type(None): lambda v: _EMPTY,
-        bool: lambda v: yes if v else no,
-        int: plain,
-        float: plain,
-        decimal.Decimal: _number(column_style if column_style is not None else money_style),
-        datetime.date: _date,
-        datetime.datetime: _datetime,
-    }
-    get = by_type.get
+class _Formatter:
+    """The cell of any value in a column: one formatter per Python type (``by_type``, looked up
+    by the value's exact type; ``other`` for the rest), built once per export."""
 
-    def other(value: Any) -> str:  # a subclass (a choice member, a lazy string, ...)
+    def __init__(self, column_style: int | None, money_style: int, tz: Any):
+        yes, no = _text(gettext("是")), _text(gettext("否"))
+        self.by_type: dict[type, Callable[[Any], str]] = {
+            str: _text,
+            type(None): lambda v: _EMPTY,
+            bool: lambda v: yes if v else no,
+            int: _number(column_style),
+            float: _number(column_style, math.isfinite),
+            decimal.Decimal: _number(
+                column_style if column_style is not None else money_style, decimal.Decimal.is_finite
+            ),
+            datetime.date: _date,
+            datetime.datetime: _datetime(tz),
+        }
+
+    def other(self, value: Any) -> str:  # a subclass (a choice member, a lazy string, ...)
         for kind in (bool, datetime.datetime, datetime.date, decimal.Decimal, int, float):
             if isinstance(value, kind):
-                return by_type[kind](value)
+                return self.by_type[kind](value)
         return _text(force_str(value))
 
-    def cell(value: Any) -> str:
-        return get(type(value), other)(value)
-
-    return cell
+    def __call__(self, value: Any) -> str:
+        return self.by_type.get(type(value), self.other)(value)
 
 
-def _row_function(columns: Sequence[Column], cells: list[Callable[[Any], str]], paths: list[str] | None):
+def _row_function(columns: Sequence[Column], cells: list[_Formatter], paths: list[str] | None):
     """``row(item, number) -> '<row ...>...</row>'``, compiled once per export.
 
     With ``paths`` the item is a tuple of those fields' values; without, it is what the column's
@@ -255,7 +263,7 @@ def _row_function(columns: Sequence[Column], cells: list[Callable[[Any], str]], 
     namespace: dict[str, Any] = {}
     parts = []
     for i, (column, cell) in enumerate(zip(columns, cells, strict=True)):
-        namespace[f"c{i}"] = cell
+        namespace[f"c{i}"], namespace[f"d{i}"], namespace[f"x{i}"] = cell, cell.by_type, cell.other
         if paths is None:
             if column.fields:
                 fn = column.of_values()
@@ -275,12 +283,12 @@ def _row_function(columns: Sequence[Column], cells: list[Callable[[Any], str]], 
         if column.choices is not None:
             assert fn is not None
             labels = {code: cell(fn(code)) for code, _label in column.choices.choices}
-            labels[""] = labels[None] = _EMPTY  # type: ignore[index]
+            labels[""] = labels[None] = _EMPTY
             namespace[f"m{i}"] = labels
             namespace[f"f{i}"] = fn
             parts.append(f"{{m{i}.get({args}) or c{i}(f{i}({args}))}}")
-        elif fn is None:
-            parts.append(f"{{c{i}({args})}}")
+        elif fn is None:  # the value as it is: its type's formatter, without a call in between
+            parts.append(f"{{d{i}.get(type({args}), x{i})({args})}}")
         else:
             namespace[f"f{i}"] = fn
             parts.append(f"{{c{i}(f{i}({args}))}}")
@@ -408,7 +416,8 @@ def write_rows(
     number_formats = list(dict.fromkeys([MONEY_FORMAT, *(c.number_format for c in columns if c.number_format)]))
     style_of = {code: _NUMBER_STYLES_START + i for i, code in enumerate(number_formats)}
     money_style = style_of[MONEY_FORMAT]
-    cells = [_formatter(style_of[c.number_format] if c.number_format else None, money_style) for c in columns]
+    tz = timezone.get_current_timezone()
+    cells = [_Formatter(style_of[c.number_format] if c.number_format else None, money_style, tz) for c in columns]
     row_xml = _row_function(columns, cells, rows.paths if isinstance(rows, ValueRows) else None)
     count = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
