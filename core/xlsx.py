@@ -57,8 +57,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot carry (control characters other than tab/newline/CR, lone surrogates,
 # U+FFFE/U+FFFF): dropped from cell text so hostile input cannot break a workbook.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Text holding one of these needs more than wrapping in <t>: escaping, dropping, xml:space.
-_TEXT_WORK = re.compile("[&<>\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text that needs more than wrapping in <t>: escaping (&<>), characters to drop, a formula start
+# (=+-@, tab, CR), surrounding space or a newline (xml:space="preserve").
+_TEXT_WORK = re.compile("[&<>\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|^[=+\\-@\\s]|\\s\\Z")
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 _EXCEL_EPOCH_ORDINAL = _EXCEL_EPOCH.toordinal()
 _STYLE_DATE, _STYLE_DATETIME, _STYLE_HEADER = 1, 2, 3
@@ -176,14 +177,14 @@ def _cell_value(value: Any) -> Any:
 
 def _text(value: str) -> str:
     """A text cell: formulas defused, characters XML cannot carry dropped, escaped if need be."""
-    if value.isalnum():  # letters and digits (Chinese included) only: nothing to do
+    if value.isalnum() or (_TEXT_WORK.search(value) is None and value and len(value) <= MAX_CELL_TEXT):
+        # letters and digits (Chinese included) only, or no character that needs work
         return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
     if not value:
         return _EMPTY
-    if _TEXT_WORK.search(value) is not None:
-        value = _ILLEGAL_XML.sub("", value)
-        if not value:
-            return _EMPTY
+    value = _ILLEGAL_XML.sub("", value)
+    if not value:
+        return _EMPTY
     # Defuse spreadsheet formulas in user-entered text (CSV/formula injection): a leading tab or
     # carriage return counts too, as spreadsheet programs skip it before looking for a formula.
     if value.startswith(FORMULA_STARTS):

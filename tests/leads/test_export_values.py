@@ -165,3 +165,11 @@ def test_a_money_cell_keeps_its_format(leads):
     ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
     assert ws["I2"].value == float(decimal.Decimal("1234.50")) and ws["I2"].number_format == "#,##0.00"
     assert ws["B2"].number_format == "yyyy-mm-dd"
+
+
+def test_the_case_exports_declare_their_fields_and_read_the_ledger_totals(client_for, personas):
+    from cases.views import CaseListView, TypicalCaseListView
+
+    for view in (CaseListView, TypicalCaseListView):
+        assert xlsx.declared(view.export_columns), view
+    assert "returned_total" in xlsx.value_paths(CaseListView.export_columns)
