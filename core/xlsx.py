@@ -138,9 +138,49 @@ class ValueRows:
         if not declared(columns):
             raise ValueError("every column must declare its fields")
         self.queryset, self.paths, self.chunk_size = queryset, value_paths(columns), chunk_size
+        #: Per path, the Python type its values always have (a NOT NULL column reached without a
+        #: nullable join), or None (may be None, or an annotation): the writer then skips the
+        #: lookup by type.
+        self.kinds = [_kind(queryset.model, path) for path in self.paths]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return self.queryset.values_list(*self.paths).iterator(chunk_size=self.chunk_size)
+
+
+_KINDS: dict[str, type] = {
+    "CharField": str,
+    "TextField": str,
+    "SlugField": str,
+    "EmailField": str,
+    "URLField": str,
+    "BooleanField": bool,
+    "IntegerField": int,
+    "SmallIntegerField": int,
+    "BigIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "DateField": datetime.date,
+}
+
+
+def _kind(model: Any, path: str) -> type | None:
+    """The Python type of every value of ``path`` from ``model``, if the database promises it."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    names = path.split("__")
+    try:
+        for name in names[:-1]:
+            relation = model._meta.get_field(name)
+            if relation.null or not relation.many_to_one:
+                return None
+            model = relation.related_model
+        field = model._meta.get_field(names[-1])
+    except FieldDoesNotExist:  # an annotation
+        return None
+    if field.null or getattr(field, "encrypted", False) or field.is_relation:
+        return None
+    return _KINDS.get(field.get_internal_type())
 
 
 def _follow(obj: Any, path: str) -> Any:
@@ -256,11 +296,12 @@ class _Formatter:
         return self.by_type.get(type(value), self.other)(value)
 
 
-def _row_function(columns: Sequence[Column], cells: list[_Formatter], paths: list[str] | None):
+def _row_function(columns: Sequence[Column], cells: list[_Formatter], rows: Any):
     """``row(item, number) -> '<row ...>...</row>'``, compiled once per export.
 
-    With ``paths`` the item is a tuple of those fields' values; without, it is what the column's
+    For ``ValueRows`` the item is a tuple of its paths' values; otherwise it is what the column's
     ``value`` takes (a model instance, a dict)."""
+    paths, kinds = (rows.paths, rows.kinds) if isinstance(rows, ValueRows) else (None, [])
     namespace: dict[str, Any] = {}
     parts = []
     for i, (column, cell) in enumerate(zip(columns, cells, strict=True)):
@@ -288,6 +329,12 @@ def _row_function(columns: Sequence[Column], cells: list[_Formatter], paths: lis
             namespace[f"m{i}"] = labels
             namespace[f"f{i}"] = fn
             parts.append(f"{{m{i}.get({args}) or c{i}(f{i}({args}))}}")
+        elif fn is None and kinds[indexes[0]] is bool:  # a NOT NULL boolean: no call at all
+            namespace[f"y{i}"], namespace[f"n{i}"] = cell.by_type[bool](True), cell.by_type[bool](False)
+            parts.append(f"{{y{i} if {args} else n{i}}}")
+        elif fn is None and kinds[indexes[0]] is not None:  # always of one type: its formatter
+            namespace[f"k{i}"] = cell.by_type[kinds[indexes[0]]]
+            parts.append(f"{{k{i}({args})}}")
         elif fn is None:  # the value as it is: its type's formatter, without a call in between
             parts.append(f"{{d{i}.get(type({args}), x{i})({args})}}")
         else:
@@ -419,7 +466,7 @@ def write_rows(
     money_style = style_of[MONEY_FORMAT]
     tz = timezone.get_current_timezone()
     cells = [_Formatter(style_of[c.number_format] if c.number_format else None, money_style, tz) for c in columns]
-    row_xml = _row_function(columns, cells, rows.paths if isinstance(rows, ValueRows) else None)
+    row_xml = _row_function(columns, cells, rows)
     count = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
