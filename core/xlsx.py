@@ -322,6 +322,7 @@ def _row_function(columns: Sequence[Column], cells: list[_Formatter], rows: Any)
         indexes = [paths.index(p) for p in column.fields]
         fn = column.of_values()
         args = ", ".join(f"o[{j}]" for j in indexes)
+        kind = kinds[indexes[0]] if fn is None else None
         if column.choices is not None:
             assert fn is not None
             labels = {code: cell(fn(code)) for code, _label in column.choices.choices}
@@ -329,11 +330,11 @@ def _row_function(columns: Sequence[Column], cells: list[_Formatter], rows: Any)
             namespace[f"m{i}"] = labels
             namespace[f"f{i}"] = fn
             parts.append(f"{{m{i}.get({args}) or c{i}(f{i}({args}))}}")
-        elif fn is None and kinds[indexes[0]] is bool:  # a NOT NULL boolean: no call at all
+        elif kind is bool:  # a NOT NULL boolean: no call at all
             namespace[f"y{i}"], namespace[f"n{i}"] = cell.by_type[bool](True), cell.by_type[bool](False)
             parts.append(f"{{y{i} if {args} else n{i}}}")
-        elif fn is None and kinds[indexes[0]] is not None:  # always of one type: its formatter
-            namespace[f"k{i}"] = cell.by_type[kinds[indexes[0]]]
+        elif kind is not None:  # always of one type: its formatter
+            namespace[f"k{i}"] = cell.by_type[kind]
             parts.append(f"{{k{i}({args})}}")
         elif fn is None:  # the value as it is: its type's formatter, without a call in between
             parts.append(f"{{d{i}.get(type({args}), x{i})({args})}}")
