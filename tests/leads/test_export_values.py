@@ -173,3 +173,40 @@ def test_the_case_exports_declare_their_fields_and_read_the_ledger_totals(client
     for view in (CaseListView, TypicalCaseListView):
         assert xlsx.declared(view.export_columns), view
     assert "returned_total" in xlsx.value_paths(CaseListView.export_columns)
+
+
+def test_a_values_export_opens_in_libreoffice_with_its_labels_numbers_and_dates(leads, tmp_path):
+    import csv
+    import os
+    import subprocess
+
+    from tests.reports.test_libreoffice import _libreoffice
+
+    binary = _libreoffice()
+    source = tmp_path / "leads.xlsx"
+    with source.open("wb") as target:
+        write_rows(target, "线索清单", EXPORT_COLUMNS, ValueRows(Lead.objects.order_by("pk"), EXPORT_COLUMNS))
+    result = subprocess.run(
+        [
+            binary,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # UTF-8
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader((tmp_path / "leads.csv").open(encoding="utf-8")))
+    assert rows[0] == [str(c.header) for c in EXPORT_COLUMNS]
+    closed = rows[1]
+    assert closed[0] == leads[0].number and closed[4] == "已办结 & <带符号> 的线索"
+    assert closed[8] == "1,234.50" and closed[14] == "已办结" and closed[15] == "是"
+    assert closed[1] == leads[0].received_on.isoformat()
+    assert rows[2][4] == "'=1+1 公式" and len(rows) == 4
