@@ -28,8 +28,9 @@ def measure(
     timeout: float = 900,
 ) -> dict[str, Any]:
     """The export job of ``view`` (its ``?query``) run as ``username`` in a new process:
-    ``{"rows", "seconds", "cpu_seconds" (this process's, not PostgreSQL's), "vm_hwm_mb" (peak RSS of the process), "baseline_mb" (RSS before the
-    export), "file_mb"}``; ``keep``: copy the file there."""
+    ``{"rows", "seconds", "cpu_seconds"`` (this process's, not PostgreSQL's) ``, "vm_hwm_mb"``
+    (peak RSS of the process) ``, "baseline_mb"`` (RSS before the export) ``, "file_mb"}``;
+    ``keep``: copy the file there."""
     env = dict(os.environ)
     if database_url:
         env["DATABASE_URL"] = database_url
