@@ -18,7 +18,7 @@ from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import Column
 
 from . import services
-from .choices import LedgerKind, Step
+from .choices import CaseKind, FraudType, LedgerKind, RiskLevel, Step
 from .filters import CaseFilter, LedgerEntryFilter
 from .forms import (
     CaseForm,
@@ -30,7 +30,7 @@ from .forms import (
     ReverseForm,
     StepForm,
 )
-from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, step_intervals
+from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan, recovery_rate, step_intervals
 from .rules import STEP_ACTIONS
 from .selectors import fast_track_cached, source_lead_count, source_leads_for_page
 
@@ -54,34 +54,35 @@ class CaseListView(ScopedListView):
     heading = _("案件")
     show_fast_track = True
     export_columns = [
-        Column(_("案件名称"), lambda c: c.title, 30),
-        Column(_("案件编号"), lambda c: c.number, 16),
-        Column(_("案件类别"), lambda c: c.get_kind_display(), 10),
-        Column(_("办理环节"), lambda c: c.get_step_display(), 10),
-        Column(_("环节日期"), lambda c: c.step_date, 12),
-        Column(_("立案/受理日期"), lambda c: c.opened_on, 12),
-        Column(_("结案日期"), lambda c: c.closed_on, 12),
-        Column(_("诈骗类型"), lambda c: c.get_fraud_type_display(), 12),
-        Column(_("办案单位"), lambda c: c.handling_unit.name, 16),
-        Column(_("嫌疑人数"), lambda c: c.suspects, 8),
-        Column(_("抓获/刑拘人数"), lambda c: c.detained, 8),
-        Column(_("受害人数"), lambda c: c.victims, 8),
-        Column(_("其中老年人数"), lambda c: c.elderly_victims, 8),
-        Column(_("涉案金额（元）"), lambda c: c.amount_involved, 14),
-        Column(_("止付"), lambda c: c.stopped_total, 12),
-        Column(_("冻结"), lambda c: c.frozen_total, 12),
-        Column(_("查封/扣押"), lambda c: c.seized_total, 12),
-        Column(_("追缴"), lambda c: c.recovered_total, 12),
-        Column(_("退赔/清退"), lambda c: c.returned_total, 12),
-        Column(_("挽损率"), lambda c: c.recovery_rate(), 8, number_format=RATE_FORMAT),
-        Column(_("团伙作案"), lambda c: c.is_gang, 6),
-        Column(_("涉黑恶势力"), lambda c: c.is_organised_crime, 6),
-        Column(_("涉腐败/保护伞"), lambda c: c.is_corruption, 6),
-        Column(_("涉众型"), lambda c: c.is_many_victims, 6),
-        Column(_("重大敏感"), lambda c: c.is_major, 6),
-        Column(_("典型案例"), lambda c: c.is_typical, 6),
-        Column(_("涉稳风险等级"), lambda c: c.get_stability_risk_display(), 8),
-        Column(_("涉及机构"), lambda c: c.institution.name if c.institution else "", 20),
+        Column(_("案件名称"), "title", 30),
+        Column(_("案件编号"), "number", 16),
+        Column(_("案件类别"), "kind", 10, choices=CaseKind),
+        Column(_("办理环节"), "step", 10, choices=Step),
+        Column(_("环节日期"), "step_date", 12),
+        Column(_("立案/受理日期"), "opened_on", 12),
+        Column(_("结案日期"), "closed_on", 12),
+        Column(_("诈骗类型"), "fraud_type", 12, choices=FraudType),
+        Column(_("办案单位"), "handling_unit__name", 16),
+        Column(_("嫌疑人数"), "suspects", 8),
+        Column(_("抓获/刑拘人数"), "detained", 8),
+        Column(_("受害人数"), "victims", 8),
+        Column(_("其中老年人数"), "elderly_victims", 8),
+        Column(_("涉案金额（元）"), "amount_involved", 14),
+        # the ledger totals are the list's annotations (``with_totals``)
+        Column(_("止付"), "stopped_total", 12),
+        Column(_("冻结"), "frozen_total", 12),
+        Column(_("查封/扣押"), "seized_total", 12),
+        Column(_("追缴"), "recovered_total", 12),
+        Column(_("退赔/清退"), "returned_total", 12),
+        Column(_("挽损率"), recovery_rate, 8, number_format=RATE_FORMAT, fields=("returned_total", "amount_involved")),
+        Column(_("团伙作案"), "is_gang", 6),
+        Column(_("涉黑恶势力"), "is_organised_crime", 6),
+        Column(_("涉腐败/保护伞"), "is_corruption", 6),
+        Column(_("涉众型"), "is_many_victims", 6),
+        Column(_("重大敏感"), "is_major", 6),
+        Column(_("典型案例"), "is_typical", 6),
+        Column(_("涉稳风险等级"), "stability_risk", 8, choices=RiskLevel),
+        Column(_("涉及机构"), "institution__name", 20),
     ]
 
     def get_queryset(self):

@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -247,7 +247,7 @@ def run_export(job: Job, progress: Progress) -> dict[str, Any]:
     from django.utils.module_loading import import_string
 
     from .models import ExportLog
-    from .xlsx import write_rows
+    from .xlsx import MAX_ROWS, too_many_rows, write_rows
 
     view_class = import_string(job.params["view"])
     request = HttpRequest()
@@ -258,12 +258,19 @@ def run_export(job: Job, progress: Progress) -> dict[str, Any]:
     view = view_class()
     view.setup(request, **job.params.get("kwargs", {}))
     queryset = view.export_queryset()
-    progress.begin(queryset.count(), gettext("正在导出……"))
+    total = queryset.count()
+    if total > MAX_ROWS:
+        raise too_many_rows(total)
+    progress.begin(total, gettext("正在导出……"))
     title = str(view.export_title)
     counted = {}
 
     def write(tmp):
-        counted["n"] = write_rows(tmp, title, view.export_columns, progress.rows(view.export_rows()))
+        # In a transaction, PostgreSQL's cursor streams the rows while they are written (outside
+        # one it is WITH HOLD: the whole result is materialised first); progress then goes to the
+        # cache only, which the job page reads.
+        with transaction.atomic():
+            counted["n"] = write_rows(tmp, title, view.export_columns, view.export_rows(), on_rows=progress.advance)
 
     save_result_file(job, job.params.get("filename") or f"{title}.xlsx", write)
     progress.flush()

@@ -26,7 +26,7 @@ from .forms import filter_labels, quick_selects
 from .listprefs import remembered_filters
 from .models import Attachment, ExportLog
 from .visibility import visible_to
-from .xlsx import Column, xlsx_response
+from .xlsx import MAX_ROWS, Column, ValueRows, declared, too_many_rows, xlsx_response
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -101,8 +101,13 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
     def export_rows(self):
-        """The rows the export writes, streamed (a server-side cursor on PostgreSQL)."""
-        return self.export_queryset().iterator(chunk_size=2000)
+        """The rows the export writes, streamed (a server-side cursor on PostgreSQL): when every
+        column declares its fields, tuples of those values only (``ValueRows``: no model
+        instance, no field the export does not show), otherwise model instances."""
+        queryset = self.export_queryset()
+        if declared(self.export_columns):
+            return ValueRows(queryset, self.export_columns)
+        return queryset.iterator(chunk_size=2000)
 
     def export(self):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -115,7 +120,13 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         }
         # Issue 17: more rows than EXPORT_INSTANT_MAX_ROWS are written by a worker (core.jobs),
         # which rebuilds this view with the same user and query string; the job page offers the file.
-        if self.export_queryset().count() > settings.EXPORT_INSTANT_MAX_ROWS:
+        count = self.export_queryset().count()
+        if count > MAX_ROWS:  # more than one sheet holds: refused, the list says why
+            messages.error(self.request, too_many_rows(count).message)
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
+        if count > settings.EXPORT_INSTANT_MAX_ROWS:
             from . import jobs
 
             params = {"view": f"{type(self).__module__}.{type(self).__qualname__}", "kwargs": self.kwargs}

@@ -38,42 +38,64 @@ from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
 from . import forms, imports, public, services
-from .choices import OPEN_FOR_RECEIVER, FraudType, LeadSource, LeadStatus, ReviewState
+from .choices import OPEN_FOR_RECEIVER, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
 from .filters import LeadFilter
 from .models import INFORMANT_FIELDS, Lead
 from .selectors import SHORT_FIELDS, related_candidates
 
 
-def _unit(u):
-    return u.name if u else ""
+def person_name(name, first_name, last_name, username) -> str:
+    """A user as ``str(user)`` shows them, from the fields ``SUPERVISOR_FIELDS`` reads."""
+    return name or f"{first_name or ''} {last_name or ''}".strip() or username or ""
 
 
+SUPERVISOR_FIELDS = ("supervisor__name", "supervisor__first_name", "supervisor__last_name", "supervisor__username")
+
+
+def deadline_estimated():
+    """Per export: whether a lead's deadline was counted over a year the calendar does not cover
+    (the covered years are read once, each deadline's answer kept)."""
+    coverage = workdays.coverage()
+    seen: dict[datetime.date, bool] = {}
+
+    def estimated(deadline, deadline_workdays) -> bool:
+        if not deadline or deadline_workdays is None:
+            return False
+        if deadline not in seen:
+            seen[deadline] = coverage.estimated(deadline)
+        return seen[deadline]
+
+    return estimated
+
+
+# Every column names the fields it reads: the export reads those values only (issue 18), never an
+# informant field, and each choice column's labels are translated once per export.
 EXPORT_COLUMNS = [
-    Column(_("编号"), lambda x: x.number, 14),
-    Column(_("登记日期"), lambda x: x.received_on, 12),
-    Column(_("来源"), lambda x: x.get_source_display(), 12),
-    Column(_("上级转办文号"), lambda x: x.higher_reference, 18),
-    Column(_("线索摘要"), lambda x: x.summary, 40),
-    Column(_("诈骗类型"), lambda x: x.get_fraud_type_display(), 12),
-    Column(_("被反映机构或人员"), lambda x: x.subject_name, 24),
-    Column(_("统一社会信用代码"), lambda x: x.subject_credit_code, 20),
-    Column(_("涉及金额（元）"), lambda x: x.money_lost, 14),
-    Column(_("涉及老人人数"), lambda x: x.elderly_affected, 10),
-    Column(_("社区"), lambda x: _unit(x.community), 12),
-    Column(_("承办单位"), lambda x: _unit(x.assigned_unit), 16),
-    Column(_("反馈期限"), lambda x: x.deadline, 12),
-    # set by LeadListView.export_rows: counted over a year the calendar does not cover
-    Column(_("期限为估算"), lambda x: getattr(x, "deadline_estimated", False), 8),
-    Column(_("状态"), lambda x: x.get_status_display(), 10),
-    Column(_("重大线索"), lambda x: x.is_major, 8),
-    Column(_("督办人"), lambda x: str(x.supervisor) if x.supervisor_id else "", 12),
-    Column(_("列入通报"), lambda x: x.publicly_named, 8),
-    Column(_("催办次数"), lambda x: x.reminder_count, 8),
-    Column(_("最近催办日期"), lambda x: x.last_reminded_on, 12),
-    Column(_("核查情况"), lambda x: x.findings, 40),
-    Column(_("办结结果"), lambda x: x.get_outcome_display(), 16),
-    Column(_("办结时间"), lambda x: x.closed_at, 16),
-    Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
+    Column(_("编号"), "number", 14),
+    Column(_("登记日期"), "received_on", 12),
+    Column(_("来源"), "source", 12, choices=LeadSource),
+    Column(_("上级转办文号"), "higher_reference", 18),
+    Column(_("线索摘要"), "summary", 40),
+    Column(_("诈骗类型"), "fraud_type", 12, choices=FraudType),
+    Column(_("被反映机构或人员"), "subject_name", 24),
+    Column(_("统一社会信用代码"), "subject_credit_code", 20),
+    Column(_("涉及金额（元）"), "money_lost", 14),
+    Column(_("涉及老人人数"), "elderly_affected", 10),
+    Column(_("社区"), "community__name", 12),
+    Column(_("承办单位"), "assigned_unit__name", 16),
+    Column(_("反馈期限"), "deadline", 12),
+    # counted over a year the calendar does not cover
+    Column(_("期限为估算"), None, 8, fields=("deadline", "deadline_workdays"), prepare=deadline_estimated),
+    Column(_("状态"), "status", 10, choices=LeadStatus),
+    Column(_("重大线索"), "is_major", 8),
+    Column(_("督办人"), person_name, 12, fields=SUPERVISOR_FIELDS),
+    Column(_("列入通报"), "publicly_named", 8),
+    Column(_("催办次数"), "reminder_count", 8),
+    Column(_("最近催办日期"), "last_reminded_on", 12),
+    Column(_("核查情况"), "findings", 40),
+    Column(_("办结结果"), "outcome", 16, choices=Outcome),
+    Column(_("办结时间"), "closed_at", 16),
+    Column(_("向上级报送办结时间"), "reported_up_at", 16),
 ]
 
 
@@ -148,7 +170,8 @@ class LeadListView(ScopedListView):
         return super().get_queryset().for_list().order_by("-received_on", "-pk")
 
     #: What a row shows (``decorate_rows``): the page reads only these columns, so no long text and
-    #: no encrypted informant field is fetched and decrypted per row. The export reads all.
+    #: no encrypted informant field is fetched and decrypted per row. The export reads its columns'
+    #: fields only (``core.xlsx.ValueRows``).
     ROW_FIELDS = (
         "number",
         "summary",
@@ -171,15 +194,6 @@ class LeadListView(ScopedListView):
         "supervisor__last_name",
         "supervisor__username",
     )
-
-    def export_rows(self):
-        """The rows, each told whether its deadline is an estimate (the covered years read once)."""
-        coverage = workdays.coverage()
-        for lead in super().export_rows():
-            lead.deadline_estimated = bool(
-                lead.deadline and lead.deadline_workdays is not None and coverage.estimated(lead.deadline)
-            )
-            yield lead
 
     def paginate_queryset(self, queryset, page_size):
         rows = (
@@ -218,16 +232,16 @@ class HigherReportView(LeadListView):
 
     export_title = _("上级转办线索办结情况")
     export_columns = [
-        Column(_("上级转办文号"), lambda x: x.higher_reference, 22),
-        Column(_("编号"), lambda x: x.number, 14),
-        Column(_("线索摘要"), lambda x: x.summary, 40),
-        Column(_("被反映机构或人员"), lambda x: x.subject_name, 24),
-        Column(_("承办单位"), lambda x: _unit(x.assigned_unit), 16),
-        Column(_("核查情况"), lambda x: x.findings, 50),
-        Column(_("办结结果"), lambda x: x.get_outcome_display(), 18),
-        Column(_("办结时间"), lambda x: x.closed_at, 16),
-        Column(_("上级反馈期限"), lambda x: x.higher_deadline, 12),
-        Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
+        Column(_("上级转办文号"), "higher_reference", 22),
+        Column(_("编号"), "number", 14),
+        Column(_("线索摘要"), "summary", 40),
+        Column(_("被反映机构或人员"), "subject_name", 24),
+        Column(_("承办单位"), "assigned_unit__name", 16),
+        Column(_("核查情况"), "findings", 50),
+        Column(_("办结结果"), "outcome", 18, choices=Outcome),
+        Column(_("办结时间"), "closed_at", 16),
+        Column(_("上级反馈期限"), "higher_deadline", 12),
+        Column(_("向上级报送办结时间"), "reported_up_at", 16),
     ]
 
     def get_queryset(self):

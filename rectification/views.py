@@ -21,7 +21,7 @@ from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import XLSX_MIME, Column
 
 from . import imports, selectors, services
-from .choices import Sector
+from .choices import InstitutionStatus, InstitutionType, Sector
 from .filters import ControlListFilter, InspectionFilter, InstitutionFilter, OverdueFilter, PlanFilter, ProblemFilter
 from .forms import (
     GradeForm,
@@ -43,36 +43,33 @@ from .services import MeasureSpec
 # --- institutions -----------------------------------------------------------------------------
 
 
+def grade_labels():
+    """Per export: the configured label of each risk grade (one query)."""
+    info = services.grade_settings()
+    return lambda grade: info[grade].label if grade in info else grade
+
+
+# Each column names the fields it reads: the export reads those values only (issue 18).
 INSTITUTION_COLUMNS = [
-    Column(gettext_lazy("名称"), lambda i: i.name, 28),
-    Column(gettext_lazy("统一社会信用代码"), lambda i: i.credit_code, 22),
-    Column(gettext_lazy("类型"), lambda i: i.get_type_display(), 14),
-    Column(gettext_lazy("整治领域"), lambda i: i.get_sector_display(), 18),
-    Column(gettext_lazy("监管单位"), lambda i: i.supervising_unit.name, 16),
-    Column(gettext_lazy("所属社区"), lambda i: i.community.name if i.community else "", 12),
-    Column(gettext_lazy("地址"), lambda i: i.address, 28),
-    Column(gettext_lazy("法定代表人/负责人"), lambda i: i.legal_representative, 12),
-    Column(gettext_lazy("联系电话"), lambda i: i.contact_phone, 14),
-    Column(gettext_lazy("经营状态"), lambda i: i.get_status_display(), 10),
-    Column(gettext_lazy("风险等级"), lambda i: i.grade_label, 8),
-    Column(gettext_lazy("最近检查日期"), lambda i: i.last_inspection_date, 12),
-    Column(gettext_lazy("下次检查日期"), lambda i: i.next_inspection_due, 12),
-    Column(gettext_lazy("未结问题"), lambda i: i.open_problems, 8),
-    Column(gettext_lazy("有爆雷风险"), lambda i: i.collapse_risk, 8),
+    Column(gettext_lazy("名称"), "name", 28),
+    Column(gettext_lazy("统一社会信用代码"), "credit_code", 22),
+    Column(gettext_lazy("类型"), "type", 14, choices=InstitutionType),
+    Column(gettext_lazy("整治领域"), "sector", 18, choices=Sector),
+    Column(gettext_lazy("监管单位"), "supervising_unit__name", 16),
+    Column(gettext_lazy("所属社区"), "community__name", 12),
+    Column(gettext_lazy("地址"), "address", 28),
+    Column(gettext_lazy("法定代表人/负责人"), "legal_representative", 12),
+    Column(gettext_lazy("联系电话"), "contact_phone", 14),
+    Column(gettext_lazy("经营状态"), "status", 10, choices=InstitutionStatus),
+    Column(gettext_lazy("风险等级"), None, 8, fields=("risk_grade",), prepare=grade_labels),
+    Column(gettext_lazy("最近检查日期"), "last_inspection_date", 12),
+    Column(gettext_lazy("下次检查日期"), "next_inspection_due", 12),
+    Column(gettext_lazy("未结问题"), "open_problems", 8),  # the list's annotation
+    Column(gettext_lazy("有爆雷风险"), "collapse_risk", 8),
 ]
 
 
-class _LabelledRows:
-    """Adds ``grade_label`` to each exported institution (configured labels, one query)."""
-
-    def export_rows(self):
-        info = services.grade_settings()
-        for row in super().export_rows():
-            row.grade_label = info[row.risk_grade].label
-            yield row
-
-
-class InstitutionListView(_LabelledRows, ScopedListView):
+class InstitutionListView(ScopedListView):
     """The institution registry (the area's landing page)."""
 
     model = Institution
@@ -111,9 +108,9 @@ class PlansMissingListView(InstitutionListView):
     template_name = "rectification/plans_missing.html"
     export_columns = [
         *INSTITUTION_COLUMNS[:6],
-        Column(gettext_lazy("有爆雷风险"), lambda i: i.collapse_risk, 8),
-        Column(gettext_lazy("风险等级"), lambda i: i.grade_label, 8),
-        Column(gettext_lazy("草拟中的预案"), lambda i: i.draft_plans, 8),
+        INSTITUTION_COLUMNS[14],  # 有爆雷风险
+        INSTITUTION_COLUMNS[10],  # 风险等级
+        Column(gettext_lazy("草拟中的预案"), "draft_plans", 8),
     ]
 
     def get_queryset(self):
