@@ -225,6 +225,8 @@ class Lead(VersionedModel, RecordedModel):
             models.Index(fields=["subject_phone_hash"], name="lead_subject_phone_hash"),
             models.Index(fields=["subject_credit_code"], name="lead_subject_credit_code"),
             models.Index(fields=["subject_name"], name="lead_subject_name"),
+            # ... or person: every arm of the suggestions' OR index-served (a BitmapOr), or it scans.
+            models.Index(fields=["subject_person"], name="lead_subject_person"),
             # Due-soon/overdue views and the daily digest: open leads per unit by deadline.
             models.Index(fields=["assigned_unit", "status", "deadline"], name="lead_unit_status_deadline"),
             # The default list order.
