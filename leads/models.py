@@ -271,10 +271,14 @@ class Lead(VersionedModel, RecordedModel):
         return self.status == LeadStatus.CLOSED and self.review_state != ReviewState.PENDING
 
     def deadline_state(self, today, horizon) -> str:
+        """The deadline's state: overdue, due soon (by ``horizon``, a date or a function giving it:
+        the working-day calendar is read only when the answer depends on it), on time or none."""
         if self.deadline is None or self.status not in OPEN_FOR_RECEIVER:
             return ""
         if self.deadline < today:
             return "overdue"
+        if callable(horizon):
+            horizon = horizon()
         if self.deadline <= horizon:
             return "due_soon"
         return "on_time"

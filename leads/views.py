@@ -341,7 +341,7 @@ class LeadDetailView(ScopedDetailView):
             cases=_cases_of(user, lead),
             institution=_institution_of(user, lead),
             candidates=related_candidates(user, lead=lead) if "link" in actions else [],
-            deadline_state=lead.deadline_state(today, services.due_soon_horizon(today)),
+            deadline_state=lead.deadline_state(today, lambda: services.due_soon_horizon(today)),
             panels=self.panels(lead, actions),
         )
         return context
