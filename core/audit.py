@@ -131,6 +131,7 @@ def timeline_for(obj: models.Model, limit: int | None = 200, user: Any = None) -
     qs = (
         AuditEntry.objects.filter(content_type=ct, object_id=obj.pk)
         .select_related("actor")
+        .defer("serialized_data")  # the object's whole state at the time: the timeline never shows it
         .order_by("-timestamp", "-pk")
     )
     entries = Timeline(qs[: limit + 1] if limit else qs)
