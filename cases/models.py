@@ -84,6 +84,16 @@ def ledger_total(kind: str) -> Coalesce:
     return Coalesce(Subquery(entries, output_field=TOTAL_FIELD), Value(Decimal("0")), output_field=TOTAL_FIELD)
 
 
+def ledger_totals_of(entries) -> dict[str, Decimal]:
+    """The totals of each ledger kind over ``entries`` already read (reversals negative), the
+    same figures as ``CaseQuerySet.with_totals`` without a query."""
+    totals = {kind: Decimal("0") for kind in LedgerKind.values}
+    for entry in entries:
+        amount = Decimal(entry.amount or 0)
+        totals[entry.kind] = totals.get(entry.kind, Decimal("0")) + (-amount if entry.reverses_id else amount)
+    return {kind: cents(total) for kind, total in totals.items()}
+
+
 def cents(value: Decimal | None) -> Decimal:
     """A DB total as yuan with two places (SQLite returns sums of expressions unscaled)."""
     return Decimal(value or 0).quantize(Decimal("0.01"))

@@ -114,17 +114,30 @@ class AuditActorMiddleware:
             return self.get_response(request)
 
 
-def timeline_for(obj: models.Model, limit: int | None = 200, user: Any = None) -> list[AuditEntry]:
+class Timeline(list):
+    """The entries a timeline shows; ``truncated`` when the object has more than were read (the
+    page then links to the whole history)."""
+
+    truncated = False
+
+
+def timeline_for(obj: models.Model, limit: int | None = 200, user: Any = None) -> Timeline:
     """The audit entries of one object, newest first, with their actors, described for the reader
     (``describe``; with ``user``, a foreign key to a record the user may not see is not named).
-    Two queries, and one per model the entries' foreign keys point to."""
+    At most ``limit`` (None: all); one more is read to tell whether there are more (``truncated``).
+    One query (index ``audit_object_timeline``), and one per model the entries' foreign keys
+    point to."""
     ct = ContentType.objects.get_for_model(obj.__class__)
     qs = (
         AuditEntry.objects.filter(content_type=ct, object_id=obj.pk)
         .select_related("actor")
+        .defer("serialized_data")  # the object's whole state at the time: the timeline never shows it
         .order_by("-timestamp", "-pk")
     )
-    entries = list(qs[:limit] if limit else qs)
+    entries = Timeline(qs[: limit + 1] if limit else qs)
+    if limit and len(entries) > limit:
+        del entries[limit:]
+        entries.truncated = True
     for entry in entries:  # all share the object's (cached) content type: no join, no query per entry
         entry.content_type = ct
     describe(entries, obj.__class__, user=user)
@@ -150,18 +163,29 @@ def _empty() -> str:
     return gettext("（空）")
 
 
+_labels_cache: dict[Any, dict[str, Any]] = {}
+
+
 def _action_labels() -> dict[str, Any]:
     """Each declared action's label, as written into reasons ("label：reason") in either
-    language, for entries written before the action name was recorded."""
+    language, for entries written before the action name was recorded. Built once per set of
+    declared actions (translating every label costs a page a few milliseconds)."""
     from django.conf import settings
 
     from . import rules
 
+    actions = rules.registry()
+    key = (tuple(settings.LANGUAGES), tuple(actions))
+    cached = _labels_cache.get(key)
+    if cached is not None:
+        return cached
     labels: dict[str, Any] = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            for action in rules.registry().values():
+            for action in actions.values():
                 labels.setdefault(str(action.label), action)
+    _labels_cache.clear()
+    _labels_cache[key] = labels
     return labels
 
 

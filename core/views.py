@@ -156,13 +156,25 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     """A detail page of a visible object (404 otherwise) with its audit timeline and ``actions``:
     the verbs of the declared actions (``core.rules``) the user may do to it now, which the page
-    offers and nothing else."""
+    offers and nothing else.
+
+    The timeline shows the newest ``timeline_limit`` entries and links to the whole history
+    (``?timeline=all``): a page costs the same with ten entries or ten thousand."""
+
+    timeline_limit = 20
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["timeline"] = timeline_for(self.object, user=self.request.user)
+        context["timeline"] = page_timeline(self.request, self.object, self.timeline_limit)
         context.setdefault("actions", rules.allowed(self.request.user, self.object))
         return context
+
+
+def page_timeline(request, obj, limit: int = ScopedDetailView.timeline_limit):
+    """The timeline a detail page shows: the newest ``limit`` entries, or all of them when the
+    page was asked for the whole history (``?timeline=all``, the timeline's "show all" link)."""
+    everything = request.GET.get("timeline") == "all"
+    return timeline_for(obj, limit=None if everything else limit, user=request.user)
 
 
 def add_validation_error(form, exc: ValidationError) -> None:

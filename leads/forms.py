@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -14,6 +16,7 @@ from core.forms import MoneyField, MultipleFileField
 from core.identity import hint_labels, identity_hints
 from core.uploads import validate_workbook
 from core.visibility import visible_to
+from organization.choices import Role
 from organization.models import Unit, User
 
 from . import rules as lead_rules
@@ -261,13 +264,47 @@ class LeadEditForm(VersionedFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in EDIT_FIELDS if name in self.fields}
 
 
+class PageChoices:
+    """The choice lists of the action forms shown together on one page (the lead page's panels),
+    each read once as plain ``(value, label)`` tuples: one light query per list for the page
+    instead of a queryset of model instances per select. An action's own page and every POST
+    use the fields' querysets as usual (they validate the choice)."""
+
+    def __init__(self) -> None:
+        self._lists: dict[str, list[Any]] = {}
+
+    def get(self, key: str, read: Callable[[], list[Any]]) -> list[Any]:
+        if key not in self._lists:
+            self._lists[key] = read()
+        return self._lists[key]
+
+
+def _staff_rows() -> list[Any]:
+    """Active users with a role, as (pk, role, label), in the users' order: one query."""
+    rows = (
+        User.objects.filter(is_active=True)
+        .exclude(role="")
+        .values_list("pk", "role", "name", "first_name", "last_name", "username")
+    )
+    return [(pk, role, name or f"{first} {last}".strip() or username) for pk, role, name, first, last, username in rows]
+
+
 class LeadActionForm(forms.Form):
     """The form of one action on a lead (``views.ACTIONS``): its cleaned data are the keyword
-    arguments of the action's service (``service_kwargs``), besides ``lead`` and ``user``."""
+    arguments of the action's service (``service_kwargs``), besides ``lead`` and ``user``.
+    ``choices`` (a ``PageChoices``) shares the selects' lists between the forms of one page."""
 
-    def __init__(self, *args, lead: Lead | None = None, user=None, **kwargs):
+    def __init__(self, *args, lead: Lead | None = None, user=None, choices: PageChoices | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lead, self.user = lead, user
+        self.lead, self.user, self.page_choices = lead, user, choices
+
+    def share_choices(self, name: str, key: str, read: Callable[[], list[tuple[Any, str]]]) -> None:
+        """On a page of several forms, the select ``name`` lists the page's shared ``key`` list."""
+        if self.page_choices is None or self.is_bound:
+            return
+        field = self.fields[name]
+        empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+        field.choices = [*empty, *self.page_choices.get(key, read)]
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
@@ -307,6 +344,10 @@ class ReferForm(ReasonForm):
         label=_("反馈期限"), required=False, widget=DATE, help_text=_("不填则按来源的默认期限（工作日）计算。")
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.share_choices("unit", "receivers", lambda: list(Unit.objects.receivers().values_list("pk", "name")))
+
 
 class FeedbackForm(LeadActionForm):
     findings = forms.CharField(label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
@@ -315,6 +356,18 @@ class FeedbackForm(LeadActionForm):
 
 def _street_users():
     return User.objects.filter(is_active=True, role="street_office")
+
+
+def _staff_choices(page: PageChoices | None) -> list[tuple[Any, str]]:
+    """Who may supervise (active users with a role), from the page's one read of the staff."""
+    rows = page.get("staff_rows", _staff_rows) if page is not None else _staff_rows()
+    return [(pk, label) for pk, _role, label in rows]
+
+
+def _street_choices(page: PageChoices | None) -> list[tuple[Any, str]]:
+    """The street office's users (``_street_users``), from the same read of the staff."""
+    rows = page.get("staff_rows", _staff_rows) if page is not None else _staff_rows()
+    return [(pk, label) for pk, role, label in rows if role == Role.STREET_OFFICE]
 
 
 class CloseForm(ReasonForm):
@@ -327,6 +380,7 @@ class CloseForm(ReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = _street_users()
+        self.share_choices("reviewer", "street_users", lambda: _street_choices(self.page_choices))
 
 
 class ExtensionRequestForm(RequiredReasonForm):
@@ -346,6 +400,7 @@ class SuperviseForm(ReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = User.objects.filter(is_active=True).exclude(role="")
+        self.share_choices("supervisor", "staff", lambda: _staff_choices(self.page_choices))
         if self.lead is not None and not self.is_bound:
             self.initial.update(is_major=self.lead.is_major, supervisor=self.lead.supervisor_id)
 

@@ -225,6 +225,8 @@ class Lead(VersionedModel, RecordedModel):
             models.Index(fields=["subject_phone_hash"], name="lead_subject_phone_hash"),
             models.Index(fields=["subject_credit_code"], name="lead_subject_credit_code"),
             models.Index(fields=["subject_name"], name="lead_subject_name"),
+            # ... or person: every arm of the suggestions' OR index-served (a BitmapOr), or it scans.
+            models.Index(fields=["subject_person"], name="lead_subject_person"),
             # Due-soon/overdue views and the daily digest: open leads per unit by deadline.
             models.Index(fields=["assigned_unit", "status", "deadline"], name="lead_unit_status_deadline"),
             # The default list order.
@@ -269,10 +271,14 @@ class Lead(VersionedModel, RecordedModel):
         return self.status == LeadStatus.CLOSED and self.review_state != ReviewState.PENDING
 
     def deadline_state(self, today, horizon) -> str:
+        """The deadline's state: overdue, due soon (by ``horizon``, a date or a function giving it:
+        the working-day calendar is read only when the answer depends on it), on time or none."""
         if self.deadline is None or self.status not in OPEN_FOR_RECEIVER:
             return ""
         if self.deadline < today:
             return "overdue"
+        if callable(horizon):
+            horizon = horizon()
         if self.deadline <= horizon:
             return "due_soon"
         return "on_time"

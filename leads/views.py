@@ -41,7 +41,7 @@ from . import forms, imports, public, services
 from .choices import OPEN_FOR_RECEIVER, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
 from .filters import LeadFilter
 from .models import INFORMANT_FIELDS, Lead
-from .selectors import SHORT_FIELDS, related_candidates
+from .selectors import related_and_merged, related_candidates
 
 
 def person_name(name, first_name, last_name, username) -> str:
@@ -346,15 +346,16 @@ class LeadDetailView(ScopedDetailView):
         lead, user = self.object, self.request.user
         actions = context["actions"]
         today = timezone.localdate()
+        related, merged = related_and_merged(user, lead)
         context.update(
             attachments=attachments_of(lead),
             supplements=list(lead.supplements.all()),
-            related=list(visible_to(user, Lead).filter(related=lead).only(*SHORT_FIELDS)),
-            merged=list(visible_to(user, Lead).filter(merged_into=lead).only(*SHORT_FIELDS)),
+            related=related,
+            merged=merged,
             cases=_cases_of(user, lead),
             institution=_institution_of(user, lead),
             candidates=related_candidates(user, lead=lead) if "link" in actions else [],
-            deadline_state=lead.deadline_state(today, services.due_soon_horizon(today)),
+            deadline_state=lead.deadline_state(today, lambda: services.due_soon_horizon(today)),
             panels=self.panels(lead, actions),
         )
         return context
@@ -363,11 +364,12 @@ class LeadDetailView(ScopedDetailView):
         """The action panels of the page, in the order shown, for the allowed actions only;
         their forms are rendered by the quick_form filter (core/templatetags/hulao_forms.py)."""
         user = self.request.user
+        choices = forms.PageChoices()  # the panels' selects share their lists: one read each
         return [  # each panel's ids carry its verb: several panels have a field of the same name
             Panel(
                 verb,
                 title,
-                PANEL_FORMS[verb](lead=lead, user=user, auto_id=f"id_{verb}_%s"),
+                PANEL_FORMS[verb](lead=lead, user=user, auto_id=f"id_{verb}_%s", choices=choices),
                 rules.get(f"leads.{verb}").url_for(lead) or "",
             )
             for verb, title in PANELS

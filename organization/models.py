@@ -174,6 +174,21 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("organization:person_detail", args=[self.pk])
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """As Django's, but the user's permissions (their own and their groups') are read with
+        one query instead of two, into the cache Django's ``ModelBackend`` reads them from."""
+        if obj is None and self.is_active and not self.is_superuser and not hasattr(self, "_perm_cache"):
+            from django.contrib.auth.models import Permission
+
+            rows = (
+                Permission.objects.filter(Q(user=self) | Q(group__user=self))
+                .values_list("content_type__app_label", "codename")
+                .distinct()
+                .order_by()
+            )
+            self._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+        return super().has_perm(perm, obj)
+
     @cached_property
     def scope(self) -> Scope:
         """The user's visibility scope. Costs one query the first time (hosted groups)."""

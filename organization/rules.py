@@ -95,11 +95,16 @@ SENSITIVE_PERMS = (("organization", "manage_grants"), REVEAL_PERM)
 
 
 def holds_sensitive(person: User) -> bool:
-    """Does ``person`` hold a sensitive right (to grant, or to reveal informants)? One query."""
-    q = Q()
-    for app_label, codename in SENSITIVE_PERMS:
-        q |= Q(content_type__app_label=app_label, codename=codename)
-    return person.user_permissions.filter(q).exists()
+    """Does ``person`` hold a sensitive right (to grant, or to reveal informants)? One query the
+    first time for this object (a page asks for each action it may offer: once, not per action;
+    a write re-reads the row it locks, so it asks afresh)."""
+    cached = person.__dict__.get("_holds_sensitive")
+    if cached is None:
+        q = Q()
+        for app_label, codename in SENSITIVE_PERMS:
+            q |= Q(content_type__app_label=app_label, codename=codename)
+        cached = person.__dict__["_holds_sensitive"] = person.user_permissions.filter(q).exists()
+    return cached
 
 
 @rules.predicate("对象无敏感权限，或本人有“授予敏感权限”权限")

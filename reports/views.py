@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from core import rules
-from core.audit import record_action, timeline_for
+from core.audit import record_action
 from core.mail_rules import may_read_outbox
 from core.services import attachments_add, attachments_of
-from core.views import ActionView, ScopedDetailView, ScopedListView
+from core.views import ActionView, ScopedDetailView, ScopedListView, page_timeline
 from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column
 from organization import campaigns as campaign_choice
@@ -223,7 +223,7 @@ class SubmissionActionView(ActionView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            timeline=timeline_for(self.object, user=self.request.user),
+            timeline=page_timeline(self.request, self.object),
             timeliness=self.object.timeliness(),
             actions=rules.allowed(self.request.user, self.object),
             attachments=attachments_of(self.object),

@@ -36,7 +36,7 @@ def quick_field(field):
     classes = [widget.attrs.get("class", ""), widget.__class__.__name__.lower(), _widget_class(widget)]
     if field.errors:
         classes.append("is-invalid")
-    html = mark_safe(field.as_widget(attrs={"class": " ".join(c for c in classes if c)}))
+    html = mark_safe(render_widget(field, css=" ".join(c for c in classes if c)))  # no widget template
     errors = format_html_join(
         "", '<div class="invalid-feedback d-block"><strong>{}</strong></div>', ((e,) for e in field.errors)
     )
@@ -60,13 +60,17 @@ def _css(widget) -> str:
     return "form-control form-control-sm"
 
 
-def render_widget(field) -> str:
+def render_widget(field, css: str | None = None) -> str:
     """The widget's HTML: the same markup as Django's widget templates for plain inputs, text
-    areas, checkboxes and single selects, built without a template; other widgets as usual."""
+    areas, checkboxes and single selects, built without a template; other widgets as usual.
+    ``css``: the class attribute as given (``quick_field``'s), instead of the compact one."""
     widget = field.field.widget
-    attrs = {"class": f"{widget.attrs.get('class', '')} {_css(widget)}".strip()}
-    if field.errors:
-        attrs["class"] += " is-invalid"
+    if css is not None:
+        attrs = {"class": css}
+    else:
+        attrs = {"class": f"{widget.attrs.get('class', '')} {_css(widget)}".strip()}
+        if field.errors:
+            attrs["class"] += " is-invalid"
     plain = isinstance(widget, Input | forms.Textarea | forms.CheckboxInput | forms.Select) and not isinstance(
         widget, forms.FileInput | forms.SelectMultiple | forms.RadioSelect
     )

@@ -127,3 +127,32 @@ def test_a_model_select_reads_its_choices_with_one_plain_query(org):
         html = str(form["unit"])
     assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"]
     assert html.count("<option") == Unit.objects.count() + 1
+
+
+def test_quick_field_draws_plain_widgets_as_django_does():
+    """``quick_field`` builds text, date, number inputs, text areas and check boxes without a
+    widget template (issue 18: a detail page's forms): the same HTML as ``as_widget``."""
+
+    class F(forms.Form):
+        text = forms.CharField(label="文字", max_length=20, widget=forms.TextInput(attrs={"class": "x"}))
+        day = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        amount = forms.DecimalField(label="金额", min_value=0)
+        note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+        flag = forms.BooleanField(label="是否", required=False)
+
+    for data in (None, {"text": "甲 <b>", "day": "junk", "amount": "-1", "note": "乙 & 丙", "flag": "on"}):
+        form = F(data)
+        if data:
+            form.is_valid()
+        for bound in form:
+            widget = bound.field.widget
+            classes = [widget.attrs.get("class", ""), widget.__class__.__name__.lower(), "form-control"]
+            if bound.errors:
+                classes.append("is-invalid")
+            css = " ".join(c for c in classes if c)
+            from core.templatetags.hulao_forms import render_widget
+
+            assert parse_html(render_widget(bound, css=css)) == parse_html(bound.as_widget(attrs={"class": css})), (
+                bound.name,
+                data,
+            )
