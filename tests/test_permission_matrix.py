@@ -1266,6 +1266,23 @@ def setup_grant(reveal: bool):
     return setup
 
 
+# api: tokens of the systems around Hulao (the API itself is tested with tokens in tests/api)
+
+
+def setup_token_issue(w, persona):
+    data = {"name": "网格系统" + persona, "kind": "system", "unit": w.ca.pk, "rights": ["read"], **ORG_REASON}
+    return [], data, _count("api.ApiToken")
+
+
+def setup_token_revoke(w, persona):
+    from api import services
+
+    token, _secret = services.token_issue(
+        user=w.p.street, name="热线" + persona, kind="system", unit=w.ca, rights=["read"], reason="对接热线"
+    )
+    return [token.pk], ORG_REASON, _db(token, "revoked_at")
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for an unbound form as shown (its initial values), with changes."""
     data: dict[str, Any] = {}
@@ -1511,6 +1528,8 @@ ACTIONS: dict[str, Action] = {
     "organization.withdraw_reveal": Action(
         "organization:withdraw_reveal", frozenset({"street"}), setup_grant(False), SL
     ),
+    "api.token_issue": Action("api:token_issue", frozenset({"street"}), setup_token_issue),
+    "api.token_revoke": Action("api:token_revoke", frozenset({"street"}), setup_token_revoke, SL),
     "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
@@ -1585,6 +1604,7 @@ CREATE_PAGES = {
     "reports.recipient_add": "reports:recipient_list",
     "organization.unit_add": "organization:unit_list",
     "organization.person_add": "organization:person_list",
+    "api.token_issue": "api:token_list",
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
     "core.calendar_enter": "core:calendar",
@@ -1721,6 +1741,9 @@ READ_ONLY = {
     "core:outbox_detail",
     "core:outbox_html",
     "core:calendar",
+    "api:index",  # the street office's API tokens (api/views_tokens.py)
+    "api:token_list",
+    "api:token_detail",
     "core:shown",  # a secret kept in the user's own session, shown once (core.once; tests/leads/test_once.py)
     "core:jobs",  # background jobs (issue 17): the owner's only, 404 to others (tests/core/test_jobs.py)
     "core:job",
@@ -1784,6 +1807,20 @@ READ_ONLY = {
 #: the anonymous public tip pages (tests/leads/test_public.py); the admin has its own checks.
 OUTSIDE = {"login", "logout", "password_change", "password_change_done", "set_language"}
 OUTSIDE_NAMESPACES = ("tip", "admin")
+#: The API (/api/v1/) answers tokens, not signed-in people: every endpoint, with and without the
+#: token's rights and scope, is tested in tests/api/test_api.py.
+OUTSIDE |= {
+    "api:schema",
+    "api:docs",
+    "api:leads",
+    "api:lead",
+    "api:lead_reveal",
+    "api:cases",
+    "api:case",
+    "api:institutions",
+    "api:institution",
+    "api:figures",
+}
 
 
 def url_names(patterns=None, namespace=""):

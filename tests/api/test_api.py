@@ -338,12 +338,15 @@ def test_filters_status_and_updated_since(street_token, org, personas):
 
 def test_token_pages_are_the_street_offices(client_for, personas, street_token):
     token, _secret = street_token
-    for persona in (personas.community_a, personas.leader):
+    for persona in (personas.community_a, personas.liaison):
         c = client_for(persona)
         assert c.get(reverse("api:token_list")).status_code == 403
-        assert c.get(reverse("api:token_detail", args=[token.pk])).status_code in (403, 404)
+        assert c.get(reverse("api:token_detail", args=[token.pk])).status_code == 403
+    leader = client_for(personas.leader).get(reverse("api:token_detail", args=[token.pk])).content.decode()
+    assert token.name in leader and 'data-testid="token-revoke"' not in leader  # reads, never revokes
     street = client_for(personas.street)
     assert token.name in street.get(reverse("api:token_list")).content.decode()
+    assert 'data-testid="token-revoke"' in street.get(reverse("api:token_detail", args=[token.pk])).content.decode()
 
 
 def test_issuing_shows_the_secret_once(client_for, personas, org):
