@@ -90,16 +90,14 @@ def endpoints(lead_pk: int) -> list[tuple[str, str]]:
 
 
 def test_every_api_url_is_listed_here():
+    """A new endpoint joins ``endpoints`` (and so the refusal tests)."""
     from api.urls import urlpatterns
 
     listed = {url for _m, url in endpoints(1)}
-    api_urls = {p.name for p in urlpatterns if str(p.pattern).startswith("v1/")}
-    assert {
-        reverse(f"api:{n}", args=[1] if "<int:pk>" in str(p.pattern) else [])
-        for p in urlpatterns
-        for n in [p.name]
-        if n in api_urls
-    } <= listed
+    for pattern in urlpatterns:
+        if str(pattern.pattern).startswith("v1/"):
+            args = [1] if "<int:pk>" in str(pattern.pattern) else []
+            assert reverse(f"api:{pattern.name}", args=args) in listed, pattern.name
 
 
 def test_the_schema_is_valid_openapi(tmp_path, street_token):
@@ -369,3 +367,39 @@ def test_issuing_shows_the_secret_once(client_for, personas, org):
     assert secret not in street.get(response["Location"]).content.decode()  # once
     assert token.user.has_usable_password() is False and token.user.unit == org.community_a
     assert api(secret).get(reverse("api:leads")).status_code == 200
+
+
+def test_the_token_pages_in_english_show_no_chinese(client_for, personas, org, settings):
+    import re
+
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+    type(personas.street).objects.filter(pk=personas.street.pk).update(name="Tester")
+    personas.street.name = "Tester"
+    token, _secret = services.token_issue(
+        user=personas.street,
+        name="Hotline",
+        kind="system",
+        unit=org.units[UnitCode.STREET_OFFICE],
+        rights=["read"],
+        reason="Connect the hotline",
+    )
+    type(token.unit).objects.filter(pk=token.unit_id).update(name="Street office")
+    street = client_for(personas.street)
+    street.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (reverse("api:token_list"), reverse("api:token_detail", args=[token.pk]), reverse("api:token_issue")):
+        html = street.get(url).content.decode()
+        main = html.split("<main", 1)[-1].split("</main>", 1)[0]
+        main = re.sub(r"<option[^>]*>[^<]*</option>|<label[^>]*for=\"id_unit_\d+\"[^>]*>.*?</label>", "", main)
+        found = [m.group(0) for m in cjk.finditer(main)]
+        assert not found, (url, main[max(0, main.find(found[0]) - 200) : main.find(found[0]) + 50])
+
+
+def test_swagger_ui_is_served_from_the_apps_own_files(client_for, personas):
+    street = client_for(personas.street)
+    page = street.get(reverse("api:docs"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "<script>" not in html and "https://" not in html  # no inline script (CSP), no CDN
+    script = street.get(reverse("api:docs"), {"script": ""})
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    assert street.get(reverse("api:schema")).status_code == 200
