@@ -102,7 +102,7 @@ def token_revoke(*, token: ApiToken, user: Any, reason: str) -> ApiToken:
 
     def save(locked: ApiToken) -> None:
         locked.save()
-        service_user = User.objects.select_for_update().get(pk=locked.user_id)
+        service_user = User._base_manager.select_for_update(of=("self",)).order_by().get(pk=locked.user_id)
         service_user.is_active = False
         service_user.save(update_fields=["is_active"])
         service_user.user_permissions.clear()

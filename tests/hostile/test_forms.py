@@ -574,6 +574,21 @@ def _core():
     return {"calendar_enter": calendar}
 
 
+def _api():
+    from api import forms, services
+
+    def issue(ctx):
+        return ctx.p.street, Target(reverse("api:token_issue"), forms.TokenIssueForm())
+
+    def revoke(ctx):
+        token, _secret = services.token_issue(
+            user=ctx.p.street, name="热线", kind="system", unit=ctx.org.community_a, rights=["read"], reason="对接热线"
+        )
+        return ctx.p.street, Target(reverse("api:token_revoke", args=[token.pk]), forms.TokenRevokeForm())
+
+    return {"api_token_issue": issue, "api_token_revoke": revoke}
+
+
 FORMS: dict[str, Callable] = {
     **_accounts(),
     **_leads(),
@@ -584,6 +599,7 @@ FORMS: dict[str, Callable] = {
     **_core(),
     **_campaigns(),
     **_organization(),
+    **_api(),
 }
 
 
