@@ -66,19 +66,13 @@ class HasTokenRight(permissions.BasePermission):
         return token.has_right(right)
 
 
-class ApiBase:
-    """What every API view shares: language, token authentication, rights, rate limit, the log."""
-
-    authentication_classes = [ApiTokenAuthentication]
-    permission_classes = [permissions.IsAuthenticated, HasTokenRight]
-    throttle_classes = [TokenRateThrottle]
+class CallLog:
+    """Every call in ``ApiCall`` (token, method, path, status, time, address; never a body), in
+    the caller's language (``Accept-Language``)."""
 
     def initial(self, request, *args, **kwargs):
         translation.activate(api_language(request))
         return super().initial(request, *args, **kwargs)
-
-    def throttled(self, request, wait):
-        raise ApiThrottled(wait)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -93,6 +87,17 @@ class ApiBase:
         response["Content-Language"] = translation.get_language()
         response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class ApiBase(CallLog):
+    """What every API view shares: token authentication, rights, rate limit, the log."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated, HasTokenRight]
+    throttle_classes = [TokenRateThrottle]
+
+    def throttled(self, request, wait):
+        raise ApiThrottled(wait)
 
 
 class Pagination(LimitOffsetPagination):
@@ -268,8 +273,8 @@ class Figures(ApiBase, APIView):
         return Response({"start": start, "end": end, "units": units, "sections": sections})
 
 
-class SchemaAccess:
-    """The schema and its viewer: a token (any right) or a signed-in person."""
+class SchemaAccess(CallLog):
+    """The schema and its viewer: a token (any right) or a signed-in person; logged too."""
 
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]

@@ -295,11 +295,13 @@ def test_every_call_is_logged_without_bodies(personas, street_token, client_for)
         content_type="application/json",
     )
     api("hl_wrong").get(reverse("api:cases"))
+    api(secret).get(reverse("api:schema"))
     calls = list(ApiCall.objects.order_by("pk").values_list("token_id", "method", "path", "status"))
     assert calls == [
         (token.pk, "GET", "/api/v1/leads/?status=registered", 200),
         (token.pk, "POST", "/api/v1/leads/", 201),
         (None, "GET", "/api/v1/cases/", 401),
+        (token.pk, "GET", "/api/v1/schema/", 200),
     ]
     page = client_for(personas.street).get(reverse("api:token_detail", args=[token.pk]))
     assert page.status_code == 200 and "/api/v1/leads/?status=registered" in page.content.decode()
@@ -403,3 +405,18 @@ def test_swagger_ui_is_served_from_the_apps_own_files(client_for, personas):
     script = street.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
     assert street.get(reverse("api:schema")).status_code == 200
+
+
+@pytest.mark.services
+def test_the_rate_limit_counts_in_redis(settings, redis_url, street_token):
+    """Several web processes share one count: the cache is Redis (as with REDIS_URL in production)."""
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_url}}
+    settings.API_THROTTLE_RATES = {"system": "2/min", "office": "2/min"}
+    cache.clear()
+    token, secret = street_token
+    try:
+        statuses = [api(secret).get(reverse("api:leads")).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        assert cache.get(f"api:throttle:t{token.pk}")  # the counter lives in Redis
+    finally:
+        cache.clear()
