@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import Case
-from leads.choices import CaseKind, Channel, FraudType, LeadSource
+from leads.choices import CaseKind, Channel, FraudType, LeadSource, Outcome
 from leads.models import INFORMANT_FIELDS, Lead
 from organization.models import Unit
 from rectification.models import Institution
@@ -186,3 +186,18 @@ class FiguresSerializer(serializers.Serializer):
     end = serializers.DateField()
     units = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
     sections = serializers.ListField(child=serializers.DictField())
+
+
+class ClosureSerializer(serializers.Serializer):
+    """A lower deployment's closure of a lead we transferred to it."""
+
+    outcome = serializers.ChoiceField(choices=Outcome.choices, label=_("办结结果"))
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=20000, label=_("核查情况"))
+    closed_at = serializers.DateTimeField(required=False, allow_null=True, label=_("办结时间"))
+    number = serializers.CharField(required=False, allow_blank=True, max_length=30, label=_("对方线索编号"))
+
+
+class ClosureReceiptSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    number = serializers.CharField()
+    reported_back_at = serializers.DateTimeField()

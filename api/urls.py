@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views, views_tokens
+from . import views, views_peers, views_tokens
 
 app_name = "api"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("tokens/new/", views_tokens.TokenIssueView.as_view(), name="token_issue"),
     path("tokens/<int:pk>/", views_tokens.TokenDetailView.as_view(), name="token_detail"),
     path("tokens/<int:pk>/revoke/", views_tokens.TokenRevokeView.as_view(), name="token_revoke"),
+    # the deployments linked to this one (api/federation.py)
+    path("peers/", views_peers.PeerListView.as_view(), name="peer_list"),
+    path("peers/new/", views_peers.PeerAddView.as_view(), name="peer_add"),
+    path("peers/<int:pk>/deactivate/", views_peers.PeerDeactivateView.as_view(), name="peer_deactivate"),
+    path("transfer/<int:pk>/", views_peers.TransferDownView.as_view(), name="transfer_down"),
+    path("transfer/<int:pk>/retry/", views_peers.TransferRetryView.as_view(), name="transfer_retry"),
     # the API, version 1
     path("v1/schema/", SchemaView.as_view(), name="schema"),
     path("v1/docs/", DocsView.as_view(), name="docs"),
@@ -32,4 +38,5 @@ urlpatterns = [
     path("v1/institutions/", views.InstitutionList.as_view(), name="institutions"),
     path("v1/institutions/<int:pk>/", views.InstitutionDetail.as_view(), name="institution"),
     path("v1/figures/", views.Figures.as_view(), name="figures"),
+    path("v1/transfers/<path:reference>/closure/", views.TransferClosure.as_view(), name="transfer_closure"),
 ]

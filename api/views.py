@@ -32,7 +32,7 @@ from organization.models import Campaign
 from rectification.models import Institution
 from reports import selectors as report_selectors
 
-from . import serializers, services
+from . import federation, serializers, services
 from .authentication import ApiTokenAuthentication
 from .models import ApiToken, TokenRight
 from .throttling import ApiThrottled, TokenRateThrottle
@@ -164,17 +164,31 @@ class LeadList(ScopedList):
     def required_right(self, request) -> str:
         return TokenRight.CREATE_LEAD if request.method == "POST" else TokenRight.READ
 
-    @extend_schema(request=serializers.LeadCreateSerializer, responses={201: serializers.LeadSerializer})
+    @extend_schema(
+        request=serializers.LeadCreateSerializer,
+        responses={201: serializers.LeadSerializer, 200: serializers.LeadSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                description="同一键再次提交时返回首次登记的线索（200），不重复登记",
+            )
+        ],
+    )
     def post(self, request, *args, **kwargs):
         """File a lead (a 12345 hotline's work order, a 网格 report, a higher office's referral)
-        through the staff intake and its checks, as the token's unit."""
+        through the staff intake and its checks, as the token's unit. The same call again (the
+        same ``Idempotency-Key``, or for 上级转办 the same ``higher_reference``) answers with the
+        first lead (200) instead of filing a second."""
         form = serializers.LeadCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         token: ApiToken = request.auth
         try:
-            lead, _code = lead_services.lead_create(
-                user=request.user,
+            lead, created = federation.receive_lead(
+                token=token,
                 data=form.intake_data(),
+                key=request.headers.get("Idempotency-Key", ""),
                 reason=gettext("通过接口“%(name)s”登记") % {"name": token.name},
             )
         except DomainError as exc:
@@ -183,7 +197,9 @@ class LeadList(ScopedList):
             raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         except Refused as exc:
             raise exceptions.PermissionDenied(str(exc))
-        return Response(serializers.LeadSerializer(lead).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.LeadSerializer(lead).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 @extend_schema(tags=["leads"])
@@ -271,6 +287,44 @@ class Figures(ApiBase, APIView):
         units = None if scope.sees_all else sorted(scope.unit_ids)
         sections = report_selectors.section_figures(start=start, end=end, units=units, today=today)
         return Response({"start": start, "end": end, "units": units, "sections": sections})
+
+
+@extend_schema(
+    tags=["federation"], request=serializers.ClosureSerializer, responses=serializers.ClosureReceiptSerializer
+)
+class TransferClosure(ApiBase, APIView):
+    """A lower Hulao deployment reports the closure of a lead we transferred to it (the reference
+    of the transfer): our lead is closed with its outcome and findings. Only the token named on
+    that peer (``peer`` right); the same report again changes nothing."""
+
+    def required_right(self, request) -> str:
+        return TokenRight.PEER
+
+    def post(self, request, reference: str):
+        form = serializers.ClosureSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            transfer = federation.receive_closure(
+                token=request.auth,
+                reference=reference,
+                outcome=data["outcome"],
+                findings=data.get("findings", ""),
+                closed_at=data.get("closed_at"),
+            )
+        except LookupError:
+            raise exceptions.NotFound(gettext("没有向该系统转办此文号的线索。"))
+        except DomainError as exc:
+            raise domain_error(exc)
+        except Refused as exc:
+            raise exceptions.PermissionDenied(str(exc))
+        return Response(
+            {
+                "reference": transfer.reference,
+                "number": transfer.lead.number,
+                "reported_back_at": transfer.reported_back_at,
+            }
+        )
 
 
 class SchemaAccess(CallLog):

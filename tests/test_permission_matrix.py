@@ -1283,6 +1283,53 @@ def setup_token_revoke(w, persona):
     return [token.pk], ORG_REASON, _db(token, "revoked_at")
 
 
+def _peer(w, direction="down"):
+    from api import federation
+
+    return federation.peer_add(
+        user=w.p.street,
+        name="下级街道系统",
+        base_url="http://127.0.0.1:9/",
+        direction=direction,
+        secret="hl_secret-of-the-street",
+        inbound_token=None,
+        reason="对接下级系统",
+    )
+
+
+def setup_peer_add(w, persona):
+    data = {"name": "市系统" + persona, "base_url": "https://city.example.cn", "direction": "up", "secret": "hl_x"}
+    return [], {**data, **ORG_REASON}, _count("api.Peer")
+
+
+def setup_peer_deactivate(w, persona):
+    peer = _peer(w)
+    return [peer.pk], ORG_REASON, _db(peer, "is_active")
+
+
+def setup_transfer_down(w, persona):
+    peer = _peer(w)
+    lead = _lead(w, by="street")
+    deadline = datetime.date.today() + datetime.timedelta(days=10)
+    return [lead.pk], {"peer": peer.pk, "reference": "转" + persona, "deadline": deadline}, _db(lead, "status")
+
+
+def setup_transfer_retry(w, persona):
+    from api import federation
+    from api.models import Transfer
+
+    lead = _lead(w, by="street")
+    transfer = federation.transfer_down(
+        lead=lead,
+        user=w.p.street,
+        peer=_peer(w),
+        reference="转" + persona,
+        deadline=datetime.date.today() + datetime.timedelta(days=10),
+    )
+    Transfer.objects.filter(pk=transfer.pk).update(state="failed", error="HTTP 503")
+    return [transfer.pk], {}, _db(transfer, "state")
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for an unbound form as shown (its initial values), with changes."""
     data: dict[str, Any] = {}
@@ -1530,6 +1577,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "api.token_issue": Action("api:token_issue", frozenset({"street"}), setup_token_issue),
     "api.token_revoke": Action("api:token_revoke", frozenset({"street"}), setup_token_revoke, SL),
+    # api: the Hulao deployments linked to this one (api/federation.py; the live pair in tests/api)
+    "api.peer_add": Action("api:peer_add", frozenset({"street"}), setup_peer_add),
+    "api.peer_deactivate": Action("api:peer_deactivate", frozenset({"street"}), setup_peer_deactivate, SL),
+    "api.transfer_down": Action("api:transfer_down", frozenset({"street"}), setup_transfer_down, SL),
+    "api.transfer_retry": Action("api:transfer_retry", frozenset({"street"}), setup_transfer_retry, SL),
     "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
@@ -1605,6 +1657,7 @@ CREATE_PAGES = {
     "organization.unit_add": "organization:unit_list",
     "organization.person_add": "organization:person_list",
     "api.token_issue": "api:token_list",
+    "api.peer_add": "api:peer_list",
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
     "core.calendar_enter": "core:calendar",
@@ -1617,6 +1670,7 @@ OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
     "reports.scorecard_threshold": lambda campaign: reverse("reports:scorecard"),
     "organization.grant_reveal": lambda person: reverse("organization:grant_list"),
     "organization.withdraw_reveal": lambda person: reverse("organization:grant_list"),
+    "api.transfer_retry": lambda transfer: transfer.lead.get_absolute_url(),
 }
 
 
@@ -1744,6 +1798,7 @@ READ_ONLY = {
     "api:index",  # the street office's API tokens (api/views_tokens.py)
     "api:token_list",
     "api:token_detail",
+    "api:peer_list",  # the linked deployments (api/views_peers.py)
     "core:shown",  # a secret kept in the user's own session, shown once (core.once; tests/leads/test_once.py)
     "core:jobs",  # background jobs (issue 17): the owner's only, 404 to others (tests/core/test_jobs.py)
     "core:job",
@@ -1820,6 +1875,7 @@ OUTSIDE |= {
     "api:institutions",
     "api:institution",
     "api:figures",
+    "api:transfer_closure",  # a lower deployment's closure report (tests/api/test_federation.py)
 }
 
 
@@ -1852,12 +1908,17 @@ def test_every_post_url_is_in_the_matrix():
     assert in_matrix <= {name for name, _p in url_names()}, "the matrix lists URLs that no longer exist"
 
 
+#: Actions done only through the API by another deployment's token, never on a page: tested with
+#: tokens in tests/api/test_federation.py.
+API_ONLY = {"api.transfer_closure"}
+
+
 def test_every_declared_action_is_in_the_matrix():
     """The matrix enumerates the rules: an action declared without an entry here (how to make an
     object it applies to, what to post, who may) fails, and so does an entry without a rule."""
     from core import rules
 
-    declared = set(rules.registry())
+    declared = set(rules.registry()) - API_ONLY
     listed = {name.split()[0] for name in ACTIONS}
     assert declared - listed == set(), f"declared actions missing from the matrix: {sorted(declared - listed)}"
     assert listed - declared == set(), f"matrix entries without a rule: {sorted(listed - declared)}"

@@ -86,6 +86,7 @@ def endpoints(lead_pk: int) -> list[tuple[str, str]]:
         ("get", reverse("api:institutions")),
         ("get", reverse("api:institution", args=[1])),
         ("get", reverse("api:figures")),
+        ("post", reverse("api:transfer_closure", args=["R1"])),
     ]
 
 
@@ -96,7 +97,7 @@ def test_every_api_url_is_listed_here():
     listed = {url for _m, url in endpoints(1)}
     for pattern in urlpatterns:
         if str(pattern.pattern).startswith("v1/"):
-            args = [1] if "<int:pk>" in str(pattern.pattern) else []
+            args = [1] if "<int:pk>" in str(pattern.pattern) else ["R1"] if "<path:" in str(pattern.pattern) else []
             assert reverse(f"api:{pattern.name}", args=args) in listed, pattern.name
 
 
