@@ -42,7 +42,10 @@ def seed(args: dict) -> dict:
         rights=["read", "create_lead", "peer"],
         reason="对接上下级护老系统",
     )
-    return {"token_id": token.pk, "secret": secret}
+    answer = {"token_id": token.pk, "secret": secret}
+    if args.get("link"):  # the other side's token is known already: name it as our peer at once
+        answer.update(link({**args["link"], "username": args["username"], "token_id": token.pk}))
+    return answer
 
 
 def link(args: dict) -> dict:
@@ -114,6 +117,8 @@ def close(args: dict) -> dict:
     from organization.choices import Role, UnitKind
     from organization.models import Unit, User
 
+    if args.get("link"):
+        link({**args["link"], "username": args["username"]})
     user, _unit = _street_office_user(args["username"])
     leads = list(Lead.objects.filter(higher_reference=args["reference"]))
     lead = leads[0]
