@@ -360,3 +360,50 @@ def test_a_final_closure_of_a_transferred_lead_is_queued_up_and_a_failure_kept(
     arrival = Arrival.objects.get(lead_id=lead_id)
     assert arrival.report_state == "failed" and arrival.report_error and arrival.reported_at is None
     assert Lead.objects.get(pk=lead_id).reported_up_at is None
+
+
+@pytest.mark.django_db
+def test_the_peer_pages_and_a_transfer_in_english_show_no_chinese(client_for, personas, org, settings):
+    import datetime
+    import re
+
+    from django.urls import reverse
+
+    from api import federation
+    from leads import services as lead_services
+
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+    peer = federation.peer_add(
+        user=personas.street,
+        name="Street system",
+        base_url="http://127.0.0.1:9",
+        direction="down",
+        secret="hl_x",
+        inbound_token=None,
+        reason="Link the street",
+    )
+    lead, _code = lead_services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "Lead"}
+    )
+    other, _code = lead_services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "Lead"}
+    )
+    federation.transfer_down(
+        lead=other, user=personas.street, peer=peer, reference="R-7", deadline=datetime.date.today()
+    )
+    street = client_for(personas.street)
+    street.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (
+        reverse("api:peer_list"),
+        reverse("api:peer_add"),
+        reverse("api:peer_deactivate", args=[peer.pk]),
+        reverse("api:transfer_down", args=[lead.pk]),
+    ):
+        html = street.get(url).content.decode()
+        main = html.split("<main", 1)[-1].split("</main>", 1)[0]
+        main = re.sub(r"<option[^>]*>[^<]*</option>|<label[^>]*for=\"id_[a-z_]+_\d+\"[^>]*>.*?</label>", "", main)
+        found = [m.group(0) for m in cjk.finditer(main)]
+        assert not found, (url, main[max(0, main.find(found[0]) - 200) : main.find(found[0]) + 50])
+    panel = street.get(other.get_absolute_url()).content.decode()
+    panel = panel.split('data-testid="lead-federation"', 1)[1].split("</div></div>", 1)[0]
+    assert "Transferred to a lower system" in panel and not cjk.search(panel), panel
