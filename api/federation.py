@@ -122,8 +122,13 @@ def peer_deactivate(*, peer: Peer, user: Any, reason: str) -> Peer:
         reason=reason,
         fields={"is_active": False},
         effects=[lambda _peer: forget_down_peers()],
-        save=lambda locked: (locked.save(), forget_down_peers()),
+        save=_save_and_forget,
     )
+
+
+def _save_and_forget(peer: Peer) -> None:
+    peer.save()
+    forget_down_peers()
 
 
 def _call(peer: Peer, path: str, payload: dict[str, Any], key: str) -> dict[str, Any]:
