@@ -14,6 +14,7 @@ class ApiConfig(AppConfig):
         auditlog.register(models.ApiToken, exclude_fields=["secret_hash", "last_used_at"])
         auditlog.register(models.Peer, exclude_fields=["secret"])  # the peer's token: never in the trail
         auditlog.register(models.Transfer, exclude_fields=["attempts"])
+        auditlog.register(models.Arrival, exclude_fields=["report_attempts"])
 
         from leads.signals import lead_finally_closed
 

@@ -162,14 +162,16 @@ def _call(peer: Peer, path: str, payload: dict[str, Any], key: str) -> dict[str,
 
 
 def _queue(task_name: str, pk: int) -> None:
-    """Queue a delivery after commit; a broker that is down leaves it queued for the retry button."""
+    """Queue a delivery after commit; with the broker down it is marked failed (the retry button)."""
     from . import tasks
 
     def send() -> None:
         try:
             getattr(tasks, task_name).delay(pk)
-        except Exception:  # the broker is down: the row stays queued, the page offers a retry later
+        except Exception:  # the broker is down: marked failed with the reason, so the page offers a retry
             log.warning("api.federation: could not queue %s for %s", task_name, pk)
+            failed = transfer_failed if task_name == "deliver_transfer" else closure_failed
+            failed(pk, gettext("任务队列不可用，请稍后重新发送。"))
 
     transaction.on_commit(send)
 
@@ -372,6 +374,20 @@ def on_final_closure(sender: Any, lead: Lead, **kwargs: Any) -> None:
         return
     Arrival.objects.filter(pk=arrival.pk).update(report_state=TransferState.QUEUED, report_error="")
     _queue("deliver_closure", arrival.pk)
+
+
+def closure_retry(*, arrival: Arrival, user: Any, reason: str = "") -> Arrival:
+    """Send a closure report that failed again (``api.closure_retry``)."""
+    with transaction.atomic():
+        arrival = core_rules.transition(
+            arrival,
+            user=user,
+            action="api.closure_retry",
+            reason=reason,
+            fields={"report_state": TransferState.QUEUED, "report_error": ""},
+        )
+        _queue("deliver_closure", arrival.pk)
+    return arrival
 
 
 def closure_payload(lead: Lead) -> dict[str, Any]:

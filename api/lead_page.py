@@ -30,13 +30,14 @@ def forget_down_peers() -> None:
 
 
 def lead_panel(request: Any, lead: Any) -> str:
-    """One query at most, and only for a lead that may have been transferred (no local unit after
-    registration) or that came from a higher office."""
+    """A query only for a lead that may have been transferred (no local unit after registration)
+    or that came from a higher office (two for one that came from a higher office and was closed
+    without a local unit)."""
     user = request.user
     transfer = arrival = None
     if lead.assigned_unit_id is None and lead.status != LeadStatus.REGISTERED:
         transfer = Transfer.objects.filter(lead_id=lead.pk).select_related("peer").first()
-    elif lead.source == LeadSource.HIGHER:
+    if transfer is None and lead.source == LeadSource.HIGHER:
         arrival = Arrival.objects.filter(lead_id=lead.pk).exclude(reference="").select_related("token").first()
     may_transfer = bool(rules.check(user, "api.transfer_down", lead)) and has_down_peers()
     if transfer is None and arrival is None and not may_transfer:
@@ -49,6 +50,7 @@ def lead_panel(request: Any, lead: Any) -> str:
             "arrival": arrival,
             "may_transfer": may_transfer,
             "may_retry": transfer is not None and bool(rules.check(user, "api.transfer_retry", transfer)),
+            "may_report_again": arrival is not None and bool(rules.check(user, "api.closure_retry", arrival)),
         },
         request=request,
     )

@@ -16,7 +16,7 @@ from leads.choices import LeadStatus
 from leads.models import Lead
 from organization.rules import grant_keeper
 
-from .models import ApiToken, Peer, Transfer, TransferState
+from .models import ApiToken, Arrival, Peer, Transfer, TransferState
 
 #: Who may put the reveal right on a token (the service asks it when the right is asked for).
 reveal_granter = grant_keeper
@@ -103,6 +103,15 @@ rules.register(
         who=rules.street_office,
         guards=(Guard(lambda t: t.state == TransferState.FAILED, _("只有发送失败的转办才能重新发送。")),),
         url="api:transfer_retry",
+    ),
+    Action(
+        "api.closure_retry",
+        _("重新报送办结情况"),
+        model=Arrival,
+        who=rules.street_office,
+        guards=(Guard(lambda a: a.report_state == TransferState.FAILED, _("只有报送失败的办结情况才能重新报送。")),),
+        url="api:closure_retry",
+        doc="A higher deployment's transfer whose closure report failed (the peer refused or could not be reached).",
     ),
     Action(
         "api.transfer_closure",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("peers/<int:pk>/deactivate/", views_peers.PeerDeactivateView.as_view(), name="peer_deactivate"),
     path("transfer/<int:pk>/", views_peers.TransferDownView.as_view(), name="transfer_down"),
     path("transfer/<int:pk>/retry/", views_peers.TransferRetryView.as_view(), name="transfer_retry"),
+    path("arrival/<int:pk>/retry/", views_peers.ClosureRetryView.as_view(), name="closure_retry"),
     # the API, version 1
     path("v1/schema/", SchemaView.as_view(), name="schema"),
     path("v1/docs/", DocsView.as_view(), name="docs"),

@@ -13,7 +13,7 @@ from leads.models import Lead
 
 from . import federation
 from .forms import PeerAddForm, PeerDeactivateForm, TransferDownForm, TransferRetryForm
-from .models import Peer, Transfer
+from .models import Arrival, Peer, Transfer
 from .views_tokens import TokenReaderMixin
 
 
@@ -73,4 +73,18 @@ class TransferRetryView(ActionView):
 
     def perform(self, form):
         federation.transfer_retry(transfer=self.object, user=self.request.user, reason=form.cleaned_data["reason"])
+        return self.object.lead
+
+
+class ClosureRetryView(ActionView):
+    model = Arrival
+    action = "api.closure_retry"
+    form_class = TransferRetryForm
+    success_message = _("已重新发送。")
+
+    def cancel_url(self) -> str:
+        return self.object.lead.get_absolute_url()
+
+    def perform(self, form):
+        federation.closure_retry(arrival=self.object, user=self.request.user, reason=form.cleaned_data["reason"])
         return self.object.lead

@@ -1330,6 +1330,28 @@ def setup_transfer_retry(w, persona):
     return [transfer.pk], {}, _db(transfer, "state")
 
 
+def setup_closure_retry(w, persona):
+    from api import services
+    from api.models import Arrival
+    from leads import services as lead_services
+    from organization.choices import UnitCode
+
+    token, _secret = services.token_issue(
+        user=w.p.street,
+        name="市系统" + persona,
+        kind="office",
+        unit=w.u[UnitCode.STREET_OFFICE],
+        rights=["create_lead", "peer"],
+        reason="对接上级系统",
+    )
+    data = {"source": "higher", "summary": "上级转办", "higher_reference": "市转" + persona}
+    lead, _code = lead_services.lead_create(user=token.user, data=data)
+    arrival = Arrival.objects.create(
+        token=token, reference=data["higher_reference"], lead=lead, report_state="failed", report_error="HTTP 503"
+    )
+    return [arrival.pk], {}, _db(arrival, "report_state")
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for an unbound form as shown (its initial values), with changes."""
     data: dict[str, Any] = {}
@@ -1582,6 +1604,7 @@ ACTIONS: dict[str, Action] = {
     "api.peer_deactivate": Action("api:peer_deactivate", frozenset({"street"}), setup_peer_deactivate, SL),
     "api.transfer_down": Action("api:transfer_down", frozenset({"street"}), setup_transfer_down, SL),
     "api.transfer_retry": Action("api:transfer_retry", frozenset({"street"}), setup_transfer_retry, SL),
+    "api.closure_retry": Action("api:closure_retry", frozenset({"street"}), setup_closure_retry, SL),
     "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
@@ -1671,6 +1694,7 @@ OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
     "organization.grant_reveal": lambda person: reverse("organization:grant_list"),
     "organization.withdraw_reveal": lambda person: reverse("organization:grant_list"),
     "api.transfer_retry": lambda transfer: transfer.lead.get_absolute_url(),
+    "api.closure_retry": lambda arrival: arrival.lead.get_absolute_url(),
 }
 
 
