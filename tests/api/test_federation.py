@@ -343,10 +343,11 @@ def test_a_closure_is_taken_once_and_only_from_the_peer_it_was_transferred_to(pe
 
 @pytest.mark.django_db
 def test_a_final_closure_of_a_transferred_lead_is_queued_up_and_a_failure_kept(
-    personas, org, django_capture_on_commit_callbacks
+    personas, org, client_for, django_capture_on_commit_callbacks
 ):
     from django.urls import reverse
 
+    from api import federation
     from api.models import Arrival
     from leads import services as lead_services
     from leads.models import Lead
@@ -360,6 +361,12 @@ def test_a_final_closure_of_a_transferred_lead_is_queued_up_and_a_failure_kept(
     arrival = Arrival.objects.get(lead_id=lead_id)
     assert arrival.report_state == "failed" and arrival.report_error and arrival.reported_at is None
     assert Lead.objects.get(pk=lead_id).reported_up_at is None
+    page = client_for(personas.street).get(lead.get_absolute_url()).content.decode()
+    assert 'data-testid="arrival-report"' in page and reverse("api:closure_retry", args=[arrival.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):  # sent again: still unreachable, failed again
+        federation.closure_retry(arrival=arrival, user=personas.street)
+    arrival.refresh_from_db()
+    assert arrival.report_state == "failed" and arrival.report_attempts == 2
 
 
 @pytest.mark.django_db
