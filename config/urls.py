@@ -25,5 +25,6 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("publicity/", include("publicity.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -521,9 +521,19 @@ def lead_close(
         }
 
     with transaction.atomic():
-        lead = rules.transition(lead, user=user, action="leads.close", reason=reason, fields=fields)
+        lead = rules.transition(
+            lead, user=user, action="leads.close", reason=reason, fields=fields, effects=[announce_if_final]
+        )
         _note_settled(lead, user, settled, "leads.close")
     return lead
+
+
+def announce_if_final(lead: Lead) -> None:
+    """After commit: tell the layers above that the lead is finally closed (``lead_finally_closed``)."""
+    from .signals import lead_finally_closed
+
+    if lead.is_final:
+        lead_finally_closed.send(sender=Lead, lead=lead)
 
 
 def _institution_by_code(code: str) -> Any:
@@ -541,6 +551,7 @@ def lead_review_confirm(*, lead: Lead, user: Any, reason: str = "") -> Lead:
         action="leads.review_confirm",
         reason=reason,
         fields={"review_state": ReviewState.CONFIRMED, "reviewer": user},
+        effects=[announce_if_final],
     )
 
 

@@ -323,6 +323,11 @@ class DeadlineBoardView(LoginRequiredMixin, TemplateView):
         return list(ranked)
 
 
+#: What the layers above add to a lead's page (the API: a transfer to or from another Hulao
+#: deployment): functions of (request, lead) giving HTML or "", registered in their ``ready()``.
+DETAIL_EXTRAS: list[Callable[[Any, Lead], str]] = []
+
+
 class LeadDetailView(ScopedDetailView):
     """A lead's page: its facts, files, history, and one panel per action the rules allow now
     (``actions``, from ``ScopedDetailView``): nothing else is offered."""
@@ -357,6 +362,7 @@ class LeadDetailView(ScopedDetailView):
             candidates=related_candidates(user, lead=lead) if "link" in actions else [],
             deadline_state=lead.deadline_state(today, lambda: services.due_soon_horizon(today)),
             panels=self.panels(lead, actions),
+            extras=[html for hook in DETAIL_EXTRAS if (html := hook(self.request, lead))],
         )
         return context
 

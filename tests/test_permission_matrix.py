@@ -1266,6 +1266,92 @@ def setup_grant(reveal: bool):
     return setup
 
 
+# api: tokens of the systems around Hulao (the API itself is tested with tokens in tests/api)
+
+
+def setup_token_issue(w, persona):
+    data = {"name": "网格系统" + persona, "kind": "system", "unit": w.ca.pk, "rights": ["read"], **ORG_REASON}
+    return [], data, _count("api.ApiToken")
+
+
+def setup_token_revoke(w, persona):
+    from api import services
+
+    token, _secret = services.token_issue(
+        user=w.p.street, name="热线" + persona, kind="system", unit=w.ca, rights=["read"], reason="对接热线"
+    )
+    return [token.pk], ORG_REASON, _db(token, "revoked_at")
+
+
+def _peer(w, direction="down"):
+    from api import federation
+
+    return federation.peer_add(
+        user=w.p.street,
+        name="下级街道系统",
+        base_url="http://127.0.0.1:9/",
+        direction=direction,
+        secret="hl_secret-of-the-street",
+        inbound_token=None,
+        reason="对接下级系统",
+    )
+
+
+def setup_peer_add(w, persona):
+    data = {"name": "市系统" + persona, "base_url": "https://city.example.cn", "direction": "up", "secret": "hl_x"}
+    return [], {**data, **ORG_REASON}, _count("api.Peer")
+
+
+def setup_peer_deactivate(w, persona):
+    peer = _peer(w)
+    return [peer.pk], ORG_REASON, _db(peer, "is_active")
+
+
+def setup_transfer_down(w, persona):
+    peer = _peer(w)
+    lead = _lead(w, by="street")
+    deadline = datetime.date.today() + datetime.timedelta(days=10)
+    return [lead.pk], {"peer": peer.pk, "reference": "转" + persona, "deadline": deadline}, _db(lead, "status")
+
+
+def setup_transfer_retry(w, persona):
+    from api import federation
+    from api.models import Transfer
+
+    lead = _lead(w, by="street")
+    transfer = federation.transfer_down(
+        lead=lead,
+        user=w.p.street,
+        peer=_peer(w),
+        reference="转" + persona,
+        deadline=datetime.date.today() + datetime.timedelta(days=10),
+    )
+    Transfer.objects.filter(pk=transfer.pk).update(state="failed", error="HTTP 503")
+    return [transfer.pk], {}, _db(transfer, "state")
+
+
+def setup_closure_retry(w, persona):
+    from api import services
+    from api.models import Arrival
+    from leads import services as lead_services
+    from organization.choices import UnitCode
+
+    token, _secret = services.token_issue(
+        user=w.p.street,
+        name="市系统" + persona,
+        kind="office",
+        unit=w.u[UnitCode.STREET_OFFICE],
+        rights=["create_lead", "peer"],
+        reason="对接上级系统",
+    )
+    data = {"source": "higher", "summary": "上级转办", "higher_reference": "市转" + persona}
+    lead, _code = lead_services.lead_create(user=token.user, data=data)
+    arrival = Arrival.objects.create(
+        token=token, reference=data["higher_reference"], lead=lead, report_state="failed", report_error="HTTP 503"
+    )
+    return [arrival.pk], {}, _db(arrival, "report_state")
+
+
 def form_data(form, **changes) -> dict:
     """What a browser posts for an unbound form as shown (its initial values), with changes."""
     data: dict[str, Any] = {}
@@ -1511,6 +1597,14 @@ ACTIONS: dict[str, Action] = {
     "organization.withdraw_reveal": Action(
         "organization:withdraw_reveal", frozenset({"street"}), setup_grant(False), SL
     ),
+    "api.token_issue": Action("api:token_issue", frozenset({"street"}), setup_token_issue),
+    "api.token_revoke": Action("api:token_revoke", frozenset({"street"}), setup_token_revoke, SL),
+    # api: the Hulao deployments linked to this one (api/federation.py; the live pair in tests/api)
+    "api.peer_add": Action("api:peer_add", frozenset({"street"}), setup_peer_add),
+    "api.peer_deactivate": Action("api:peer_deactivate", frozenset({"street"}), setup_peer_deactivate, SL),
+    "api.transfer_down": Action("api:transfer_down", frozenset({"street"}), setup_transfer_down, SL),
+    "api.transfer_retry": Action("api:transfer_retry", frozenset({"street"}), setup_transfer_retry, SL),
+    "api.closure_retry": Action("api:closure_retry", frozenset({"street"}), setup_closure_retry, SL),
     "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
@@ -1585,6 +1679,8 @@ CREATE_PAGES = {
     "reports.recipient_add": "reports:recipient_list",
     "organization.unit_add": "organization:unit_list",
     "organization.person_add": "organization:person_list",
+    "api.token_issue": "api:token_list",
+    "api.peer_add": "api:peer_list",
     "reports.summary_save": "reports:summary_edit",
     "reports.summary_submit": "reports:summary_edit",
     "core.calendar_enter": "core:calendar",
@@ -1597,6 +1693,8 @@ OBJECT_PAGES: dict[str, Callable[[Any], str]] = {
     "reports.scorecard_threshold": lambda campaign: reverse("reports:scorecard"),
     "organization.grant_reveal": lambda person: reverse("organization:grant_list"),
     "organization.withdraw_reveal": lambda person: reverse("organization:grant_list"),
+    "api.transfer_retry": lambda transfer: transfer.lead.get_absolute_url(),
+    "api.closure_retry": lambda arrival: arrival.lead.get_absolute_url(),
 }
 
 
@@ -1721,6 +1819,10 @@ READ_ONLY = {
     "core:outbox_detail",
     "core:outbox_html",
     "core:calendar",
+    "api:index",  # the street office's API tokens (api/views_tokens.py)
+    "api:token_list",
+    "api:token_detail",
+    "api:peer_list",  # the linked deployments (api/views_peers.py)
     "core:shown",  # a secret kept in the user's own session, shown once (core.once; tests/leads/test_once.py)
     "core:jobs",  # background jobs (issue 17): the owner's only, 404 to others (tests/core/test_jobs.py)
     "core:job",
@@ -1784,6 +1886,21 @@ READ_ONLY = {
 #: the anonymous public tip pages (tests/leads/test_public.py); the admin has its own checks.
 OUTSIDE = {"login", "logout", "password_change", "password_change_done", "set_language"}
 OUTSIDE_NAMESPACES = ("tip", "admin")
+#: The API (/api/v1/) answers tokens, not signed-in people: every endpoint, with and without the
+#: token's rights and scope, is tested in tests/api/test_api.py.
+OUTSIDE |= {
+    "api:schema",
+    "api:docs",
+    "api:leads",
+    "api:lead",
+    "api:lead_reveal",
+    "api:cases",
+    "api:case",
+    "api:institutions",
+    "api:institution",
+    "api:figures",
+    "api:transfer_closure",  # a lower deployment's closure report (tests/api/test_federation.py)
+}
 
 
 def url_names(patterns=None, namespace=""):
@@ -1815,12 +1932,17 @@ def test_every_post_url_is_in_the_matrix():
     assert in_matrix <= {name for name, _p in url_names()}, "the matrix lists URLs that no longer exist"
 
 
+#: Actions done only through the API by another deployment's token, never on a page: tested with
+#: tokens in tests/api/test_federation.py.
+API_ONLY = {"api.transfer_closure"}
+
+
 def test_every_declared_action_is_in_the_matrix():
     """The matrix enumerates the rules: an action declared without an entry here (how to make an
     object it applies to, what to post, who may) fails, and so does an entry without a rule."""
     from core import rules
 
-    declared = set(rules.registry())
+    declared = set(rules.registry()) - API_ONLY
     listed = {name.split()[0] for name in ACTIONS}
     assert declared - listed == set(), f"declared actions missing from the matrix: {sorted(declared - listed)}"
     assert listed - declared == set(), f"matrix entries without a rule: {sorted(listed - declared)}"

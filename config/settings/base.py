@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django_filters",
     "auditlog",
     "axes",
+    "rest_framework",  # the API for the systems around Hulao (api/, /api/v1/)
+    "drf_spectacular",  # its OpenAPI schema
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by the app itself (no CDN)
     # Hulao
     "core",
     "organization",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "rectification",
     "publicity",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -379,6 +383,35 @@ BENCHMARK_MODE = env_bool("HULAO_BENCHMARK", False)
 if BENCHMARK_MODE:
     MIDDLEWARE.insert(0, "core.middleware.QueryCountHeaderMiddleware")
     RATELIMIT_ENABLE = False
+
+# --- The API (api/, /api/v1/) -----------------------------------------------------------------------
+# Token authentication per office or system (api.ApiToken), scoped like a person of the token's
+# unit; every call logged (api.ApiCall). Rate limits per token by its kind, counted in the cache
+# (Redis when REDIS_URL is set), e.g. API_RATE_SYSTEM=600/min.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_THROTTLE_RATES = {
+    "office": env("API_RATE_OFFICE", "300/min"),
+    "system": env("API_RATE_SYSTEM", "600/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "护老 Hulao API",
+    "DESCRIPTION": "读取令牌范围内的线索、案件、机构和报表数据，登记线索（12345热线、网格系统、上级转办）。"
+    "举报人身份从不出现在接口中，只能经有权限的令牌说明原因后查看，并被记录。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Hulao ---------------------------------------------------------------------------------------
 HULAO_SITE_NAME = _("护老 · 打击整治养老诈骗专项行动")

@@ -574,6 +574,42 @@ def _core():
     return {"calendar_enter": calendar}
 
 
+def _api():
+    from api import forms, services
+
+    def issue(ctx):
+        return ctx.p.street, Target(reverse("api:token_issue"), forms.TokenIssueForm())
+
+    def revoke(ctx):
+        token, _secret = services.token_issue(
+            user=ctx.p.street, name="热线", kind="system", unit=ctx.org.community_a, rights=["read"], reason="对接热线"
+        )
+        return ctx.p.street, Target(reverse("api:token_revoke", args=[token.pk]), forms.TokenRevokeForm())
+
+    def peer(ctx):
+        return ctx.p.street, Target(reverse("api:peer_add"), forms.PeerAddForm())
+
+    def transfer(ctx):
+        from api import federation
+        from leads import services as lead_services
+
+        federation.peer_add(
+            user=ctx.p.street,
+            name="下级系统",
+            base_url="http://127.0.0.1:9/",
+            direction="down",
+            secret="hl_x",
+            inbound_token=None,
+            reason="对接下级系统",
+        )
+        lead, _code = lead_services.lead_create(
+            user=ctx.p.street, data={"source": "public", "channel": "phone", "summary": "转办"}
+        )
+        return ctx.p.street, Target(reverse("api:transfer_down", args=[lead.pk]), forms.TransferDownForm(lead=lead))
+
+    return {"api_token_issue": issue, "api_token_revoke": revoke, "api_peer_add": peer, "api_transfer_down": transfer}
+
+
 FORMS: dict[str, Callable] = {
     **_accounts(),
     **_leads(),
@@ -584,6 +620,7 @@ FORMS: dict[str, Callable] = {
     **_core(),
     **_campaigns(),
     **_organization(),
+    **_api(),
 }
 
 
