@@ -152,3 +152,18 @@ def test_only_the_city_office_transfers(city):
     for user in (city.street, city.street_x, city.community):
         with pytest.raises(Refused):
             services.lead_transfer(user=fresh(user), street=city.xintang, data={"higher_reference": "x"})
+
+
+def test_the_city_browses_each_streets_units(city, client):
+    client.force_login(city.city)
+    page = client.get(reverse("organization:unit_list"), {"jurisdiction": city.dongshi.pk}).content.decode()
+    assert "东石社区" in page and city.org.community_a.name not in page
+    client.force_login(city.street_x)
+    page = client.get(reverse("organization:unit_list")).content.decode()
+    assert "东石社区" in page and city.org.community_a.name not in page
+    assert 'name="jurisdiction"' in page  # a street of a city sees the filter (its own street only)
+
+
+def test_a_street_on_its_own_has_no_jurisdiction_filter(personas, client):
+    client.force_login(personas.street)
+    assert 'name="jurisdiction"' not in client.get(reverse("organization:unit_list")).content.decode()
