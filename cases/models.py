@@ -195,6 +195,7 @@ class Case(VersionedModel, RecordedModel):
     leads = models.ManyToManyField("leads.Lead", verbose_name=_("来源线索"), blank=True, related_name="cases")
 
     objects = CaseQuerySet.as_manager()
+    jurisdiction_path = "handling_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("案件")
@@ -307,6 +308,7 @@ class CaseStep(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "case__handling_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("办理环节")
@@ -363,6 +365,7 @@ class LedgerEntry(models.Model):
     )
 
     objects = LedgerEntryQuerySet.as_manager()
+    jurisdiction_path = "case__handling_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("追赃挽损记录")
@@ -434,6 +437,7 @@ class PublicOpinionPlan(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "case__handling_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("舆情应对方案")

@@ -63,9 +63,11 @@ def queue_mail(
     context: dict[str, Any],
     key: str | None = None,
     attachment: tuple[str, bytes, str] | None = None,
+    jurisdiction_id: int | None = None,
 ) -> OutboundEmail | None:
     """Record an e-mail in the outbox and send it after commit. With ``key``, the same e-mail is
-    queued once only: a second call with the same key returns the existing row."""
+    queued once only: a second call with the same key returns the existing row. ``jurisdiction_id``:
+    the street whose e-mail it is, in a city (its office sees it in the outbox)."""
     recipients = sorted({addr for addr in to if addr})
     if not recipients:
         return None
@@ -81,6 +83,7 @@ def queue_mail(
         "body_text": text,
         "body_html": html,
         "to": recipients,
+        "jurisdiction_id": jurisdiction_id,
     }
     if attachment:
         fields.update(attachment_name=attachment[0], attachment=attachment[1], attachment_mimetype=attachment[2])

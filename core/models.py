@@ -82,6 +82,7 @@ class ExportLog(models.Model):
     row_count = models.PositiveIntegerField(_("行数"), default=0)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "user__unit__jurisdiction"
 
     class Meta:
         verbose_name = _("导出记录")
@@ -123,8 +124,20 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    #: The street whose e-mail this is, in a city (issue 19): its office sees it in the outbox.
+    #: None: seen only where nothing is bounded (a deployment of one street).
+    jurisdiction = models.ForeignKey(
+        "organization.Jurisdiction",
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("邮件")
@@ -163,6 +176,7 @@ class CalendarYear(models.Model):
     reason = models.CharField(_("依据"), max_length=500)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = ""  # shared by every jurisdiction
 
     class Meta:
         verbose_name = _("年度节假日安排")
@@ -196,6 +210,7 @@ class CalendarDay(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = ""  # shared by every jurisdiction
 
     class Meta:
         verbose_name = _("节假日调整")
@@ -262,6 +277,7 @@ class FormSubmission(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "user__unit__jurisdiction"
 
     class Meta:
         verbose_name = _("表单提交")
@@ -310,6 +326,7 @@ class Job(models.Model):
     touched_at = models.DateTimeField(null=True, blank=True)  # the worker's last progress write
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "owner__unit__jurisdiction"
 
     class Meta:
         verbose_name = _("后台任务")

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit import audit_context, note_required
 from .concurrency import ConcurrentEditError, VersionedModel
 from .exceptions import DomainError
-from .visibility import scope_of
+from .visibility import in_jurisdiction, scope_of
 
 if TYPE_CHECKING:
     from organization.models import Scope
@@ -154,7 +154,7 @@ def visible(label: str = "可见") -> Predicate:
     def test(user: Any, scope: Scope, obj: Any) -> bool:
         if obj is None:
             return False
-        if scope.sees_all:
+        if scope.sees_all and scope.jurisdiction_ids is None:
             return True
         return bool(type(obj)._default_manager.visible_to(user).filter(pk=obj.pk).exists())
 
@@ -269,8 +269,11 @@ def _state_label(obj: Any, action: Action) -> str:
 def check(user: Any, name: str, obj: Any = None) -> Decision:
     """May ``user`` do ``name`` to ``obj`` now? True, or false with the reason in Chinese."""
     action = get(name)
-    if scope_of(user) is None:
+    scope = scope_of(user)
+    if scope is None:
         return Decision(False, gettext("请先登录。"), "who")
+    if isinstance(obj, models.Model) and not in_jurisdiction(scope, obj):
+        return Decision(False, gettext("该事项不属于您的辖区。"), "who")
     if not action.who(user, obj):
         if not writer(user):
             return Decision(False, gettext("您的账号为只读权限。"), "who")

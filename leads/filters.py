@@ -17,8 +17,12 @@ class LeadFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("状态"), choices=LeadStatus.choices)
     source = django_filters.ChoiceFilter(label=_("来源"), choices=LeadSource.choices)
     fraud_type = django_filters.ChoiceFilter(label=_("诈骗类型"), choices=FraudType.choices)
-    assigned_unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.receivers())
-    community = django_filters.ModelChoiceFilter(label=_("社区"), queryset=Unit.objects.communities())
+    assigned_unit = django_filters.ModelChoiceFilter(
+        label=_("承办单位"), queryset=lambda request: Unit.objects.receivers().of_street(getattr(request, "user", None))
+    )
+    community = django_filters.ModelChoiceFilter(
+        label=_("社区"), queryset=lambda request: Unit.objects.communities().of_street(getattr(request, "user", None))
+    )
     deadline_state = django_filters.ChoiceFilter(
         label=_("期限"), choices=DeadlineState.choices, method="filter_deadline"
     )

@@ -22,7 +22,7 @@ from organization.models import Unit, User
 from . import rules as lead_rules
 from .choices import CaseKind, Channel, FraudType, LeadSource, Outcome
 from .models import Lead
-from .services import EDIT_FIELDS, INTAKE_FIELDS
+from .services import EDIT_FIELDS, INTAKE_FIELDS, TRANSFER_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEL = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})
@@ -221,7 +221,7 @@ class LeadForm(IdentityHintMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Unit.objects.communities()
+        self.fields["community"].queryset = Unit.objects.communities().of_street(user)
         sources = lead_rules.intake_sources(user) if user is not None else None
         if sources is not None:
             self.fields["source"].choices = [(source, LeadSource(source).label) for source in sources]
@@ -237,6 +237,31 @@ class LeadForm(IdentityHintMixin, forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("files", "issue_receipt", "keep_identity")}
 
 
+class TransferForm(forms.ModelForm):
+    """The city special office transfers a lead to one of its streets (issue 19)."""
+
+    street = forms.ModelChoiceField(label=_("转办镇街"), queryset=None)
+
+    class Meta:
+        model = Lead
+        fields = TRANSFER_FIELDS
+        widgets = {"higher_deadline": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"higher_reference": _("转办文号"), "higher_deadline": _("反馈期限")}
+
+    def __init__(self, *args, user=None, **kwargs):
+        from organization.models import Jurisdiction
+
+        super().__init__(*args, **kwargs)
+        # the streets the user sees (the city: its own; the service checks they are the city's)
+        self.fields["street"].queryset = Jurisdiction.objects.visible_to(user).filter(parent__isnull=False)
+        self.order_fields(["street", "higher_reference", "higher_deadline"])
+        self.fields["higher_reference"].required = True
+        self.fields["higher_deadline"].required = True
+
+    def lead_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in TRANSFER_FIELDS and v is not None}
+
+
 class LeadEditForm(VersionedFormMixin, forms.ModelForm):
     """Staff correct a lead's facts after intake (``services.lead_update``), with a reason. The
     hidden version makes a save over someone else's newer change fail instead of erasing it."""
@@ -250,7 +275,10 @@ class LeadEditForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Unit.objects.communities()
+        communities = Unit.objects.communities()
+        if self.instance.jurisdiction_id is not None:  # a street in a city: its own communities
+            communities = communities.filter(jurisdiction_id=self.instance.jurisdiction_id)
+        self.fields["community"].queryset = communities
         self.fields["channel"].choices = [("", "---------"), *Channel.choices]
         self.fields["original_case_kind"].choices = [("", "---------"), *CaseKind.choices]
         # Only the source's own fields: the document number of a higher office's referral, the
@@ -346,7 +374,8 @@ class ReferForm(ReasonForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.share_choices("unit", "receivers", lambda: list(Unit.objects.receivers().values_list("pk", "name")))
+        self.fields["unit"].queryset = Unit.objects.receivers().of_street(self.user)
+        self.share_choices("unit", "receivers", lambda: list(self.fields["unit"].queryset.values_list("pk", "name")))
 
 
 class FeedbackForm(LeadActionForm):

@@ -267,6 +267,7 @@ def import_leads(*, user, upload, valid_only: bool = False, progress=NO_PROGRESS
             lead.received_on = today
             lead.created_by = user
             lead.filed_by_unit_id = user.unit_id
+            lead.jurisdiction_id = user.scope.jurisdiction_id
         for start in range(0, len(leads), 2000):
             Lead.objects.bulk_create(leads[start : start + 2000], batch_size=2000)
             progress.advance(len(leads[start : start + 2000]))

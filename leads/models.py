@@ -190,11 +190,34 @@ class Lead(VersionedModel, RecordedModel):
     publicly_named = models.BooleanField(_("列入通报"), default=False)
 
     reported_up_at = models.DateTimeField(_("向上级报送办结时间"), null=True, blank=True)
+    #: The street (镇街) whose lead this is (issue 19): what bounds it in a city deployment. Set
+    #: from the filing unit's jurisdiction; None in a deployment of one street.
+    jurisdiction = models.ForeignKey(
+        "organization.Jurisdiction",
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        editable=False,
+    )
+    #: The city special office that transferred the lead in the system (上级转办, issue 19): its
+    #: closure is reported up by itself, and the city follows it on its list.
+    transferred_by = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("转办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads_transferred",
+        editable=False,
+    )
     #: When the informant last added information with the receipt code: the 新补充 badge and
     #: list of the units handling the lead, and their next daily digest (issue 16.6).
     supplemented_at = models.DateTimeField(_("举报人最近补充时间"), null=True, blank=True, editable=False)
 
     objects = LeadQuerySet.as_manager()
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("线索")
@@ -270,6 +293,16 @@ class Lead(VersionedModel, RecordedModel):
     def is_final(self) -> bool:
         return self.status == LeadStatus.CLOSED and self.review_state != ReviewState.PENDING
 
+    def city_deadline_state(self, today) -> str:
+        """Against the city's deadline (a transferred lead): 逾期 open past it, 逾期办结 closed after
+        it, "" otherwise."""
+        if self.higher_deadline is None:
+            return ""
+        if not self.is_final:
+            return "overdue" if self.higher_deadline < today else ""
+        closed = timezone.localdate(self.closed_at) if self.closed_at else today
+        return "late" if closed > self.higher_deadline else ""
+
     def deadline_state(self, today, horizon) -> str:
         """The deadline's state: overdue, due soon (by ``horizon``, a date or a function giving it:
         the working-day calendar is read only when the answer depends on it), on time or none."""
@@ -291,6 +324,7 @@ class SourceDeadline(models.Model):
     workdays = models.PositiveSmallIntegerField(_("反馈期限（工作日）"))
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = ""  # shared by every jurisdiction
 
     class Meta:
         verbose_name = _("默认反馈期限")
@@ -314,6 +348,7 @@ class LeadSupplement(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "lead__jurisdiction"
 
     class Meta:
         verbose_name = _("补充材料")

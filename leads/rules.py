@@ -215,6 +215,15 @@ rules.register(
         confirm=_("将把列表中筛选出的全部未报送线索记为已向上级报送，记录后不能撤销。"),
     ),
     Action(
+        "leads.transfer",
+        _("转办线索"),
+        model=None,
+        who=org_rules.city_office,
+        url="leads:transfer",
+        doc="The city special office transfers a lead to one of its streets (上级转办, with the city's "
+        "reference number and deadline); the street refers it on, and its closure is reported up by itself.",
+    ),
+    Action(
         "leads.redact",
         _("删除敏感内容"),
         model=Lead,

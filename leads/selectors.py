@@ -149,3 +149,21 @@ def search(user: Any, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Visible leads whose number contains ``text`` (no informant field is read or matched)."""
     rows = visible_to(user, Lead).filter(number__icontains=text).order_by("-received_on", "-pk")
     return list(rows.values("pk", *SHORT_FIELDS)[:limit])
+
+
+def city_transfers(user: Any, *, overdue: bool = False) -> Any:
+    """The leads a city special office transferred in the system (issue 19), as ``user`` sees
+    them: the city every street's, a street its own. ``overdue``: not finally closed by the city's
+    deadline (open past it, or closed after it)."""
+    from django.utils import timezone
+
+    from .choices import LeadStatus, ReviewState
+
+    leads = visible_to(user, Lead).filter(transferred_by__isnull=False)
+    if overdue:
+        today = timezone.localdate()
+        final = Q(status=LeadStatus.CLOSED) & ~Q(review_state=ReviewState.PENDING)
+        leads = leads.filter(
+            (~final & Q(higher_deadline__lt=today)) | (final & Q(closed_at__date__gt=F("higher_deadline")))
+        )
+    return leads

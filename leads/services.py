@@ -278,6 +278,7 @@ def build_lead(data: dict[str, Any], *, user=None, today: datetime.date | None =
     if user is not None and getattr(user, "is_authenticated", False):
         lead.created_by = user
         lead.filed_by_unit_id = user.unit_id
+        lead.jurisdiction_id = user.scope.jurisdiction_id
         if lead.community_id is None and user.scope.is_community:
             lead.community_id = user.unit_id
     return lead
@@ -314,6 +315,55 @@ def lead_create(
     return lead, code
 
 
+TRANSFER_FIELDS = [
+    "higher_reference",
+    "higher_deadline",
+    "summary",
+    "description",
+    "fraud_type",
+    "subject_name",
+    "subject_address",
+    "subject_phone",
+    "subject_credit_code",
+    "subject_person",
+    "money_lost",
+    "occurred",
+    "elderly_affected",
+    "is_major",
+]
+
+
+def lead_transfer(*, user: Any, street: Any, data: dict[str, Any], reason: str = "") -> Lead:
+    """The city special office transfers a lead to one of its streets (上级转办, issue 19): a lead of
+    the street from a higher office, with the city's reference number and deadline, which the
+    street refers on as any other. Its closure is reported up by itself (``lead_close``)."""
+    rules.require(user, "leads.transfer")
+    scope = user.scope
+    if street is None or street.parent_id != scope.jurisdiction_id:
+        raise DomainError(_("请选择本市的镇街。"), code="street", field="street")
+    reference = (data.get("higher_reference") or "").strip()
+    if not reference:
+        raise DomainError(_("请填写转办文号。"), code="higher_reference", field="higher_reference")
+    if not data.get("higher_deadline"):
+        raise DomainError(_("请填写反馈期限。"), code="higher_deadline", field="higher_deadline")
+    if data["higher_deadline"] < timezone.localdate():
+        raise DomainError(_("反馈期限不能早于今天。"), code="higher_deadline", field="higher_deadline")
+    if Lead.objects.filter(jurisdiction=street, source=LeadSource.HIGHER, higher_reference=reference).exists():
+        raise DomainError(
+            _("文号“%(v)s”已转办给该镇街。") % {"v": reference}, code="higher_reference", field="higher_reference"
+        )
+    fields = {k: v for k, v in data.items() if k in TRANSFER_FIELDS}
+    lead = build_lead({**fields, "higher_reference": reference, "source": LeadSource.HIGHER})
+    lead.created_by = user
+    lead.filed_by_unit_id = user.unit_id
+    lead.transferred_by_id = user.unit_id
+    lead.jurisdiction = street
+    with transaction.atomic(), audit_context(actor=user, reason=reason or gettext("市专项办转办线索")):
+        lead.number = reserve_numbers(lead.received_on.year, 1)[0]
+        lead.save()
+    return lead
+
+
 def lead_submit_tip(*, data: dict[str, Any], files: Iterable[Any] = ()) -> tuple[Lead, str]:
     """A tip from the public web form (no login). Returns the lead and its receipt code."""
     from organization.models import Unit
@@ -321,6 +371,7 @@ def lead_submit_tip(*, data: dict[str, Any], files: Iterable[Any] = ()) -> tuple
     data = {**data, "source": LeadSource.PUBLIC, "channel": "web", "is_major": False}
     lead = build_lead(data)
     lead.filed_by_unit = Unit.objects.street_office()
+    lead.jurisdiction_id = lead.filed_by_unit.jurisdiction_id if lead.filed_by_unit else None
     code = _new_receipt(lead)
     with transaction.atomic(), audit_context(reason=gettext("群众网上举报")):
         lead.number = reserve_numbers(lead.received_on.year, 1)[0]
@@ -412,6 +463,8 @@ def lead_refer(*, lead: Lead, user: Any, unit: Any, deadline: datetime.date | No
     """Street office refers the lead to a working group, member unit or community."""
     if unit is None or unit.kind not in (UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY):
         raise DomainError(_("只能分派给工作组、成员单位或社区。"), code="unit", field="unit")
+    if lead.jurisdiction_id is not None and unit.jurisdiction_id != lead.jurisdiction_id:
+        raise DomainError(_("只能分派给本镇街的单位。"), code="unit", field="unit")
     today = timezone.localdate()
     if deadline is not None and deadline < today:
         raise DomainError(_("反馈期限不能早于今天。"), code="deadline", field="deadline")
@@ -507,7 +560,10 @@ def lead_close(
         if review and reviewer is not None and reviewer.pk == user.pk:
             raise DomainError(_("二次核查须由办结人以外的人员进行。"), code="reviewer", field="reviewer")
         settled.update(_settle_extension(locked))
+        # A lead the city transferred in the system: the final closure is reported up by itself.
+        auto_report = {"reported_up_at": timezone.now()} if locked.transferred_by_id and not review else {}
         return {
+            **auto_report,
             "outcome": outcome,
             "closed_at": timezone.now(),
             "closed_by": user,
@@ -550,7 +606,12 @@ def lead_review_confirm(*, lead: Lead, user: Any, reason: str = "") -> Lead:
         user=user,
         action="leads.review_confirm",
         reason=reason,
-        fields={"review_state": ReviewState.CONFIRMED, "reviewer": user},
+        fields=lambda locked: {
+            "review_state": ReviewState.CONFIRMED,
+            "reviewer": user,
+            # a lead the city transferred in the system: its final closure is reported up by itself
+            **({"reported_up_at": timezone.now()} if locked.transferred_by_id else {}),
+        },
         effects=[announce_if_final],
     )
 

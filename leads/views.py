@@ -37,7 +37,7 @@ from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column, write_rows
 from organization.models import Unit
 
-from . import forms, imports, public, services
+from . import forms, imports, public, selectors, services
 from .choices import OPEN_FOR_RECEIVER, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
 from .filters import LeadFilter
 from .models import INFORMANT_FIELDS, Lead
@@ -585,6 +585,83 @@ class LeadCreateView(SecretOnceMixin, ActionView):
             )
         messages.success(self.request, _("线索 %(n)s 已登记。") % {"n": lead.number})
         return redirect(lead)
+
+
+class TransferView(ActionView):
+    """The city special office transfers a lead to a street (``leads.transfer``, issue 19)."""
+
+    action = "leads.transfer"
+    form_class = forms.TransferForm
+    template_name = "leads/transfer_form.html"
+
+    def extra_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def perform(self, form):
+        lead = services.lead_transfer(user=self.request.user, street=form.cleaned_data["street"], data=form.lead_data())
+        self.success_message = _("线索 %(n)s 已转办%(street)s。") % {"n": lead.number, "street": lead.jurisdiction}
+        return lead
+
+    def get_success_url(self, result=None) -> str:
+        return reverse("leads:city")
+
+    def cancel_url(self) -> str:
+        return reverse("leads:city")
+
+
+class CityTransferListView(LeadListView):
+    """The leads the city transferred to its streets (issue 19): each one's street, state, the
+    city's deadline and whether it is overdue against it, and the closure reported up (outcome,
+    findings). The city sees every street's; a street its own."""
+
+    template_name = "leads/city_list.html"
+    export_title = _("市专项办转办线索")
+    export_columns = [
+        Column(_("镇街"), lambda x: str(x.jurisdiction or ""), 16),
+        Column(_("转办文号"), lambda x: x.higher_reference, 22),
+        Column(_("编号"), lambda x: x.number, 14),
+        Column(_("线索摘要"), lambda x: x.summary, 40),
+        Column(_("状态"), lambda x: x.get_status_display(), 10),
+        Column(_("反馈期限"), lambda x: x.higher_deadline, 12),
+        Column(_("逾期"), lambda x: CITY_DEADLINE_LABELS.get(x.city_deadline_state(timezone.localdate()), ""), 10),
+        Column(_("办结结果"), lambda x: x.get_outcome_display(), 18),
+        Column(_("核查情况"), lambda x: x.findings, 50),
+        Column(_("办结时间"), lambda x: x.closed_at, 16),
+        Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
+    ]
+    ROW_FIELDS = (
+        *LeadListView.ROW_FIELDS,
+        "higher_reference",
+        "higher_deadline",
+        "outcome",
+        "findings",
+        "closed_at",
+        "jurisdiction__name",
+    )
+
+    def get_queryset(self):
+        overdue = self.request.GET.get("overdue") == "1"
+        leads = selectors.city_transfers(self.request.user, overdue=overdue)
+        return leads.for_list().select_related("jurisdiction").order_by("-received_on", "-pk")
+
+    def paginate_queryset(self, queryset, page_size):
+        rows = (
+            queryset.select_related(None)
+            .select_related("assigned_unit", "community", "supervisor", "jurisdiction")
+            .only(*self.ROW_FIELDS)
+        )
+        return super(LeadListView, self).paginate_queryset(rows, page_size)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = context["today"]
+        for lead in context["object_list"]:
+            lead.city_state = CITY_DEADLINE_LABELS.get(lead.city_deadline_state(today), "")
+        context["overdue_only"] = self.request.GET.get("overdue") == "1"
+        return context
+
+
+CITY_DEADLINE_LABELS = {"overdue": _("逾期未办结"), "late": _("逾期办结")}
 
 
 class LeadUpdateView(LeadActionMixin, ActionView):

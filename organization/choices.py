@@ -8,6 +8,14 @@ class UnitKind(models.TextChoices):
     MEMBER_UNIT = "member_unit", _("成员单位")
     COMMUNITY = "community", _("社区")
     HIGHER_OFFICE = "higher_office", _("上级机关")
+    CITY_OFFICE = "city_office", _("市专项办")
+
+
+class JurisdictionLevel(models.TextChoices):
+    """A city special office (市专项办) over street/town special offices (镇街专项办)."""
+
+    CITY = "city", _("市")
+    STREET = "street", _("镇街")
 
 
 class Role(models.TextChoices):
@@ -16,6 +24,7 @@ class Role(models.TextChoices):
     GROUP_MEMBER = "group_member", _("工作组成员")
     UNIT_LIAISON = "unit_liaison", _("成员单位联络员")
     COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+    CITY_OFFICE = "city_office", _("市专项办工作人员")
 
 
 class PhaseKind(models.TextChoices):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .choices import PhaseKind, Role, UnitCode, UnitKind
 from .models import Campaign, Phase, Unit, User
-from .services import init_campaign
+from .services import home_jurisdiction_id, init_campaign
 
 DEMO_PASSWORD = "hulao-demo-2026"
 
@@ -77,7 +77,9 @@ def seed(*, rng: random.Random, scale: dict[str, int]) -> tuple[DemoContext, boo
     """Create the organisation's demo rows. Returns the context and whether the demo campaign was
     new (the other apps seed only then, or when asked to with explicit scale options)."""
     init_campaign()
-    units = {u.code: u for u in Unit.objects.exclude(code=None)}
+    # the plan's street (each street of a demo city has units with the same codes: seed_demo --city)
+    units = {u.code: u for u in Unit.objects.exclude(code=None).filter(jurisdiction_id=home_jurisdiction_id())}
+    units.update({u.code: u for u in Unit.objects.filter(code=UnitCode.CITY_OFFICE).order_by("pk")[:1]})
     communities = []
     for order, name in enumerate(COMMUNITIES, start=1):
         unit, _ = Unit.objects.get_or_create(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.visibility import visible_to
 
 from .choices import Role, UnitKind
-from .models import Unit, User
+from .models import Jurisdiction, Unit, User
 
 STATUS_CHOICES = [("active", _("启用")), ("inactive", _("已停用")), ("all", _("全部"))]
 
@@ -39,13 +39,27 @@ def _visible_units(request):
     return visible_to(request.user, Unit).order_by("kind", "sort_order", "name")
 
 
+def _visible_jurisdictions(request):
+    if request is None:
+        return Jurisdiction.objects.none()
+    return visible_to(request.user, Jurisdiction)
+
+
 class UnitFilter(StatusFilterSet):
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=UnitKind.choices)
     q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")
+    #: a city (issue 19): the city office browses each street's units; not shown to a street on its own
+    jurisdiction = django_filters.ModelChoiceFilter(label=_("所属辖区"), queryset=_visible_jurisdictions)
 
     class Meta:
         model = Unit
-        fields = ["kind", "q", "status"]
+        fields = ["kind", "q", "status", "jurisdiction"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if not (user is not None and user.is_authenticated and user.in_city):
+            self.filters.pop("jurisdiction", None)
 
 
 class PersonFilter(StatusFilterSet):

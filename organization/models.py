@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator
@@ -16,7 +17,54 @@ from django.utils.translation import gettext_lazy as _
 
 from core.visibility import ScopedQuerySet
 
-from .choices import CampaignStatus, PhaseKind, Role, UnitKind
+from .choices import CampaignStatus, JurisdictionLevel, PhaseKind, Role, UnitKind
+
+
+class Jurisdiction(models.Model):
+    """A special office's jurisdiction (辖区): a city (市专项办) over its streets and towns
+    (镇街专项办), or one street on its own. Each unit belongs to one; what a user sees is bounded by
+    the jurisdictions of their ``Scope`` (``core.visibility``). A street without a parent is a
+    deployment of one street (today's case): its users are not bounded at all."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    level = models.CharField(
+        _("级别"), max_length=10, choices=JurisdictionLevel.choices, default=JurisdictionLevel.STREET
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+
+    objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "pk"
+
+    class Meta:
+        verbose_name = _("辖区")
+        verbose_name_plural = _("辖区")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(level=JurisdictionLevel.STREET),
+                name="jurisdiction_city_has_no_parent",
+                violation_error_message=_("市级辖区没有上级辖区。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == JurisdictionLevel.CITY
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q()  # bounded by the scope's jurisdictions (``jurisdiction_path``)
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -33,6 +81,14 @@ class UnitQuerySet(ScopedQuerySet):
         """One query."""
         return self.filter(kind=UnitKind.STREET_OFFICE, is_active=True).first()
 
+    def of_street(self, user: Any) -> UnitQuerySet:
+        """The units of the user's own jurisdiction (a street's choice lists in a city, issue 19);
+        all of them in a deployment of one street."""
+        scope = getattr(user, "scope", None) if user is not None and user.is_authenticated else None
+        if scope is None or scope.jurisdiction_ids is None:
+            return self
+        return self.filter(jurisdiction_id=scope.jurisdiction_id)
+
     def receivers(self) -> UnitQuerySet:
         """Units a lead or a task can be referred to: working groups, member units, communities."""
         return self.filter(kind__in=[UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT, UnitKind.COMMUNITY], is_active=True)
@@ -46,7 +102,6 @@ class Unit(models.Model):
     code = models.SlugField(
         _("代码"),
         max_length=40,
-        unique=True,
         null=True,
         blank=True,
         help_text=_("系统内部识别用，例如 group_crackdown（打击组）。见 organization.choices.UnitCode。"),
@@ -75,8 +130,17 @@ class Unit(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
 
     objects = UnitQuerySet.as_manager()
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("单位")
@@ -87,6 +151,18 @@ class Unit(models.Model):
                 condition=Q(host_unit__isnull=True) | Q(kind__in=[UnitKind.WORKING_GROUP, UnitKind.STREET_OFFICE]),
                 name="unit_host_only_for_groups",
                 violation_error_message=_("只有工作组和专项办才有挂靠单位。"),
+            ),
+            # A code (``UnitCode``) names one unit of a jurisdiction: each street has its crackdown group.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(jurisdiction__isnull=True),
+                name="unit_code_unique",
+                violation_error_message=_("代码已被使用。"),
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "code"],
+                name="unit_code_unique_in_jurisdiction",
+                violation_error_message=_("代码已被本辖区的其他单位使用。"),
             ),
         ]
 
@@ -123,10 +199,17 @@ class Scope:
     #: The codes (``UnitCode``) of the user's unit and of the groups it hosts: what rules ask of
     #: named units ("the crackdown group, the police and the tribunal handle cases").
     unit_codes: frozenset[str] = field(default_factory=frozenset)
+    #: The jurisdiction of the user's unit (None: none, a deployment of one street).
+    jurisdiction_id: int | None = None
+    #: The jurisdictions whose rows the user may see: a street in a city its own, the city its
+    #: own and every street under it. None: not bounded (a street on its own, today's case).
+    jurisdiction_ids: frozenset[int] | None = None
+    #: The user works in a city special office (市专项办): reads its streets, writes only its own.
+    is_city: bool = False
 
     @property
     def is_street_office(self) -> bool:
-        return self.role == Role.STREET_OFFICE or (self.sees_all and self.can_write)
+        return not self.is_city and (self.role == Role.STREET_OFFICE or (self.sees_all and self.can_write))
 
     @property
     def is_community(self) -> bool:
@@ -199,15 +282,51 @@ class User(AbstractUser):
         unit_kind = self.unit.kind if self.unit_id else None
         group_ids: frozenset[int] = frozenset()
         codes: set[str] = set()
+        jurisdiction_id = self.unit.jurisdiction_id if self.unit_id else None
+        bounded: frozenset[int] | None = None
+        is_city = False
         if self.unit_id:
             rows = Unit.objects.filter(Q(host_unit_id=self.unit_id) | Q(pk=self.unit_id)).values_list(
-                "pk", "code", "host_unit_id"
+                "pk", "code", "host_unit_id", "jurisdiction__level", "jurisdiction__parent_id"
             )
-            group_ids = frozenset(pk for pk, _code, host in rows if host == self.unit_id and pk != self.unit_id)
-            codes = {code for _pk, code, _host in rows if code}
-        sees_all = self.role in (Role.STREET_OFFICE, Role.LEADER) or unit_kind == UnitKind.STREET_OFFICE
-        can_write = self.role != Role.LEADER and bool(self.role)
-        return Scope(self.pk, self.role, self.unit_id, unit_kind, sees_all, can_write, group_ids, frozenset(codes))
+            group_ids = frozenset(pk for pk, _c, host, _l, _p in rows if host == self.unit_id and pk != self.unit_id)
+            codes = {code for _pk, code, _h, _l, _p in rows if code}
+            own = [(level, parent) for pk, _c, _h, level, parent in rows if pk == self.unit_id]
+            level, parent = own[0] if own else (None, None)
+            if jurisdiction_id is not None and level == JurisdictionLevel.CITY:
+                is_city = True
+                children = Jurisdiction.objects.filter(parent_id=jurisdiction_id).values_list("pk", flat=True)
+                bounded = frozenset({jurisdiction_id, *children})
+            elif jurisdiction_id is not None and parent is not None:
+                bounded = frozenset({jurisdiction_id})
+        sees_all = (
+            self.role in (Role.STREET_OFFICE, Role.LEADER, Role.CITY_OFFICE)
+            or unit_kind in (UnitKind.STREET_OFFICE, UnitKind.CITY_OFFICE)
+            or is_city
+        )
+        # The city office reads its streets; it writes only its own actions (its predicates).
+        can_write = self.role not in (Role.LEADER, Role.CITY_OFFICE) and bool(self.role) and not is_city
+        return Scope(
+            self.pk,
+            self.role,
+            self.unit_id,
+            unit_kind,
+            sees_all,
+            can_write,
+            group_ids,
+            frozenset(codes),
+            jurisdiction_id=jurisdiction_id,
+            jurisdiction_ids=bounded,
+            is_city=is_city,
+        )
+
+    jurisdiction_path = "unit__jurisdiction"
+
+    @property
+    def in_city(self) -> bool:
+        """Works in a city deployment (a street of a city, or the city office): the pages show
+        the city's transfers (issue 19). No query beyond the scope's."""
+        return self.scope.jurisdiction_ids is not None
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -268,6 +387,7 @@ class Campaign(models.Model):
     )
 
     objects = CampaignQuerySet.as_manager()
+    jurisdiction_path = ""  # shared: the streets run the city's campaign
 
     class Meta:
         verbose_name = _("专项行动")
@@ -330,6 +450,7 @@ class Phase(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = ""
 
     class Meta:
         verbose_name = _("工作环节")

@@ -30,6 +30,14 @@ from . import rules_campaigns  # noqa: F401  # organization.campaign_* (campaign
 from .choices import Role, UnitKind
 from .models import Unit, User
 
+
+@rules.predicate("市专项办")
+def city_office(user: Any, scope: Any, obj: Any) -> bool:
+    """Staff of a city special office (市专项办): its own actions over its streets (issue 19).
+    Its leaders read only."""
+    return bool(scope.is_city and scope.role == Role.CITY_OFFICE)
+
+
 #: The right granted on the grants page, and the right to grant it.
 REVEAL_PERM = ("leads", "view_informant")
 GRANT_PERM = "organization.manage_grants"

@@ -88,9 +88,31 @@ class InitResult:
     campaign_created: bool = False
 
 
+def home_jurisdiction_id() -> int | None:
+    """The jurisdiction of the plan's street (the first street office): None in a deployment of
+    one street that has none. Each street of a city has its own units with the same codes."""
+    return (
+        Unit.objects.filter(code=UnitCode.STREET_OFFICE, kind=UnitKind.STREET_OFFICE)
+        .order_by("pk")
+        .values_list("jurisdiction_id", flat=True)
+        .first()
+    )
+
+
 def _unit(code: str, name: str, kind: str, order: int, result: InitResult, **extra) -> Unit:
+    home = extra.pop("jurisdiction_id", None)
+    if code == UnitCode.CITY_OFFICE:  # the city office above the street (a city's own, once a city is set up)
+        lookup: dict[str, Any] = {"code": code}
+        existing = Unit.objects.filter(code=code).order_by("pk").first()
+        if existing is not None:
+            if existing.kind == UnitKind.CITY_OFFICE:
+                result.units_updated += 1
+                return existing
+            lookup = {"pk": existing.pk}
+    else:
+        lookup = {"code": code, "jurisdiction_id": home}
     unit, created = Unit.objects.update_or_create(
-        code=code, defaults={"name": name, "kind": kind, "sort_order": order, "is_active": True, **extra}
+        **lookup, defaults={"name": name, "kind": kind, "sort_order": order, "is_active": True, **extra}
     )
     if created:
         result.units_created += 1
@@ -103,9 +125,10 @@ def _unit(code: str, name: str, kind: str, order: int, result: InitResult, **ext
 def init_campaign() -> InitResult:
     """Load the plan's real structure. Idempotent: run twice, get everything once."""
     result = InitResult()
+    home = home_jurisdiction_id()
     by_code: dict[str, Unit] = {}
     for order, (code, name, short) in enumerate(MEMBER_UNITS, start=1):
-        by_code[code] = _unit(code, name, UnitKind.MEMBER_UNIT, order, result, short_name=short)
+        by_code[code] = _unit(code, name, UnitKind.MEMBER_UNIT, order, result, short_name=short, jurisdiction_id=home)
     by_code[UnitCode.STREET_OFFICE] = _unit(
         UnitCode.STREET_OFFICE,
         "街道专项办",
@@ -114,9 +137,12 @@ def init_campaign() -> InitResult:
         result,
         short_name="专项办",
         host_unit=by_code[UnitCode.COMMUNITY_GOVERNANCE],
+        jurisdiction_id=home,
     )
     for order, (code, name, host) in enumerate(WORKING_GROUPS, start=1):
-        by_code[code] = _unit(code, name, UnitKind.WORKING_GROUP, order, result, host_unit=by_code[host])
+        by_code[code] = _unit(
+            code, name, UnitKind.WORKING_GROUP, order, result, host_unit=by_code[host], jurisdiction_id=home
+        )
     _unit(UnitCode.CITY_OFFICE, "晋江市专项办", UnitKind.HIGHER_OFFICE, 1, result, short_name="市专项办")
 
     campaign, result.campaign_created = Campaign.objects.get_or_create(
@@ -157,10 +183,11 @@ PERSON_FIELDS = ("name", "unit", "role", "phone", "email")
 #: sits in a community, and community staff never outside one.
 ROLE_KINDS: dict[str, frozenset[str]] = {
     Role.STREET_OFFICE: frozenset({UnitKind.STREET_OFFICE}),
-    Role.LEADER: frozenset({UnitKind.STREET_OFFICE, UnitKind.HIGHER_OFFICE}),
+    Role.LEADER: frozenset({UnitKind.STREET_OFFICE, UnitKind.HIGHER_OFFICE, UnitKind.CITY_OFFICE}),
     Role.GROUP_MEMBER: frozenset({UnitKind.WORKING_GROUP, UnitKind.MEMBER_UNIT}),
     Role.UNIT_LIAISON: frozenset({UnitKind.MEMBER_UNIT, UnitKind.WORKING_GROUP, UnitKind.HIGHER_OFFICE}),
     Role.COMMUNITY_STAFF: frozenset({UnitKind.COMMUNITY}),
+    Role.CITY_OFFICE: frozenset({UnitKind.CITY_OFFICE}),
 }
 
 #: Letters and digits that cannot be misread (no 0/O, 1/l/I).
@@ -206,6 +233,7 @@ def unit_add(*, user: Any, reason: str, **fields: Any) -> Unit:
     fields.pop("liaison", None)  # a new unit has nobody yet: its liaison is set with its first person
     _new_kind_allowed(fields.get("kind", ""))
     unit = Unit(**{k: v for k, v in fields.items() if k in UNIT_FIELDS})
+    unit.jurisdiction_id = user.scope.jurisdiction_id  # a street's new unit is its own (issue 19)
     audit_reason = core_rules.audit_reason(core_rules.get("organization.unit_add"), reason)
     with audit_context(actor=user, reason=audit_reason), transaction.atomic():
         _save_unit(unit)

@@ -92,6 +92,7 @@ class Activity(RecordedModel, VersionedModel):
     )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "organiser__jurisdiction"
 
     class Meta:
         verbose_name = _("宣传活动")
@@ -188,6 +189,7 @@ class AwarenessSurvey(RecordedModel, VersionedModel):
     note = models.TextField(_("备注"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "community__jurisdiction"
 
     class Meta:
         verbose_name = _("知晓率调查")
@@ -256,6 +258,7 @@ class MediaReport(RecordedModel, VersionedModel):
     note = models.TextField(_("备注"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "unit__jurisdiction"
 
     class Meta:
         verbose_name = _("媒体报道")
@@ -319,6 +322,7 @@ class OpinionEntry(RecordedModel, VersionedModel):
     )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "unit__jurisdiction"
 
     class Meta:
         verbose_name = _("舆情记录")
@@ -358,6 +362,7 @@ class OpinionFollowUp(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "entry__unit__jurisdiction"
 
     class Meta:
         verbose_name = _("舆情跟进记录")

@@ -87,6 +87,7 @@ class SectorSupervisor(models.Model):
     is_lead = models.BooleanField(_("牵头"), default=False, help_text=_("新登记机构默认由牵头单位监管。"))
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "unit__jurisdiction"
 
     class Meta:
         verbose_name = _("领域监管单位")
@@ -184,6 +185,7 @@ class Institution(VersionedModel, RecordedModel):
     match_key = models.CharField(_("名称地址比对键"), max_length=520, blank=True, editable=False)
 
     objects = InstitutionQuerySet.as_manager()
+    jurisdiction_path = "supervising_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("机构")
@@ -276,6 +278,7 @@ class GradeChange(models.Model):
     reason = models.TextField(_("定级理由"))
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "institution__supervising_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("风险等级变更")
@@ -319,6 +322,7 @@ class Inspection(models.Model):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "institution__supervising_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("检查记录")
@@ -394,6 +398,7 @@ class Problem(VersionedModel):
     )
 
     objects = ProblemQuerySet.as_manager()
+    jurisdiction_path = "institution__supervising_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("问题")
@@ -452,6 +457,7 @@ class Measure(models.Model):
     result = models.TextField(_("落实情况"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "problem__institution__supervising_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("整改措施")
@@ -502,6 +508,7 @@ class ContingencyPlan(RecordedModel):
     review_date = models.DateField(_("下次评估日期"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "institution__supervising_unit__jurisdiction"
 
     class Meta:
         verbose_name = _("应急预案")

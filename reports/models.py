@@ -52,6 +52,7 @@ class UnitSubmission(RecordedModel):
     )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "unit__jurisdiction"
 
     class Meta:
         verbose_name = _("单位月度报送")
@@ -146,6 +147,7 @@ class MonthlyReport(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "requested_by__unit__jurisdiction"
 
     class Meta:
         verbose_name = _("月报")
@@ -204,8 +206,19 @@ class ReportRecipient(models.Model):
     name = models.CharField(_("姓名/单位"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    #: The street whose recipient this is, in a city (issue 19).
+    jurisdiction = models.ForeignKey(
+        "organization.Jurisdiction",
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("月报收件人")
@@ -256,6 +269,7 @@ class SummarySubmission(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "unit__jurisdiction"
 
     class Meta:
         verbose_name = _("总结报送")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import decimal
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils.translation import get_language, override
 
 from leads import selectors as leads
 from organization.choices import PhaseKind
-from organization.models import Campaign, Phase
+from organization.models import Campaign, Phase, Unit
 from rectification import selectors as rectification
 
 from .choices import SubmissionStatus, Timeliness
@@ -587,8 +588,14 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
 
     scope = user.scope
     units = None if scope.sees_all else sorted(scope.unit_ids)
+    if scope.sees_all and scope.jurisdiction_ids is not None:
+        # a street in a city (issue 19): its own units' figures; the city: its streets' units
+        units = sorted(Unit.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).values_list("pk", flat=True))
     # per language too: the figures' labels, chart titles and notes are words in the user's language
-    key = f"reports:dashboard:{campaign.pk}:{'all' if units is None else '-'.join(map(str, units))}:{get_language()}"
+    unit_key = "all" if units is None else "-".join(map(str, units))
+    if len(unit_key) > 100:
+        unit_key = hashlib.sha256(unit_key.encode()).hexdigest()
+    key = f"reports:dashboard:{campaign.pk}:{unit_key}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached

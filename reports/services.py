@@ -273,7 +273,7 @@ def _save_recipient(recipient: ReportRecipient) -> None:
 def recipient_add(*, user: Any, email: str, name: str = "", note: str = "") -> ReportRecipient:
     """Add a recipient of the monthly report (``reports.recipient_add``)."""
     core_rules.require(user, "reports.recipient_add")
-    recipient = ReportRecipient(email=email, name=name, note=note)
+    recipient = ReportRecipient(email=email, name=name, note=note, jurisdiction_id=user.scope.jurisdiction_id)
     with audit_context(actor=user, reason=_("添加月报收件人")), transaction.atomic():
         _save_recipient(recipient)
     return recipient

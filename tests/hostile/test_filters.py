@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 LISTS = [
     "leads:index",
     "leads:higher",
+    "leads:city",  # issue 19: the city's transferred leads (?overdue=1)
     "cases:index",
     "cases:typical",
     "cases:ledger",

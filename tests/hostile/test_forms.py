@@ -190,6 +190,22 @@ def _leads():
             fixed={"version": st.sampled_from([str(obj.version), str(obj.version), "", "x"])},
         )
 
+    def transfer(ctx):  # issue 19: the city office transfers a lead to one of its streets
+        from organization.models import Jurisdiction, Unit
+        from tests.factories import UserFactory
+
+        city = Jurisdiction.objects.create(name="晋江市", level="city")
+        street = Jurisdiction.objects.create(name="新塘街道", parent=city)
+        office = Unit.objects.create(
+            name="晋江市专项办（市级）", kind="city_office", code="city_office", jurisdiction=city
+        )
+        user = UserFactory(username="city", unit=office, role="city_office")
+        return user, Target(
+            reverse("leads:transfer"),
+            forms.TransferForm(user=user),
+            fixed={"street": st.one_of(st.just(str(street.pk)), hostile_text)},
+        )
+
     return {
         "lead_edit": edit,
         "tip": tip,
@@ -213,6 +229,7 @@ def _leads():
         "lead_link": link,
         "lead_report_up": _lead_action("report_up", forms.ReasonForm, "closed"),
         "lead_higher_report_up": higher,
+        "lead_transfer": transfer,
     }
 
 

@@ -29,6 +29,7 @@ DECLARED = {
     "edit",
     "create",
     "import",
+    "transfer",  # issue 19: the city office's
 }
 
 

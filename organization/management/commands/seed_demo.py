@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--activities", type=int, default=None, help="number of publicity activities (default 150)")
         parser.add_argument("--seed", type=int, default=20220530, help="random seed")
         parser.add_argument("--again", action="store_true", help="add the apps' demo rows even if demo data exists")
+        parser.add_argument("--city", action="store_true", help="also a demo city over three street offices (issue 19)")
 
     def handle(self, *args, **options):
         scale = {
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             ctx, new = demo.seed(rng=rng, scale=scale)
         if not (new or explicit):
             self.stdout.write("demo data already present; pass --again or a scale option to add more")
+            if options["city"]:
+                self._city()
             return
         for app in DEMO_APPS:
             try:
@@ -56,5 +59,13 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
             self.stdout.write(f"vacuum/analyze: {time.monotonic() - analyze_started:.1f}s")
+        if options["city"]:
+            self._city()
         summary = ", ".join(f"{k}={v}" for k, v in ctx.counts.items())
         self.stdout.write(self.style.SUCCESS(f"demo data ready in {time.monotonic() - started:.1f}s {summary}"))
+
+    def _city(self):
+        from organization.demo_city import seed_city
+
+        counts = seed_city()
+        self.stdout.write("city: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

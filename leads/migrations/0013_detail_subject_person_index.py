@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0011_leads16_supplemented_at"),
+        ("leads", "0012_city_jurisdictions"),
     ]
 
     operations = [

@@ -1,0 +1,171 @@
+"""``seed_demo --city`` (issue 19): a demo city (晋江市) over three street offices.
+
+The plan's street (新塘街道, the demo that ``seed_demo`` loads) becomes one of the city's, and two
+more streets get Xintang's structure under their own names (东石镇, 安海镇): a street office, the
+member units, the four working groups and three communities each, with an office and a community
+user. The city office (晋江市专项办) gets a staff user and a leader. The city transfers leads to
+every street through the real services, in several states: just arrived, referred, fed back,
+closed (reported up by itself) and overdue against the city's deadline. Idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import JurisdictionLevel, Role, UnitCode, UnitKind
+from .models import Jurisdiction, Unit, User
+from .services import MEMBER_UNITS, WORKING_GROUPS
+
+CITY = "晋江市"
+HOME = "新塘街道"
+#: (jurisdiction, prefix of the unit names, username prefix)
+STREETS = [("东石镇", "东石镇", "dongshi"), ("安海镇", "安海镇", "anhai")]
+COMMUNITIES = ["第一社区", "第二社区", "第三社区"]
+
+#: (summary, subject) of the transferred leads
+TRANSFERS = [
+    ("某养生馆以免费体验为名推销高价保健品", "康寿养生馆"),
+    ("某公司以养老公寓床位为名非法集资", "福满堂养老服务有限公司"),
+    ("有人冒充社保人员上门办理养老认证", "不详"),
+    ("某旅行社组织老人低价游强迫购物", "夕阳红旅行社"),
+    ("某平台宣传以房养老高额回报", "安享理财平台"),
+]
+
+
+def _street(name: str, prefix: str, city: Jurisdiction, order: int) -> tuple[Jurisdiction, dict[str, Unit], list[Unit]]:
+    street, _new = Jurisdiction.objects.get_or_create(name=name, defaults={"parent": city, "sort_order": order})
+    units: dict[str, Unit] = {}
+
+    short = prefix.rstrip("镇街道")
+
+    def unit(code: str, label: str, kind: str, sort: int, **extra: Any) -> Unit:
+        name = label.replace("新塘", short) if "新塘" in label else f"{prefix}{label}"
+        obj, _created = Unit.objects.get_or_create(
+            jurisdiction=street, code=code, defaults={"name": name, "kind": kind, "sort_order": sort, **extra}
+        )
+        return obj
+
+    for sort, (code, label, short_name) in enumerate(MEMBER_UNITS, start=1):
+        units[code] = unit(code, label, UnitKind.MEMBER_UNIT, sort, short_name=short_name)
+    units[UnitCode.STREET_OFFICE] = unit(
+        UnitCode.STREET_OFFICE,
+        "专项办",
+        UnitKind.STREET_OFFICE,
+        1,
+        short_name="专项办",
+        host_unit=units[UnitCode.COMMUNITY_GOVERNANCE],
+    )
+    for sort, (code, label, host) in enumerate(WORKING_GROUPS, start=1):
+        units[code] = unit(code, label, UnitKind.WORKING_GROUP, sort, host_unit=units[host])
+    communities = [unit(f"community_{i}", label, UnitKind.COMMUNITY, i) for i, label in enumerate(COMMUNITIES, start=1)]
+    return street, units, communities
+
+
+def _user(username: str, name: str, unit: Unit, role: str, password: str) -> User:
+    user, _new = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "name": name,
+            "unit": unit,
+            "role": role,
+            "password": password,
+            "email": f"{username}@example.invalid",
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The demo city (see the module). Returns counts. Run after the plan's street is seeded."""
+    from leads import services as leads
+    from leads.models import Lead
+
+    from .demo import DEMO_PASSWORD
+
+    today = today or timezone.localdate()
+    password = make_password(DEMO_PASSWORD)
+    city, _new = Jurisdiction.objects.get_or_create(name=CITY, defaults={"level": JurisdictionLevel.CITY})
+    home, _new = Jurisdiction.objects.get_or_create(name=HOME, defaults={"parent": city, "sort_order": 1})
+    if home.parent_id is None:
+        home.parent = city
+        home.save(update_fields=["parent"])
+    # the plan's street: its units (and leads) belong to 新塘街道; its higher office is the city's
+    office = Unit.objects.filter(code=UnitCode.CITY_OFFICE, jurisdiction__isnull=True).order_by("pk").first()
+    if office is not None:
+        office.kind, office.jurisdiction = UnitKind.CITY_OFFICE, city
+        office.save(update_fields=["kind", "jurisdiction"])
+    office = Unit.objects.filter(code=UnitCode.CITY_OFFICE, jurisdiction=city).first()
+    if office is None:
+        office = Unit.objects.create(
+            name="晋江市专项办（市级）", code=UnitCode.CITY_OFFICE, kind=UnitKind.CITY_OFFICE, jurisdiction=city
+        )
+    Unit.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
+    Lead.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
+    from core.models import OutboundEmail
+    from reports.models import ReportRecipient
+
+    OutboundEmail.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
+    ReportRecipient.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
+    city_user = _user("shizhuanban", "周市专办", office, Role.CITY_OFFICE, password)
+    _user("shilingdao", "郭市领导", office, Role.LEADER, password)
+
+    streets: list[tuple[Jurisdiction, dict[str, Unit], list[Unit], User, User]] = []
+    xintang_units = {u.code: u for u in Unit.objects.filter(jurisdiction=home).exclude(code=None)}
+    xintang_communities = list(Unit.objects.filter(jurisdiction=home, kind=UnitKind.COMMUNITY).order_by("sort_order"))
+    xintang_office = User.objects.filter(
+        unit=xintang_units.get(UnitCode.STREET_OFFICE), role=Role.STREET_OFFICE
+    ).first()
+    xintang_community = User.objects.filter(unit__in=xintang_communities, role=Role.COMMUNITY_STAFF).first()
+    if xintang_office and xintang_community:
+        streets.append((home, xintang_units, xintang_communities, xintang_office, xintang_community))
+    reveal = Permission.objects.get(content_type__app_label="leads", codename="view_informant")
+    for order, (name, prefix, login) in enumerate(STREETS, start=2):
+        street, units, communities = _street(name, prefix, city, order)
+        staff = _user(f"{login}_zhuanban", f"{prefix}专办", units[UnitCode.STREET_OFFICE], Role.STREET_OFFICE, password)
+        staff.user_permissions.add(reveal)
+        community = _user(f"{login}_shequ1", f"{prefix}社区", communities[0], Role.COMMUNITY_STAFF, password)
+        streets.append((street, units, communities, staff, community))
+
+    counts = {"city_streets": len(streets), "city_transfers": 0}
+    if Lead.objects.filter(transferred_by=office).exists():
+        return counts
+    city_user = User.objects.get(pk=city_user.pk)
+    for s, (street, _units, communities, staff, community) in enumerate(streets):
+        for i, (summary, subject) in enumerate(TRANSFERS):
+            lead = leads.lead_transfer(
+                user=city_user,
+                street=street,
+                data={
+                    "higher_reference": f"晋专办〔{today.year}〕{s + 1}{i + 1:02d}号",
+                    "higher_deadline": today + datetime.timedelta(days=10 + 5 * i),
+                    "summary": summary,
+                    "subject_name": subject,
+                    "fraud_type": "product",
+                },
+                reason="演示：市专项办转办",
+            )
+            counts["city_transfers"] += 1
+            staff = User.objects.get(pk=staff.pk)
+            member = User.objects.get(pk=community.pk)
+            if i == 0:
+                continue  # just arrived (待受理)
+            lead = leads.lead_refer(lead=lead, user=staff, unit=communities[0])
+            if i == 4:  # overdue against the city's deadline
+                Lead.objects.filter(pk=lead.pk).update(higher_deadline=today - datetime.timedelta(days=3))
+            if i in (1, 4):
+                continue
+            lead = leads.lead_acknowledge(lead=lead, user=member)
+            lead = leads.lead_feedback(
+                lead=lead, user=member, findings=f"经实地核查：{subject}的情况基本属实，已责令整改。"
+            )
+            if i == 2:
+                continue  # fed back, awaiting closure
+            leads.lead_close(lead=lead, user=staff, outcome="rectification", institution_name=subject)
+    return counts

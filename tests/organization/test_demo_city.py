@@ -1,0 +1,32 @@
+"""seed_demo --city (issue 19): a demo city over three street offices, leads transferred in several states."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+
+def test_seed_demo_city(db):
+    from leads.models import Lead
+    from leads.selectors import city_transfers
+    from organization.models import Jurisdiction, Unit, User
+
+    call_command("seed_demo", "--leads", "20", "--institutions", "5", "--cases", "3", "--activities", "5", "--city")
+    call_command("seed_demo", "--city")  # idempotent
+    city = Jurisdiction.objects.get(name="晋江市")
+    streets = list(city.children.order_by("sort_order"))
+    assert [s.name for s in streets] == ["新塘街道", "东石镇", "安海镇"]
+    assert not Unit.objects.filter(jurisdiction__isnull=True).exists()
+    for street in streets:  # Xintang's structure each, under its own names
+        assert Unit.objects.filter(jurisdiction=street, code="street_office").count() == 1
+        assert Unit.objects.filter(jurisdiction=street, kind="working_group").count() == 4
+    transferred = city_transfers(User.objects.get(username="shizhuanban"))
+    assert transferred.count() == 15
+    assert {lead.jurisdiction_id for lead in transferred} == {s.pk for s in streets}
+    assert {"registered", "referred", "fed_back", "closed"} <= set(transferred.values_list("status", flat=True))
+    assert city_transfers(User.objects.get(username="shizhuanban"), overdue=True).exists()
+    closed = transferred.filter(status="closed")
+    assert closed.exists() and not closed.filter(reported_up_at=None).exists()
+    dongshi = User.objects.get(username="dongshi_zhuanban")
+    assert set(Lead.objects.visible_to(dongshi).values_list("jurisdiction__name", flat=True)) == {"东石镇"}
+    xintang = User.objects.get(username="zhuanban")
+    assert set(Lead.objects.visible_to(xintang).values_list("jurisdiction__name", flat=True)) == {"新塘街道"}
