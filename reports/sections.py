@@ -28,6 +28,7 @@ from cases import choices as case_choices
 from cases import selectors as cases
 from leads import choices as lead_choices
 from leads import selectors as leads
+from organization.selectors import unit_names
 from publicity import choices as publicity_choices
 from publicity import selectors as publicity
 from rectification import choices as rect_choices
@@ -36,6 +37,9 @@ from rectification import selectors as rectification
 log = logging.getLogger(__name__)
 
 INT, MONEY, RATE = "int", "money", "rate"
+
+#: Where the figures come from: the kept counters (the pages), or a recount of the rows (tests).
+TALLY, RECOUNT = "tally", "recount"
 
 
 @dataclass
@@ -87,8 +91,76 @@ def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
 # --- leads (线索) -----------------------------------------------------------------------------
 
 
-def leads_section(*, start, end, units=None, today=None) -> Section:
-    title = _("线索核查")
+def leads_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
+    """The leads' figures: the window's counts from the tally (``leads/tallies.py``), the snapshot
+    figures by partial indexes over the open leads; ``source=RECOUNT`` counts the rows instead
+    (the tests check one against the other)."""
+    if source == RECOUNT:
+        return _leads_recount(start=start, end=end, units=units, today=today)
+    from core import tally
+
+    today = today or timezone.localdate()
+    base = leads.report_leads(units)
+    counts = tally.sums(["lead", "lead_fed", "lead_reminded"], start, end, units)
+
+    def n(key: str, subject: str = "lead") -> int:
+        return counts.get((subject, key), 0)
+
+    def breakdown(prefix: str, choices) -> list[tuple[Any, int]]:
+        return [(label, n(f"{prefix}:{value}")) for value, label in choices]
+
+    received, closed, checked, fed = n("received"), n("closed"), n("checked"), n("fed_back", "lead_fed")
+    section = _leads_section(
+        received=received,
+        major=n("major"),
+        closed=closed,
+        checked=checked,
+        fed=fed,
+        fed_on_time=n("fed_on_time", "lead_fed"),
+        overdue=leads.overdue(base, today).count(),  # index lead_awaiting_deadline / lead_unit_status_deadline
+        reminded=n("reminded", "lead_reminded"),
+        named=base.filter(publicly_named=True).exclude(leads.closed_q()).count(),  # index lead_named_open
+        by_source=breakdown("source", lead_choices.LeadSource.choices),
+        by_type=breakdown("fraud_type", lead_choices.FraudType.choices),
+        by_status=breakdown("status", lead_choices.LeadStatus.choices),
+    )
+    if units is None:
+        per_unit = tally.sums_by_unit("lead", "received", start, end)
+        names = unit_names(per_unit) if per_unit else {}
+        rows = sorted(
+            ((names[pk], count) for pk, count in per_unit.items() if pk in names), key=lambda r: (-r[1], r[0])
+        )
+        section.breakdowns.append(Breakdown("by_unit", _("承办单位"), rows, "bar"))
+    return section
+
+
+def _leads_section(**v: Any) -> Section:
+    return Section(
+        "leads",
+        _("线索核查"),
+        figures=[
+            Figure("received", _("受理线索数"), v["received"]),
+            Figure("major", _("重大线索数"), v["major"]),
+            Figure("closed", _("已办结"), v["closed"]),
+            Figure("closure_rate", _("办结率"), rate(v["closed"], v["received"]), RATE),
+            Figure("checked", _("已查结（已反馈或办结）"), v["checked"]),
+            Figure("check_rate", _("查结率"), rate(v["checked"], v["received"]), RATE),
+            Figure("fed_back", _("期内反馈数"), v["fed"]),
+            Figure("feedback_on_time_rate", _("按期反馈率"), rate(v["fed_on_time"], v["fed"]), RATE),
+            Figure("overdue", _("当前超期未反馈"), v["overdue"]),
+            Figure("reminded", _("催办线索数"), v["reminded"]),
+            Figure("named", _("列入通报（未办结）"), v["named"]),
+        ],
+        breakdowns=[
+            Breakdown("by_source", _("线索来源"), v["by_source"], "pie"),
+            Breakdown("by_type", _("诈骗类型"), v["by_type"], "bar"),
+            Breakdown("by_status", _("办理状态"), v["by_status"], "bar"),
+        ],
+    )
+
+
+def _leads_recount(*, start, end, units=None, today=None) -> Section:
+    """The leads' figures counted from the rows (the reference the tally is checked against)."""
     today = today or timezone.localdate()
     base = leads.report_leads(units)
     received = base.filter(_in_window("received_on", start, end))
@@ -106,27 +178,19 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
         named=Count("pk", filter=Q(publicly_named=True) & ~leads.closed_q()),
     )
     reminded = base.filter(_in_window("last_reminded_on", start, end)).count()
-    section = Section(
-        "leads",
-        title,
-        figures=[
-            Figure("received", _("受理线索数"), totals["total"]),
-            Figure("major", _("重大线索数"), totals["major"]),
-            Figure("closed", _("已办结"), totals["closed"]),
-            Figure("closure_rate", _("办结率"), rate(totals["closed"], totals["total"]), RATE),
-            Figure("checked", _("已查结（已反馈或办结）"), totals["checked"]),
-            Figure("check_rate", _("查结率"), rate(totals["checked"], totals["total"]), RATE),
-            Figure("fed_back", _("期内反馈数"), fed["total"]),
-            Figure("feedback_on_time_rate", _("按期反馈率"), rate(fed["on_time"], fed["total"]), RATE),
-            Figure("overdue", _("当前超期未反馈"), snapshot["overdue"]),
-            Figure("reminded", _("催办线索数"), reminded),
-            Figure("named", _("列入通报（未办结）"), snapshot["named"]),
-        ],
-        breakdowns=[
-            Breakdown("by_source", _("线索来源"), _counts(received, "source", lead_choices.LeadSource.choices), "pie"),
-            Breakdown("by_type", _("诈骗类型"), _counts(received, "fraud_type", lead_choices.FraudType.choices), "bar"),
-            Breakdown("by_status", _("办理状态"), _counts(received, "status", lead_choices.LeadStatus.choices), "bar"),
-        ],
+    section = _leads_section(
+        received=totals["total"],
+        major=totals["major"],
+        closed=totals["closed"],
+        checked=totals["checked"],
+        fed=fed["total"],
+        fed_on_time=fed["on_time"],
+        overdue=snapshot["overdue"],
+        reminded=reminded,
+        named=snapshot["named"],
+        by_source=_counts(received, "source", lead_choices.LeadSource.choices),
+        by_type=_counts(received, "fraud_type", lead_choices.FraudType.choices),
+        by_status=_counts(received, "status", lead_choices.LeadStatus.choices),
     )
     if units is None:
         by_unit = (
@@ -143,7 +207,7 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
 # --- rectification (整治) --------------------------------------------------------------------
 
 
-def rectification_section(*, start, end, units=None, today=None) -> Section:
+def rectification_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
     title = _("隐患排查整治")
     today = today or timezone.localdate()
     active = rectification.report_institutions(units)
@@ -298,7 +362,7 @@ def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any,
     return [(labels.get(key, key), _num(n)) for key, n in values.items()]
 
 
-def cases_section(*, start, end, units=None, today=None) -> Section:
+def cases_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
     """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
     title = _("打击处理与追赃挽损")
     if units is not None:
@@ -342,7 +406,7 @@ def cases_section(*, start, end, units=None, today=None) -> Section:
     return section
 
 
-def publicity_section(*, start, end, units=None, today=None) -> Section:
+def publicity_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
     """From ``publicity.selectors.figures``; its awareness rates are percentages."""
     title = _("宣传教育")
     data = publicity.figures(start=start, end=end, units=units)
@@ -372,7 +436,9 @@ SECTIONS: list[Callable[..., Section]] = [leads_section, cases_section, rectific
 
 
 def collect(
-    *, start: datetime.date, end: datetime.date, units: Iterable[int] | None = None, today=None
+    *, start: datetime.date, end: datetime.date, units: Iterable[int] | None = None, today=None, source: str = TALLY
 ) -> list[Section]:
+    """Every section of the window; ``source=RECOUNT`` counts the rows instead of reading the
+    kept counters (the tests compare the two)."""
     unit_list = list(units) if units is not None else None
-    return [fn(start=start, end=end, units=unit_list, today=today) for fn in SECTIONS]
+    return [fn(start=start, end=end, units=unit_list, today=today, source=source) for fn in SECTIONS]

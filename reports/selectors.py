@@ -267,9 +267,12 @@ def merge_sections(period: list[Section], cumulative: list[Section]) -> list[dic
     return merged
 
 
-def section_figures(*, start: datetime.date, end: datetime.date, units=None, today=None) -> list[dict[str, Any]]:
-    """One window's sections as plain JSON (a unit's own figures in its submission)."""
-    sections = collect(start=start, end=end, units=units, today=today)
+def section_figures(
+    *, start: datetime.date, end: datetime.date, units=None, today=None, source: str = "tally"
+) -> list[dict[str, Any]]:
+    """One window's sections as plain JSON (a unit's own figures in its submission); ``source``
+    "recount" counts the rows instead of reading the kept counters (``core.tally``)."""
+    sections = collect(start=start, end=end, units=units, today=today, source=source)
     return merge_sections(sections, sections)
 
 
