@@ -365,6 +365,10 @@ class Tally(models.Model):
             # the triggers' ON CONFLICT target, and the window sums' index (subject, unit, grain, day)
             models.UniqueConstraint(fields=["subject", "unit_id", "grain", "day", "key"], name="tally_unique"),
         ]
+        indexes = [
+            # the per-unit breakdowns of every unit (by_unit): a few keys over the window
+            models.Index(fields=["subject", "grain", "key", "day"], name="tally_key_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} {self.unit_id} {self.grain}{self.day} {self.key}={self.n}"

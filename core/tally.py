@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,30 +273,36 @@ def window_q(start: datetime.date, end: datetime.date) -> Q:
     return q
 
 
-def sums(
-    subjects: Iterable[str], start: datetime.date, end: datetime.date, units: Iterable[int] | None = None
-) -> dict[tuple[str, str], int]:
-    """{(subject, key): count} over the window, for every unit or only ``units``. One query."""
+#: The ends of an open window ("every row so far", "every deadline before today").
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+Windows = Mapping[str, tuple[datetime.date, datetime.date]]
+
+
+def _rows(windows: Windows, units: Iterable[int] | None, per_unit: bool, keys: Iterable[str] | None = None) -> Any:
     from .models import Tally
 
-    unit_ids = [0] if units is None else sorted(set(units))
-    rows = (
-        Tally.objects.filter(window_q(start, end), subject__in=list(subjects), unit_id__in=unit_ids)
-        .order_by()
-        .values_list("subject", "key")
-        .annotate(total=Sum("n"))
-    )
-    return {(subject, key): total for subject, key, total in rows}
+    every = Q(unit_id__gt=0) if per_unit else Q(unit_id=0)
+    unit_q = every if units is None else Q(unit_id__in=sorted(set(units)))
+    where = Q(pk__in=[])
+    for subject, (start, end) in sorted(windows.items()):
+        where |= Q(subject=subject) & window_q(start, end)
+    if keys is not None:
+        where &= Q(key__in=sorted(keys))
+    fields = ["subject", "key", "unit_id"] if per_unit else ["subject", "key"]
+    return Tally.objects.filter(unit_q & where).order_by().values_list(*fields).annotate(total=Sum("n"))
 
 
-def sums_by_unit(subject: str, key: str, start: datetime.date, end: datetime.date) -> dict[int, int]:
-    """{unit id: count} of one key over the window, units with none left out. One query."""
-    from .models import Tally
+def sums(windows: Windows, units: Iterable[int] | None = None) -> dict[tuple[str, str], int]:
+    """{(subject, key): count}, each subject over its window (``{subject: (start, end)}``), for
+    every unit or only ``units``. One query (none when every window is empty)."""
+    return {(subject, key): total for subject, key, total in _rows(windows, units, False)}
 
-    rows = (
-        Tally.objects.filter(window_q(start, end), subject=subject, key=key, unit_id__gt=0)
-        .order_by()
-        .values_list("unit_id")
-        .annotate(total=Sum("n"))
-    )
-    return {unit_id: total for unit_id, total in rows if total}
+
+def sums_by_unit(
+    windows: Windows, units: Iterable[int] | None = None, keys: Iterable[str] | None = None
+) -> dict[tuple[str, str, int], int]:
+    """{(subject, key, unit id): count} over the windows (only ``keys`` when given), per unit
+    (every unit, or ``units``); zero counts left out. One query."""
+    rows = _rows(windows, units, True, keys)
+    return {(subject, key, unit): total for subject, key, unit, total in rows if total}

@@ -232,15 +232,6 @@ class Lead(VersionedModel, RecordedModel):
             # The list filtered by status (the usual filter) in the default order, and the
             # paginator's COUNT(*) of it (an index-only scan instead of reading 100,000 rows).
             models.Index(fields=["status", "-received_on", "-id"], name="lead_status_received_order"),
-            # The reports' snapshot figures read only the rows they count (core.tally keeps the
-            # rest): the leads awaiting feedback by deadline (超期未反馈 = deadline before today),
-            # and the named leads not closed (列入通报未办结).
-            models.Index(fields=["deadline"], condition=awaiting_feedback_q(), name="lead_awaiting_deadline"),
-            models.Index(
-                fields=["assigned_unit"],
-                condition=Q(publicly_named=True) & ~Q(status=LeadStatus.CLOSED),
-                name="lead_named_open",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from core.tally import Counted, Key, register
 
+from .models import awaiting_feedback_q
 from .selectors import checked_q, closed_q
 
 #: Leads by the day they were received (登记日期) and the unit they are referred to.
@@ -50,5 +51,28 @@ REMINDED = register(
         day="last_reminded_on",
         unit="assigned_unit_id",
         keys=[Key("'reminded'")],
+    )
+)
+
+#: Leads awaiting feedback (``awaiting_feedback_q``) by their deadline: those overdue today are
+#: the ones with a deadline before today (``overdue_q``), a window of this tally.
+AWAITING = register(
+    Counted(
+        subject="lead_awaiting",
+        model="leads.Lead",
+        day="deadline",
+        unit="assigned_unit_id",
+        keys=[Key("'awaiting'", awaiting_feedback_q())],
+    )
+)
+
+#: Leads named in a circular (列入通报) and not closed, by the day they were received.
+NAMED = register(
+    Counted(
+        subject="lead_named",
+        model="leads.Lead",
+        day="received_on",
+        unit="assigned_unit_id",
+        keys=[Key("'named'", Q(publicly_named=True) & ~closed_q())],
     )
 )

@@ -100,8 +100,14 @@ def leads_section(*, start, end, units=None, today=None, source=TALLY) -> Sectio
     from core import tally
 
     today = today or timezone.localdate()
-    base = leads.report_leads(units)
-    counts = tally.sums(["lead", "lead_fed", "lead_reminded"], start, end, units)
+    windows = {
+        "lead": (start, end),
+        "lead_fed": (start, end),
+        "lead_reminded": (start, end),
+        "lead_awaiting": (tally.EARLIEST, today - datetime.timedelta(days=1)),  # overdue: deadline before today
+        "lead_named": (tally.EARLIEST, tally.LATEST),  # named and not closed, now
+    }
+    counts = tally.sums(windows, units)
 
     def n(key: str, subject: str = "lead") -> int:
         return counts.get((subject, key), 0)
@@ -109,23 +115,23 @@ def leads_section(*, start, end, units=None, today=None, source=TALLY) -> Sectio
     def breakdown(prefix: str, choices) -> list[tuple[Any, int]]:
         return [(label, n(f"{prefix}:{value}")) for value, label in choices]
 
-    received, closed, checked, fed = n("received"), n("closed"), n("checked"), n("fed_back", "lead_fed")
     section = _leads_section(
-        received=received,
+        received=n("received"),
         major=n("major"),
-        closed=closed,
-        checked=checked,
-        fed=fed,
+        closed=n("closed"),
+        checked=n("checked"),
+        fed=n("fed_back", "lead_fed"),
         fed_on_time=n("fed_on_time", "lead_fed"),
-        overdue=leads.overdue(base, today).count(),  # index lead_awaiting_deadline / lead_unit_status_deadline
+        overdue=n("awaiting", "lead_awaiting"),
         reminded=n("reminded", "lead_reminded"),
-        named=base.filter(publicly_named=True).exclude(leads.closed_q()).count(),  # index lead_named_open
+        named=n("named", "lead_named"),
         by_source=breakdown("source", lead_choices.LeadSource.choices),
         by_type=breakdown("fraud_type", lead_choices.FraudType.choices),
         by_status=breakdown("status", lead_choices.LeadStatus.choices),
     )
     if units is None:
-        per_unit = tally.sums_by_unit("lead", "received", start, end)
+        received = tally.sums_by_unit({"lead": (start, end)}, keys=["received"])
+        per_unit = {unit: count for (_subject, _key, unit), count in received.items()}
         names = unit_names(per_unit) if per_unit else {}
         rows = sorted(
             ((names[pk], count) for pk, count in per_unit.items() if pk in names), key=lambda r: (-r[1], r[0])

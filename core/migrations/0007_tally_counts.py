@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "统计计数",
                 "verbose_name_plural": "统计计数",
+                "indexes": [models.Index(fields=["subject", "grain", "key", "day"], name="tally_key_day")],
                 "constraints": [
                     models.UniqueConstraint(fields=("subject", "unit_id", "grain", "day", "key"), name="tally_unique")
                 ],
