@@ -10,8 +10,9 @@ An area declares what it counts, once, in ``<area>/tallies.py``::
         keys=[Key("'received'"), Key("'closed'", closed_q()), Key("'source:' || source")],
     ))
 
-Each key is an SQL expression giving the key's text and a condition (a ``Q`` over the row's own
-fields, compiled to SQL, or raw SQL). ``LOCAL_DATE(col)`` in any expression is a datetime column's
+Each key is an SQL expression giving the key's text, a condition (a ``Q`` over the row's own
+fields, compiled to SQL, or raw SQL) and what a row adds (1, or an integer expression such as
+``people_reached`` or an amount in cents). ``LOCAL_DATE(col)`` in any expression is a datetime column's
 local date (``settings.TIME_ZONE``). A migration calls ``install`` and the database keeps
 ``core.Tally`` right in the writing transaction, whatever the write path (``save``,
 ``bulk_create``, ``queryset.update``, ``delete``, raw SQL): PostgreSQL by statement-level triggers
@@ -50,6 +51,8 @@ class Key:
 
     key: str
     when: Q | str | None = None
+    #: SQL over the row: what it adds (default 1, a count); an integer (money in cents)
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,10 @@ def _upsert(counted: Counted, sources: list[tuple[str, int]], conn: Any) -> str:
 
 
 def _keyed_one(counted: Counted, key: Key, source: str, sign: int, conn: Any) -> str:
-    unit = counted.unit or "NULL"
+    unit = counted.unit or "CAST(NULL AS BIGINT)"
     return (
-        f"SELECT ({counted.day}) AS day, ({unit}) AS unit, ({key.key}) AS key, {sign} AS n "
+        f"SELECT ({counted.day}) AS day, ({unit}) AS unit, ({key.key}) AS key, "
+        f"{sign if key.value is None else f'{sign} * COALESCE({key.value}, 0)'} AS n "
         f"FROM {source} r WHERE ({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
     )
 

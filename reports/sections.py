@@ -92,9 +92,10 @@ def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
 
 
 def leads_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
-    """The leads' figures: the window's counts from the tally (``leads/tallies.py``), the snapshot
-    figures by partial indexes over the open leads; ``source=RECOUNT`` counts the rows instead
-    (the tests check one against the other)."""
+    """The leads' figures from the counters the database keeps (``leads/tallies.py``), in one
+    query: the window's counts, and the snapshot figures as windows too (overdue: awaiting feedback
+    with a deadline before today; named and not closed: ever). ``source=RECOUNT`` counts the rows
+    instead (the tests check one against the other)."""
     if source == RECOUNT:
         return _leads_recount(start=start, end=end, units=units, today=today)
     from core import tally
@@ -373,7 +374,7 @@ def cases_section(*, start, end, units=None, today=None, source=TALLY) -> Sectio
     title = _("打击处理与追赃挽损")
     if units is not None:
         return Section("cases", title, available=False, note=_("该模块不按单位统计。"))
-    data = cases.figures(start=start, end=end)
+    data = cases.figures(start=start, end=end, source=source)
     if not isinstance(data, dict) or "by_kind" not in data:
         return adapt_figures("cases", title, data)
     money = ["amount_involved", "stopped", "frozen", "seized", "recovered", "returned"]
@@ -415,7 +416,7 @@ def cases_section(*, start, end, units=None, today=None, source=TALLY) -> Sectio
 def publicity_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
     """From ``publicity.selectors.figures``; its awareness rates are percentages."""
     title = _("宣传教育")
-    data = publicity.figures(start=start, end=end, units=units)
+    data = publicity.figures(start=start, end=end, units=units, source=source)
     if not isinstance(data, dict) or "activities" not in data:
         return adapt_figures("publicity", title, data)
     section = Section(
@@ -431,8 +432,11 @@ def publicity_section(*, start, end, units=None, today=None, source=TALLY) -> Se
             for key in ("household_rate", "resident_rate", "elderly_rate")
         ],
     )
-    activities = publicity.report_activities(start, end, units)
-    by_type = _counts(activities, "activity_type", publicity_choices.ActivityType.choices)
+    if "by_type" in data:  # from the counters
+        by_type = [(label, data["by_type"].get(value, 0)) for value, label in publicity_choices.ActivityType.choices]
+    else:
+        activities = publicity.report_activities(start, end, units)
+        by_type = _counts(activities, "activity_type", publicity_choices.ActivityType.choices)
     section.breakdowns.append(Breakdown("by_type", _("活动形式"), by_type, "bar"))
     return section
 

@@ -120,7 +120,8 @@ def _move_leads(ctx):
 
 def test_demo_figures_from_the_tally_equal_a_recount(demo):
     today = timezone.localdate()
-    assert Tally.objects.filter(subject="lead").exists()
+    for subject in ["lead", "lead_fed", "lead_awaiting", "case", "case_ledger", "activity"]:
+        assert Tally.objects.filter(subject=subject, n__gt=0).exists(), subject
     _assert_same(today)
     _move_leads(demo)
     _assert_same(today)
