@@ -215,18 +215,53 @@ def _leads_recount(*, start, end, units=None, today=None) -> Section:
 
 
 def rectification_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
+    """The whole street's figures from the counters the database keeps (``rectification/tallies.py``)
+    but the problems closed (on time: their measures' deadlines); a unit's, counted directly."""
     title = _("隐患排查整治")
     today = today or timezone.localdate()
     active = rectification.report_institutions(units)
-    snapshot = active.aggregate(
-        total=Count("pk"),
-        control=Count("pk", filter=rectification.control_list_q()),
-        inspection_overdue=Count("pk", filter=rectification.inspection_overdue_q(today)),
-    )
     problems = rectification.report_problems(units)
-    opened = problems.filter(_in_window("raised_at__date", start, end))
     closed = rectification.with_last_deadline(problems.filter(_in_window("closed_at__date", start, end)))
     closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
+    if source == TALLY and units is None:
+        from core import tally
+
+        ever = (tally.EARLIEST, tally.LATEST)
+        counts = tally.sums(
+            {
+                "institution": ever,
+                "institution_due": (tally.EARLIEST, today - datetime.timedelta(days=1)),
+                "inspection": (start, end),
+                "problem": (start, end),
+                "problem_open": ever,
+            }
+        )
+        snapshot = {
+            "total": counts.get(("institution", "active"), 0),
+            "control": counts.get(("institution", "control"), 0),
+            "inspection_overdue": counts.get(("institution_due", "due"), 0),
+        }
+        inspections = counts.get(("inspection", "inspections"), 0)
+        opened_n = counts.get(("problem", "opened"), 0)
+        problems_open = counts.get(("problem_open", "open"), 0)
+        by_grade = [
+            (label, counts.get(("institution", f"grade:{v}"), 0)) for v, label in rect_choices.RiskGrade.choices
+        ]
+        by_status = [
+            (label, counts.get(("problem", f"status:{v}"), 0)) for v, label in rect_choices.ProblemStatus.choices
+        ]
+    else:
+        snapshot = active.aggregate(
+            total=Count("pk"),
+            control=Count("pk", filter=rectification.control_list_q()),
+            inspection_overdue=Count("pk", filter=rectification.inspection_overdue_q(today)),
+        )
+        opened = problems.filter(_in_window("raised_at__date", start, end))
+        inspections = rectification.report_inspections(start, end, units).count()
+        opened_n = opened.count()
+        problems_open = rectification.open_problems(problems).count()
+        by_grade = _counts(active, "risk_grade", rect_choices.RiskGrade.choices)
+        by_status = _counts(opened, "status", rect_choices.ProblemStatus.choices)
     return Section(
         "rectification",
         title,
@@ -234,8 +269,8 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY) -
             Figure("institutions", _("在册机构数"), snapshot["total"]),
             Figure("control_list", _("风险管控名单"), snapshot["control"]),
             Figure("inspection_overdue", _("检查超期机构"), snapshot["inspection_overdue"]),
-            Figure("inspections", _("开展检查次数"), rectification.report_inspections(start, end, units).count()),
-            Figure("problems_opened", _("新发现问题"), opened.count()),
+            Figure("inspections", _("开展检查次数"), inspections),
+            Figure("problems_opened", _("新发现问题"), opened_n),
             Figure("problems_closed", _("整改销号问题"), closed_totals["n"]),
             Figure(
                 "problems_closed_on_time_rate",
@@ -243,16 +278,11 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY) -
                 rate(closed_totals["on_time"], closed_totals["n"]),
                 RATE,
             ),
-            Figure("problems_open", _("尚未销号问题"), rectification.open_problems(problems).count()),
+            Figure("problems_open", _("尚未销号问题"), problems_open),
         ],
         breakdowns=[
-            Breakdown("by_grade", _("风险等级"), _counts(active, "risk_grade", rect_choices.RiskGrade.choices), "pie"),
-            Breakdown(
-                "problems_by_status",
-                _("问题状态（期内新发现）"),
-                _counts(opened, "status", rect_choices.ProblemStatus.choices),
-                "bar",
-            ),
+            Breakdown("by_grade", _("风险等级"), by_grade, "pie"),
+            Breakdown("problems_by_status", _("问题状态（期内新发现）"), by_status, "bar"),
         ],
     )
 

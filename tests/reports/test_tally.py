@@ -120,7 +120,7 @@ def _move_leads(ctx):
 
 def test_demo_figures_from_the_tally_equal_a_recount(demo):
     today = timezone.localdate()
-    for subject in ["lead", "lead_fed", "lead_awaiting", "case", "case_ledger", "activity"]:
+    for subject in ["lead", "lead_fed", "lead_awaiting", "case", "case_ledger", "activity", "institution", "problem"]:
         assert Tally.objects.filter(subject=subject, n__gt=0).exists(), subject
     _assert_same(today)
     _move_leads(demo)
