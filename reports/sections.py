@@ -91,7 +91,7 @@ def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
 # --- leads (线索) -----------------------------------------------------------------------------
 
 
-def leads_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
+def leads_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
     """The leads' figures from the counters the database keeps (``leads/tallies.py``), in one
     query: the window's counts, and the snapshot figures as windows too (overdue: awaiting feedback
     with a deadline before today; named and not closed: ever). ``source=RECOUNT`` counts the rows
@@ -214,15 +214,18 @@ def _leads_recount(*, start, end, units=None, today=None) -> Section:
 # --- rectification (整治) --------------------------------------------------------------------
 
 
-def rectification_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
+def rectification_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
     """The whole street's figures from the counters the database keeps (``rectification/tallies.py``)
     but the problems closed (on time: their measures' deadlines); a unit's, counted directly."""
     title = _("隐患排查整治")
     today = today or timezone.localdate()
     active = rectification.report_institutions(units)
     problems = rectification.report_problems(units)
-    closed = rectification.with_last_deadline(problems.filter(_in_window("closed_at__date", start, end)))
-    closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
+    if wanted is None or wanted & {"problems_closed", "problems_closed_on_time_rate"}:
+        closed = rectification.with_last_deadline(problems.filter(_in_window("closed_at__date", start, end)))
+        closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
+    else:  # not shown (the dashboard): the one figure read row by row, as it depends on the measures
+        closed_totals = {"n": None, "on_time": None}
     if source == TALLY and units is None:
         from core import tally
 
@@ -257,11 +260,15 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY) -
             inspection_overdue=Count("pk", filter=rectification.inspection_overdue_q(today)),
         )
         opened = problems.filter(_in_window("raised_at__date", start, end))
-        inspections = rectification.report_inspections(start, end, units).count()
-        opened_n = opened.count()
+
+        def want(key: str) -> bool:
+            return wanted is None or key in wanted
+
+        inspections = rectification.report_inspections(start, end, units).count() if want("inspections") else None
+        opened_n = opened.count() if want("problems_opened") else None
         problems_open = rectification.open_problems(problems).count()
         by_grade = _counts(active, "risk_grade", rect_choices.RiskGrade.choices)
-        by_status = _counts(opened, "status", rect_choices.ProblemStatus.choices)
+        by_status = _counts(opened, "status", rect_choices.ProblemStatus.choices) if want("problems_by_status") else []
     return Section(
         "rectification",
         title,
@@ -399,12 +406,12 @@ def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any,
     return [(labels.get(key, key), _num(n)) for key, n in values.items()]
 
 
-def cases_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
+def cases_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
     """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
     title = _("打击处理与追赃挽损")
     if units is not None:
         return Section("cases", title, available=False, note=_("该模块不按单位统计。"))
-    data = cases.figures(start=start, end=end, source=source)
+    data = cases.figures(start=start, end=end, source=source, fast_track=wanted is None or "fast_track" in wanted)
     if not isinstance(data, dict) or "by_kind" not in data:
         return adapt_figures("cases", title, data)
     money = ["amount_involved", "stopped", "frozen", "seized", "recovered", "returned"]
@@ -443,7 +450,7 @@ def cases_section(*, start, end, units=None, today=None, source=TALLY) -> Sectio
     return section
 
 
-def publicity_section(*, start, end, units=None, today=None, source=TALLY) -> Section:
+def publicity_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
     """From ``publicity.selectors.figures``; its awareness rates are percentages."""
     title = _("宣传教育")
     data = publicity.figures(start=start, end=end, units=units, source=source)
@@ -464,21 +471,41 @@ def publicity_section(*, start, end, units=None, today=None, source=TALLY) -> Se
     )
     if "by_type" in data:  # from the counters
         by_type = [(label, data["by_type"].get(value, 0)) for value, label in publicity_choices.ActivityType.choices]
-    else:
+    elif wanted is None or "by_type" in wanted:
         activities = publicity.report_activities(start, end, units)
         by_type = _counts(activities, "activity_type", publicity_choices.ActivityType.choices)
+    else:  # not shown (the dashboard)
+        by_type = []
     section.breakdowns.append(Breakdown("by_type", _("活动形式"), by_type, "bar"))
     return section
 
 
 #: The registry: the report's sections in their order.
 SECTIONS: list[Callable[..., Section]] = [leads_section, cases_section, rectification_section, publicity_section]
+SECTION_KEYS = ["leads", "cases", "rectification", "publicity"]
 
 
 def collect(
-    *, start: datetime.date, end: datetime.date, units: Iterable[int] | None = None, today=None, source: str = TALLY
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    units: Iterable[int] | None = None,
+    today=None,
+    source: str = TALLY,
+    wanted: dict[str, set[str]] | None = None,
 ) -> list[Section]:
     """Every section of the window; ``source=RECOUNT`` counts the rows instead of reading the
-    kept counters (the tests compare the two)."""
+    kept counters (the tests compare the two). ``wanted`` ({section: figure and breakdown keys},
+    the dashboard's) lets a section skip what is costly and not shown (it is then None)."""
     unit_list = list(units) if units is not None else None
-    return [fn(start=start, end=end, units=unit_list, today=today, source=source) for fn in SECTIONS]
+    return [
+        fn(
+            start=start,
+            end=end,
+            units=unit_list,
+            today=today,
+            source=source,
+            wanted=None if wanted is None else wanted.get(key, set()),
+        )
+        for key, fn in zip(SECTION_KEYS, SECTIONS, strict=True)
+    ]

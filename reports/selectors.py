@@ -268,11 +268,12 @@ def merge_sections(period: list[Section], cumulative: list[Section]) -> list[dic
 
 
 def section_figures(
-    *, start: datetime.date, end: datetime.date, units=None, today=None, source: str = "tally"
+    *, start: datetime.date, end: datetime.date, units=None, today=None, source: str = "tally", wanted=None
 ) -> list[dict[str, Any]]:
     """One window's sections as plain JSON (a unit's own figures in its submission); ``source``
-    "recount" counts the rows instead of reading the kept counters (``core.tally``)."""
-    sections = collect(start=start, end=end, units=units, today=today, source=source)
+    "recount" counts the rows instead of reading the kept counters (``core.tally``); ``wanted``
+    as ``collect``'s."""
+    sections = collect(start=start, end=end, units=units, today=today, source=source, wanted=wanted)
     return merge_sections(sections, sections)
 
 
@@ -615,7 +616,11 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
         return cached
     today = timezone.localdate()
     end = min(today, campaign.end_date) if campaign.end_date else today
-    sections = {s["key"]: s for s in section_figures(start=campaign.start_date, end=end, units=units, today=today)}
+    wanted: dict[str, set[str]] = {}
+    for section_key, figure_key in DASHBOARD_KEYS + DASHBOARD_CHARTS:
+        wanted.setdefault(section_key, set()).add(figure_key)
+    found = section_figures(start=campaign.start_date, end=end, units=units, today=today, wanted=wanted)
+    sections = {s["key"]: s for s in found}
     cards = []
     for section_key, figure_key in DASHBOARD_KEYS:
         section = sections.get(section_key)

@@ -185,3 +185,24 @@ def test_window_adds_each_day_once(start, end):
     Tally.objects.bulk_create(rows)
     expected = max((end - start).days + 1, 0)
     assert tally.sums({"t": (start, end)}).get(("t", "k"), 0) == expected
+
+
+def test_the_dashboard_skips_only_what_it_does_not_show(demo):
+    """The dashboard asks for its figures only (the costly ones it does not show are skipped):
+    what it shows equals the full recount."""
+    today = timezone.localdate()
+    wanted: dict[str, set[str]] = {}
+    for section_key, key in selectors.DASHBOARD_KEYS + selectors.DASHBOARD_CHARTS:
+        wanted.setdefault(section_key, set()).add(key)
+    for units in _unit_sets():
+        start = today - datetime.timedelta(days=100)
+        light = selectors.section_figures(start=start, end=today, units=units, today=today, wanted=wanted)
+        full = selectors.section_figures(start=start, end=today, units=units, today=today, source="recount")
+        for section_light, section_full in zip(light, full, strict=True):
+            keys = wanted.get(section_light["key"], set())
+            assert [f for f in section_light["figures"] if f["key"] in keys] == [
+                f for f in section_full["figures"] if f["key"] in keys
+            ]
+            assert [b for b in section_light["breakdowns"] if b["key"] in keys] == [
+                b for b in section_full["breakdowns"] if b["key"] in keys
+            ]
