@@ -206,3 +206,19 @@ def test_the_dashboard_skips_only_what_it_does_not_show(demo):
             assert [b for b in section_light["breakdowns"] if b["key"] in keys] == [
                 b for b in section_full["breakdowns"] if b["key"] in keys
             ]
+
+
+def test_a_bulk_load_with_the_triggers_suspended_is_counted_at_the_end(demo):
+    from leads.models import Lead
+
+    today = timezone.localdate()
+    before = Lead.objects.count()
+    with tally.suspended(["lead"]):
+        Lead.objects.filter(pk__in=list(Lead.objects.values_list("pk", flat=True)[:10])).update(
+            status="closed", outcome="unfounded"
+        )
+        Lead.objects.bulk_create(
+            [Lead(number=f"B-{i}", summary="批量", source="public", received_on=today) for i in range(20)]
+        )
+    assert Lead.objects.count() == before + 20
+    _assert_same(today)
