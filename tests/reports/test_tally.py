@@ -51,7 +51,11 @@ def _unit_sets():
 
 
 def _assert_same(today):
+    from leads import selectors as lead_selectors
     from organization.models import Campaign
+
+    for status in ["registered", "fed_back", "closed"]:
+        assert lead_selectors.count_in_status([status]) == lead_selectors.in_status([status]).count()
 
     for campaign in Campaign.objects.all():
         kept = [row.as_json() for row in selectors.scorecard(campaign, today=today).rows]
