@@ -360,3 +360,32 @@ class Job(models.Model):
     @classmethod
     def scope_q(cls, scope) -> Q:
         return Q(owner_id=scope.user_id)
+
+
+class Tally(models.Model):
+    """Counts per day and per month kept by database triggers (``core.tally``): how many rows of a
+    counted model fall on ``day`` under ``key``, for one unit or (``unit_id`` 0) for every unit.
+    A month row (``grain`` "m") is dated the month's first day. Bookkeeping only: never edited by
+    hand; ``manage.py rebuild_tallies`` recounts it from the rows."""
+
+    subject = models.CharField(max_length=30)
+    unit_id = models.BigIntegerField(default=0)  # 0: every unit
+    grain = models.CharField(max_length=1)  # "d" a day, "m" a month
+    day = models.DateField()
+    key = models.CharField(max_length=80)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计计数")
+        verbose_name_plural = _("统计计数")
+        constraints = [
+            # the triggers' ON CONFLICT target, and the window sums' index (subject, unit, grain, day)
+            models.UniqueConstraint(fields=["subject", "unit_id", "grain", "day", "key"], name="tally_unique"),
+        ]
+        indexes = [
+            # the per-unit breakdowns of every unit (by_unit): a few keys over the window
+            models.Index(fields=["subject", "grain", "key", "day"], name="tally_key_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.unit_id} {self.grain}{self.day} {self.key}={self.n}"

@@ -145,6 +145,15 @@ def in_status(statuses) -> Any:
     return Lead.objects.filter(status__in=list(statuses)).order_by("received_on", "pk")
 
 
+def count_in_status(statuses) -> int:
+    """How many leads are in ``statuses`` now, from the counters the database keeps (``tallies.py``:
+    every lead counts under its status on its day received). One query on a small table."""
+    from core import tally
+
+    counts = tally.sums({"lead": (tally.EARLIEST, tally.LATEST)})
+    return sum(counts.get(("lead", f"status:{status}"), 0) for status in statuses)
+
+
 def search(user: Any, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """Visible leads whose number contains ``text`` (no informant field is read or matched)."""
     rows = visible_to(user, Lead).filter(number__icontains=text).order_by("-received_on", "-pk")

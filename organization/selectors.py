@@ -23,3 +23,10 @@ def grant_candidates() -> QuerySet[User]:
         .annotate(holds_reveal=Exists(held))
         .order_by("-is_active", "username")
     )
+
+
+def unit_names(unit_ids) -> dict[int, str]:
+    """{unit id: name} of the given units (the reports' per-unit rows). One query."""
+    from .models import Unit
+
+    return dict(Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "name"))

@@ -130,7 +130,9 @@ def activity_chart(month_totals: list[dict[str, Any]], labels: dict[str, Any]) -
     }
 
 
-def figures(*, start: datetime.date, end: datetime.date, units: Iterable[Unit | int] | None = None) -> dict[str, Any]:
+def figures(
+    *, start: datetime.date, end: datetime.date, units: Iterable[Unit | int] | None = None, source: str = "recount"
+) -> dict[str, Any]:
     """The publicity figures of a period, for the monthly report. Two queries. Not scoped to a user.
 
     Activities dated ``start``..``end`` (inclusive), and the surveys whose date (``month``, the
@@ -147,7 +149,21 @@ def figures(*, start: datetime.date, end: datetime.date, units: Iterable[Unit | 
       ``elderly_surveyed``, ``elderly_aware``: sums over the surveys (int)
     - ``household_rate`` (家庭知晓率), ``resident_rate`` (社区居民知晓率), ``elderly_rate``
       (社区老人知晓率): percent, one decimal (float), or None when nobody was surveyed
+
+    With ``source="tally"`` and no ``units``, the activities' figures are read from the counters
+    the database keeps (``publicity/tallies.py``), with ``by_type`` ({activity type: count}).
     """
+    if source == "tally" and units is None:
+        from core import tally
+
+        counts = tally.sums({"activity": (start, end)})
+        result: dict[str, Any] = {"activities": counts.get(("activity", "activities"), 0)}
+        result.update({name: counts.get(("activity", name), 0) for name in ACTIVITY_FIGURES})
+        result.update(awareness_summary(AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)))
+        result["by_type"] = {
+            key.removeprefix("type:"): n for (_s, key), n in counts.items() if key.startswith("type:") and n
+        }
+        return result
     activities = Activity.objects.filter(date__gte=start, date__lte=end)
     surveys = AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)
     if units is not None:

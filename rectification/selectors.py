@@ -128,11 +128,14 @@ def inspection_overdue_q(today):
 
 
 def _at_units_institutions(units, prefix: str = "institution__"):
-    """At an institution in or supervised by ``units`` (as ``report_institutions``)."""
+    """At an institution in or supervised by ``units`` (as ``report_institutions``): a subquery
+    of those institutions (served by their unit indexes) rather than an OR over a join, which the
+    planner answers by joining both whole tables."""
     from django.db.models import Q
 
     ids = list(units)
-    return Q(**{f"{prefix}supervising_unit_id__in": ids}) | Q(**{f"{prefix}community_id__in": ids})
+    at = Institution.objects.filter(Q(supervising_unit_id__in=ids) | Q(community_id__in=ids)).values("pk")
+    return Q(**{f"{prefix.removesuffix('__')}__in": at})
 
 
 def report_inspections(start, end, units=None) -> QuerySet[Inspection]:

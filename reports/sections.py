@@ -28,6 +28,7 @@ from cases import choices as case_choices
 from cases import selectors as cases
 from leads import choices as lead_choices
 from leads import selectors as leads
+from organization.selectors import unit_names
 from publicity import choices as publicity_choices
 from publicity import selectors as publicity
 from rectification import choices as rect_choices
@@ -36,6 +37,9 @@ from rectification import selectors as rectification
 log = logging.getLogger(__name__)
 
 INT, MONEY, RATE = "int", "money", "rate"
+
+#: Where the figures come from: the kept counters (the pages), or a recount of the rows (tests).
+TALLY, RECOUNT = "tally", "recount"
 
 
 @dataclass
@@ -87,8 +91,83 @@ def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
 # --- leads (线索) -----------------------------------------------------------------------------
 
 
-def leads_section(*, start, end, units=None, today=None) -> Section:
-    title = _("线索核查")
+def leads_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
+    """The leads' figures from the counters the database keeps (``leads/tallies.py``), in one
+    query: the window's counts, and the snapshot figures as windows too (overdue: awaiting feedback
+    with a deadline before today; named and not closed: ever). ``source=RECOUNT`` counts the rows
+    instead (the tests check one against the other)."""
+    if source == RECOUNT:
+        return _leads_recount(start=start, end=end, units=units, today=today)
+    from core import tally
+
+    today = today or timezone.localdate()
+    windows = {
+        "lead": (start, end),
+        "lead_fed": (start, end),
+        "lead_reminded": (start, end),
+        "lead_awaiting": (tally.EARLIEST, today - datetime.timedelta(days=1)),  # overdue: deadline before today
+        "lead_named": (tally.EARLIEST, tally.LATEST),  # named and not closed, now
+    }
+    counts = tally.sums(windows, units)
+
+    def n(key: str, subject: str = "lead") -> int:
+        return counts.get((subject, key), 0)
+
+    def breakdown(prefix: str, choices) -> list[tuple[Any, int]]:
+        return [(label, n(f"{prefix}:{value}")) for value, label in choices]
+
+    section = _leads_section(
+        received=n("received"),
+        major=n("major"),
+        closed=n("closed"),
+        checked=n("checked"),
+        fed=n("fed_back", "lead_fed"),
+        fed_on_time=n("fed_on_time", "lead_fed"),
+        overdue=n("awaiting", "lead_awaiting"),
+        reminded=n("reminded", "lead_reminded"),
+        named=n("named", "lead_named"),
+        by_source=breakdown("source", lead_choices.LeadSource.choices),
+        by_type=breakdown("fraud_type", lead_choices.FraudType.choices),
+        by_status=breakdown("status", lead_choices.LeadStatus.choices),
+    )
+    if units is None:
+        received = tally.sums_by_unit({"lead": (start, end)}, keys=["received"])
+        per_unit = {unit: count for (_subject, _key, unit), count in received.items()}
+        names = unit_names(per_unit) if per_unit else {}
+        rows = sorted(
+            ((names[pk], count) for pk, count in per_unit.items() if pk in names), key=lambda r: (-r[1], r[0])
+        )
+        section.breakdowns.append(Breakdown("by_unit", _("承办单位"), rows, "bar"))
+    return section
+
+
+def _leads_section(**v: Any) -> Section:
+    return Section(
+        "leads",
+        _("线索核查"),
+        figures=[
+            Figure("received", _("受理线索数"), v["received"]),
+            Figure("major", _("重大线索数"), v["major"]),
+            Figure("closed", _("已办结"), v["closed"]),
+            Figure("closure_rate", _("办结率"), rate(v["closed"], v["received"]), RATE),
+            Figure("checked", _("已查结（已反馈或办结）"), v["checked"]),
+            Figure("check_rate", _("查结率"), rate(v["checked"], v["received"]), RATE),
+            Figure("fed_back", _("期内反馈数"), v["fed"]),
+            Figure("feedback_on_time_rate", _("按期反馈率"), rate(v["fed_on_time"], v["fed"]), RATE),
+            Figure("overdue", _("当前超期未反馈"), v["overdue"]),
+            Figure("reminded", _("催办线索数"), v["reminded"]),
+            Figure("named", _("列入通报（未办结）"), v["named"]),
+        ],
+        breakdowns=[
+            Breakdown("by_source", _("线索来源"), v["by_source"], "pie"),
+            Breakdown("by_type", _("诈骗类型"), v["by_type"], "bar"),
+            Breakdown("by_status", _("办理状态"), v["by_status"], "bar"),
+        ],
+    )
+
+
+def _leads_recount(*, start, end, units=None, today=None) -> Section:
+    """The leads' figures counted from the rows (the reference the tally is checked against)."""
     today = today or timezone.localdate()
     base = leads.report_leads(units)
     received = base.filter(_in_window("received_on", start, end))
@@ -106,27 +185,19 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
         named=Count("pk", filter=Q(publicly_named=True) & ~leads.closed_q()),
     )
     reminded = base.filter(_in_window("last_reminded_on", start, end)).count()
-    section = Section(
-        "leads",
-        title,
-        figures=[
-            Figure("received", _("受理线索数"), totals["total"]),
-            Figure("major", _("重大线索数"), totals["major"]),
-            Figure("closed", _("已办结"), totals["closed"]),
-            Figure("closure_rate", _("办结率"), rate(totals["closed"], totals["total"]), RATE),
-            Figure("checked", _("已查结（已反馈或办结）"), totals["checked"]),
-            Figure("check_rate", _("查结率"), rate(totals["checked"], totals["total"]), RATE),
-            Figure("fed_back", _("期内反馈数"), fed["total"]),
-            Figure("feedback_on_time_rate", _("按期反馈率"), rate(fed["on_time"], fed["total"]), RATE),
-            Figure("overdue", _("当前超期未反馈"), snapshot["overdue"]),
-            Figure("reminded", _("催办线索数"), reminded),
-            Figure("named", _("列入通报（未办结）"), snapshot["named"]),
-        ],
-        breakdowns=[
-            Breakdown("by_source", _("线索来源"), _counts(received, "source", lead_choices.LeadSource.choices), "pie"),
-            Breakdown("by_type", _("诈骗类型"), _counts(received, "fraud_type", lead_choices.FraudType.choices), "bar"),
-            Breakdown("by_status", _("办理状态"), _counts(received, "status", lead_choices.LeadStatus.choices), "bar"),
-        ],
+    section = _leads_section(
+        received=totals["total"],
+        major=totals["major"],
+        closed=totals["closed"],
+        checked=totals["checked"],
+        fed=fed["total"],
+        fed_on_time=fed["on_time"],
+        overdue=snapshot["overdue"],
+        reminded=reminded,
+        named=snapshot["named"],
+        by_source=_counts(received, "source", lead_choices.LeadSource.choices),
+        by_type=_counts(received, "fraud_type", lead_choices.FraudType.choices),
+        by_status=_counts(received, "status", lead_choices.LeadStatus.choices),
     )
     if units is None:
         by_unit = (
@@ -143,19 +214,61 @@ def leads_section(*, start, end, units=None, today=None) -> Section:
 # --- rectification (整治) --------------------------------------------------------------------
 
 
-def rectification_section(*, start, end, units=None, today=None) -> Section:
+def rectification_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
+    """The whole street's figures from the counters the database keeps (``rectification/tallies.py``)
+    but the problems closed (on time: their measures' deadlines); a unit's, counted directly."""
     title = _("隐患排查整治")
     today = today or timezone.localdate()
     active = rectification.report_institutions(units)
-    snapshot = active.aggregate(
-        total=Count("pk"),
-        control=Count("pk", filter=rectification.control_list_q()),
-        inspection_overdue=Count("pk", filter=rectification.inspection_overdue_q(today)),
-    )
     problems = rectification.report_problems(units)
-    opened = problems.filter(_in_window("raised_at__date", start, end))
-    closed = rectification.with_last_deadline(problems.filter(_in_window("closed_at__date", start, end)))
-    closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
+    if wanted is None or wanted & {"problems_closed", "problems_closed_on_time_rate"}:
+        closed = rectification.with_last_deadline(problems.filter(_in_window("closed_at__date", start, end)))
+        closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
+    else:  # not shown (the dashboard): the one figure read row by row, as it depends on the measures
+        closed_totals = {"n": None, "on_time": None}
+    if source == TALLY and units is None:
+        from core import tally
+
+        ever = (tally.EARLIEST, tally.LATEST)
+        counts = tally.sums(
+            {
+                "institution": ever,
+                "institution_due": (tally.EARLIEST, today - datetime.timedelta(days=1)),
+                "inspection": (start, end),
+                "problem": (start, end),
+                "problem_open": ever,
+            }
+        )
+        snapshot = {
+            "total": counts.get(("institution", "active"), 0),
+            "control": counts.get(("institution", "control"), 0),
+            "inspection_overdue": counts.get(("institution_due", "due"), 0),
+        }
+        inspections = counts.get(("inspection", "inspections"), 0)
+        opened_n = counts.get(("problem", "opened"), 0)
+        problems_open = counts.get(("problem_open", "open"), 0)
+        by_grade = [
+            (label, counts.get(("institution", f"grade:{v}"), 0)) for v, label in rect_choices.RiskGrade.choices
+        ]
+        by_status = [
+            (label, counts.get(("problem", f"status:{v}"), 0)) for v, label in rect_choices.ProblemStatus.choices
+        ]
+    else:
+        snapshot = active.aggregate(
+            total=Count("pk"),
+            control=Count("pk", filter=rectification.control_list_q()),
+            inspection_overdue=Count("pk", filter=rectification.inspection_overdue_q(today)),
+        )
+        opened = problems.filter(_in_window("raised_at__date", start, end))
+
+        def want(key: str) -> bool:
+            return wanted is None or key in wanted
+
+        inspections = rectification.report_inspections(start, end, units).count() if want("inspections") else None
+        opened_n = opened.count() if want("problems_opened") else None
+        problems_open = rectification.open_problems(problems).count()
+        by_grade = _counts(active, "risk_grade", rect_choices.RiskGrade.choices)
+        by_status = _counts(opened, "status", rect_choices.ProblemStatus.choices) if want("problems_by_status") else []
     return Section(
         "rectification",
         title,
@@ -163,8 +276,8 @@ def rectification_section(*, start, end, units=None, today=None) -> Section:
             Figure("institutions", _("在册机构数"), snapshot["total"]),
             Figure("control_list", _("风险管控名单"), snapshot["control"]),
             Figure("inspection_overdue", _("检查超期机构"), snapshot["inspection_overdue"]),
-            Figure("inspections", _("开展检查次数"), rectification.report_inspections(start, end, units).count()),
-            Figure("problems_opened", _("新发现问题"), opened.count()),
+            Figure("inspections", _("开展检查次数"), inspections),
+            Figure("problems_opened", _("新发现问题"), opened_n),
             Figure("problems_closed", _("整改销号问题"), closed_totals["n"]),
             Figure(
                 "problems_closed_on_time_rate",
@@ -172,16 +285,11 @@ def rectification_section(*, start, end, units=None, today=None) -> Section:
                 rate(closed_totals["on_time"], closed_totals["n"]),
                 RATE,
             ),
-            Figure("problems_open", _("尚未销号问题"), rectification.open_problems(problems).count()),
+            Figure("problems_open", _("尚未销号问题"), problems_open),
         ],
         breakdowns=[
-            Breakdown("by_grade", _("风险等级"), _counts(active, "risk_grade", rect_choices.RiskGrade.choices), "pie"),
-            Breakdown(
-                "problems_by_status",
-                _("问题状态（期内新发现）"),
-                _counts(opened, "status", rect_choices.ProblemStatus.choices),
-                "bar",
-            ),
+            Breakdown("by_grade", _("风险等级"), by_grade, "pie"),
+            Breakdown("problems_by_status", _("问题状态（期内新发现）"), by_status, "bar"),
         ],
     )
 
@@ -298,12 +406,12 @@ def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any,
     return [(labels.get(key, key), _num(n)) for key, n in values.items()]
 
 
-def cases_section(*, start, end, units=None, today=None) -> Section:
+def cases_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
     """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
     title = _("打击处理与追赃挽损")
     if units is not None:
         return Section("cases", title, available=False, note=_("该模块不按单位统计。"))
-    data = cases.figures(start=start, end=end)
+    data = cases.figures(start=start, end=end, source=source, fast_track=wanted is None or "fast_track" in wanted)
     if not isinstance(data, dict) or "by_kind" not in data:
         return adapt_figures("cases", title, data)
     money = ["amount_involved", "stopped", "frozen", "seized", "recovered", "returned"]
@@ -342,10 +450,10 @@ def cases_section(*, start, end, units=None, today=None) -> Section:
     return section
 
 
-def publicity_section(*, start, end, units=None, today=None) -> Section:
+def publicity_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
     """From ``publicity.selectors.figures``; its awareness rates are percentages."""
     title = _("宣传教育")
-    data = publicity.figures(start=start, end=end, units=units)
+    data = publicity.figures(start=start, end=end, units=units, source=source)
     if not isinstance(data, dict) or "activities" not in data:
         return adapt_figures("publicity", title, data)
     section = Section(
@@ -361,18 +469,43 @@ def publicity_section(*, start, end, units=None, today=None) -> Section:
             for key in ("household_rate", "resident_rate", "elderly_rate")
         ],
     )
-    activities = publicity.report_activities(start, end, units)
-    by_type = _counts(activities, "activity_type", publicity_choices.ActivityType.choices)
+    if "by_type" in data:  # from the counters
+        by_type = [(label, data["by_type"].get(value, 0)) for value, label in publicity_choices.ActivityType.choices]
+    elif wanted is None or "by_type" in wanted:
+        activities = publicity.report_activities(start, end, units)
+        by_type = _counts(activities, "activity_type", publicity_choices.ActivityType.choices)
+    else:  # not shown (the dashboard)
+        by_type = []
     section.breakdowns.append(Breakdown("by_type", _("活动形式"), by_type, "bar"))
     return section
 
 
 #: The registry: the report's sections in their order.
 SECTIONS: list[Callable[..., Section]] = [leads_section, cases_section, rectification_section, publicity_section]
+SECTION_KEYS = ["leads", "cases", "rectification", "publicity"]
 
 
 def collect(
-    *, start: datetime.date, end: datetime.date, units: Iterable[int] | None = None, today=None
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    units: Iterable[int] | None = None,
+    today=None,
+    source: str = TALLY,
+    wanted: dict[str, set[str]] | None = None,
 ) -> list[Section]:
+    """Every section of the window; ``source=RECOUNT`` counts the rows instead of reading the
+    kept counters (the tests compare the two). ``wanted`` ({section: figure and breakdown keys},
+    the dashboard's) lets a section skip what is costly and not shown (it is then None)."""
     unit_list = list(units) if units is not None else None
-    return [fn(start=start, end=end, units=unit_list, today=today) for fn in SECTIONS]
+    return [
+        fn(
+            start=start,
+            end=end,
+            units=unit_list,
+            today=today,
+            source=source,
+            wanted=None if wanted is None else wanted.get(key, set()),
+        )
+        for key, fn in zip(SECTION_KEYS, SECTIONS, strict=True)
+    ]

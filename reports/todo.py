@@ -53,11 +53,12 @@ def _may(user: Any, name: str) -> bool:
         return False
 
 
-def _lead_item(key: str, label: Any, qs, url: str) -> TodoItem | None:
+def _lead_item(key: str, label: Any, qs, url: str, count: Any = None) -> TodoItem | None:
+    """``count``: a callable giving the number (when counting ``qs`` would read too many rows)."""
     rows = list(qs.values("pk", "number", "summary", "deadline")[:SHOWN])
     if not rows:
         return None
-    return TodoItem(key, label, qs.count(), url, rows)
+    return TodoItem(key, label, count() if count is not None else qs.count(), url, rows)
 
 
 def recent_jobs(user: Any) -> list[Any]:
@@ -111,10 +112,24 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
             items.append(TodoItem("inspections", _("7 天内应检查的机构"), inspections, reverse("rectification:index")))
     if _may(user, "leads.refer"):
         to_refer = leads.in_status(["registered"])
-        items.append(_lead_item("lead_refer", _("待分派的线索"), to_refer, f"{lead_list}?status=registered"))
+        items.append(
+            _lead_item(
+                "lead_refer",
+                _("待分派的线索"),
+                to_refer,
+                f"{lead_list}?status=registered",
+                lambda: leads.count_in_status(["registered"]),  # every lead of the street: the tally
+            )
+        )
     if _may(user, "leads.close"):
         items.append(
-            _lead_item("lead_verify", _("待核实的反馈"), leads.in_status(["fed_back"]), f"{lead_list}?status=fed_back")
+            _lead_item(
+                "lead_verify",
+                _("待核实的反馈"),
+                leads.in_status(["fed_back"]),
+                f"{lead_list}?status=fed_back",
+                lambda: leads.count_in_status(["fed_back"]),
+            )
         )
     if _may(user, "rectification.verify"):
         rectified = rectification.problems_in_status(["rectified"]).count()

@@ -1,0 +1,333 @@
+"""Counters kept by the database: figures over any date window without scanning the rows.
+
+An area declares what it counts, once, in ``<area>/tallies.py``::
+
+    register(Counted(
+        subject="lead",                  # the name of this set of counts
+        model="leads.Lead",
+        day="received_on",               # SQL over the row: the day a row counts on (NULL: not counted)
+        unit="assigned_unit_id",         # SQL: the unit it counts for (NULL: only in the street's total)
+        keys=[Key("'received'"), Key("'closed'", closed_q()), Key("'source:' || source")],
+    ))
+
+Each key is an SQL expression giving the key's text, a condition (a ``Q`` over the row's own
+fields, compiled to SQL, or raw SQL) and what a row adds (1, or an integer expression such as
+``people_reached`` or an amount in cents). ``LOCAL_DATE(col)`` in any expression is a datetime column's
+local date (``settings.TIME_ZONE``). A migration calls ``install`` and the database keeps
+``core.Tally`` right in the writing transaction, whatever the write path (``save``,
+``bulk_create``, ``queryset.update``, ``delete``, raw SQL): PostgreSQL by statement-level triggers
+over the transition tables (one grouped upsert per statement, in a fixed key order, so that two
+transactions take the tally rows' locks in the same order), SQLite by row triggers with UPSERT.
+Every row is counted four times: per day and per month, for its unit and for every unit (0).
+
+``sums`` reads a window: whole months from the month rows, the days at either end from the day
+rows, so that a campaign-long window adds up a few hundred rows whatever the number of leads.
+``rebuild`` (``manage.py rebuild_tallies``) recounts from scratch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import zoneinfo
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+TABLE = "core_tally"
+COLUMNS = "subject, unit_id, grain, day, key, n"
+CONFLICT = "subject, unit_id, grain, day, key"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One count: ``key`` is SQL giving its text (a literal such as ``'received'`` or an expression
+    such as ``'status:' || status``), ``when`` the rows it counts (a ``Q`` or SQL; all rows)."""
+
+    key: str
+    when: Q | str | None = None
+    #: SQL over the row: what it adds (default 1, a count); an integer (money in cents)
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    subject: str
+    model: str  # "app_label.ModelName"
+    day: str
+    unit: str | None
+    keys: list[Key] = field(default_factory=list)
+
+    def model_class(self) -> Any:
+        return apps.get_model(self.model)
+
+
+REGISTRY: dict[str, Counted] = {}
+
+
+def register(counted: Counted) -> Counted:
+    REGISTRY[counted.subject] = counted
+    return counted
+
+
+def declarations(app_label: str | None = None) -> list[Counted]:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("tallies")
+    found = [c for c in REGISTRY.values() if app_label is None or c.model.split(".")[0] == app_label]
+    return sorted(found, key=lambda c: c.subject)
+
+
+# --- SQL --------------------------------------------------------------------------------------
+
+
+def _utc_offset_minutes() -> int:
+    """The local time's offset from UTC now (SQLite has no time zones: a fixed offset, exact for
+    zones without daylight saving such as Asia/Shanghai)."""
+    offset = datetime.datetime.now(zoneinfo.ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def _dialect(sql: str, vendor: str) -> str:
+    def local_date(match: re.Match[str]) -> str:
+        column = match.group(1)
+        if vendor == "postgresql":
+            return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+        return f"date({column}, '{_utc_offset_minutes():+d} minutes')"
+
+    def month(match: re.Match[str]) -> str:
+        if vendor == "postgresql":
+            return f"date_trunc('month', {match.group(1)})::date"
+        return f"date({match.group(1)}, 'start of month')"
+
+    sql = re.sub(r"LOCAL_DATE\(([^()]*)\)", local_date, sql)
+    return re.sub(r"MONTH_OF\(([^()]*)\)", month, sql)
+
+
+def _condition(counted: Counted, when: Q | str | None, conn: Any) -> str:
+    if when is None:
+        return "1 = 1"
+    if isinstance(when, str):
+        return when
+    model = counted.model_class()
+    query = model.objects.filter(when).query
+    compiler = query.get_compiler(connection=conn)
+    sql, params = compiler.compile(query.where)
+    if len([a for a in query.alias_map if query.alias_refcount.get(a)]) > 1:
+        raise ValueError(f"{counted.subject}: a key's condition must read the row's own fields")
+    qn = conn.ops.quote_name
+    sql = sql.replace(f"{qn(model._meta.db_table)}.", "r.")
+    quoted = tuple(_literal(p, conn.vendor) for p in params)
+    return sql % quoted if quoted else sql
+
+
+def _literal(value: Any, vendor: str) -> str:
+    """A condition's parameter as an SQL literal (the triggers' bodies take no parameters)."""
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE") if vendor == "postgresql" else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"core.tally: cannot write {value!r} into a trigger")
+
+
+def _upsert(counted: Counted, sources: list[tuple[str, int]], conn: Any) -> str:
+    """The statement adding the counts of ``sources`` ((table or subquery, +1/-1)) to the tally."""
+    keyed = " UNION ALL ".join(
+        _keyed_one(counted, key, source, sign, conn) for source, sign in sources for key in counted.keys
+    )
+    levels = (
+        "SELECT 'd' AS grain, 0 AS everyone UNION ALL SELECT 'd', 1 UNION ALL SELECT 'm', 0 UNION ALL SELECT 'm', 1"
+    )
+    sql = (
+        f"INSERT INTO {TABLE} ({COLUMNS}) "
+        f"SELECT '{counted.subject}', x.unit_id, x.grain, x.day, x.key, SUM(x.n) FROM ("
+        f"SELECT CASE WHEN g.everyone = 1 THEN 0 ELSE k.unit END AS unit_id, g.grain AS grain, "
+        f"CASE WHEN g.grain = 'd' THEN k.day ELSE MONTH_OF(k.day) END AS day, k.key AS key, k.n AS n "
+        f"FROM ({keyed}) k CROSS JOIN ({levels}) g WHERE g.everyone = 1 OR k.unit IS NOT NULL"
+        f") x WHERE 1 = 1 GROUP BY x.unit_id, x.grain, x.day, x.key HAVING SUM(x.n) <> 0 "
+        f"ORDER BY x.unit_id, x.grain, x.day, x.key "
+        f"ON CONFLICT ({CONFLICT}) DO UPDATE SET n = {TABLE}.n + excluded.n"
+    )
+    return _dialect(sql, conn.vendor)
+
+
+def _keyed_one(counted: Counted, key: Key, source: str, sign: int, conn: Any) -> str:
+    unit = counted.unit or "CAST(NULL AS BIGINT)"
+    return (
+        f"SELECT ({counted.day}) AS day, ({unit}) AS unit, ({key.key}) AS key, "
+        f"{sign if key.value is None else f'{sign} * COALESCE({key.value}, 0)'} AS n "
+        f"FROM {source} r WHERE ({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
+    )
+
+
+def _row_of(model: Any, which: str) -> str:
+    """SQLite: the trigger's NEW or OLD row as a one-row subquery with the table's column names."""
+    columns = ", ".join(f"{which}.{f.column} AS {f.column}" for f in model._meta.concrete_fields)
+    return f"(SELECT {columns})"
+
+
+def trigger_sql(counted: Counted, conn: Any = None) -> tuple[list[str], list[str]]:
+    """(create statements, drop statements) of the triggers keeping ``counted``'s tally."""
+    conn = conn or connection
+    model = counted.model_class()
+    table = model._meta.db_table
+    name = f"tally_{counted.subject}"
+    events = {
+        "ins": ("INSERT", [("new_rows", 1)], [("NEW", 1)]),
+        "upd": ("UPDATE", [("old_rows", -1), ("new_rows", 1)], [("OLD", -1), ("NEW", 1)]),
+        "del": ("DELETE", [("old_rows", -1)], [("OLD", -1)]),
+    }
+    create, drop = [], []
+    for suffix, (event, pg_sources, lite_sources) in events.items():
+        trigger = f"{name}_{suffix}"
+        if conn.vendor == "postgresql":
+            referencing = " ".join(
+                f"{'NEW' if src == 'new_rows' else 'OLD'} TABLE AS {src}" for src, _sign in pg_sources
+            )
+            body = _upsert(counted, pg_sources, conn)
+            create.append(
+                f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $tally$ "
+                f"BEGIN {body}; RETURN NULL; END $tally$"
+            )
+            create.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {table} REFERENCING {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger}()"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+            drop.append(f"DROP FUNCTION IF EXISTS {trigger}()")
+        elif conn.vendor == "sqlite":
+            body = _upsert(counted, [(_row_of(model, which), sign) for which, sign in lite_sources], conn)
+            create.append(f"CREATE TRIGGER {trigger} AFTER {event} ON {table} FOR EACH ROW BEGIN {body}; END")
+            drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
+        else:  # pragma: no cover
+            raise NotImplementedError(conn.vendor)
+    return create, drop
+
+
+def install(app_label: str, schema_editor: Any = None) -> None:
+    """(Re)create the triggers of ``app_label``'s declarations and recount them (a migration's
+    RunPython: ``lambda apps, editor: tally.install("leads", editor)``)."""
+    conn = schema_editor.connection if schema_editor is not None else connection
+    for counted in declarations(app_label):
+        create, drop = trigger_sql(counted, conn)
+        with conn.cursor() as cursor:
+            for sql in drop + create:
+                cursor.execute(sql)
+        rebuild([counted.subject], conn)
+
+
+def uninstall(app_label: str, schema_editor: Any = None) -> None:
+    conn = schema_editor.connection if schema_editor is not None else connection
+    for counted in declarations(app_label):
+        _create, drop = trigger_sql(counted, conn)
+        with conn.cursor() as cursor:
+            for sql in drop:
+                cursor.execute(sql)
+            cursor.execute(f"DELETE FROM {TABLE} WHERE subject = %s", [counted.subject])
+
+
+@contextlib.contextmanager
+def suspended(subjects: Iterable[str] | None = None) -> Iterator[None]:
+    """For a bulk load (the demo seeder at a million rows): the triggers of ``subjects`` (all by
+    default) are dropped meanwhile and the counts rebuilt once at the end, which costs less than
+    counting row by row. Writes by others meanwhile are counted by the rebuild too."""
+    wanted = [c for c in declarations() if subjects is None or c.subject in set(subjects)]
+    with connection.cursor() as cursor:
+        for counted in wanted:
+            for sql in trigger_sql(counted)[1]:
+                cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for counted in wanted:
+                for sql in trigger_sql(counted)[0]:
+                    cursor.execute(sql)
+        rebuild([c.subject for c in wanted])
+
+
+def rebuild(subjects: Iterable[str] | None = None, conn: Any = None) -> dict[str, int]:
+    """Recount the tally of ``subjects`` (all by default) from the rows; {subject: rows counted}.
+    The counted tables are locked against writes meanwhile (PostgreSQL), so nothing is missed."""
+    conn = conn or connection
+    wanted = [c for c in declarations() if subjects is None or c.subject in set(subjects)]
+    done = {}
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        for counted in wanted:
+            table = counted.model_class()._meta.db_table
+            if conn.vendor == "postgresql":
+                cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            cursor.execute(f"DELETE FROM {TABLE} WHERE subject = %s", [counted.subject])
+            cursor.execute(_upsert(counted, [(table, 1)], conn))
+            done[counted.subject] = cursor.rowcount
+    return done
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def window_q(start: datetime.date, end: datetime.date) -> Q:
+    """The tally rows that add up to the days ``start``..``end`` (inclusive), each day once: whole
+    months from the month rows, the days before the first and after the last whole month."""
+    if end < start:
+        return Q(pk__in=[])
+    first = start if start.day == 1 else _first_of_next_month(start)  # the first whole month
+    after = _first_of_next_month(end)  # the day after the last whole month
+    if after - datetime.timedelta(days=1) != end:  # end is not a month's last day
+        after = end.replace(day=1)
+    if first >= after:  # no whole month
+        return Q(grain="d", day__gte=start, day__lte=end)
+    last_month = (after - datetime.timedelta(days=1)).replace(day=1)
+    q = Q(grain="m", day__gte=first, day__lte=last_month)
+    if start < first:
+        q |= Q(grain="d", day__gte=start, day__lt=first)
+    if after <= end:
+        q |= Q(grain="d", day__gte=after, day__lte=end)
+    return q
+
+
+#: The ends of an open window ("every row so far", "every deadline before today").
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+Windows = Mapping[str, tuple[datetime.date, datetime.date]]
+
+
+def _rows(windows: Windows, units: Iterable[int] | None, per_unit: bool, keys: Iterable[str] | None = None) -> Any:
+    from .models import Tally
+
+    every = Q(unit_id__gt=0) if per_unit else Q(unit_id=0)
+    unit_q = every if units is None else Q(unit_id__in=sorted(set(units)))
+    where = Q(pk__in=[])
+    for subject, (start, end) in sorted(windows.items()):
+        where |= Q(subject=subject) & window_q(start, end)
+    if keys is not None:
+        where &= Q(key__in=sorted(keys))
+    fields = ["subject", "key", "unit_id"] if per_unit else ["subject", "key"]
+    return Tally.objects.filter(unit_q & where).order_by().values_list(*fields).annotate(total=Sum("n"))
+
+
+def sums(windows: Windows, units: Iterable[int] | None = None) -> dict[tuple[str, str], int]:
+    """{(subject, key): count}, each subject over its window (``{subject: (start, end)}``), for
+    every unit or only ``units``. One query (none when every window is empty)."""
+    return {(subject, key): total for subject, key, total in _rows(windows, units, False)}
+
+
+def sums_by_unit(
+    windows: Windows, units: Iterable[int] | None = None, keys: Iterable[str] | None = None
+) -> dict[tuple[str, str, int], int]:
+    """{(subject, key, unit id): count} over the windows (only ``keys`` when given), per unit
+    (every unit, or ``units``); zero counts left out. One query."""
+    rows = _rows(windows, units, True, keys)
+    return {(subject, key, unit): total for subject, key, unit, total in rows if total}

@@ -1,0 +1,228 @@
+"""The report figures read from the kept counters (core.tally, database triggers) equal a full
+recount of the rows, on demo data whose leads then move through every write path: service calls,
+``save``, ``queryset.update``, ``bulk_create`` and ``delete``; for several windows and unit sets.
+``rebuild_tallies`` restores the counts after the table is emptied. Runs on SQLite and, with
+``DATABASE_URL``, on PostgreSQL (the triggers differ)."""
+
+import datetime
+import importlib
+import random
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from core import tally
+from core.models import Tally
+from reports import selectors
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture
+def demo(db):
+    from organization import demo as org_demo
+
+    ctx, _new = org_demo.seed(
+        rng=random.Random(18), scale={"leads": 150, "institutions": 20, "cases": 5, "activities": 10}
+    )
+    for app in ["leads", "cases", "rectification", "publicity", "reports"]:
+        importlib.import_module(f"{app}.demo").seed(ctx)
+    return ctx
+
+
+def _windows(today):
+    months = [selectors.add_months(today.replace(day=1), -n) for n in range(5)]
+    return [
+        (datetime.date(2020, 1, 1), today),  # everything so far
+        (months[3] + datetime.timedelta(days=20), today),  # a campaign: part months at both ends
+        (months[2], months[1] - datetime.timedelta(days=1)),  # one whole month
+        (months[2] + datetime.timedelta(days=20), months[1] + datetime.timedelta(days=19)),  # a report period
+        (today, today),
+        (months[4], months[1] - datetime.timedelta(days=1)),  # three whole months
+    ]
+
+
+def _unit_sets():
+    from leads.models import Lead
+
+    used = sorted({pk for pk in Lead.objects.values_list("assigned_unit_id", flat=True) if pk})
+    return [None, used[:1], used[1:4], [], [10**9]]
+
+
+def _assert_same(today):
+    from leads import selectors as lead_selectors
+    from organization.models import Campaign
+
+    for status in ["registered", "fed_back", "closed"]:
+        assert lead_selectors.count_in_status([status]) == lead_selectors.in_status([status]).count()
+
+    for campaign in Campaign.objects.all():
+        kept = [row.as_json() for row in selectors.scorecard(campaign, today=today).rows]
+        assert kept == [row.as_json() for row in selectors.scorecard(campaign, today=today, source="recount").rows]
+    for start, end in _windows(today):
+        for units in _unit_sets():
+            kept = selectors.section_figures(start=start, end=end, units=units, today=today)
+            recount = selectors.section_figures(start=start, end=end, units=units, today=today, source="recount")
+            assert kept == recount, (start, end, units)
+
+
+def _move_leads(ctx):
+    """Leads through the services, then edits by every other write path."""
+    from leads import services
+    from leads.choices import LeadStatus
+    from leads.models import Lead
+
+    leads = list(Lead.objects.order_by("pk"))
+    rng = random.Random(5)
+    units = sorted({lead.assigned_unit_id for lead in leads if lead.assigned_unit_id})
+    # save(): a new lead, a change of unit, of source, of the major flag
+    first = leads[0]
+    first.assigned_unit_id = units[-1]
+    first.is_major = not first.is_major
+    first.source = "public" if first.source != "public" else "higher"
+    first.save()
+    # queryset.update(): statuses, feedback times, reminders, days received
+    now = timezone.now()
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[1:20]]).update(
+        status=LeadStatus.FED_BACK, fed_back_at=now, deadline=timezone.localdate()
+    )
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[20:30]]).update(
+        last_reminded_on=timezone.localdate(), publicly_named=True
+    )
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[30:40]]).update(
+        received_on=timezone.localdate() - datetime.timedelta(days=rng.randint(0, 90))
+    )
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[40:45]]).update(assigned_unit=None)
+    # a feedback given late at night, local time: the local day is the day after UTC's
+    late = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(23, 30)))
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[45:50]]).update(
+        status=LeadStatus.FED_BACK, fed_back_at=late - datetime.timedelta(days=1)
+    )
+    # bulk_create
+    numbers = services.reserve_numbers(timezone.localdate().year, 30)
+    Lead.objects.bulk_create(
+        [
+            Lead(
+                number=number,
+                summary=f"批量{i}",
+                source="public",
+                status=[LeadStatus.REGISTERED, LeadStatus.REFERRED, LeadStatus.CLOSED][i % 3],
+                outcome="" if i % 3 != 2 else "unfounded",
+                received_on=timezone.localdate() - datetime.timedelta(days=i * 7),
+                assigned_unit_id=units[i % len(units)] if i % 4 else None,
+                deadline=timezone.localdate() - datetime.timedelta(days=i % 5),
+                is_major=i % 2 == 0,
+                fraud_type="other",
+            )
+            for i, number in enumerate(numbers)
+        ]
+    )
+    # delete
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads[50:55]], merged=None).delete()
+
+
+def test_demo_figures_from_the_tally_equal_a_recount(demo):
+    today = timezone.localdate()
+    for subject in ["lead", "lead_fed", "lead_awaiting", "case", "case_ledger", "activity", "institution", "problem"]:
+        assert Tally.objects.filter(subject=subject, n__gt=0).exists(), subject
+    _assert_same(today)
+    _move_leads(demo)
+    _assert_same(today)
+
+
+def test_service_calls_keep_the_tally(personas, org):
+    """The usual life of a lead through the services, counted in the same transaction."""
+    from leads import services
+
+    today = timezone.localdate()
+    lead, _ = services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "新线索"}
+    )
+    _assert_same(today)
+    lead = services.lead_refer(lead=lead, user=personas.street, unit=org.community_a)
+    lead = services.lead_urge(lead=lead, user=personas.street)
+    lead = services.lead_acknowledge(lead=lead, user=personas.community_a)
+    lead = services.lead_feedback(lead=lead, user=personas.community_a, findings="经核查，情况属实。")
+    _assert_same(today)
+    counts = tally.sums(dict.fromkeys(["lead", "lead_fed", "lead_reminded"], (today, today)), [org.community_a.pk])
+    assert counts[("lead", "received")] == 1 and counts[("lead", "checked")] == 1
+    assert counts[("lead_fed", "fed_back")] == 1 and counts[("lead_reminded", "reminded")] == 1
+
+
+def test_rebuild_restores_the_counts(demo):
+    today = timezone.localdate()
+    before = selectors.section_figures(start=datetime.date(2020, 1, 1), end=today, today=today)
+    Tally.objects.all().delete()
+    emptied = selectors.section_figures(start=datetime.date(2020, 1, 1), end=today, today=today)
+    assert emptied != before
+    call_command("rebuild_tallies")
+    assert selectors.section_figures(start=datetime.date(2020, 1, 1), end=today, today=today) == before
+    _assert_same(today)
+
+
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        ("2026-01-01", "2026-01-31"),
+        ("2026-01-01", "2026-03-31"),
+        ("2026-01-15", "2026-03-10"),
+        ("2026-01-15", "2026-01-20"),
+        ("2026-01-31", "2026-02-01"),
+        ("2025-12-21", "2026-01-20"),
+        ("2026-02-01", "2026-02-27"),
+        ("2026-02-02", "2026-02-28"),
+        ("2026-03-10", "2026-03-09"),
+    ],
+)
+def test_window_adds_each_day_once(start, end):
+    """The window's month and day rows cover each day of it exactly once."""
+    start, end = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    day = datetime.date(2025, 11, 1)
+    rows = []
+    while day < datetime.date(2026, 5, 1):
+        rows.append(Tally(subject="t", grain="d", day=day, key="k", n=1))
+        if day.day == 1:
+            month_days = ((day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - day).days
+            rows.append(Tally(subject="t", grain="m", day=day, key="k", n=month_days))
+        day += datetime.timedelta(days=1)
+    Tally.objects.bulk_create(rows)
+    expected = max((end - start).days + 1, 0)
+    assert tally.sums({"t": (start, end)}).get(("t", "k"), 0) == expected
+
+
+def test_the_dashboard_skips_only_what_it_does_not_show(demo):
+    """The dashboard asks for its figures only (the costly ones it does not show are skipped):
+    what it shows equals the full recount."""
+    today = timezone.localdate()
+    wanted: dict[str, set[str]] = {}
+    for section_key, key in selectors.DASHBOARD_KEYS + selectors.DASHBOARD_CHARTS:
+        wanted.setdefault(section_key, set()).add(key)
+    for units in _unit_sets():
+        start = today - datetime.timedelta(days=100)
+        light = selectors.section_figures(start=start, end=today, units=units, today=today, wanted=wanted)
+        full = selectors.section_figures(start=start, end=today, units=units, today=today, source="recount")
+        for section_light, section_full in zip(light, full, strict=True):
+            keys = wanted.get(section_light["key"], set())
+            assert [f for f in section_light["figures"] if f["key"] in keys] == [
+                f for f in section_full["figures"] if f["key"] in keys
+            ]
+            assert [b for b in section_light["breakdowns"] if b["key"] in keys] == [
+                b for b in section_full["breakdowns"] if b["key"] in keys
+            ]
+
+
+def test_a_bulk_load_with_the_triggers_suspended_is_counted_at_the_end(demo):
+    from leads.models import Lead
+
+    today = timezone.localdate()
+    before = Lead.objects.count()
+    with tally.suspended(["lead"]):
+        Lead.objects.filter(pk__in=list(Lead.objects.values_list("pk", flat=True)[:10])).update(
+            status="closed", outcome="unfounded"
+        )
+        Lead.objects.bulk_create(
+            [Lead(number=f"B-{i}", summary="批量", source="public", received_on=today) for i in range(20)]
+        )
+    assert Lead.objects.count() == before + 20
+    _assert_same(today)
