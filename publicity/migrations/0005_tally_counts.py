@@ -17,7 +17,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_tally_counts"),
+        ("core", "0008_tally_counts"),
         ("publicity", "0004_rect16_opinion_status"),
     ]
 

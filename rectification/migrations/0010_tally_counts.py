@@ -17,7 +17,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_tally_counts"),
+        ("core", "0008_tally_counts"),
         ("rectification", "0009_rect16_seed_sectors"),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_jobs17_job"),
+        ("core", "0007_city_jurisdictions"),
     ]
 
     operations = [

@@ -17,8 +17,8 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_tally_counts"),
-        ("leads", "0011_leads16_supplemented_at"),
+        ("core", "0008_tally_counts"),
+        ("leads", "0013_detail_subject_person_index"),
     ]
 
     operations = [
