@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views import View
@@ -31,6 +30,7 @@ from django_ratelimit.decorators import ratelimit
 from core import jobs, once, rules, workdays
 from core.exceptions import DomainError
 from core.net import client_ip
+from core.paging import CappedPaginator
 from core.services import attachments_of
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.visibility import visible_to
@@ -111,20 +111,13 @@ def decorate_rows(leads, today, horizon) -> None:
         lead.new_supplement = lead.supplemented_at is not None and lead.supplemented_at >= since
 
 
-class SearchPaginator(Paginator):
+class SearchPaginator(CappedPaginator):
     """For a text search: ``LIKE '%…%'`` cannot use an index, so counting every match reads every
-    lead (100,000 rows), which costs more than the page itself. Count up to ``cap`` matches only
-    (``LIMIT`` in the count's subquery); beyond, the page says "more than" and asks to narrow."""
+    lead, which costs more than the page itself. Count up to ``cap`` matches only (``LIMIT`` in
+    the count's subquery); beyond, the page says "more than" and asks to narrow. Every list's
+    paginator now does the same (``core.paging``); this one keeps its own ``cap``."""
 
     cap = 1000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()  # unordered: stops at cap + 1
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
 
 
 class LeadListView(ScopedListView):
