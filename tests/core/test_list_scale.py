@@ -164,3 +164,47 @@ def test_below_the_cap_the_count_is_exact(client_for, personas, org, capped):
     response = client_for(personas.street).get(reverse("leads:index") + "?status=verifying")
     assert response.context["paginator"].count == 30 and not response.context["paginator"].capped
     assert "共 30 条" in response.content.decode()
+
+
+def test_the_url_tag_is_djangos_with_argument_less_urls_kept():
+    """``{% url %}`` (core.templatetags.hulao_urls, a builtin) answers what Django's answers."""
+    from django.template import Context, Template, TemplateSyntaxError
+    from django.urls import NoReverseMatch
+
+    html = Template(
+        "{% url 'leads:index' %}|{% url 'leads:detail' 7 %}|{% url name %}|{% url 'leads:index' as u %}[{{ u }}]"
+        "|{% url 'no-such-url' as missing %}[{{ missing }}]|{% url 'leads:detail' pk=12 %}"
+    ).render(Context({"name": "cases:index"}))
+    assert html == (
+        f"{reverse('leads:index')}|{reverse('leads:detail', args=[7])}|{reverse('cases:index')}"
+        f"|[{reverse('leads:index')}]|[]|{reverse('leads:detail', args=[12])}"
+    )
+    assert Template("{% url 'leads:index' %}").render(Context()) == reverse("leads:index")  # kept: the same
+    with pytest.raises(NoReverseMatch):
+        Template("{% url 'no-such-url' %}").render(Context())
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% url %}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_translate_is_djangos_with_literals_kept(language):
+    """``{% load i18n %}`` is core.templatetags.hulao_i18n: the same output as Django's tags."""
+    from django.template import Context, Engine
+
+    source = (
+        "{% translate '线索' %}|{% translate '线索' as t %}[{{ t }}]|{% translate '<b>' %}|{% trans '状态' %}"
+        "|{% translate '线索'|upper %}|{% translate '线索' noop %}|{% translate '五月' context '月份' %}"
+        "|{% translate word %}|{% blocktranslate with n=3 %}共 {{ n }} 条{% endblocktranslate %}"
+        "|{% get_current_language as lang %}{{ lang }}"
+    )
+    django_engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    ours = Engine(libraries={"i18n": "core.templatetags.hulao_i18n"})
+    with translation.override(language):
+        for autoescape in (True, False):
+            context = {"word": "状态"}
+            template = django_engine.from_string("{% load i18n %}" + source)
+            expected = template.render(Context(context, autoescape=autoescape))
+            for _ in range(2):  # the second time from what was kept
+                got = ours.from_string("{% load i18n %}" + source).render(Context(context, autoescape=autoescape))
+                assert got == expected
+    assert "i18n" in settings.TEMPLATES[0]["OPTIONS"]["libraries"]
