@@ -387,6 +387,8 @@ class LedgerEntry(models.Model):
         indexes = [
             # the monthly figures: entries of a kind within a period
             models.Index(fields=["kind", "date"], name="ledger_kind_date_idx"),
+            # the ledger list's order (newest first) and its campaign filter (a date range)
+            models.Index(fields=["-date", "-id"], name="ledger_list_order_idx"),
         ]
 
     def __str__(self) -> str:

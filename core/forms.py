@@ -9,6 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
@@ -69,6 +70,16 @@ def _read_at_once(queryset):
     return clone
 
 
+def _compile_options(choices):
+    """``[(value text, escaped label)]`` of a flat choice list, or False for one with groups."""
+    options = []
+    for option_value, label in choices:
+        if isinstance(label, list | tuple):
+            return False
+        options.append(("" if option_value is None else str(option_value), _escape(label)))
+    return options
+
+
 def render_select(widget, name: str, value, attrs: dict | None = None) -> str:
     """A ``Select``/``SelectMultiple``'s HTML built straight from its choices: the same markup as
     Django's ``select.html`` without a template, an option dict or an attribute copy per option
@@ -91,6 +102,21 @@ def render_select(widget, name: str, value, attrs: dict | None = None) -> str:
         selected = (not has_selected or widget.allow_multiple_selected) and text in chosen
         has_selected = has_selected or selected
         return f'<option value="{_escape(text)}"{" selected" if selected else ""}>{_escape(label)}</option>'
+
+    compiled = getattr(widget, "compiled_options", None)
+    if compiled is not None and not isinstance(widget.choices, ModelChoiceIterator):
+        # a static choice list (core.filtering): its escaped options built once per language
+        language = get_language()
+        options = compiled.get(language)
+        if options is None:
+            options = compiled[language] = _compile_options(widget.choices)
+        if options is not False:
+            for text, html_label in options:
+                selected = (not has_selected or widget.allow_multiple_selected) and text in chosen
+                has_selected = has_selected or selected
+                parts.append(f'<option value="{_escape(text)}"{" selected" if selected else ""}>{html_label}</option>')
+            parts.append("</select>")
+            return mark_safe("\n".join(parts))  # tags from format_html, every value and label escaped
 
     for option_value, label in widget.choices:
         if isinstance(label, list | tuple):
@@ -120,6 +146,11 @@ class QuickSelectMultiple(QuickOptionsMixin, forms.SelectMultiple):
     pass
 
 
+class QuickNullBooleanSelect(QuickOptionsMixin, forms.NullBooleanSelect):
+    """Django's yes/no/unknown select (``BooleanFilter``'s field), rendered by ``render_select``
+    (its ``format_value`` maps the value to ``true``/``false``/``unknown``)."""
+
+
 class QuickBooleanWidget(BooleanWidget):
     """django-filter's yes/no select (``BooleanFilter``), rendered by ``render_select``."""
 
@@ -128,10 +159,11 @@ class QuickBooleanWidget(BooleanWidget):
         return render_select(self, name, value, attrs)
 
 
-QUICK_WIDGETS = {
+QUICK_WIDGETS: dict[type, type] = {
     forms.Select: QuickSelect,
     forms.SelectMultiple: QuickSelectMultiple,
     BooleanWidget: QuickBooleanWidget,
+    forms.NullBooleanSelect: QuickNullBooleanSelect,
 }
 
 

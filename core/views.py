@@ -22,9 +22,11 @@ from . import once, rules
 from .audit import record_action, timeline_for
 from .concurrency import ConcurrentEditError
 from .exceptions import DomainError
+from .filtering import fast_filterset, is_fast
 from .forms import filter_labels, quick_selects
 from .listprefs import remembered_filters
 from .models import Attachment, ExportLog
+from .paging import CappedPaginator
 from .visibility import visible_to
 from .xlsx import MAX_ROWS, Column, ValueRows, declared, too_many_rows, xlsx_response
 
@@ -49,6 +51,9 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
     """
 
     paginate_by = 25
+    #: Pages count at most this many rows, then read "超过 N 条" (``core.paging``; issue 18).
+    paginator_class = CappedPaginator
+    count_cap = CappedPaginator.cap
     export_columns: list[Column] = []
     export_title: Any = ""
     strict = False
@@ -90,10 +95,20 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
         kwargs["queryset"] = self.sorted_queryset(kwargs["queryset"])
         return kwargs
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        if issubclass(self.paginator_class, CappedPaginator):
+            kwargs.setdefault("cap", self.count_cap)
+        return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+
+    def get_filterset_class(self):
+        # built once per process, bound per request (core.filtering: no deepcopy of every filter)
+        return fast_filterset(super().get_filterset_class())
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        quick_selects(filterset.form)  # a filter's choice list costs no template work per option
-        filter_labels(filterset.form)  # "全部" for an empty choice
+        if not is_fast(filterset):
+            quick_selects(filterset.form)  # a filter's choice list costs no template work per option
+            filter_labels(filterset.form)  # "全部" for an empty choice
         return filterset
 
     def export_queryset(self):

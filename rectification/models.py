@@ -331,6 +331,8 @@ class Inspection(models.Model):
         indexes = [
             # an institution's inspections, newest first
             models.Index(fields=["institution", "-date"], name="inspection_inst_date_idx"),
+            # the inspection list's order (newest first) and its campaign filter (a date range)
+            models.Index(fields=["-date", "-id"], name="inspection_list_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -421,6 +423,8 @@ class Problem(VersionedModel):
             models.Index(fields=["owner_unit", "status"], name="problem_owner_status_idx"),
             # an institution's problems
             models.Index(fields=["institution", "status"], name="problem_inst_status_idx"),
+            # the problem list's order (newest first) and its campaign filter (a date range)
+            models.Index(fields=["-raised_at", "-id"], name="problem_list_order_idx"),
         ]
 
     def __str__(self) -> str:

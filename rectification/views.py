@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -367,6 +368,12 @@ class ProblemCreateView(_InstitutionActionView):
         return _raise_problem(self.object, self.request.user, form.cleaned_data, "")
 
 
+def problem_count_subquery():
+    """The number of problems an inspection found, per row (a subquery on ``inspection_id``)."""
+    problems = Problem.objects.filter(inspection=OuterRef("pk")).order_by().values("inspection")
+    return Coalesce(Subquery(problems.annotate(n=Count("pk")).values("n")), 0)
+
+
 class InspectionListView(ScopedListView):
     model = Inspection
     filterset_class = InspectionFilter
@@ -387,7 +394,8 @@ class InspectionListView(ScopedListView):
             super()
             .get_queryset()
             .select_related("institution", "unit")
-            .annotate(problem_count=Count("problems"))
+            # a subquery on the outer row, not a join grouped over every inspection (issue 18)
+            .annotate(problem_count=problem_count_subquery())
             .order_by("-date", "-pk")
         )
 

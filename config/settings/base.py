@@ -104,6 +104,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.hulao",
             ],
+            # {% url %} with the argument-less URLs reversed once per process (issue 18)
+            "builtins": ["core.templatetags.hulao_urls"],
+            # {% load i18n %}: Django's, with literal {% translate %} kept per language (issue 18)
+            "libraries": {"i18n": "core.templatetags.hulao_i18n"},
         },
     },
 ]

@@ -9,6 +9,7 @@ from django_filters.widgets import BooleanWidget
 
 from core.forms import (
     QuickBooleanWidget,
+    QuickNullBooleanSelect,
     QuickSelect,
     QuickSelectMultiple,
     RecentModelMultipleChoiceField,
@@ -45,6 +46,14 @@ def test_a_yes_no_filter_keeps_what_was_chosen(value):
     assert parse_html(QuickBooleanWidget().render("major", value, attrs=attrs)) == parse_html(expected)
 
 
+@pytest.mark.parametrize("value", [True, False, None, "true", "false", "unknown", "junk"])
+def test_a_null_boolean_select_renders_the_same_html(value):
+    """``BooleanFilter``'s field (``NullBooleanSelect``), rendered the quick way (issue 18)."""
+    attrs = {"class": "form-select", "id": "id_major"}
+    expected = forms.NullBooleanSelect().render("major", value, attrs=attrs)
+    assert parse_html(QuickNullBooleanSelect().render("major", value, attrs=attrs)) == parse_html(expected)
+
+
 def test_quick_selects_switches_only_plain_selects():
     class F(forms.Form):
         kind = forms.ChoiceField(choices=CHOICES)
@@ -53,7 +62,7 @@ def test_quick_selects_switches_only_plain_selects():
 
     form = quick_selects(F())
     assert type(form.fields["kind"].widget) is QuickSelect
-    assert type(form.fields["flag"].widget) is forms.NullBooleanSelect
+    assert type(form.fields["flag"].widget) is QuickNullBooleanSelect  # issue 18: BooleanFilter's field
     assert type(form.fields["text"].widget) is forms.TextInput
 
 
