@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('leads', '0011_leads16_supplemented_at'),
         ('organization', '0004_org_manage_grants'),
-        ('rectification', '0009_rect16_seed_sectors'),
+        ('rectification', '0010_tally_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

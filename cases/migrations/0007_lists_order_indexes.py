@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_rect16_publicity'),
+        ('cases', '0006_tally_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
