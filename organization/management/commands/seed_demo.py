@@ -1,7 +1,9 @@
 import contextlib
 import importlib
+import os
 import random
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -84,6 +86,23 @@ def defer_indexes(out):
         out.write(f"indexes: {len(saved)} rebuilt in {time.monotonic() - started:.1f}s")
 
 
+def _cpu_note() -> str:
+    """CPU time of this process and of its PostgreSQL backend (when the server is on this machine):
+    on a shared machine the wall-clock time says more about the neighbours than about the seed."""
+    times = os.times()
+    note = f"cpu: python {times.user + times.system:.0f}s"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            note += f", postgres backend {(int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK'):.0f}s"
+        except (OSError, IndexError, ValueError):
+            pass
+    return note
+
+
 class Command(BaseCommand):
     help = "生成演示数据（社区、各角色用户及各模块数据）。Create demo data; scale options for benchmarks."
 
@@ -136,5 +155,6 @@ class Command(BaseCommand):
             self.stdout.write(f"vacuum/analyze: {time.monotonic() - analyze_started:.1f}s")
         for table, (rows, seconds) in sorted(demo.TIMINGS.items(), key=lambda item: -item[1][1]):
             self.stdout.write(f"  {table}: {int(rows)} rows written in {seconds:.1f}s")
+        self.stdout.write(_cpu_note())
         summary = ", ".join(f"{k}={v}" for k, v in ctx.counts.items())
         self.stdout.write(self.style.SUCCESS(f"demo data ready in {time.monotonic() - started:.1f}s {summary}"))
