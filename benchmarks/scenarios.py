@@ -1,6 +1,6 @@
-"""What the benchmark measures. Pages are (name, path, target); jobs are functions taking the
-context and returning a Row. Paths are resolved against the benchmark database (the harness has
-called django.setup() with its DATABASE_URL)."""
+"""What the benchmark measures. Pages are (name, path, kind, target, user), found in the URL conf
+(``pages``); jobs are functions taking the context and returning a Row. Paths are resolved
+against the benchmark database (the harness has called django.setup() with its DATABASE_URL)."""
 
 from __future__ import annotations
 
