@@ -457,6 +457,7 @@ def main() -> int:
     parser.add_argument("--wrk-seconds", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="a smoke run: few requests, short wrk, small jobs")
     parser.add_argument("--no-soffice", action="store_true", help="do not open the export with LibreOffice")
+    parser.add_argument("--skip-jobs", action="store_true", help="pages and wrk only (no report, export, import, tips)")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--user", default="zhuanban")
     parser.add_argument("--password", default="hulao-demo-2026")
@@ -491,7 +492,7 @@ def main() -> int:
             connections.settings["default"]["NAME"] = urllib.parse.urlparse(env["DATABASE_URL"]).path.lstrip("/")
             connections["default"].settings_dict["NAME"] = connections.settings["default"]["NAME"]
         for index, server in enumerate(servers):
-            rows += measure_server(args, env, server, scale, with_jobs=index == 0)
+            rows += measure_server(args, env, server, scale, with_jobs=index == 0 and not args.skip_jobs)
         print_table([r for r in rows if r.scale == scale], title=f"{scale:,} leads")
 
     if len(scales) > 1:
