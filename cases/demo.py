@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from organization.choices import UnitCode
+from organization.demo import bulk_insert
 
 from .choices import STEPS, CaseKind, FraudType, LedgerKind, RiskLevel, Step
 from .models import Case, CaseStep, LedgerEntry, PublicOpinionPlan
@@ -127,9 +128,7 @@ def seed(ctx) -> None:
     user = ctx.users.get("daji")
     institution_ids = list(Institution.objects.order_by("?").values_list("pk", flat=True)[:500])
     built = [_build_case(ctx, i, units, institution_ids, user) for i in range(n)]
-    cases = []
-    for start in range(0, n, BATCH):
-        cases += Case.objects.bulk_create([c for c, _d in built[start : start + BATCH]])
+    cases = bulk_insert(Case, [c for c, _d in built])
 
     steps: list[CaseStep] = []
     entries: list[LedgerEntry] = []
@@ -160,11 +159,8 @@ def seed(ctx) -> None:
                         continue
                 recovered += amount if kind == LedgerKind.RECOVERED else Decimal("0")
                 entries.append(LedgerEntry(case=case, kind=kind, date=date, amount=amount, note="", created_by=user))
-    for start in range(0, len(steps), BATCH):
-        CaseStep.objects.bulk_create(steps[start : start + BATCH])
-    created = []
-    for start in range(0, len(entries), BATCH):
-        created += LedgerEntry.objects.bulk_create(entries[start : start + BATCH])
+    bulk_insert(CaseStep, steps)
+    created = bulk_insert(LedgerEntry, entries)
     # a recovery reversed could leave more returned than recovered: the demo reverses the others
     reversible = [e for e in created if e.kind != LedgerKind.RECOVERED]
     reversals = [
@@ -179,8 +175,8 @@ def seed(ctx) -> None:
         )
         for e in rng.sample(reversible, k=min(len(reversible), max(1, len(reversible) // 40)))
     ]
-    LedgerEntry.objects.bulk_create(reversals, batch_size=BATCH)
-    PublicOpinionPlan.objects.bulk_create(plans, batch_size=BATCH)
+    bulk_insert(LedgerEntry, reversals)
+    bulk_insert(PublicOpinionPlan, plans)
 
     links = _link_leads(ctx, cases)
     ctx.counts["cases"] = len(cases)

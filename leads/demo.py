@@ -1,7 +1,10 @@
 """Demo leads in bulk: every status and outcome, dates across the campaign, referrals with
-working-day deadlines, some major, some overdue. No query per row (100,000 leads must take
-minutes on PostgreSQL): numbers are reserved in one block a year, rows go in with
-``bulk_create`` in batches, deadlines come from one in-memory calendar."""
+working-day deadlines, some major, some overdue, each with its timeline (the audit entries the
+services would have written: 登记, 分派, 签收, 反馈, 退回, 办结 …) and one in twenty with an
+attachment (a few shared small files). No query per row (1,000,000 leads must take minutes on
+PostgreSQL): numbers are reserved in one block a year, rows go in with ``bulk_insert`` (COPY on
+PostgreSQL) in batches, deadlines come from one in-memory calendar. The timelines and
+attachments draw nothing from the random generator: the rest of the demo stays the same."""
 
 from __future__ import annotations
 
@@ -9,19 +12,26 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 
 from core.audit import record_action
 from core.fields import keyed_hash
+from core.models import Attachment, AuditEntry
 from core.workdays import WorkCalendar
 from organization.choices import Role, UnitKind
-from organization.demo import DemoContext
+from organization.demo import DemoContext, bulk_insert, demo_files, insert_values
 
 from .choices import CaseKind, Channel, FraudType, LeadSource, LeadStatus, Outcome, ReviewState
 from .models import Lead, LeadSupplement, SourceDeadline
 from .services import REVEAL_MARK, normalise_phone, reserve_numbers
 
 BATCH = 2000
+#: PostgreSQL takes larger batches well (COPY); SQLite keeps bulk_create's.
+PG_BATCH = 10000
+#: One lead in this many has an attachment.
+ATTACHMENT_EVERY = 20
 
 SUBJECTS = [
     ("福寿康养老服务中心", "养老床位预售，收取高额“会员费”"),
@@ -121,10 +131,15 @@ def seed(ctx: DemoContext) -> None:
     now = timezone.now()
     tz = timezone.get_current_timezone()
     created_pks: list[int] = []
-    counts = {"leads": 0, "major": 0, "overdue": 0}
-    for offset in range(0, total, BATCH):
+    counts = {"leads": 0, "major": 0, "overdue": 0, "audit": 0, "attachments": 0}
+    timeline = _Timeline(ctx)
+    size = PG_BATCH if connection.vendor == "postgresql" else BATCH
+    # the first batch as small as on SQLite: duplicates (merged into an earlier lead) need leads
+    # already written, and a small demo is then the same on both databases
+    bounds = [0, *range(min(BATCH, total), total, size), total]
+    for offset, end in zip(bounds, bounds[1:], strict=False):
         batch: list[Lead] = []
-        for i in range(offset, min(offset + BATCH, total)):
+        for i in range(offset, end):
             received = received_dates[i]
             k = rng.randrange(len(SUBJECTS))
             subject, summary = SUBJECTS[k]
@@ -200,22 +215,240 @@ def seed(ctx: DemoContext) -> None:
                 if source == LeadSource.HIGHER and rng.random() < 0.7:
                     lead.reported_up_at = lead.closed_at + datetime.timedelta(days=2)
             batch.append(lead)
-        Lead.objects.bulk_create(batch, batch_size=BATCH)
+        bulk_insert(Lead, batch)
         created_pks.extend(lead.pk for lead in batch if lead.pk)
-        LeadSupplement.objects.bulk_create(
+        bulk_insert(
+            LeadSupplement,
             [
                 LeadSupplement(lead=lead, text="举报人补充：对方又上门推销了一次，留下了宣传单。", from_public=True)
                 for lead in batch
                 if lead.supplemented_at and lead.pk
             ],
-            batch_size=BATCH,
         )
+        counts["audit"] += timeline.write(batch)
+        counts["attachments"] += timeline.attach(batch, offset)
         counts["leads"] += len(batch)
     ctx.counts["leads"] = counts["leads"]
+    ctx.counts["lead_audit_entries"] = counts["audit"]
+    ctx.counts["lead_attachments"] = counts["attachments"]
     ctx.counts["leads_major"] = counts["major"]
     ctx.counts["leads_overdue"] = counts["overdue"]
     _seed_reveal(ctx)
     _seed_import_job(ctx)
+
+
+AUDIT_COLUMNS = [
+    "content_type_id",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes_text",
+    "changes",
+    "timestamp",
+    "additional_data",
+    "actor_id",
+    "actor_email",
+    "reason",
+]
+_CREATE, _UPDATE = 0, 1
+
+
+def _stamp(moment: datetime.datetime | None) -> str | None:
+    """A moment as django-auditlog writes it into ``changes`` (UTC, no zone)."""
+    if moment is None:
+        return None
+    return str(moment.astimezone(datetime.UTC).replace(tzinfo=None))
+
+
+class _Timeline:
+    """Each lead's audit entries as ``leads.services`` would have written them (the creation,
+    then one update per step with the action's name, its label as reason, the fields changed and
+    who did it: the street office refers and closes, the receiving unit's liaison signs for and
+    feeds back), consistent with the lead's status. ``core.audit.timeline_for`` reads them."""
+
+    def __init__(self, ctx: DemoContext):
+        self.ct = ContentType.objects.get_for_model(Lead).pk
+        self.staff = ctx.users.get("zhuanban")
+        self.liaisons = {unit.pk: ctx.user_of_unit(unit) for unit in ctx.units.values()}
+        self.liaisons.update({unit.pk: ctx.user_of_unit(unit) for unit in ctx.communities})
+        self.now = timezone.now()
+        self.files = demo_files()
+        self.uploader = ctx.users.get("shequ1") or self.staff
+
+    def write(self, leads: list[Lead]) -> int:
+        rows: list[tuple] = []
+        add = rows.append
+        staff = self.staff
+        staff_id, staff_email = (staff.pk, staff.email) if staff else (None, None)
+        now = self.now
+
+        def when(moment, after):
+            """Steps in order and none in the future (a lead received today is referred tomorrow
+            in the demo's fields)."""
+            return max(min(moment, now), after)
+
+        for lead in leads:
+            pk = lead.pk
+            head = (self.ct, str(pk), pk, f"{lead.number} {lead.summary}"[:200])
+            received = lead.referred_at - datetime.timedelta(days=1) if lead.referred_at else None
+            created = received or timezone.make_aware(datetime.datetime.combine(lead.received_on, datetime.time(9)))
+            changes = {
+                "number": [None, lead.number],
+                "status": [None, LeadStatus.REGISTERED],
+                "source": [None, lead.source],
+                "summary": [None, lead.summary],
+                "fraud_type": [None, lead.fraud_type],
+                "received_on": [None, lead.received_on.isoformat()],
+                "filed_by_unit": [None, lead.filed_by_unit_id],
+                "community": [None, lead.community_id],
+                "is_anonymous": [None, lead.is_anonymous],
+                "is_major": [None, lead.is_major],
+                "id": [None, pk],
+            }
+            created = min(created, now)
+            add((*head, _CREATE, "", changes, created, None, staff_id, staff_email, "登记线索"))
+            status = lead.status
+            if status == LeadStatus.REGISTERED:
+                continue
+            add(
+                (
+                    *head,
+                    _UPDATE,
+                    "",
+                    {
+                        "status": [LeadStatus.REGISTERED, LeadStatus.REFERRED],
+                        "assigned_unit": [None, lead.assigned_unit_id],
+                        "referred_at": [None, _stamp(lead.referred_at)],
+                        "deadline": [None, lead.deadline.isoformat() if lead.deadline else None],
+                        "deadline_workdays": [None, lead.deadline_workdays],
+                    },
+                    (referred := when(lead.referred_at, created)),
+                    {"action": "leads.refer", "note": ""},
+                    staff_id,
+                    staff_email,
+                    "分派",
+                )
+            )
+            if status == LeadStatus.REFERRED:
+                continue
+            liaison = self.liaisons.get(lead.assigned_unit_id)
+            who = (liaison.pk, liaison.email or None) if liaison else (None, None)
+            add(
+                (
+                    *head,
+                    _UPDATE,
+                    "",
+                    {
+                        "status": [LeadStatus.REFERRED, LeadStatus.VERIFYING],
+                        "acknowledged_at": [None, _stamp(lead.acknowledged_at)],
+                    },
+                    (acknowledged := when(lead.acknowledged_at, referred)),
+                    {"action": "leads.acknowledge", "note": ""},
+                    *who,
+                    "签收",
+                )
+            )
+            if status == LeadStatus.VERIFYING:
+                continue
+            fed_back = when(lead.fed_back_at, acknowledged)
+            add(
+                (
+                    *head,
+                    _UPDATE,
+                    "",
+                    {
+                        "status": [LeadStatus.VERIFYING, LeadStatus.FED_BACK],
+                        "findings": ["", lead.findings],
+                        "fed_back_at": [None, _stamp(lead.fed_back_at)],
+                    },
+                    fed_back,
+                    {"action": "leads.feedback", "note": ""},
+                    *who,
+                    "反馈",
+                )
+            )
+            if status == LeadStatus.RETURNED:
+                note = "核查情况不够具体，请补充走访记录后重新反馈。"
+                add(
+                    (
+                        *head,
+                        _UPDATE,
+                        "",
+                        {"status": [LeadStatus.FED_BACK, LeadStatus.RETURNED]},
+                        when(fed_back + datetime.timedelta(hours=20), fed_back),
+                        {"action": "leads.return", "note": note},
+                        staff_id,
+                        staff_email,
+                        f"退回：{note}",
+                    )
+                )
+            elif status == LeadStatus.CLOSED and lead.outcome == Outcome.DUPLICATE:
+                add(
+                    (
+                        *head,
+                        _UPDATE,
+                        "",
+                        {
+                            "status": [LeadStatus.FED_BACK, LeadStatus.CLOSED],
+                            "outcome": ["", Outcome.DUPLICATE],
+                            "merged_into": [None, lead.merged_into_id],
+                            "closed_at": [None, _stamp(lead.closed_at)],
+                        },
+                        when(lead.closed_at, fed_back),
+                        {"action": "leads.merge", "note": ""},
+                        staff_id,
+                        staff_email,
+                        "合并",
+                    )
+                )
+            elif status == LeadStatus.CLOSED:
+                add(
+                    (
+                        *head,
+                        _UPDATE,
+                        "",
+                        {
+                            "status": [LeadStatus.FED_BACK, LeadStatus.CLOSED],
+                            "outcome": ["", lead.outcome],
+                            "closed_at": [None, _stamp(lead.closed_at)],
+                            "closed_by": [None, staff_id],
+                        },
+                        when(lead.closed_at, fed_back),
+                        {"action": "leads.close", "note": ""},
+                        staff_id,
+                        staff_email,
+                        "办结",
+                    )
+                )
+        return insert_values(AuditEntry, AUDIT_COLUMNS, rows)
+
+    def attach(self, leads: list[Lead], offset: int) -> int:
+        """One lead in ``ATTACHMENT_EVERY`` gets a file (the shared demo files, by turn): a photo
+        of the leaflet at registration, or the verification report with the feedback."""
+        rows = []
+        for index, lead in enumerate(leads, start=offset):
+            if index % ATTACHMENT_EVERY != 7:
+                continue
+            spec = self.files[(index // ATTACHMENT_EVERY) % len(self.files)]
+            fed_back = lead.fed_back_at is not None and spec["extension"] == "pdf"
+            rows.append(
+                Attachment(
+                    content_type_id=self.ct,
+                    object_id=lead.pk,
+                    file=spec["name"],
+                    original_name=spec["original_name"],
+                    extension=spec["extension"],
+                    mime=spec["mime"],
+                    size=spec["size"],
+                    is_image=spec["is_image"],
+                    note="核查反馈" if fed_back else "",
+                    uploaded_by=self.uploader,
+                    uploaded_at=lead.fed_back_at if fed_back else (lead.referred_at or self.now),
+                )
+            )
+        bulk_insert(Attachment, rows)
+        return len(rows)
 
 
 def _seed_reveal(ctx: DemoContext) -> None:

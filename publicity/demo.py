@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
-from organization.demo import DemoContext
+from organization.demo import DemoContext, bulk_insert
 
 from .choices import ESCALATED_RISK_LEVELS, ActivityType, MediaLevel, OpinionSource, OpinionStatus, RiskLevel, Venue
 from .models import Activity, AwarenessSurvey, MediaReport, OpinionEntry, OpinionFollowUp
@@ -97,9 +97,9 @@ def seed(ctx: DemoContext) -> None:
     for activity in _activities(ctx, start, days):
         batch.append(activity)
         if len(batch) >= BATCH:
-            count += len(Activity.objects.bulk_create(batch))
+            count += len(bulk_insert(Activity, batch))
             batch = []
-    count += len(Activity.objects.bulk_create(batch))
+    count += len(bulk_insert(Activity, batch))
     ctx.counts["activities"] = count
 
     surveys = []

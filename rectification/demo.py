@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from organization.choices import UnitCode
+from organization.demo import bulk_insert, demo_files
 
 from .choices import (
     SECTOR_UNIT,
@@ -75,10 +76,7 @@ GRADE_WEIGHTS = [
 
 
 def _batched(model, rows):
-    created = []
-    for start in range(0, len(rows), BATCH):
-        created.extend(model.objects.bulk_create(rows[start : start + BATCH], batch_size=BATCH))
-    return created
+    return bulk_insert(model, rows, batch_size=BATCH)
 
 
 def _credit_code(rng, taken: set[str]) -> str:
@@ -202,6 +200,7 @@ def seed(ctx) -> None:
             )
     _batched(GradeChange, changes)
     inspections = _batched(Inspection, inspections)
+    photos = _inspection_photos(inspections, grader)
 
     problems, measure_specs = [], []
     statuses = [
@@ -283,7 +282,42 @@ def seed(ctx) -> None:
         institutions=len(institutions),
         grade_changes=len(changes),
         inspections=len(inspections),
+        inspection_attachments=photos,
         problems=len(problems),
         measures=len(measures),
         contingency_plans=len(plans),
     )
+
+
+#: One inspection in this many has a photo of the site (a shared demo file; no random draw).
+PHOTO_EVERY = 5
+
+
+def _inspection_photos(inspections, user) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import Attachment
+
+    files = [f for f in demo_files() if f["is_image"]]
+    ct = ContentType.objects.get_for_model(Inspection).pk
+    tz = timezone.get_current_timezone()
+    rows = [
+        Attachment(
+            content_type_id=ct,
+            object_id=inspection.pk,
+            file=spec["name"],
+            original_name=spec["original_name"],
+            extension=spec["extension"],
+            mime=spec["mime"],
+            size=spec["size"],
+            is_image=True,
+            note="现场检查照片",
+            uploaded_by=user,
+            uploaded_at=datetime.datetime.combine(inspection.date, datetime.time(16), tzinfo=tz),
+        )
+        for index, inspection in enumerate(inspections)
+        if index % PHOTO_EVERY == 2
+        for spec in [files[index % len(files)]]
+    ]
+    bulk_insert(Attachment, rows)
+    return len(rows)

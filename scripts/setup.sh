@@ -9,7 +9,7 @@ PYTHON="${PYTHON:-python3}"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# --- Debian packages: gettext (translations), Node.js/npm (front-end assets), Chromium (tests) --
+# --- Debian packages: gettext (translations), Node.js/npm (front-end assets), Chromium (tests), wrk (bench)
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
@@ -18,6 +18,7 @@ if [ "$mode" = test ]; then
   command -v libreoffice >/dev/null 2>&1 || need+=(libreoffice-calc)  # reports: the .xlsx prints to PDF
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
   fc-list 2>/dev/null | grep -qi wqy || need+=(fonts-wqy-microhei)  # Chinese glyphs in browser screenshots and PDFs
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)  # make bench: throughput of the lead list against /ping/
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
