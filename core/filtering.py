@@ -126,6 +126,8 @@ class FastFilterSetMixin:
                 form = form_class(self.data, prefix=self.form_prefix)  # type: ignore[attr-defined]
             else:
                 form = form_class(prefix=self.form_prefix)  # type: ignore[attr-defined]
+            for name in [n for n in form.fields if n not in self.filters]:  # type: ignore[attr-defined]
+                del form.fields[name]  # a filter this FilterSet's __init__ dropped for this request
             for name, f in self.filters.items():  # type: ignore[attr-defined]
                 if isinstance(f, QuerySetRequestMixin) and callable(f.queryset):
                     form.fields[name].queryset = f.get_queryset(self.request)

@@ -700,6 +700,13 @@ class CityTransferListView(LeadListView):
 
     template_name = "leads/city_list.html"
     export_title = _("市专项办转办线索")
+    sortable = {
+        "street": "jurisdiction__name",
+        "number": "number",
+        "status": "status",
+        "city_deadline": "higher_deadline",
+        "reported_up": "reported_up_at",
+    }
     export_columns = [
         Column(_("镇街"), lambda x: str(x.jurisdiction or ""), 16),
         Column(_("转办文号"), lambda x: x.higher_reference, 22),
