@@ -39,6 +39,9 @@ class ApiToken(models.Model):
     without a password, so it never signs in on the web), whose unit and role give the token the
     same scope and rules as a person of that unit. Only a hash of the secret is kept."""
 
+    #: in a city (issue 19): the jurisdiction its rows belong to (core.visibility)
+    jurisdiction_path = "unit__jurisdiction"
+
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=TokenKind.choices, default=TokenKind.SYSTEM)
     unit = models.ForeignKey(
@@ -94,6 +97,9 @@ class ApiToken(models.Model):
 class ApiCall(models.Model):
     """One call of the API: which token, what, the answer's status, when. Never a body."""
 
+    #: in a city (issue 19): the jurisdiction its rows belong to (core.visibility)
+    jurisdiction_path = "token__unit__jurisdiction"
+
     token = models.ForeignKey(
         ApiToken, verbose_name=_("接口令牌"), null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
     )
@@ -132,6 +138,9 @@ class Peer(models.Model):
     instance: we transfer leads to it) or the higher office's (we report closures to it). The token
     we present there is kept encrypted (like an informant's fields) and never shown or logged;
     ``inbound_token`` is the token of ours that the peer presents here."""
+
+    #: in a city (issue 19): the jurisdiction its rows belong to (core.visibility)
+    jurisdiction_path = "created_by__unit__jurisdiction"
 
     name = models.CharField(_("名称"), max_length=100)
     base_url = models.URLField(_("系统地址"), max_length=300, help_text=_("如 https://hulao.example.gov.cn"))
@@ -182,6 +191,9 @@ class Transfer(models.Model):
     """A lead of ours transferred to a lower deployment (``Peer`` down): the lead stays our record;
     the lower office's closure comes back here. ``key`` is the idempotency key of every delivery."""
 
+    #: in a city (issue 19): the jurisdiction its rows belong to (core.visibility)
+    jurisdiction_path = "lead__jurisdiction"
+
     lead = models.OneToOneField(
         "leads.Lead", verbose_name=_("线索"), on_delete=models.PROTECT, related_name="peer_transfer"
     )
@@ -224,6 +236,9 @@ class Arrival(models.Model):
     """A lead another system filed here through the API with an idempotency key or a higher
     office's reference: the same call again finds this row and answers with the same lead. For a
     higher deployment's transfer (``reference``) the closure is reported back (``reported_at``)."""
+
+    #: in a city (issue 19): the jurisdiction its rows belong to (core.visibility)
+    jurisdiction_path = "token__unit__jurisdiction"
 
     token = models.ForeignKey(ApiToken, verbose_name=_("接口令牌"), on_delete=models.PROTECT, related_name="arrivals")
     key = models.CharField(max_length=100, blank=True)

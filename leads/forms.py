@@ -16,7 +16,6 @@ from core.forms import MoneyField, MultipleFileField
 from core.identity import hint_labels, identity_hints
 from core.uploads import validate_workbook
 from core.visibility import visible_to
-from organization.choices import Role
 from organization.models import Unit, User
 
 from . import rules as lead_rules
@@ -384,7 +383,7 @@ class FeedbackForm(LeadActionForm):
 
 
 def _street_users():
-    return User.objects.filter(is_active=True, role="street_office")
+    return User.objects.filter(is_active=True, role__in=sorted(lead_rules.REVIEWER_ROLES))
 
 
 def _staff_choices(page: PageChoices | None) -> list[tuple[Any, str]]:
@@ -396,7 +395,7 @@ def _staff_choices(page: PageChoices | None) -> list[tuple[Any, str]]:
 def _street_choices(page: PageChoices | None) -> list[tuple[Any, str]]:
     """The street office's users (``_street_users``), from the same read of the staff."""
     rows = page.get("staff_rows", _staff_rows) if page is not None else _staff_rows()
-    return [(pk, label) for pk, role, label in rows if role == Role.STREET_OFFICE]
+    return [(pk, label) for pk, role, label in rows if role in lead_rules.REVIEWER_ROLES]
 
 
 class CloseForm(ReasonForm):

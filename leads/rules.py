@@ -36,6 +36,11 @@ receiver = rules.in_units("承办单位", lambda lead: lead.assigned_unit_id)
 filer = rules.in_units("登记单位", lambda lead: lead.filed_by_unit_id)
 
 
+#: The roles whose people may be named a lead's second reviewer (``reviewer`` below: the street
+#: office's staff); the close form's reviewer choices read it.
+REVIEWER_ROLES = frozenset({"street_office"})
+
+
 @rules.predicate("二次核查人（街道专项办，办结人以外）")
 def reviewer(user: Any, scope: Scope, obj: Any) -> bool:
     """The second review of an unfounded closure: street-office staff other than the one who
