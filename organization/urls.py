@@ -33,4 +33,5 @@ urlpatterns += [
     path("campaigns/<int:pk>/", views_campaigns.CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views_campaigns.CampaignEditView.as_view(), name="campaign_edit"),
     path("campaigns/<int:pk>/copy/", views_campaigns.CampaignCopyView.as_view(), name="campaign_copy"),
+    path("campaigns/<int:pk>/implement/", views_campaigns.CampaignImplementView.as_view(), name="campaign_implement"),
 ]

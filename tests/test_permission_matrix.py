@@ -215,6 +215,14 @@ def build_world() -> SimpleNamespace:
     campaign = Campaign.objects.get()  # init_campaign's (2022), made current by its dates
     campaign.start_date = timezone.localdate() - datetime.timedelta(days=200)
     campaign.end_date = timezone.localdate() + datetime.timedelta(days=200)
+    # issue 19: the city's campaign, and the street's own implementation of it (init_campaign's)
+    city_campaign = Campaign.objects.create(
+        name="晋江市打击整治养老诈骗专项行动",
+        start_date=campaign.start_date - datetime.timedelta(days=1),
+        end_date=campaign.end_date + datetime.timedelta(days=1),
+        jurisdiction=city,
+    )
+    campaign.jurisdiction, campaign.parent = xintang, city_campaign
     campaign.save()
 
     def person(name, unit, role):
@@ -1212,6 +1220,11 @@ def setup_campaign_copy(w, persona):
     return [c.pk], {"name": f"复制的{persona}", "start_date": start.isoformat()}, _count("organization.Campaign")
 
 
+def setup_campaign_implement(w, persona):
+    c = w.campaign.parent  # the city's campaign (the street's implementation is w.campaign)
+    return [c.pk], {"reason": "按市里方案"}, _count("organization.Campaign")
+
+
 def setup_recipient_add(w, persona):
     return [], {"email": "city@example.invalid", "name": "区专项办"}, _count("reports.ReportRecipient")
 
@@ -1682,10 +1695,14 @@ ACTIONS: dict[str, Action] = {
     "reports.summary_save": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("save"), soft=True),
     "reports.summary_submit": Action("reports:summary_edit", WRITERS - {"street"}, setup_summary("submit"), soft=True),
     "organization.campaign_create": Action(
-        "organization:campaign_create", frozenset({"street"}), setup_campaign_create
+        "organization:campaign_create", frozenset({"street", "city"}), setup_campaign_create
     ),
     "organization.campaign_edit": Action("organization:campaign_edit", frozenset({"street"}), setup_campaign_edit),
     "organization.campaign_copy": Action("organization:campaign_copy", frozenset({"street"}), setup_campaign_copy),
+    # issue 19: a street of the city implements the city's campaign (the first street has already)
+    "organization.campaign_implement": Action(
+        "organization:campaign_implement", frozenset({"street_x"}), setup_campaign_implement, EVERYONE
+    ),
 }
 
 
@@ -2142,8 +2159,6 @@ def test_no_action_crosses_a_street(w, name, persona):
     if type(obj).__name__ == "SummarySubmission" and persona != "city":
         pytest.skip("the summary acted on is the persona's own unit's (target_of)")
     if obj is not None and getattr(type(obj), "jurisdiction_path", None) == "" and persona != "city":
-        # shared by every jurisdiction (the campaign): not another street's; each street's own
-        # implementation of the city's campaign is not done yet (issue 19)
         pytest.skip(f"{name}: the object is shared by every street")
     assert not rules.check(_user(w, persona), rule_of(name).name, obj), f"{persona} {name}"
     before = snapshot()
