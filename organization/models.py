@@ -39,6 +39,7 @@ class Jurisdiction(models.Model):
         related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     objects = ScopedQuerySet.as_manager()
     jurisdiction_path = "pk"
@@ -58,9 +59,20 @@ class Jurisdiction(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("organization:street_detail", args=[self.pk])
+
     @property
     def is_city(self) -> bool:
         return self.level == JurisdictionLevel.CITY
+
+    @property
+    def is_street_of_city(self) -> bool:
+        return self.level == JurisdictionLevel.STREET and self.parent_id is not None
+
+    def street_office(self) -> Unit | None:
+        """The street's office (镇街专项办). One query."""
+        return self.units.filter(kind=UnitKind.STREET_OFFICE).order_by("pk").first()
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
