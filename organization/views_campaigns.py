@@ -67,8 +67,10 @@ class CampaignDetailView(ScopedDetailView):
         context["status"] = campaign.status(today)
         context["is_current"] = campaign == Campaign.objects.current(today, user=self.request.user)
         # issue 19: the city's campaign it implements, and (the city's) its streets' implementations
-        context["implementations"] = list(
-            campaign.implementations.visible_to(self.request.user).select_related("jurisdiction").order_by("pk")
+        context["implementations"] = (
+            list(campaign.implementations.visible_to(self.request.user).select_related("jurisdiction").order_by("pk"))
+            if campaign.jurisdiction_id is not None  # a deployment of one street: none (no query)
+            else []
         )
         context["has_begun"] = campaign.start_date <= today and campaign.is_active
         return context
