@@ -279,7 +279,7 @@ class Figures(ApiBase, APIView):
         if (params.get("start") and start is None) or end is None:
             raise exceptions.ValidationError({"start": [gettext("日期格式无效，应为 YYYY-MM-DD。")]})
         if start is None:
-            campaign = Campaign.objects.shown()
+            campaign = Campaign.objects.shown(user=request.user)
             start = campaign.start_date if campaign else end.replace(month=1, day=1)
         if start > end:
             raise exceptions.ValidationError({"start": [gettext("起始日期不能晚于截止日期。")]})

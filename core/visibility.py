@@ -10,7 +10,9 @@ can forget the check.
 Jurisdictions (issue 19): in a city deployment every scope is also bounded by its jurisdictions
 (``Scope.jurisdiction_ids``: a street its own, the city its streets). Each model says how its
 rows reach a jurisdiction with ``jurisdiction_path`` (a lookup ending at the jurisdiction, e.g.
-``"unit__jurisdiction"``; ``""`` for rows shared by every jurisdiction, such as the campaign).
+``"unit__jurisdiction"``; ``""`` for rows shared by every jurisdiction, such as the calendar).
+A model whose rows reach further also defines ``jurisdiction_rows(ids)`` (a ``Q``) and
+``in_jurisdictions(ids)`` (the campaign: a street also sees the city's campaign it implements).
 A model that says nothing shows nothing to a bounded scope. A street on its own (today's case)
 is not bounded, so nothing changes for it.
 """
@@ -53,6 +55,9 @@ def jurisdiction_q(model: type[models.Model], ids: frozenset[int]) -> models.Q |
         return None
     if path == "":
         return models.Q()
+    rows = getattr(model, "jurisdiction_rows", None)  # a model whose rows reach further (the campaign)
+    if rows is not None:
+        return rows(ids)
     return models.Q(**{f"{path}__in": sorted(ids)})
 
 
@@ -66,6 +71,9 @@ def in_jurisdiction(scope: Scope, obj: Any) -> bool:
         return False
     if path == "":
         return True
+    custom = getattr(obj, "in_jurisdictions", None)
+    if custom is not None:
+        return bool(custom(scope.jurisdiction_ids))
     if "__" not in path:
         value = obj.pk if path == "pk" else getattr(obj, f"{path}_id", None)
         return value in scope.jurisdiction_ids

@@ -12,6 +12,7 @@ class OrganizationConfig(AppConfig):
         from . import models
 
         auditlog.register(models.Unit)
+        auditlog.register(models.Jurisdiction)  # the city's streets (issue 19)
         auditlog.register(models.Campaign)
         auditlog.register(models.Phase)
         auditlog.register(models.User, include_fields=["username", "name", "unit", "role", "is_active", "email"])

@@ -22,10 +22,10 @@ def chosen(request: Any) -> Campaign | None:
     begun: a future campaign has nothing to show yet), else the default one."""
     value = request.GET.get(PARAM, "")
     if not value:
-        return Campaign.objects.shown()
+        return Campaign.objects.shown(user=request.user)
     if not value.isdecimal() or len(value) > 12:
         raise Http404
-    campaign = Campaign.objects.started().filter(pk=int(value)).first()
+    campaign = Campaign.objects.started(user=request.user).filter(pk=int(value)).first()
     if campaign is None:
         raise Http404
     return campaign
@@ -35,15 +35,18 @@ def is_default(request: Any) -> bool:
     return not request.GET.get(PARAM, "")
 
 
-def choices() -> list[Campaign]:
-    """The campaigns one may look at (begun, newest first). One query."""
-    return list(Campaign.objects.started().only("pk", "name", "short_name", "start_date", "end_date", "is_active"))
+def choices(user: Any = None) -> list[Campaign]:
+    """The campaigns one may look at (begun, newest first; in a city, those the user's office
+    runs). One query."""
+    return list(
+        Campaign.objects.started(user=user).only("pk", "name", "short_name", "start_date", "end_date", "is_active")
+    )
 
 
 def context(request: Any, campaign: Campaign | None) -> dict[str, Any]:
     """What the switch (``organization/campaign_switch.html``) needs."""
     return {
-        "campaign_choices": choices(),
+        "campaign_choices": choices(request.user),
         "campaign_selected": campaign,
-        "campaign_is_current": campaign is not None and campaign == Campaign.objects.current(),
+        "campaign_is_current": campaign is not None and campaign == Campaign.objects.current(user=request.user),
     }

@@ -5,7 +5,9 @@ more streets get Xintang's structure under their own names (东石镇, 安海镇
 member units, the four working groups and three communities each, with an office and a community
 user. The city office (晋江市专项办) gets a staff user and a leader. The city transfers leads to
 every street through the real services, in several states: just arrived, referred, fed back,
-closed (reported up by itself) and overdue against the city's deadline. Idempotent.
+closed (reported up by itself) and overdue against the city's deadline. The city runs its own
+campaign (the plan's dates and phases) and 东石 and 安海 their implementations of it, each with its
+own report day; 新塘 keeps the plan's campaign as it was. Idempotent.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import JurisdictionLevel, Role, UnitCode, UnitKind
-from .models import Jurisdiction, Unit, User
+from .models import Campaign, Jurisdiction, Phase, Unit, User
 from .services import MEMBER_UNITS, WORKING_GROUPS
 
 CITY = "晋江市"
@@ -134,6 +136,7 @@ def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
         streets.append((street, units, communities, staff, community))
 
     counts = {"city_streets": len(streets), "city_transfers": 0}
+    counts["city_implementations"] = _city_campaign(city, [(st, staff) for st, _u, _c, staff, _m in streets[1:]], today)
     if Lead.objects.filter(transferred_by=office).exists():
         return counts
     city_user = User.objects.get(pk=city_user.pk)
@@ -169,3 +172,48 @@ def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
                 continue  # fed back, awaiting closure
             leads.lead_close(lead=lead, user=staff, outcome="rectification", institution_name=subject)
     return counts
+
+
+#: each other street's report day (the city keeps the plan's)
+REPORT_DAYS = (25, 15)
+
+
+def _city_campaign(city: Jurisdiction, streets: list[tuple[Jurisdiction, User]], today: datetime.date) -> int:
+    """The city's campaign (the plan's current one's dates, phases and report day) and each
+    street's implementation of it through the real service, with the street's own report day."""
+    from .services_campaigns import campaign_implement
+
+    plan = Campaign.objects.filter(jurisdiction__isnull=True).current(today)
+    if plan is None:
+        return 0
+    campaign, new = Campaign.objects.get_or_create(
+        name=f"{CITY}{plan.name}",
+        defaults={
+            "short_name": plan.short_name,
+            "start_date": plan.start_date,
+            "end_date": plan.end_date,
+            "report_day": plan.report_day,
+            "laggard_score": plan.laggard_score,
+            "jurisdiction": city,
+        },
+    )
+    if new:
+        for phase in plan.phases.all():
+            Phase.objects.create(
+                campaign=campaign,
+                kind=phase.kind,
+                name=phase.name,
+                start_date=phase.start_date,
+                end_date=phase.end_date,
+                runs_throughout=phase.runs_throughout,
+                description=phase.description,
+                order=phase.order,
+            )
+    made = 0
+    for (street, staff), day in zip(streets, REPORT_DAYS, strict=False):
+        if campaign.implementations.filter(jurisdiction=street).exists():
+            continue
+        own = campaign_implement(campaign=campaign, user=User.objects.get(pk=staff.pk), reason="演示：按市里方案部署")
+        Campaign.objects.filter(pk=own.pk).update(report_day=day)
+        made += 1
+    return made

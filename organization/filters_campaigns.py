@@ -49,6 +49,13 @@ def campaign_q(campaign: Campaign, date_field: str, model: Any = None, by_month:
     return q
 
 
+def _campaigns_seen(request: Any) -> QuerySet:
+    """The campaigns to filter by: those the user sees (in a city, not another street's)."""
+    campaigns = Campaign.objects.order_by("-start_date", "-pk")
+    user = getattr(request, "user", None)
+    return campaigns.visible_to(user) if user is not None and user.is_authenticated else campaigns
+
+
 class CampaignFilter(django_filters.ModelChoiceFilter):
     """Filter a list by campaign: by the record's own date (``date_field``) or its key (``fk``)."""
 
@@ -59,7 +66,7 @@ class CampaignFilter(django_filters.ModelChoiceFilter):
         self.by_month = by_month
         self.fk = fk
         kwargs.setdefault("label", _("专项行动"))
-        kwargs.setdefault("queryset", Campaign.objects.order_by("-start_date", "-pk"))
+        kwargs.setdefault("queryset", _campaigns_seen)
         kwargs.setdefault("field_name", fk or date_field)
         super().__init__(*args, **kwargs)
 

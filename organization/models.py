@@ -39,6 +39,7 @@ class Jurisdiction(models.Model):
         related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     objects = ScopedQuerySet.as_manager()
     jurisdiction_path = "pk"
@@ -58,9 +59,20 @@ class Jurisdiction(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("organization:street_detail", args=[self.pk])
+
     @property
     def is_city(self) -> bool:
         return self.level == JurisdictionLevel.CITY
+
+    @property
+    def is_street_of_city(self) -> bool:
+        return self.level == JurisdictionLevel.STREET and self.parent_id is not None
+
+    def street_office(self) -> Unit | None:
+        """The street's office (镇街专项办). One query."""
+        return self.units.filter(kind=UnitKind.STREET_OFFICE).order_by("pk").first()
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -347,24 +359,40 @@ class CampaignQuerySet(ScopedQuerySet):
     - ``shown(day)``: what a page shows by default: the current one, else the one begun last.
     """
 
-    def in_effect(self, day: datetime.date | None = None) -> CampaignQuerySet:
+    def for_user(self, user: Any) -> CampaignQuerySet:
+        """The campaigns a user's office runs (issue 19): in a city, those of the user's own
+        jurisdiction (a street its implementation, the city its campaign) and the ones shared by
+        every jurisdiction (none); in a deployment of one street (or without a user) all of them."""
+        scope = getattr(user, "scope", None) if user is not None and user.is_authenticated else None
+        if scope is None or scope.jurisdiction_ids is None:
+            return self
+        return self.filter(Q(jurisdiction_id=scope.jurisdiction_id) | Q(jurisdiction__isnull=True))
+
+    def in_effect(self, day: datetime.date | None = None, user: Any = None) -> CampaignQuerySet:
         day = day or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), is_active=True, start_date__lte=day)
+        return self.for_user(user).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day), is_active=True, start_date__lte=day
+        )
 
-    def current(self, day: datetime.date | None = None) -> Campaign | None:
-        """The campaign whose dates contain ``day`` (today), the newest start if several. One query."""
-        return self.in_effect(day).order_by("-start_date", "-pk").first()
+    def current(self, day: datetime.date | None = None, user: Any = None) -> Campaign | None:
+        """The campaign whose dates contain ``day`` (today), the newest start if several; with
+        ``user``, of those their office runs (``for_user``). One query."""
+        return self.in_effect(day, user).order_by("-start_date", "-pk").first()
 
-    def started(self, day: datetime.date | None = None) -> CampaignQuerySet:
-        return self.filter(is_active=True, start_date__lte=day or timezone.localdate())
+    def started(self, day: datetime.date | None = None, user: Any = None) -> CampaignQuerySet:
+        return self.for_user(user).filter(is_active=True, start_date__lte=day or timezone.localdate())
 
-    def shown(self, day: datetime.date | None = None) -> Campaign | None:
+    def shown(self, day: datetime.date | None = None, user: Any = None) -> Campaign | None:
         """The current campaign, or between campaigns the one begun last (finished). At most two queries."""
-        return self.current(day) or self.started(day).order_by("-start_date", "-pk").first()
+        return self.current(day, user) or self.started(day, user).order_by("-start_date", "-pk").first()
 
 
 class Campaign(models.Model):
-    """A campaign: the 2022 special action, the next one, or a standing (常态化) one."""
+    """A campaign: the 2022 special action, the next one, or a standing (常态化) one.
+
+    In a city (issue 19) a campaign belongs to a jurisdiction: the city's campaign, and each
+    street's implementation of it (``parent``: the city's) with its own dates, phases and report
+    day. A deployment of one street: no jurisdiction, no parent, as before."""
 
     name = models.CharField(_("名称"), max_length=200, unique=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
@@ -386,8 +414,29 @@ class Campaign(models.Model):
         help_text=_("督导考评得分（满分 100）低于此分的单位列为后进单位。"),
     )
 
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text=_("空：各辖区共用（单个街道部署）。"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级专项行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="implementations",
+        help_text=_("镇街实施方案所依据的市专项行动。"),
+    )
+
     objects = CampaignQuerySet.as_manager()
-    jurisdiction_path = ""  # shared: the streets run the city's campaign
+    #: seen by its own jurisdiction and the city over it; a street also sees the city's campaign
+    #: it implements (``jurisdiction_rows``); one without a jurisdiction by everyone.
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("专项行动")
@@ -399,6 +448,12 @@ class Campaign(models.Model):
                 name="campaign_end_after_start",
                 violation_error_message=_("结束日期不能早于开始日期。"),
             ),
+            models.UniqueConstraint(
+                fields=["parent", "jurisdiction"],
+                condition=Q(parent__isnull=False),
+                name="campaign_one_implementation_per_jurisdiction",
+                violation_error_message=_("该镇街已有此专项行动的实施方案。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -408,6 +463,24 @@ class Campaign(models.Model):
         from django.urls import reverse
 
         return reverse("organization:campaign_detail", args=[self.pk])
+
+    @classmethod
+    def jurisdiction_rows(cls, ids: frozenset[int]) -> Q:
+        """The campaigns seen by the jurisdictions ``ids`` (``core.visibility.jurisdiction_q``):
+        their own, the shared ones, and the campaigns of the city over them (what a street
+        implements)."""
+        above = Jurisdiction.objects.filter(children__in=sorted(ids)).values("pk")
+        return Q(jurisdiction__isnull=True) | Q(jurisdiction_id__in=sorted(ids)) | Q(jurisdiction_id__in=above)
+
+    def in_jurisdictions(self, ids: frozenset[int]) -> bool:
+        """``jurisdiction_rows`` for one campaign (``core.visibility.in_jurisdiction``)."""
+        if self.jurisdiction_id is None or self.jurisdiction_id in ids:
+            return True
+        return Jurisdiction.objects.filter(pk=self.jurisdiction_id, children__in=sorted(ids)).exists()
+
+    @property
+    def is_implementation(self) -> bool:
+        return self.parent_id is not None
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:

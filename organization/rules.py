@@ -245,3 +245,5 @@ rules.register(
         denied=_("只有有“授予敏感权限”权限的街道专项办人员才能授予或收回此权限。"),
     ),
 )
+
+from . import rules_streets  # noqa: E402,F401  # organization.street_* (the city's streets), needs city_office

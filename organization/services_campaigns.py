@@ -70,6 +70,12 @@ def _validate(
             raise DomainError(_("工作环节“%(name)s”的结束日期早于开始日期。") % {"name": p.name}, field="phases")
         if within and (p.start_date < start or (end is not None and p.end_date > end)):
             raise DomainError(_("工作环节“%(name)s”超出了专项行动的日期范围。") % {"name": p.name}, field="phases")
+    parent = fields.get("parent")
+    if parent is not None:  # a street's implementation lies within the city's campaign
+        if start < parent.start_date:
+            raise DomainError(_("实施方案不能早于市里的专项行动开始。"), field="start_date")
+        if parent.end_date is not None and (end is None or end > parent.end_date):
+            raise DomainError(_("实施方案不能晚于市里的专项行动结束。"), field="end_date")
 
 
 def _save_phases(campaign: Campaign, phases: list[PhaseSpec]) -> None:
@@ -101,6 +107,9 @@ def campaign_create(
     values["name"] = (values.get("name") or "").strip()
     values.setdefault("report_day", 20)
     values.setdefault("laggard_score", 60)
+    scope = user.scope
+    if scope.jurisdiction_ids is not None:  # a city: the office's own (issue 19)
+        values["jurisdiction_id"] = scope.jurisdiction_id
     _validate(values, specs)
     reason = rules.require_reason(action, reason)
     with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
@@ -125,7 +134,7 @@ def campaign_update(
         values["name"] = (values["name"] or "").strip()
 
     def checked(locked: Campaign) -> dict[str, Any]:
-        merged = {k: getattr(locked, k) for k in CAMPAIGN_FIELDS} | values
+        merged = {k: getattr(locked, k) for k in CAMPAIGN_FIELDS} | {"parent": locked.parent} | values
         current = (
             specs
             if specs is not None
@@ -184,6 +193,7 @@ def campaign_copy(
         "report_day": campaign.report_day,
         "laggard_score": campaign.laggard_score,
         "description": campaign.description,
+        "jurisdiction_id": campaign.jurisdiction_id,  # the office's own; a copy implements nothing
     }
     specs = [
         PhaseSpec(
@@ -199,6 +209,37 @@ def campaign_copy(
     _validate(fields, specs, within=False)
     reason = rules.require_reason(action, reason)
     text = _("复制自“%(name)s”") % {"name": campaign.name}
+    audit = rules.audit_reason(action, f"{text}；{reason}" if reason else text)
+    with transaction.atomic(), audit_context(actor=user, reason=audit):
+        new = Campaign.objects.create(**fields)
+        _save_phases(new, specs)
+    return new
+
+
+def campaign_implement(*, campaign: Campaign, user: Any, reason: str = "") -> Campaign:
+    """A street's implementation of the city's ``campaign`` (``organization.campaign_implement``,
+    issue 19): the street's own campaign under the city's (``parent``), starting with its dates,
+    phases, report day and laggard threshold, which the street office then edits as its own."""
+    action = rules.require(user, "organization.campaign_implement", campaign)
+    street = user.unit.jurisdiction
+    fields = {
+        "name": _("%(campaign)s（%(street)s实施方案）") % {"campaign": campaign.name, "street": street.name},
+        "short_name": campaign.short_name,
+        "start_date": campaign.start_date,
+        "end_date": campaign.end_date,
+        "report_day": campaign.report_day,
+        "laggard_score": campaign.laggard_score,
+        "description": campaign.description,
+        "parent": campaign,
+        "jurisdiction": street,
+    }
+    specs = [
+        PhaseSpec(p.kind, p.name, p.start_date, p.end_date, p.runs_throughout, p.description)
+        for p in campaign.phases.order_by("order", "start_date")
+    ]
+    _validate(fields, specs, within=False)
+    reason = rules.require_reason(action, reason)
+    text = _("按“%(name)s”制定实施方案") % {"name": campaign.name}
     audit = rules.audit_reason(action, f"{text}；{reason}" if reason else text)
     with transaction.atomic(), audit_context(actor=user, reason=audit):
         new = Campaign.objects.create(**fields)

@@ -33,4 +33,16 @@ urlpatterns += [
     path("campaigns/<int:pk>/", views_campaigns.CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", views_campaigns.CampaignEditView.as_view(), name="campaign_edit"),
     path("campaigns/<int:pk>/copy/", views_campaigns.CampaignCopyView.as_view(), name="campaign_copy"),
+    path("campaigns/<int:pk>/implement/", views_campaigns.CampaignImplementView.as_view(), name="campaign_implement"),
+]
+
+# --- the city's streets (views_streets.py, issue 19) ------------------------------------------------
+from . import views_streets  # noqa: E402
+
+urlpatterns += [
+    path("streets/", views_streets.StreetListView.as_view(), name="street_list"),
+    path("streets/add/", views_streets.StreetAddView.as_view(), name="street_add"),
+    path("streets/<int:pk>/", views_streets.StreetDetailView.as_view(), name="street_detail"),
+    path("streets/<int:pk>/edit/", views_streets.StreetEditView.as_view(), name="street_edit"),
+    path("streets/<int:pk>/deactivate/", views_streets.StreetDeactivateView.as_view(), name="street_deactivate"),
 ]

@@ -18,6 +18,7 @@ from core.xlsx import Column
 
 from . import services_campaigns as services
 from .filters_campaigns import CampaignListFilter
+from .forms import ReasonForm
 from .forms_campaigns import CampaignCopyForm, CampaignForm
 from .models import Campaign, Phase
 
@@ -50,7 +51,7 @@ class CampaignListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["current"] = Campaign.objects.current()
+        context["current"] = Campaign.objects.current(user=self.request.user)
         return context
 
 
@@ -64,7 +65,13 @@ class CampaignDetailView(ScopedDetailView):
         today = timezone.localdate()
         context["phases"] = list(campaign.phases.order_by("order", "start_date"))
         context["status"] = campaign.status(today)
-        context["is_current"] = campaign == Campaign.objects.current(today)
+        context["is_current"] = campaign == Campaign.objects.current(today, user=self.request.user)
+        # issue 19: the city's campaign it implements, and (the city's) its streets' implementations
+        context["implementations"] = (
+            list(campaign.implementations.visible_to(self.request.user).select_related("jurisdiction").order_by("pk"))
+            if campaign.jurisdiction_id is not None  # a deployment of one street: none (no query)
+            else []
+        )
         context["has_begun"] = campaign.start_date <= today and campaign.is_active
         return context
 
@@ -134,4 +141,24 @@ class CampaignCopyView(ActionView):
             short_name=data.get("short_name", ""),
             start_date=data["start_date"],
             reason=data.get("reason", ""),
+        )
+
+
+class CampaignImplementView(ActionView):
+    """A street of a city: its own implementation of the city's campaign (issue 19)."""
+
+    model = Campaign
+    action = "organization.campaign_implement"
+    form_class = ReasonForm
+    template_name = "organization/campaign_implement.html"
+    success_message = _("已制定本镇街的实施方案，可按本镇街修改日期、工作环节和月报截止日。")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["phases"] = list(self.object.phases.order_by("order", "start_date"))
+        return context
+
+    def perform(self, form):
+        return services.campaign_implement(
+            campaign=self.object, user=self.request.user, reason=form.cleaned_data.get("reason", "")
         )

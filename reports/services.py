@@ -35,11 +35,12 @@ from .workbook import monthly_workbook
 log = logging.getLogger(__name__)
 
 
-def _require_campaign(campaign: Campaign | None) -> Campaign:
+def _require_campaign(campaign: Campaign | None, user: Any = None) -> Campaign:
     """The given campaign, else the current one (its dates contain today), else between
     campaigns the one that ended last (its last report month closes after its end). Never one
-    that has not started: a campaign saved for next year changes nothing until its start."""
-    campaign = campaign or Campaign.objects.shown()
+    that has not started: a campaign saved for next year changes nothing until its start. With
+    ``user``: of the campaigns the user's office runs (a street of a city: its implementation)."""
+    campaign = campaign or Campaign.objects.shown(user=user)
     if campaign is None:
         raise DomainError(_("尚未设置专项行动。"))
     return campaign
@@ -77,7 +78,7 @@ def submission_start(
     filled in from the system. A unit its own; the street office any reporting unit."""
     core_rules.require(user, "reports.submission_start")
     _require_for_unit(user, unit)
-    campaign = _require_campaign(campaign)
+    campaign = _require_campaign(campaign, user)
     if unit.kind not in rules.REPORTING_KINDS:
         raise DomainError(_("只有社区和成员单位报送月度材料。"), field="unit")
     month = selectors.month_start(month)
@@ -383,7 +384,7 @@ def report_prepare(
     """The report row of ``month`` (created once); with ``regenerate`` a ready or failed report
     becomes a new, pending version (and so gets a new e-mail key)."""
     _require(user, "reports.report_generate")
-    campaign = _require_campaign(campaign)
+    campaign = _require_campaign(campaign, user)
     month = selectors.month_start(month)
     require_official_month(campaign, month)
     start, end = selectors.report_period(campaign, month)
@@ -647,7 +648,7 @@ def summary_save(
     """Save (and with ``submit``, hand in) a group's or a unit's summary: ``reports.summary_save``
     / ``reports.summary_submit`` on the unit's draft (created the first time)."""
     action = "reports.summary_submit" if submit else "reports.summary_save"
-    campaign = _require_campaign(campaign)
+    campaign = _require_campaign(campaign, user)
     core_rules.require(user, action, SummarySubmission(campaign=campaign, unit=unit, kind=summary_kind_for(unit)))
     reason = _("报送总结") if submit else _("保存总结草稿")
     with audit_context(actor=user, reason=reason), transaction.atomic():

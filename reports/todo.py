@@ -138,7 +138,7 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
             items.append(TodoItem("problem_verify", _("待核查销号的问题"), rectified, url))
     own = reporting_rules.default_reporting_unit(user)
     if own is not None:
-        campaign = Campaign.objects.current()
+        campaign = Campaign.objects.current(user=user)
         if campaign is not None and campaign.start_date <= today:
             from .selectors import report_month_for
 

@@ -39,19 +39,19 @@ from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmi
 from .workbook import summary_workbook
 
 
-def _current_month() -> datetime.date | None:
-    campaign = Campaign.objects.shown()
+def _current_month(user: Any = None) -> datetime.date | None:
+    campaign = Campaign.objects.shown(user=user)
     return selectors.open_month(campaign) if campaign else None
 
 
-def _month_initial() -> dict[str, str]:
-    month = _current_month()
+def _month_initial(user: Any = None) -> dict[str, str]:
+    month = _current_month(user)
     return {"month": f"{month:%Y-%m}"} if month else {}
 
 
-def _ended_month_initial() -> dict[str, str]:
+def _ended_month_initial(user: Any = None) -> dict[str, str]:
     """The generate form's month: the last one whose period has ended."""
-    campaign = Campaign.objects.shown()
+    campaign = Campaign.objects.shown(user=user)
     month = selectors.last_ended_month(campaign) if campaign else None
     return {"month": f"{month:%Y-%m}"} if month else {}
 
@@ -149,7 +149,9 @@ class SubmissionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["start_form"] = MonthForm(initial=_month_initial(), auto_id="id_start_%s")  # the filter has a month too
+        context["start_form"] = MonthForm(
+            initial=_month_initial(self.request.user), auto_id="id_start_%s"
+        )  # the filter has a month too
         context["today"] = timezone.localdate()
         return context
 
@@ -164,7 +166,7 @@ class SubmissionStartView(ActionView):
     success_message = None
 
     def get_initial(self):
-        return _month_initial()
+        return _month_initial(self.request.user)
 
     def extra_form_kwargs(self) -> dict[str, Any]:
         return {"user": self.request.user}
@@ -260,8 +262,8 @@ class ReportListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["generate_form"] = GenerateForm(initial=_ended_month_initial())
-        campaign = Campaign.objects.shown()
+        context["generate_form"] = GenerateForm(initial=_ended_month_initial(self.request.user))
+        campaign = Campaign.objects.shown(user=self.request.user)
         context["preview_month"] = selectors.open_month(campaign) if campaign else None
         context["today"] = timezone.localdate()
         return context
@@ -276,7 +278,7 @@ class ReportGenerateView(ActionView):
     success_message = None
 
     def get_initial(self):
-        return _ended_month_initial()
+        return _ended_month_initial(self.request.user)
 
     def cancel_url(self) -> str:
         return reverse("reports:report_list")
@@ -309,7 +311,7 @@ class ReportPreviewView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        campaign = Campaign.objects.shown()
+        campaign = Campaign.objects.shown(user=self.request.user)
         today = timezone.localdate()
         month = selectors.open_month(campaign, today) if campaign else None
         if campaign is None or month is None:

@@ -559,7 +559,26 @@ def _organization():
         colleague = UserFactory(unit=ctx.org.units[UnitCode.STREET_OFFICE], role=Role.STREET_OFFICE)
         return ctx.p.street, Target(reverse("organization:grant_reveal", args=[colleague.pk]), forms.ReasonForm())
 
+    def street(ctx, edit=False):  # issue 19: the city office keeps its streets
+        from organization import forms_streets
+        from organization.models import Jurisdiction
+        from tests.factories import UserFactory
+
+        city = Jurisdiction.objects.create(name="晋江市", level="city")
+        Unit.objects.update(jurisdiction=Jurisdiction.objects.create(name="新塘街道", parent=city))
+        office = Unit.objects.create(
+            name="晋江市专项办（市级）", kind="city_office", code="city_office", jurisdiction=city
+        )
+        user = UserFactory(username="city", unit=office, role="city_office")
+        if not edit:
+            return user, Target(reverse("organization:street_add"), forms_streets.StreetForm())
+        obj = Jurisdiction.objects.get(name="新塘街道")
+        target = Target(reverse("organization:street_edit", args=[obj.pk]), forms_streets.StreetForm(street=obj))
+        return user, target
+
     return {
+        "street_add": street,
+        "street_edit": lambda ctx: street(ctx, edit=True),
         "unit_add": unit,
         "unit_edit": lambda ctx: unit(ctx, edit=True),
         "person_add": person,

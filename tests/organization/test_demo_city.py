@@ -30,3 +30,11 @@ def test_seed_demo_city(db):
     assert set(Lead.objects.visible_to(dongshi).values_list("jurisdiction__name", flat=True)) == {"东石镇"}
     xintang = User.objects.get(username="zhuanban")
     assert set(Lead.objects.visible_to(xintang).values_list("jurisdiction__name", flat=True)) == {"新塘街道"}
+    # the city's campaign and each other street's implementation, with its own report day
+    from organization.models import Campaign
+
+    own = Campaign.objects.current(user=dongshi)
+    assert own.parent.jurisdiction == city and own.jurisdiction.name == "东石镇"
+    assert own.report_day != own.parent.report_day
+    assert Campaign.objects.current(user=User.objects.get(username="shizhuanban")) == own.parent
+    assert Campaign.objects.current(user=xintang).jurisdiction_id is None  # the plan's, as before

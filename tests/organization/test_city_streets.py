@@ -1,0 +1,135 @@
+"""Issue 19: the city office keeps its streets on the organisation pages: adds a street office
+(its jurisdiction and office unit at once), edits one, deactivates one with no active people
+left (refused with the reason otherwise), and reads each street's units and people."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEntry
+from organization.choices import JurisdictionLevel, Role, UnitCode, UnitKind
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city(org):
+    from organization.models import Jurisdiction, Unit
+
+    jinjiang = Jurisdiction.objects.create(name="晋江市", level=JurisdictionLevel.CITY)
+    xintang = Jurisdiction.objects.create(name="新塘街道", parent=jinjiang)
+    Unit.objects.update(jurisdiction=xintang)
+    office = Unit.objects.create(
+        name="晋江市专项办（市级）", kind=UnitKind.CITY_OFFICE, code="city_office", jurisdiction=jinjiang
+    )
+    return {
+        "jinjiang": jinjiang,
+        "xintang": xintang,
+        "city": UserFactory(username="city", unit=office, role=Role.CITY_OFFICE),
+        "street": UserFactory(username="street", unit=org.units[UnitCode.STREET_OFFICE], role=Role.STREET_OFFICE),
+    }
+
+
+def _add(client, **data):
+    return client.post(
+        reverse("organization:street_add"),
+        {"name": "东石镇", "short_name": "东石专项办", "phone": "0595-1234", "reason": "新设镇街专项办", **data},
+    )
+
+
+def test_the_city_adds_a_street_office_with_its_jurisdiction(client, city):
+    from organization.models import Jurisdiction, Unit
+
+    client.force_login(city["city"])
+    page = client.get(reverse("organization:street_list")).content.decode()
+    assert reverse("organization:street_add") in page and "新塘街道" in page
+    response = _add(client)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    street = Jurisdiction.objects.get(name="东石镇")
+    assert (street.level, street.parent_id) == (JurisdictionLevel.STREET, city["jinjiang"].pk)
+    office = Unit.objects.get(jurisdiction=street)
+    assert (office.name, office.kind, office.code, office.short_name, office.phone) == (
+        "东石镇专项办",
+        UnitKind.STREET_OFFICE,
+        UnitCode.STREET_OFFICE,
+        "东石专项办",
+        "0595-1234",
+    )
+    assert AuditEntry.objects.filter(object_id=street.pk, content_type__model="jurisdiction").exists()
+    # the new street is a street of the city: its office's people are bounded by it
+    person = UserFactory(username="dongshi", unit=office, role=Role.STREET_OFFICE)
+    assert person.scope.jurisdiction_ids == frozenset({street.pk})
+    assert street.pk in UserFactory._meta.model.objects.get(pk=city["city"].pk).scope.jurisdiction_ids
+
+
+def test_a_street_office_may_not_keep_streets(client, city):
+    from organization.models import Jurisdiction
+
+    client.force_login(city["street"])
+    assert reverse("organization:street_add") not in client.get(reverse("organization:street_list")).content.decode()
+    assert _add(client).status_code == 403
+    assert not Jurisdiction.objects.filter(name="东石镇").exists()
+    response = client.post(
+        reverse("organization:street_edit", args=[city["xintang"].pk]), {"name": "改名", "reason": "擅自改名"}
+    )
+    assert response.status_code == 403
+    city["xintang"].refresh_from_db()
+    assert city["xintang"].name == "新塘街道"
+
+
+def test_the_city_edits_a_street_and_its_office(client, city):
+    from organization import services_streets as services
+    from organization.models import User
+
+    city_user = User.objects.get(pk=city["city"].pk)
+    street = services.street_add(user=city_user, name="东石镇", reason="新设镇街专项办")
+    office = street.street_office()
+    liaison = UserFactory(username="ds", unit=office, role=Role.STREET_OFFICE)
+    client.force_login(city_user)
+    response = client.post(
+        reverse("organization:street_edit", args=[street.pk]),
+        {"name": "东石镇（新）", "office_name": "东石镇打击整治专项办", "liaison": liaison.pk, "reason": "机构更名"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    street.refresh_from_db()
+    office.refresh_from_db()
+    assert (street.name, office.name, office.liaison_id) == ("东石镇（新）", "东石镇打击整治专项办", liaison.pk)
+
+
+def test_a_street_with_active_people_is_not_deactivated(client, city):
+    from core import rules
+    from organization import services_streets as services
+    from organization.models import Unit, User
+
+    city_user = User.objects.get(pk=city["city"].pk)
+    street = services.street_add(user=city_user, name="东石镇", reason="新设镇街专项办")
+    person = UserFactory(username="ds", unit=street.street_office(), role=Role.STREET_OFFICE)
+    city_user = User.objects.get(pk=city_user.pk)  # a fresh scope (with the new street), as in a request
+    decision = rules.check(city_user, "organization.street_deactivate", street)
+    assert not decision and "在用的人员" in decision.reason
+    client.force_login(city_user)
+    url = reverse("organization:street_deactivate", args=[street.pk])
+    assert client.post(url, {"reason": "撤并镇街"}).status_code in (403, 409)
+    street.refresh_from_db()
+    assert street.is_active
+    person.is_active = False
+    person.save()
+    assert client.post(url, {"reason": "撤并镇街"}).status_code == 302
+    street.refresh_from_db()
+    assert not street.is_active
+    assert not Unit.objects.filter(jurisdiction=street, is_active=True).exists()
+    # the city itself is not one of its streets
+    assert not rules.check(User.objects.get(pk=city_user.pk), "organization.street_deactivate", city["jinjiang"])
+
+
+def test_the_city_reads_each_streets_units_and_people(client, city, org):
+    page_url = reverse("organization:street_detail", args=[city["xintang"].pk])
+    client.force_login(city["city"])
+    page = client.get(page_url).content.decode()
+    assert org.community_a.name in page and "street" in page
+    assert reverse("organization:street_edit", args=[city["xintang"].pk]) in page
+    # read-only inside the street: the city is offered no edit of the street's units
+    unit_page = client.get(reverse("organization:unit_detail", args=[org.community_a.pk])).content.decode()
+    assert reverse("organization:unit_edit", args=[org.community_a.pk]) not in unit_page
