@@ -28,7 +28,7 @@ from core.xlsx import XLSX_MIME, Column
 from organization import campaigns as campaign_choice
 from organization import contacts
 from organization.choices import PhaseKind
-from organization.models import Campaign, Unit
+from organization.models import Campaign, Jurisdiction, Unit
 
 from . import rules as reporting_rules
 from . import search, selectors, services, todo
@@ -273,7 +273,7 @@ class ReportListView(ScopedListView):
     sortable = {"month": "month", "version": "version", "status": "status", "created": "created_at"}
 
     def get_queryset(self):
-        return super().get_queryset().select_related("campaign", "email", "requested_by").defer("data")
+        return super().get_queryset().select_related("campaign", "email", "requested_by", "jurisdiction").defer("data")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -308,7 +308,7 @@ class ReportDetailView(ScopedDetailView):
     template_name = "reports/report_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("campaign", "email", "requested_by")
+        return super().get_queryset().select_related("campaign", "email", "requested_by", "jurisdiction")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -332,7 +332,11 @@ class ReportPreviewView(LoginRequiredMixin, TemplateView):
         if campaign is None or month is None:
             raise Http404
         start, end = selectors.report_period(campaign, month)
-        data = selectors.in_language(selectors.report_data(campaign, month, today=today, until=min(today, end)))
+        jurisdiction = selectors.report_jurisdiction_of(self.request.user)
+        if jurisdiction is not None:  # a street's or the city's own (issue 19)
+            jurisdiction = get_object_or_404(Jurisdiction, pk=jurisdiction)
+        data = selectors.report_data(campaign, month, today=today, until=min(today, end), jurisdiction=jurisdiction)
+        data = selectors.in_language(data)
         context.update(
             campaign=campaign,
             month=month,
