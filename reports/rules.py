@@ -56,6 +56,12 @@ def summarising_unit(user: Any, scope: Any, obj: Any) -> bool:
 for_own_summary = for_own_unit & summarising_unit
 
 
+@predicate("本市的月报")
+def city_report(user: Any, scope: Any, obj: Any) -> bool:
+    """The city's own report (issue 19), not one its streets filed."""
+    return obj is None or obj.jurisdiction_id == scope.jurisdiction_id
+
+
 def may_report_for(user: Any, unit: Any) -> bool:
     """May ``user`` fill in material for ``unit`` (its own, or any for the street office)?"""
     return for_own_unit(user, UnitSubmission(unit=unit))
@@ -134,7 +140,7 @@ rules.register(
         "reports.report_regenerate",
         _("重新生成月报"),
         model=MonthlyReport,
-        who=street_office | city_office,
+        who=street_office | (city_office & city_report),
         sources=frozenset({ReportStatus.PENDING, ReportStatus.READY, ReportStatus.FAILED}),
         url="reports:report_regenerate",
         doc="待生成：再次排队生成；已生成或生成失败：生成新版本（新版本另发邮件）。",
