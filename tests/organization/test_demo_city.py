@@ -30,3 +30,12 @@ def test_seed_demo_city(db):
     assert set(Lead.objects.visible_to(dongshi).values_list("jurisdiction__name", flat=True)) == {"东石镇"}
     xintang = User.objects.get(username="zhuanban")
     assert set(Lead.objects.visible_to(xintang).values_list("jurisdiction__name", flat=True)) == {"新塘街道"}
+    # a month of reports (issue 19 item 4): each street's filed, the city's rolling them up
+    from reports.models import MonthlyReport, Supervision
+
+    reports = MonthlyReport.objects.filter(jurisdiction__isnull=False)
+    assert set(reports.values_list("jurisdiction__name", flat=True)) == {"晋江市", *(s.name for s in streets)}
+    rollup = reports.get(jurisdiction=city).data["streets"]
+    assert rollup["names"] == [s.name for s in streets]
+    assert all(row["report"] for row in rollup["filed"])
+    assert Supervision.objects.count() == 1
