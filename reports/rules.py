@@ -150,7 +150,7 @@ rules.register(
         "reports.mail_retry",
         _("重新发送月报邮件"),
         model=MonthlyReport,
-        who=street_office,
+        who=street_office | (city_office & city_report),
         guards=(Guard(lambda r: _mail_status(r) == MailStatus.FAILED, _("只有发送失败的邮件可以重新发送。")),),
         url="reports:report_mail_retry",
         doc="发送失败的邮件重新排队发送（同一封邮件）。",
@@ -159,7 +159,7 @@ rules.register(
         "reports.mail_again",
         _("再次发送月报邮件"),
         model=MonthlyReport,
-        who=street_office,
+        who=street_office | (city_office & city_report),
         sources=frozenset({ReportStatus.READY}),
         guards=(
             Guard(lambda r: bool(r.file), _("月报文件不存在，请重新生成。")),

@@ -74,6 +74,13 @@ def test_each_street_files_its_report_and_the_city_rolls_them_up(campaign, city,
     sheet = wb["各镇街"]
     header = [c.value for row in sheet.iter_rows(max_row=6) for c in row]
     assert "新塘街道" in header and "东石镇" in header and "全市合计" in header
+    # the city regenerates and e-mails its own report, not one a street filed
+    from core import rules
+
+    for action in ("reports.report_regenerate", "reports.mail_again"):
+        assert rules.check(fresh(city.city), action, report)
+        assert not rules.check(fresh(city.city), action, filed)
+    assert not rules.check(fresh(city.street), "reports.report_regenerate", report)
     # the street sees its own, not the city's; the city both
     assert set(selectors_visible(city.street)) == {filed.pk}
     assert set(selectors_visible(city.city)) == {filed.pk, report.pk}
