@@ -160,3 +160,15 @@ def test_the_city_ranks_its_streets_and_notifies_a_lagging_one(campaign, city, c
     # another street does not
     client.force_login(city.street)
     assert "东石镇线索反馈超期较多" not in client.get(reverse("reports:supervision_list")).content.decode()
+
+
+def test_the_command_files_every_street_then_the_city(campaign, city):  # noqa: F811
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("monthly_report", "--month", "2026-11", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and "晋江市" in lines[-1]
+    assert MonthlyReport.objects.filter(jurisdiction__isnull=False).count() == 3
