@@ -138,6 +138,7 @@ def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
     counts = {"city_streets": len(streets), "city_transfers": 0}
     counts["city_implementations"] = _city_campaign(city, [(st, staff) for st, _u, _c, staff, _m in streets[1:]], today)
     if Lead.objects.filter(transferred_by=office).exists():
+        counts.update(_reports(city, [street for street, *_rest in streets], city_user, today))
         return counts
     city_user = User.objects.get(pk=city_user.pk)
     for s, (street, _units, communities, staff, community) in enumerate(streets):
@@ -171,6 +172,7 @@ def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
             if i == 2:
                 continue  # fed back, awaiting closure
             leads.lead_close(lead=lead, user=staff, outcome="rectification", institution_name=subject)
+    counts.update(_reports(city, [street for street, *_rest in streets], city_user, today))
     return counts
 
 
@@ -217,3 +219,39 @@ def _city_campaign(city: Jurisdiction, streets: list[tuple[Jurisdiction, User]],
         Campaign.objects.filter(pk=own.pk).update(report_day=day)
         made += 1
     return made
+
+
+def _reports(city: Jurisdiction, streets: list[Jurisdiction], city_user: User, today: datetime.date) -> dict[str, int]:
+    """The last ended month's reports: each street's, filed to the city, then the city's rolling
+    them up (as the scheduled job does on the report day); and the city's 通报 of the street
+    ranked last on its scorecard. Idempotent (a month's report is compiled once)."""
+    from core.exceptions import DomainError
+    from organization.models import Campaign
+    from reports import selectors, services
+    from reports.choices import SupervisionKind
+    from reports.models import Supervision
+
+    campaign = Campaign.objects.shown()
+    month = selectors.last_ended_month(campaign) if campaign else None
+    if campaign is None or month is None:
+        return {"city_reports": 0}
+    done = 0
+    for jurisdiction in [*streets, city]:
+        try:
+            services.report_generate(month=month, campaign=campaign, jurisdiction_id=jurisdiction.pk)
+        except DomainError:
+            continue
+        done += 1
+    card = selectors.street_scorecard(campaign, streets)
+    last = card.rows[-1].unit if card.rows else None
+    if last is not None and not Supervision.objects.filter(jurisdiction=last).exists():
+        services.supervision_record(
+            user=User.objects.get(pk=city_user.pk),
+            street=last,
+            kind=SupervisionKind.NOTICE,
+            date=today,
+            text=f"{last.name}在督导考评中排名靠后：转办线索反馈不及时，部分单位未按时报送月度材料。请限期整改。",
+            rectify_by=today + datetime.timedelta(days=30),
+            reason="演示：督导考评后进",
+        )
+    return {"city_reports": done}

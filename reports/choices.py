@@ -26,3 +26,10 @@ class Timeliness(models.TextChoices):
     LATE = "late", _("逾期报送")
     MISSING = "missing", _("未报送")
     NOT_DUE = "not_due", _("未到期")
+
+
+class SupervisionKind(models.TextChoices):
+    """How the city office supervises a lagging street (issue 19)."""
+
+    NOTICE = "notice", _("通报")
+    INTERVIEW = "interview", _("约谈")

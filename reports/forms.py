@@ -6,7 +6,7 @@ from organization.models import Campaign
 
 from . import rules
 from .choices import SummaryKind
-from .models import ReportRecipient, SummarySubmission, UnitSubmission
+from .models import ReportRecipient, SummarySubmission, Supervision, UnitSubmission
 from .selectors import parse_month, reporting_units
 
 
@@ -112,3 +112,26 @@ class ThresholdForm(forms.ModelForm):
         model = Campaign
         fields = ["laggard_score"]
         widgets = {"laggard_score": forms.NumberInput(attrs={"min": 0, "max": 100, "data-testid": "threshold-input"})}
+
+
+class SupervisionForm(forms.ModelForm):
+    """The city office's 通报 or 约谈 of one of its streets (issue 19)."""
+
+    street = forms.ModelChoiceField(label=_("镇街"), queryset=None)
+    reason = forms.CharField(label=_("理由"), max_length=200, required=False)
+
+    class Meta:
+        model = Supervision
+        fields = ["kind", "date", "text", "rectify_by"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "rectify_by": forms.DateInput(attrs={"type": "date"}),
+            "text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, city_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organization.models import Jurisdiction
+
+        self.fields["street"].queryset = Jurisdiction.objects.filter(parent_id=city_id)
+        self.order_fields(["street", "kind", "date", "text", "rectify_by", "reason"])

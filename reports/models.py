@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 
-from .choices import ReportStatus, SubmissionStatus, SummaryKind, Timeliness
+from .choices import ReportStatus, SubmissionStatus, SummaryKind, SupervisionKind, Timeliness
 
 if TYPE_CHECKING:
     from organization.models import Scope
@@ -103,12 +103,17 @@ class UnitSubmission(RecordedModel):
 
 
 def report_file_path(instance: MonthlyReport, filename: str) -> str:
-    return f"reports/{instance.campaign_id}/monthly-{instance.month:%Y-%m}-v{instance.version}.xlsx"
+    where = f"-j{instance.jurisdiction_id}" if instance.jurisdiction_id else ""
+    return f"reports/{instance.campaign_id}/monthly-{instance.month:%Y-%m}{where}-v{instance.version}.xlsx"
 
 
 class MonthlyReport(models.Model):
     """The street office's monthly report: one row per campaign and month; regenerating bumps
-    ``version`` (and so the e-mail key). ``status`` is claimed with a conditional UPDATE."""
+    ``version`` (and so the e-mail key). ``status`` is claimed with a conditional UPDATE.
+
+    In a city (issue 19) each street files its own (``jurisdiction`` its street; ``data`` its
+    figures, which the city reads) and the city's rolls its streets up (``jurisdiction`` the
+    city). A deployment of one street leaves ``jurisdiction`` empty, as before."""
 
     campaign = models.ForeignKey(
         "organization.Campaign", verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="monthly_reports"
@@ -145,9 +150,20 @@ class MonthlyReport(models.Model):
         _("再次发送次数"), default=0, editable=False, help_text=_("已发送的邮件每再次发送一次加一，作新邮件的去重键。")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    #: Whose report: a street of a city (filed to the city) or the city (its streets rolled up);
+    #: empty in a deployment of one street.
+    jurisdiction = models.ForeignKey(
+        "organization.Jurisdiction",
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="monthly_reports",
+        editable=False,
+    )
 
     objects = ScopedQuerySet.as_manager()
-    jurisdiction_path = "requested_by__unit__jurisdiction"
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("月报")
@@ -156,7 +172,13 @@ class MonthlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "month"],
+                condition=Q(jurisdiction__isnull=True),
                 name="monthly_report_unique_month",
+                violation_error_message=_("该月月报已存在，可重新生成。"),
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "month", "jurisdiction"],
+                name="monthly_report_unique_month_jurisdiction",
                 violation_error_message=_("该月月报已存在，可重新生成。"),
             ),
             models.CheckConstraint(
@@ -186,7 +208,8 @@ class MonthlyReport(models.Model):
     @property
     def mail_key(self) -> str:
         """The outbox key of this version's e-mail: the report is e-mailed once per version."""
-        return f"monthly-report:{self.campaign_id}:{self.month:%Y-%m}:v{self.version}"
+        where = f":j{self.jurisdiction_id}" if self.jurisdiction_id else ""
+        return f"monthly-report:{self.campaign_id}{where}:{self.month:%Y-%m}:v{self.version}"
 
     def resend_key(self, n: int) -> str:
         """The outbox key of the ``n``-th e-mail sent again by hand (once per press)."""
@@ -194,7 +217,13 @@ class MonthlyReport(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"月报-{self.month:%Y-%m}-v{self.version}.xlsx"
+        where = f"{self.jurisdiction.name}-" if self.jurisdiction_id else ""
+        return f"月报-{where}{self.month:%Y-%m}-v{self.version}.xlsx"
+
+    @property
+    def is_city(self) -> bool:
+        """The city's report, rolling its streets up (issue 19)."""
+        return self.jurisdiction_id is not None and self.jurisdiction.is_city
 
 
 class ReportRecipient(models.Model):
@@ -291,3 +320,46 @@ class SummarySubmission(models.Model):
         """A unit sees its own summaries; submitted ones are in the summary report, which every
         unit views (docs/permissions.md)."""
         return Q(unit_id__in=scope.unit_ids) | Q(status=SubmissionStatus.SUBMITTED)
+
+
+class Supervision(RecordedModel):
+    """The city office's 通报 or 约谈 of a lagging street (issue 19): what it found, and the date
+    by which the street is to have rectified it. The street's office sees its own."""
+
+    jurisdiction = models.ForeignKey(
+        "organization.Jurisdiction",
+        verbose_name=_("镇街"),
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+    )
+    kind = models.CharField(_("方式"), max_length=20, choices=SupervisionKind.choices)
+    date = models.DateField(_("日期"))
+    text = models.TextField(_("通报/约谈内容"))
+    rectify_by = models.DateField(_("整改期限"))
+
+    objects = ScopedQuerySet.as_manager()
+    jurisdiction_path = "jurisdiction"
+
+    class Meta:
+        verbose_name = _("督导通报约谈")
+        verbose_name_plural = _("督导通报约谈")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rectify_by__gte=models.F("date")),
+                name="supervision_rectify_after_date",
+                violation_error_message=_("整改期限不能早于通报/约谈日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} · {self.get_kind_display()} · {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:supervision_list")
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        """The street's office and leaders see their street's (bounded by ``jurisdiction_path``);
+        the city its streets'. Nobody else."""
+        return Q(pk__in=[])

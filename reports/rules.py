@@ -7,6 +7,8 @@
 - The summary (总结提升): each working group (its host unit's staff too), member unit and
   community its own; the street office any; only a draft changes.
 - The monthly report's recipients: the street office adds, edits, deactivates and activates them.
+- In a city (issue 19): the city office generates the city's monthly report (its streets rolled
+  up), and records a 通报 or 约谈 of a lagging street (``reports.supervision_record``).
 
 Reading is visibility (``scope_q``): every unit views the monthly report and the summary report.
 The scheduled job and the ``monthly_report`` command act as the system (no user) and are not
@@ -26,6 +28,7 @@ from core.choices import MailStatus
 from core.rules import Action, Guard, in_units, predicate, street_office
 from organization.choices import UnitKind
 from organization.models import Campaign
+from organization.rules import city_office
 
 from .choices import ReportStatus, SubmissionStatus
 from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
@@ -51,6 +54,12 @@ def summarising_unit(user: Any, scope: Any, obj: Any) -> bool:
 
 #: A summary: its unit's own (the street office any), of a unit that hands one in.
 for_own_summary = for_own_unit & summarising_unit
+
+
+@predicate("本市的月报")
+def city_report(user: Any, scope: Any, obj: Any) -> bool:
+    """The city's own report (issue 19), not one its streets filed."""
+    return obj is None or obj.jurisdiction_id == scope.jurisdiction_id
 
 
 def may_report_for(user: Any, unit: Any) -> bool:
@@ -124,14 +133,14 @@ rules.register(
         "reports.report_generate",
         _("生成月报"),
         model=None,
-        who=street_office,
+        who=street_office | city_office,
         url="reports:report_generate",
     ),
     Action(
         "reports.report_regenerate",
         _("重新生成月报"),
         model=MonthlyReport,
-        who=street_office,
+        who=street_office | (city_office & city_report),
         sources=frozenset({ReportStatus.PENDING, ReportStatus.READY, ReportStatus.FAILED}),
         url="reports:report_regenerate",
         doc="待生成：再次排队生成；已生成或生成失败：生成新版本（新版本另发邮件）。",
@@ -141,7 +150,7 @@ rules.register(
         "reports.mail_retry",
         _("重新发送月报邮件"),
         model=MonthlyReport,
-        who=street_office,
+        who=street_office | (city_office & city_report),
         guards=(Guard(lambda r: _mail_status(r) == MailStatus.FAILED, _("只有发送失败的邮件可以重新发送。")),),
         url="reports:report_mail_retry",
         doc="发送失败的邮件重新排队发送（同一封邮件）。",
@@ -150,7 +159,7 @@ rules.register(
         "reports.mail_again",
         _("再次发送月报邮件"),
         model=MonthlyReport,
-        who=street_office,
+        who=street_office | (city_office & city_report),
         sources=frozenset({ReportStatus.READY}),
         guards=(
             Guard(lambda r: bool(r.file), _("月报文件不存在，请重新生成。")),
@@ -230,5 +239,18 @@ rules.register(
         guards=(Guard(lambda c: not c.is_finished, _("该专项行动已结束，只读。")),),
         url="reports:scorecard_threshold",
         doc="街道专项办设置督导考评的后进线（得分低于此分的单位列为后进单位，默认 60 分）。",
+    ),
+)
+
+
+rules.register(
+    # the city's supervision of its streets (issue 19)
+    Action(
+        "reports.supervision_record",
+        _("通报约谈镇街"),
+        model=None,
+        who=city_office,
+        url="reports:supervision_add",
+        doc="市专项办对后进镇街进行通报或约谈，写明情况和整改期限；该镇街专项办在其首页和“通报约谈”列表中看到。",
     ),
 )

@@ -183,14 +183,57 @@ def campaign_months(campaign: Campaign, until: datetime.date) -> list[datetime.d
 # --- units and their monthly submissions ---------------------------------------------------------
 
 
-def reporting_units():
-    """The units that report monthly: active communities and member units."""
+def reporting_units(units: Any = None):
+    """The units that report monthly: active communities and member units (of ``units``, ids,
+    when given: a street's in a city)."""
     from organization.choices import UnitKind
     from organization.models import Unit
 
-    return Unit.objects.filter(kind__in=[UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT], is_active=True).order_by(
-        "kind", "sort_order", "name"
-    )
+    qs = Unit.objects.filter(kind__in=[UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT], is_active=True)
+    if units is not None:
+        qs = qs.filter(pk__in=sorted(units))
+    return qs.order_by("kind", "sort_order", "name")
+
+
+# --- a city over its streets (issue 19) ----------------------------------------------------------
+
+
+def report_jurisdictions() -> list[Any]:
+    """Whose monthly reports the scheduled job compiles: [None] in a deployment of one street
+    (as before); in a city each street (filed to the city) and then the city (its roll-up)."""
+    from organization.choices import JurisdictionLevel
+    from organization.models import Jurisdiction
+
+    cities = list(Jurisdiction.objects.filter(level=JurisdictionLevel.CITY))
+    if not cities:
+        return [None]
+    found: list[Any] = []
+    for city in cities:
+        found += list(Jurisdiction.objects.filter(parent=city)) + [city]
+    return found
+
+
+def report_jurisdiction_of(user: Any) -> Any:
+    """The jurisdiction whose report ``user`` compiles: their street, or their city, when it is
+    one of a city's; None in a deployment of one street. No query (the scope is cached)."""
+    scope = getattr(user, "scope", None)
+    if scope is None or scope.jurisdiction_ids is None or scope.jurisdiction_id is None:
+        return None
+    return scope.jurisdiction_id
+
+
+def streets_of(city: Any) -> list[Any]:
+    from organization.models import Jurisdiction
+
+    return list(Jurisdiction.objects.filter(parent=city))
+
+
+def unit_ids_by_jurisdiction(jurisdiction_ids: Any) -> dict[int, list[int]]:
+    """Each jurisdiction's units' ids. One query."""
+    found: dict[int, list[int]] = {j: [] for j in jurisdiction_ids}
+    for pk, j in Unit.objects.filter(jurisdiction_id__in=sorted(found)).values_list("pk", "jurisdiction_id"):
+        found[j].append(pk)
+    return found
 
 
 @dataclass(frozen=True)
@@ -200,16 +243,19 @@ class SubmissionState:
     timeliness: str
 
 
-def submission_states(campaign: Campaign, month: datetime.date, today: datetime.date | None = None):
-    """Every reporting unit with its submission for ``month`` and whether it was on time, late
-    or missing. Two queries."""
+def submission_states(campaign: Campaign, month: datetime.date, today: datetime.date | None = None, units: Any = None):
+    """Every reporting unit (of ``units``, ids, when given) with its submission for ``month`` and
+    whether it was on time, late or missing. Two queries."""
     from .models import UnitSubmission
 
     today = today or timezone.localdate()
     due = due_date(campaign, month)
-    by_unit = {s.unit_id: s for s in UnitSubmission.objects.filter(campaign=campaign, month=month)}
+    subs = UnitSubmission.objects.filter(campaign=campaign, month=month)
+    if units is not None:
+        subs = subs.filter(unit_id__in=sorted(units))
+    by_unit = {s.unit_id: s for s in subs}
     states = []
-    for unit in reporting_units():
+    for unit in reporting_units(units):
         sub = by_unit.get(unit.pk)
         state = sub.timeliness(today) if sub is not None else Timeliness.MISSING if today > due else Timeliness.NOT_DUE
         states.append(SubmissionState(unit, sub, state))
@@ -279,20 +325,37 @@ def section_figures(
 
 
 def report_data(
-    campaign: Campaign, month: datetime.date, today: datetime.date | None = None, until: datetime.date | None = None
+    campaign: Campaign,
+    month: datetime.date,
+    today: datetime.date | None = None,
+    until: datetime.date | None = None,
+    jurisdiction: Any = None,
 ) -> dict[str, Any]:
     """Everything the monthly report shows, as plain JSON (stored on the report). With ``until``
-    (a preview of the open period), the figures stop at that day."""
+    (a preview of the open period), the figures stop at that day. ``jurisdiction`` (issue 19):
+    a street of a city, its own units' figures (filed to the city); the city, its streets'
+    units' figures in total, each street's beside them and its streets ranked; None (a
+    deployment of one street), every unit's, as before."""
     today = today or timezone.localdate()
     start, end = report_period(campaign, month)
     if until is not None:  # a preview: the open period so far
         end = min(end, until)
+    units: list[int] | None = None
+    by_street: dict[int, list[int]] = {}
+    streets: list[Any] = []
+    if jurisdiction is not None:
+        streets = streets_of(jurisdiction) if jurisdiction.is_city else []
+        ids = unit_ids_by_jurisdiction([jurisdiction.pk, *(s.pk for s in streets)])
+        units = sorted(u for unit_ids in ids.values() for u in unit_ids)
+        by_street = {s.pk: ids[s.pk] for s in streets}
     with override(settings.LANGUAGE_CODE):
-        period = collect(start=start, end=end, today=today)
-        cumulative = collect(start=counting_start(campaign), end=end, today=today)
+        period = collect(start=start, end=end, units=units, today=today)
+        cumulative = collect(start=counting_start(campaign), end=end, units=units, today=today)
         sections = merge_sections(period, cumulative)
         # the report is compiled on the report day: who has not submitted by then has not
-        states = submission_states(campaign, month, today if until else max(today, end + datetime.timedelta(days=1)))
+        states = submission_states(
+            campaign, month, today if until else max(today, end + datetime.timedelta(days=1)), units=units
+        )
         counts = dict.fromkeys(Timeliness.values, 0)
         rows = []
         for state in states:
@@ -309,8 +372,17 @@ def report_data(
                     else "",
                 }
             )
-        card = scorecard(campaign, today=min(today, end))
+        if streets:
+            card = street_scorecard(campaign, streets, by_street, today=min(today, end))
+        else:
+            card = scorecard(campaign, today=min(today, end), units=units)
+        extra: dict[str, Any] = {}
+        if jurisdiction is not None:
+            extra["jurisdiction"] = jurisdiction.name
+        if streets:
+            extra["streets"] = streets_rollup(campaign, month, streets, by_street, period, start, end, today)
         return {
+            **extra,
             "campaign": campaign.name,
             "month": f"{month:%Y-%m}",
             "period_start": start.isoformat(),
@@ -366,9 +438,11 @@ def in_language(data: Any) -> Any:
 
 @dataclass
 class ScoreRow:
-    unit: Any
+    unit: Any  # a Unit; a Jurisdiction in the city's ranking of its streets
     feedback_on_time_rate: float | None = None
     feedback_count: int = 0
+    feedback_on_time: int = 0
+    problems_on_time: int = 0
     overdue_items: int = 0
     problems_on_time_rate: float | None = None
     problems_closed: int = 0
@@ -411,6 +485,7 @@ class Scorecard:
     rows: list[ScoreRow]
     threshold: float  # 0..1: a score below it names the unit a laggard
     campaign: Campaign | None = None
+    of_streets: bool = False  # the city's ranking of its streets (issue 19)
 
     @property
     def laggards(self) -> list[ScoreRow]:
@@ -428,7 +503,8 @@ def _leads_per_unit(rows: dict[int, ScoreRow], start, end, today, source: str = 
         fed = counts.get(("lead_fed", "fed_back", unit_id), 0)
         if fed:
             row.feedback_count = fed
-            row.feedback_on_time_rate = rate(counts.get(("lead_fed", "fed_on_time", unit_id), 0), fed)
+            row.feedback_on_time = counts.get(("lead_fed", "fed_on_time", unit_id), 0)
+            row.feedback_on_time_rate = rate(row.feedback_on_time, fed)
         overdue = counts.get(("lead_awaiting", "awaiting", unit_id), 0)
         row.overdue_items += overdue
         row.overdue_leads += overdue
@@ -445,6 +521,7 @@ def _leads_per_unit_recount(rows: dict[int, ScoreRow], start, end, today) -> Non
     for item in fed:
         row = rows[item["assigned_unit_id"]]
         row.feedback_count = item["n"]
+        row.feedback_on_time = item["on_time"]
         row.feedback_on_time_rate = rate(item["on_time"], item["n"])
     overdue = leads.overdue(mine, today).order_by().values_list("assigned_unit_id").annotate(n=Count("pk"))
     for unit_id, n in overdue:
@@ -463,6 +540,7 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
     for item in closed:
         row = rows[item["owner_unit_id"]]
         row.problems_closed = item["n"]
+        row.problems_on_time = item["on_time"]
         row.problems_on_time_rate = rate(item["on_time"], item["n"])
     overdue_inspections = (
         rectification.report_institutions()
@@ -516,7 +594,9 @@ def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
     return [_("%(head)s：%(causes)s") % {"head": head, "causes": _("、").join(causes)}]
 
 
-def scorecard(campaign: Campaign | None, today: datetime.date | None = None, source: str = "tally") -> Scorecard:
+def scorecard(
+    campaign: Campaign | None, today: datetime.date | None = None, source: str = "tally", units: Any = None
+) -> Scorecard:
     """Each reporting unit's supervision figures for the campaign so far, ranked; the units whose
     score is below the campaign's threshold (``Campaign.laggard_score``, set by the street office on
     the scorecard page; default 60 of 100, a pass mark) are the laggards, each with the reason.
@@ -526,8 +606,7 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None, sou
 
     threshold = (campaign.laggard_score if campaign is not None else 60) / 100
     today = today or timezone.localdate()
-    units = list(reporting_units())
-    rows = {unit.pk: ScoreRow(unit) for unit in units}
+    rows = {unit.pk: ScoreRow(unit) for unit in reporting_units(units)}
     if campaign is None or not rows:
         return Scorecard(list(rows.values()), threshold, campaign)
     _leads_per_unit(rows, campaign.start_date, today, today, source)
@@ -546,7 +625,13 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None, sou
             row.submissions_due = len(months)
             row.submissions_on_time = on_time.get(unit_id, 0)
             row.submission_rate = rate(row.submissions_on_time, len(months))
-    for row in rows.values():
+    return _ranked(list(rows.values()), threshold, campaign)
+
+
+def _ranked(rows: list[ScoreRow], threshold: float, campaign: Campaign | None) -> Scorecard:
+    """Score each row (the mean of its rates, less two points per overdue item), name the
+    laggards with their reason, rank them: the units' scorecard's and the streets' alike."""
+    for row in rows:
         rates = [
             r for r in (row.feedback_on_time_rate, row.problems_on_time_rate, row.submission_rate) if r is not None
         ]
@@ -557,11 +642,126 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None, sou
         if row.laggard:
             row.reasons = _laggard_reasons(row, threshold)
     ranked = sorted(
-        rows.values(), key=lambda r: (r.score is None, -(r.score or 0), r.overdue_items, r.unit.sort_order, r.unit.name)
+        rows, key=lambda r: (r.score is None, -(r.score or 0), r.overdue_items, r.unit.sort_order, r.unit.name)
     )
     for index, row in enumerate(ranked, start=1):
         row.rank = index
     return Scorecard(ranked, threshold, campaign)
+
+
+def street_scorecard(
+    campaign: Campaign | None,
+    streets: list[Any],
+    by_street: dict[int, list[int]] | None = None,
+    today: datetime.date | None = None,
+    source: str = "tally",
+) -> Scorecard:
+    """The city's scorecard of its streets (issue 19): each street's units' figures summed (the
+    same counts as the units' scorecard: feedback on time, overdue items, submissions on time,
+    problems closed on time), its rates and score by the same definitions, ranked; a street
+    below the threshold is a lagging one (to be notified or interviewed)."""
+    threshold = (campaign.laggard_score if campaign is not None else 60) / 100
+    if by_street is None:
+        by_street = unit_ids_by_jurisdiction([s.pk for s in streets])
+    units = sorted(u for ids in by_street.values() for u in ids)
+    card = scorecard(campaign, today=today, source=source, units=units)
+    street_of = {u: street_id for street_id, ids in by_street.items() for u in ids}
+    rows = {s.pk: ScoreRow(s) for s in streets}
+    for unit_row in card.rows:
+        row = rows[street_of[unit_row.unit.pk]]
+        row.feedback_count += unit_row.feedback_count
+        row.feedback_on_time += unit_row.feedback_on_time
+        row.problems_closed += unit_row.problems_closed
+        row.problems_on_time += unit_row.problems_on_time
+        row.submissions_due += unit_row.submissions_due
+        row.submissions_on_time += unit_row.submissions_on_time
+        row.overdue_items += unit_row.overdue_items
+        row.overdue_leads += unit_row.overdue_leads
+        row.overdue_inspections += unit_row.overdue_inspections
+        row.overdue_problems += unit_row.overdue_problems
+    for row in rows.values():
+        row.feedback_on_time_rate = rate(row.feedback_on_time, row.feedback_count) if row.feedback_count else None
+        row.problems_on_time_rate = rate(row.problems_on_time, row.problems_closed) if row.problems_closed else None
+        row.submission_rate = rate(row.submissions_on_time, row.submissions_due) if row.submissions_due else None
+    ranked = _ranked(list(rows.values()), threshold, campaign)
+    ranked.of_streets = True
+    return ranked
+
+
+def scorecard_for(user: Any, campaign: Campaign | None, today: datetime.date | None = None) -> Scorecard:
+    """The scorecard ``user`` reads: the city its streets ranked; a street of a city its own
+    units; a deployment of one street every unit, as before."""
+    scope = getattr(user, "scope", None)
+    if scope is None or scope.jurisdiction_ids is None or scope.jurisdiction_id is None:
+        return scorecard(campaign, today=today)
+    if scope.is_city:
+        from organization.models import Jurisdiction
+
+        streets = list(Jurisdiction.objects.filter(parent_id=scope.jurisdiction_id))
+        return street_scorecard(campaign, streets, today=today)
+    units = unit_ids_by_jurisdiction([scope.jurisdiction_id])[scope.jurisdiction_id]
+    return scorecard(campaign, today=today, units=units)
+
+
+def streets_rollup(
+    campaign: Campaign,
+    month: datetime.date,
+    streets: list[Any],
+    by_street: dict[int, list[int]],
+    total: list[Section],
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+) -> dict[str, Any]:
+    """The city's report's table of its streets: each section's figures for the period, one
+    column per street (its units' kept counters summed: ``collect`` over its units) and the
+    city's total; and whether each street has filed its own report of the month."""
+    from .models import MonthlyReport
+
+    per_street = [collect(start=start, end=end, units=by_street[s.pk], today=today) for s in streets]
+    sections = []
+    for index, section in enumerate(total):
+        if not section.available:
+            continue
+        columns = [{f.key: f.value for f in street_sections[index].figures} for street_sections in per_street]
+        sections.append(
+            {
+                "key": section.key,
+                "title": str(section.title),
+                "figures": [
+                    {
+                        "key": f.key,
+                        "label": str(f.label),
+                        "kind": f.kind,
+                        "values": [_json_value(column.get(f.key)) for column in columns],
+                        "total": _json_value(f.value),
+                    }
+                    for f in section.figures
+                ],
+            }
+        )
+    filed = {
+        r.jurisdiction_id: r
+        for r in MonthlyReport.objects.filter(campaign=campaign, month=month, jurisdiction__in=streets).only(
+            "pk", "jurisdiction_id", "status", "version", "generated_at"
+        )
+    }
+    return {
+        "names": [s.name for s in streets],
+        "sections": sections,
+        "filed": [
+            {
+                "street": s.name,
+                "report": filed[s.pk].pk if s.pk in filed else None,
+                "status": filed[s.pk].status if s.pk in filed else "",
+                "version": filed[s.pk].version if s.pk in filed else None,
+                "generated_at": timezone.localtime(filed[s.pk].generated_at).strftime("%Y-%m-%d %H:%M")
+                if s.pk in filed and filed[s.pk].generated_at
+                else "",
+            }
+            for s in streets
+        ],
+    }
 
 
 # --- dashboard -------------------------------------------------------------------------------------

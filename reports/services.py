@@ -29,7 +29,7 @@ from organization.models import Campaign, Unit
 
 from . import rules, selectors
 from .choices import ReportStatus, SubmissionStatus, SummaryKind
-from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
+from .models import MonthlyReport, ReportRecipient, SummarySubmission, Supervision, UnitSubmission
 from .workbook import monthly_workbook
 
 log = logging.getLogger(__name__)
@@ -254,11 +254,15 @@ def configured_recipients() -> list[str]:
     return sorted({a.strip() for a in getattr(settings, "REPORTS_RECIPIENTS", []) if a and a.strip()})
 
 
-def recipients() -> list[str]:
+def recipients(jurisdiction_id: int | None = None) -> list[str]:
     """The monthly report's recipients: the active ones the street office keeps on its page
-    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment. One query."""
+    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment; of a street's
+    or the city's report in a city (issue 19), that jurisdiction's. One query."""
     configured = list(getattr(settings, "REPORTS_RECIPIENTS", []))
-    configured += list(ReportRecipient.objects.filter(is_active=True).values_list("email", flat=True))
+    kept = ReportRecipient.objects.filter(is_active=True)
+    if jurisdiction_id is not None:
+        kept = kept.filter(jurisdiction_id=jurisdiction_id)
+    configured += list(kept.values_list("email", flat=True))
     return sorted({address.strip() for address in configured if address and address.strip()})
 
 
@@ -378,25 +382,39 @@ def require_official_month(campaign: Campaign, month: datetime.date, now: dateti
         )
 
 
+#: ``jurisdiction_id`` left out: the user's (their street's or city's report; none for the system).
+FROM_USER: Any = object()
+
+
 def report_prepare(
-    *, month: datetime.date, user: Any = None, regenerate: bool = False, campaign: Campaign | None = None
+    *,
+    month: datetime.date,
+    user: Any = None,
+    regenerate: bool = False,
+    campaign: Campaign | None = None,
+    jurisdiction_id: Any = FROM_USER,
 ) -> MonthlyReport:
     """The report row of ``month`` (created once); with ``regenerate`` a ready or failed report
-    becomes a new, pending version (and so gets a new e-mail key)."""
+    becomes a new, pending version (and so gets a new e-mail key). In a city (issue 19) each
+    street's report and the city's are rows of their own (``jurisdiction_id``, by default the
+    user's); a deployment of one street has one (None)."""
     _require(user, "reports.report_generate")
     campaign = _require_campaign(campaign, user)
     month = selectors.month_start(month)
     require_official_month(campaign, month)
+    if jurisdiction_id is FROM_USER:
+        jurisdiction_id = selectors.report_jurisdiction_of(user)
     start, end = selectors.report_period(campaign, month)
     try:
         with transaction.atomic():
             report, _created = MonthlyReport.objects.get_or_create(
                 campaign=campaign,
                 month=month,
+                jurisdiction_id=jurisdiction_id,
                 defaults={"period_start": start, "period_end": end, "requested_by": user},
             )
     except IntegrityError:
-        report = MonthlyReport.objects.get(campaign=campaign, month=month)
+        report = MonthlyReport.objects.get(campaign=campaign, month=month, jurisdiction_id=jurisdiction_id)
     if regenerate:
         _require(user, "reports.report_regenerate", report)
     if regenerate and report.status in (ReportStatus.READY, ReportStatus.FAILED):
@@ -445,7 +463,7 @@ def _queue_report_mail(report: MonthlyReport, content: bytes | None = None, key:
             content = fh.read()
     return queue_mail(
         "reports-monthly",
-        to=recipients(),
+        to=recipients(report.jurisdiction_id),
         context={
             "campaign": report.campaign.name,
             "month": f"{report.month:%Y-%m}",
@@ -473,12 +491,15 @@ def report_generate(
     campaign: Campaign | None = None,
     token: str = "",
     today: datetime.date | None = None,
+    jurisdiction_id: Any = FROM_USER,
 ) -> MonthlyReport:
     """Compile the monthly report of ``month``, store it with its .xlsx and queue its e-mail,
     exactly once: a second run of the same month returns the stored report and queues nothing
     new (the outbox key), unless ``regenerate`` asks for a new version. The web button, the
     ``monthly_report`` command and the scheduled job all come here."""
-    report = report_prepare(month=month, user=user, regenerate=regenerate, campaign=campaign)
+    report = report_prepare(
+        month=month, user=user, regenerate=regenerate, campaign=campaign, jurisdiction_id=jurisdiction_id
+    )
     if report.status == ReportStatus.READY:
         if report.email_id is None:  # e.g. no recipients were configured when it was generated
             with transaction.atomic():
@@ -506,7 +527,7 @@ def _generate_claimed(report: MonthlyReport, *, user: Any, token: str, today: da
     report.refresh_from_db()
     try:
         with _Heartbeat(report.pk, token):
-            data = selectors.report_data(report.campaign, report.month, today=today)
+            data = selectors.report_data(report.campaign, report.month, today=today, jurisdiction=report.jurisdiction)
             content = monthly_workbook(data)
             if _after_build_hook is not None:
                 _after_build_hook(report)
@@ -565,9 +586,14 @@ def reports_generate_pending() -> int:
     done = 0
     waiting = Q(status=ReportStatus.PENDING) | Q(status=ReportStatus.GENERATING, claimed_at__lt=_stale_before())
     waiting |= Q(status=ReportStatus.GENERATING, claimed_at__isnull=True)
-    for report in MonthlyReport.objects.filter(waiting).select_related("requested_by", "campaign"):
+    for report in MonthlyReport.objects.filter(waiting).select_related("requested_by", "campaign", "jurisdiction"):
         try:
-            result = report_generate(month=report.month, user=report.requested_by, campaign=report.campaign)
+            result = report_generate(
+                month=report.month,
+                user=report.requested_by,
+                campaign=report.campaign,
+                jurisdiction_id=report.jurisdiction_id,
+            )
         except DomainError as exc:  # e.g. a row left from before its period had ended
             log.warning("Pending monthly report %s not generated: %s", report.pk, exc)
             continue
@@ -585,7 +611,15 @@ def report_due(*, today: datetime.date | None = None, token: str = "") -> Monthl
     report = None
     for campaign in reversed(reporting_campaigns(today)):  # the newest last: it is the one returned
         if today == selectors.due_date(campaign, month) and month in selectors.report_months(campaign):
-            report = report_generate(month=month, campaign=campaign, token=token, today=today)
+            # in a city (issue 19) each street's report is filed, then the city's rolls them up
+            for jurisdiction in selectors.report_jurisdictions():
+                report = report_generate(
+                    month=month,
+                    campaign=campaign,
+                    token=f"{token}:{jurisdiction.pk}" if token and jurisdiction else token,
+                    today=today,
+                    jurisdiction_id=jurisdiction.pk if jurisdiction else None,
+                )
     return report
 
 
@@ -681,3 +715,37 @@ def scorecard_threshold_set(*, campaign: Campaign, user: Any, laggard_score: int
         campaign.laggard_score = laggard_score
         campaign.save(update_fields=["laggard_score"])
     return campaign
+
+
+def supervision_record(
+    *,
+    user: Any,
+    street: Any,
+    kind: str,
+    date: datetime.date,
+    text: str,
+    rectify_by: datetime.date,
+    reason: str = "",
+) -> Supervision:
+    """The city office records a 通报 or 约谈 of one of its streets (``reports.supervision_record``,
+    issue 19) with what it found and the deadline for rectification; in the audit trail."""
+    core_rules.require(user, "reports.supervision_record")
+    if street.parent_id != user.scope.jurisdiction_id:
+        raise DomainError(_("只能通报约谈本市的镇街。"), field="street")
+    if rectify_by < date:
+        raise DomainError(_("整改期限不能早于通报/约谈日期。"), field="rectify_by")
+    if not text.strip():
+        raise DomainError(_("请填写通报/约谈内容。"), field="text")
+    supervision = Supervision(
+        jurisdiction=street, kind=kind, date=date, text=text.strip(), rectify_by=rectify_by, created_by=user
+    )
+    with audit_context(actor=user, reason=reason or _("通报约谈镇街")), transaction.atomic():
+        supervision.full_clean()
+        supervision.save()
+        record_action(
+            supervision,
+            actor=user,
+            action_text=_("%(kind)s%(street)s，整改期限 %(deadline)s")
+            % {"kind": supervision.get_kind_display(), "street": street.name, "deadline": f"{rectify_by:%Y-%m-%d}"},
+        )
+    return supervision

@@ -29,6 +29,8 @@ urlpatterns = [
     path("recipients/<int:pk>/activate/", views.RecipientActiveView.as_view(active=True), name="recipient_activate"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
     path("scorecard/<int:pk>/threshold/", views.ScorecardThresholdView.as_view(), name="scorecard_threshold"),
+    path("supervision/", views.SupervisionListView.as_view(), name="supervision_list"),
+    path("supervision/add/", views.SupervisionAddView.as_view(), name="supervision_add"),
     path("summary/", views.SummaryEditView.as_view(), name="summary_edit"),
     path("summary/report/", views.SummaryReportView.as_view(), name="summary_report"),
 ]

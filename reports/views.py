@@ -28,14 +28,23 @@ from core.xlsx import XLSX_MIME, Column
 from organization import campaigns as campaign_choice
 from organization import contacts
 from organization.choices import PhaseKind
-from organization.models import Campaign, Unit
+from organization.models import Campaign, Jurisdiction, Unit
 
 from . import rules as reporting_rules
 from . import search, selectors, services, todo
 from .choices import ReportStatus, SummaryKind
 from .filters import MonthlyReportFilter, ReportRecipientFilter, UnitSubmissionFilter
-from .forms import GenerateForm, MonthForm, RecipientForm, StartForm, SubmissionForm, SummaryForm, ThresholdForm
-from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
+from .forms import (
+    GenerateForm,
+    MonthForm,
+    RecipientForm,
+    StartForm,
+    SubmissionForm,
+    SummaryForm,
+    SupervisionForm,
+    ThresholdForm,
+)
+from .models import MonthlyReport, ReportRecipient, SummarySubmission, Supervision, UnitSubmission
 from .workbook import summary_workbook
 
 
@@ -69,6 +78,14 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["figures"] = selectors.dashboard_figures(self.request.user, campaign)
             context["my_items"] = selectors.my_deadline_items(self.request.user)
         context["todo"] = todo.todo_items(self.request.user)
+        scope = self.request.user.scope
+        if scope.jurisdiction_ids is not None and scope.sees_all and not scope.is_city:
+            # a street of a city (issue 19): the city's 通报/约谈 of it still to be rectified
+            context["supervisions"] = list(
+                visible_to(self.request.user, Supervision)
+                .filter(rectify_by__gte=timezone.localdate())
+                .order_by("rectify_by")[:5]
+            )
         if may_read_outbox(self.request.user):  # who reads the outbox fixes where mail goes
             context["unreachable"] = list(contacts.unreachable_units().only("pk", "name"))
         return context
@@ -258,7 +275,7 @@ class ReportListView(ScopedListView):
     sortable = {"month": "month", "version": "version", "status": "status", "created": "created_at"}
 
     def get_queryset(self):
-        return super().get_queryset().select_related("campaign", "email", "requested_by").defer("data")
+        return super().get_queryset().select_related("campaign", "email", "requested_by", "jurisdiction").defer("data")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -293,7 +310,7 @@ class ReportDetailView(ScopedDetailView):
     template_name = "reports/report_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("campaign", "email", "requested_by")
+        return super().get_queryset().select_related("campaign", "email", "requested_by", "jurisdiction")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -317,7 +334,11 @@ class ReportPreviewView(LoginRequiredMixin, TemplateView):
         if campaign is None or month is None:
             raise Http404
         start, end = selectors.report_period(campaign, month)
-        data = selectors.in_language(selectors.report_data(campaign, month, today=today, until=min(today, end)))
+        jurisdiction = selectors.report_jurisdiction_of(self.request.user)
+        if jurisdiction is not None:  # a street's or the city's own (issue 19)
+            jurisdiction = get_object_or_404(Jurisdiction, pk=jurisdiction)
+        data = selectors.report_data(campaign, month, today=today, until=min(today, end), jurisdiction=jurisdiction)
+        data = selectors.in_language(data)
         context.update(
             campaign=campaign,
             month=month,
@@ -481,7 +502,7 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         context.update(campaign_choice.context(self.request, campaign))
         # a finished campaign's scorecard as it stood at its end
         until = min(timezone.localdate(), campaign.end_date) if campaign and campaign.end_date else None
-        context["card"] = selectors.scorecard(campaign, today=until)
+        context["card"] = selectors.scorecard_for(self.request.user, campaign, today=until)
         context["threshold_form"] = ThresholdForm(instance=campaign) if campaign else None
         return context
 
@@ -506,6 +527,58 @@ class ScorecardThresholdView(ActionView):
     def perform(self, form):
         return services.scorecard_threshold_set(
             campaign=self.object, user=self.request.user, laggard_score=form.cleaned_data["laggard_score"]
+        )
+
+
+class SupervisionListView(ScopedListView):
+    """The city office's 通报 and 约谈 of its streets (issue 19): the city sees all of them and
+    records new ones; a street's office and leaders see their own, with the deadline."""
+
+    model = Supervision
+    template_name = "reports/supervision_list.html"
+    paginate_by = 50
+    sortable = {"date": "date", "rectify_by": "rectify_by"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("jurisdiction", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = self.request.user.scope
+        context["today"] = timezone.localdate()
+        if rules.check(self.request.user, "reports.supervision_record"):
+            context["form"] = SupervisionForm(
+                city_id=scope.jurisdiction_id,
+                initial={"date": timezone.localdate().isoformat(), "street": self.request.GET.get("street")},
+            )
+        return context
+
+
+class SupervisionAddView(ActionView):
+    model = None
+    action = "reports.supervision_record"
+    form_class = SupervisionForm
+    success_message = gettext_lazy("已记录通报约谈。")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        return {"city_id": self.request.user.scope.jurisdiction_id}
+
+    def cancel_url(self) -> str:
+        return reverse("reports:supervision_list")
+
+    def get_success_url(self, result: Any = None) -> str:
+        return reverse("reports:supervision_list")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.supervision_record(
+            user=self.request.user,
+            street=data["street"],
+            kind=data["kind"],
+            date=data["date"],
+            text=data["text"],
+            rectify_by=data["rectify_by"],
+            reason=data.get("reason") or "",
         )
 
 

@@ -255,14 +255,43 @@ def _submissions_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> Non
     _print_setup(ws, header_row=units)
 
 
+def _streets_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
+    """The city's report (issue 19): each street a column, the city's total last."""
+    streets = data["streets"]
+    names = streets["names"]
+    ws = wb.create_sheet(_("各镇街"))
+    _widths(ws, [30, *([14] * len(names)), 14, 16])
+    _title(ws, _("各镇街本期数据"), subtitle, len(names) + 3)
+    _header(ws, [_("指标"), *names, _("全市合计"), _("板块")])
+    for section in streets["sections"]:
+        for figure in section["figures"]:
+            _row(ws, [figure["label"], *figure["values"], figure["total"], section["title"]], figure["kind"])
+    ws.append([])
+    filed = _header(ws, [_("镇街"), _("月报"), _("版本"), _("生成时间")])
+    for row in streets["filed"]:
+        state = _("已报送") if row["status"] == "ready" else _("未报送")
+        _row(ws, [row["street"], state, row["version"], row["generated_at"] or None])
+    _print_setup(ws, header_row=filed, columns=len(names) + 3)
+
+
 def _scorecard_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
     card = data["scorecard"]
+    of_streets = "streets" in data
     ws = wb.create_sheet(_("督导考评"))
     _widths(ws, [8, 26, 14, 12, 14, 14, 10, 10])
     _title(ws, _("督导考评排名"), subtitle, 8)
     _header(
         ws,
-        [_("排名"), _("单位"), _("按期反馈率"), _("超期事项"), _("按期销号率"), _("按时报送率"), _("得分"), _("后进")],
+        [
+            _("排名"),
+            _("镇街") if of_streets else _("单位"),
+            _("按期反馈率"),
+            _("超期事项"),
+            _("按期销号率"),
+            _("按时报送率"),
+            _("得分"),
+            _("后进"),
+        ],
     )
     for row in card["rows"]:
         values = [
@@ -279,7 +308,8 @@ def _scorecard_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
         for col in (3, 5, 6, 7):
             ws.cell(r, col).number_format = FORMATS["rate"]
     ws.append([])
-    ws.append([_cell_value(_("后进单位：") + ("、".join(card["laggards"]) or _("无")))])
+    head = _("后进镇街：") if of_streets else _("后进单位：")
+    ws.append([_cell_value(head + ("、".join(card["laggards"]) or _("无")))])
     ws.cell(ws.max_row, 1).font = BOLD
     ws.append([_("“—”表示该项不适用（无相关事项或模块尚未上线）。")])
     _print_setup(ws)
@@ -297,9 +327,10 @@ def monthly_workbook(data: dict[str, Any]) -> bytes:
             "end": data["period_end"],
             "cumulative": data["cumulative_start"],
         }
-        _title(
-            ws, _("%(campaign)s %(month)s 月报") % {"campaign": data["campaign"], "month": data["month"]}, subtitle, 4
-        )
+        title = _("%(campaign)s %(month)s 月报") % {"campaign": data["campaign"], "month": data["month"]}
+        if data.get("jurisdiction"):
+            title = f"{data['jurisdiction']} {title}"
+        _title(ws, title, subtitle, 4)
         _header(ws, [_("指标"), _("本期"), _("专项行动累计"), _("板块")])
         for section in data["sections"]:
             if not section["available"]:
@@ -312,6 +343,8 @@ def monthly_workbook(data: dict[str, Any]) -> bytes:
         _row(ws, [_("逾期报送单位"), counts.get("late", 0), None, _("月度报送情况")])
         _row(ws, [_("未报送单位"), counts.get("missing", 0), None, _("月度报送情况")])
         _print_setup(ws)
+        if "streets" in data:
+            _streets_sheet(wb, data, subtitle)
         for section in data["sections"]:
             _section_sheet(wb, section, subtitle)
         _submissions_sheet(wb, data, subtitle)

@@ -393,6 +393,7 @@ def build_world() -> SimpleNamespace:
     report = MonthlyReport.objects.create(
         campaign=campaign,
         requested_by=p.street,
+        jurisdiction=xintang,  # the street's report, filed to the city (issue 19)
         month=(month - datetime.timedelta(days=70)).replace(day=1),  # a month whose period has ended
         status=ReportStatus.READY,
         period_start=month - datetime.timedelta(days=10),
@@ -1127,6 +1128,19 @@ def setup_report_generate(w, persona):
     return [], {"month": month}, _count("reports.MonthlyReport")
 
 
+def setup_supervision_record(w, persona):
+    today = timezone.localdate()
+    data = {
+        "street": w.dongshi.pk,
+        "kind": "notice",
+        "date": today.isoformat(),
+        "text": "线索反馈超期" + persona,
+        "rectify_by": (today + datetime.timedelta(days=30)).isoformat(),
+        "reason": "督导考评后进",
+    }
+    return [], data, _count("reports.Supervision")
+
+
 def setup_regenerate(w, persona):
     report = w.o["report"]
     return [report.pk], {}, _db(report, "version", "status")
@@ -1659,7 +1673,8 @@ ACTIONS: dict[str, Action] = {
     "reports.submission_submit": Action(
         "reports:submission_action", OWN_SUBMISSION, setup_submission("status"), VISIBLE["submission_ca"]
     ),
-    "reports.report_generate": Action("reports:report_generate", frozenset({"street"}), setup_report_generate),
+    "reports.report_generate": Action("reports:report_generate", frozenset({"street", "city"}), setup_report_generate),
+    "reports.supervision_record": Action("reports:supervision_add", frozenset({"city"}), setup_supervision_record),
     "reports.report_regenerate": Action("reports:report_regenerate", frozenset({"street"}), setup_regenerate),
     "reports.mail_retry": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_retry),
     "reports.mail_again": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_again),
@@ -1781,6 +1796,7 @@ CREATE_PAGES = {
     "reports.submission_start": "reports:submission_list",
     "reports.report_generate": "reports:report_list",
     "reports.recipient_add": "reports:recipient_list",
+    "reports.supervision_record": "reports:supervision_list",
     "organization.unit_add": "organization:unit_list",
     "organization.person_add": "organization:person_list",
     "api.token_issue": "api:token_list",
@@ -1987,6 +2003,7 @@ READ_ONLY = {
     "reports:report_preview",
     "reports:report_download",
     "reports:scorecard",
+    "reports:supervision_list",
     "reports:summary_report",
     "reports:recipient_list",
 }

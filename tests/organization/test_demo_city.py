@@ -38,3 +38,12 @@ def test_seed_demo_city(db):
     assert own.report_day != own.parent.report_day
     assert Campaign.objects.current(user=User.objects.get(username="shizhuanban")) == own.parent
     assert Campaign.objects.current(user=xintang).jurisdiction_id is None  # the plan's, as before
+    # a month of reports (issue 19 item 4): each street's filed, the city's rolling them up
+    from reports.models import MonthlyReport, Supervision
+
+    reports = MonthlyReport.objects.filter(jurisdiction__isnull=False)
+    assert set(reports.values_list("jurisdiction__name", flat=True)) == {"晋江市", *(s.name for s in streets)}
+    rollup = reports.get(jurisdiction=city).data["streets"]
+    assert rollup["names"] == [s.name for s in streets]
+    assert all(row["report"] for row in rollup["filed"])
+    assert Supervision.objects.count() == 1

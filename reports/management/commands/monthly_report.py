@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.exceptions import DomainError
 from organization.choices import CampaignStatus
 from organization.models import Campaign
-from reports import services
+from reports import selectors, services
 from reports.selectors import parse_month
 
 
@@ -41,13 +41,21 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--month must be YYYY-MM")
         campaign = self.campaign(options.get("campaign"))
-        try:
-            report = services.report_generate(month=month, regenerate=options["regenerate"], campaign=campaign)
-        except DomainError as exc:
-            raise CommandError(str(exc))
-        mail = report.email
-        self.stdout.write(
-            f"report {report.pk} {report.campaign.short_name or report.campaign.name} "
-            f"{report.month:%Y-%m} v{report.version}: {report.status}"
-            f"; file {report.file.name or '-'}; e-mail {mail.status if mail else 'none (no recipients)'}"
-        )
+        # in a city (issue 19): each street's report, then the city's rolling them up
+        for jurisdiction in selectors.report_jurisdictions():
+            try:
+                report = services.report_generate(
+                    month=month,
+                    regenerate=options["regenerate"],
+                    campaign=campaign,
+                    jurisdiction_id=jurisdiction.pk if jurisdiction else None,
+                )
+            except DomainError as exc:
+                raise CommandError(str(exc))
+            mail = report.email
+            where = f"{jurisdiction.name} " if jurisdiction else ""
+            self.stdout.write(
+                f"report {report.pk} {where}{report.campaign.short_name or report.campaign.name} "
+                f"{report.month:%Y-%m} v{report.version}: {report.status}"
+                f"; file {report.file.name or '-'}; e-mail {mail.status if mail else 'none (no recipients)'}"
+            )
