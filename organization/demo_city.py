@@ -28,6 +28,28 @@ CITY = "晋江市"
 HOME = "新塘街道"
 #: (jurisdiction, prefix of the unit names, username prefix)
 STREETS = [("东石镇", "东石镇", "dongshi"), ("安海镇", "安海镇", "anhai")]
+#: Jinjiang's other 镇街 (19 with 新塘): ``seed_demo --city --streets 19`` for the benchmark
+MORE_STREETS = [
+    (name, name, login)
+    for name, login in [
+        ("青阳街道", "qingyang"),
+        ("梅岭街道", "meiling"),
+        ("西园街道", "xiyuan"),
+        ("罗山街道", "luoshan"),
+        ("灵源街道", "lingyuan"),
+        ("西滨镇", "xibin"),
+        ("池店镇", "chidian"),
+        ("陈埭镇", "chendai"),
+        ("紫帽镇", "zimao"),
+        ("内坑镇", "neikeng"),
+        ("磁灶镇", "cizao"),
+        ("永和镇", "yonghe"),
+        ("英林镇", "yinglin"),
+        ("金井镇", "jinjing"),
+        ("龙湖镇", "longhu"),
+        ("深沪镇", "shenhu"),
+    ]
+]
 COMMUNITIES = ["第一社区", "第二社区", "第三社区"]
 
 #: (summary, subject) of the transferred leads
@@ -84,8 +106,9 @@ def _user(username: str, name: str, unit: Unit, role: str, password: str) -> Use
 
 
 @transaction.atomic
-def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The demo city (see the module). Returns counts. Run after the plan's street is seeded."""
+def seed_city(*, today: datetime.date | None = None, streets_count: int = 3) -> dict[str, int]:
+    """The demo city (see the module) of ``streets_count`` streets (3 to 19, 新塘 included).
+    Returns counts. Run after the plan's street is seeded."""
     from leads import services as leads
     from leads.models import Lead
 
@@ -128,7 +151,8 @@ def seed_city(*, today: datetime.date | None = None) -> dict[str, int]:
     if xintang_office and xintang_community:
         streets.append((home, xintang_units, xintang_communities, xintang_office, xintang_community))
     reveal = Permission.objects.get(content_type__app_label="leads", codename="view_informant")
-    for order, (name, prefix, login) in enumerate(STREETS, start=2):
+    others = (STREETS + MORE_STREETS)[: max(2, min(streets_count, 19) - 1)]
+    for order, (name, prefix, login) in enumerate(others, start=2):
         street, units, communities = _street(name, prefix, city, order)
         staff = _user(f"{login}_zhuanban", f"{prefix}专办", units[UnitCode.STREET_OFFICE], Role.STREET_OFFICE, password)
         staff.user_permissions.add(reveal)

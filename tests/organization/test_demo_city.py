@@ -47,3 +47,16 @@ def test_seed_demo_city(db):
     assert rollup["names"] == [s.name for s in streets]
     assert all(row["report"] for row in rollup["filed"])
     assert Supervision.objects.count() == 1
+
+
+def test_seed_demo_city_of_jinjiangs_streets(db):
+    """--streets N: the benchmark's city of 19 streets (Jinjiang's 镇街), each with its own office."""
+    from organization.models import Jurisdiction, Unit, User
+
+    call_command("seed_demo", "--leads", "20", "--institutions", "5", "--cases", "3", "--activities", "5")
+    call_command("seed_demo", "--city", "--streets", "5")
+    streets = list(Jurisdiction.objects.get(name="晋江市").children.order_by("sort_order"))
+    assert [s.name for s in streets] == ["新塘街道", "东石镇", "安海镇", "青阳街道", "梅岭街道"]
+    assert Unit.objects.filter(code="street_office", jurisdiction__in=streets).count() == 5
+    qingyang = User.objects.get(username="qingyang_zhuanban")
+    assert qingyang.scope.jurisdiction_ids == frozenset({streets[3].pk})

@@ -119,6 +119,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20220530, help="random seed")
         parser.add_argument("--again", action="store_true", help="add the apps' demo rows even if demo data exists")
         parser.add_argument("--city", action="store_true", help="also a demo city over three street offices (issue 19)")
+        parser.add_argument(
+            "--streets", type=int, default=3, help="with --city: the city's streets, 3 to 19 (Jinjiang's 镇街)"
+        )
 
     def handle(self, *args, **options):
         scale = scale_for(options)
@@ -134,7 +137,7 @@ class Command(BaseCommand):
         if not (new or explicit):
             self.stdout.write("demo data already present; pass --again or a scale option to add more")
             if options["city"]:
-                self._city()
+                self._city(options["streets"])
             return
         large = scale["leads"] >= DEFER_INDEXES_FROM
         deferred = defer_indexes(self.stdout) if large else contextlib.nullcontext()
@@ -162,15 +165,15 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
             self.stdout.write(f"vacuum/analyze: {time.monotonic() - analyze_started:.1f}s")
         if options["city"]:
-            self._city()
+            self._city(options["streets"])
         for table, (rows, seconds) in sorted(demo.TIMINGS.items(), key=lambda item: -item[1][1]):
             self.stdout.write(f"  {table}: {int(rows)} rows written in {seconds:.1f}s")
         self.stdout.write(_cpu_note())
         summary = ", ".join(f"{k}={v}" for k, v in ctx.counts.items())
         self.stdout.write(self.style.SUCCESS(f"demo data ready in {time.monotonic() - started:.1f}s {summary}"))
 
-    def _city(self):
+    def _city(self, streets: int = 3):
         from organization.demo_city import seed_city
 
-        counts = seed_city()
+        counts = seed_city(streets_count=streets)
         self.stdout.write("city: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
