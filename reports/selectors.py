@@ -913,3 +913,25 @@ def summary_data(campaign: Campaign, today: datetime.date | None = None, user: A
         "missing": missing,
         "sections": sections,
     }
+
+
+# --- supervision of streets (issue 19) --------------------------------------------------------
+
+
+def open_supervisions(user: Any, limit: int = 5) -> list[Any]:
+    """For a street office of a city: the city's 通报/约谈 of its street still to be rectified, the
+    nearest deadline first. Nobody else has any (a street on its own, the city, the units)."""
+    from core.visibility import visible_to
+
+    from .models import Supervision
+
+    scope = user.scope
+    if scope.jurisdiction_ids is None or not scope.sees_all or scope.is_city:
+        return []
+    rows = visible_to(user, Supervision).filter(rectify_by__gte=timezone.localdate()).order_by("rectify_by")
+    return list(rows[:limit])
+
+
+def own_jurisdiction_id(user: Any) -> int | None:
+    """The jurisdiction the user works in (the city's, for the city office)."""
+    return user.scope.jurisdiction_id

@@ -78,14 +78,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["figures"] = selectors.dashboard_figures(self.request.user, campaign)
             context["my_items"] = selectors.my_deadline_items(self.request.user)
         context["todo"] = todo.todo_items(self.request.user)
-        scope = self.request.user.scope
-        if scope.jurisdiction_ids is not None and scope.sees_all and not scope.is_city:
-            # a street of a city (issue 19): the city's 通报/约谈 of it still to be rectified
-            context["supervisions"] = list(
-                visible_to(self.request.user, Supervision)
-                .filter(rectify_by__gte=timezone.localdate())
-                .order_by("rectify_by")[:5]
-            )
+        # a street of a city (issue 19): the city's 通报/约谈 of it still to be rectified
+        supervisions = selectors.open_supervisions(self.request.user)
+        if supervisions:
+            context["supervisions"] = supervisions
         if may_read_outbox(self.request.user):  # who reads the outbox fixes where mail goes
             context["unreachable"] = list(contacts.unreachable_units().only("pk", "name"))
         return context
@@ -544,11 +540,10 @@ class SupervisionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = self.request.user.scope
         context["today"] = timezone.localdate()
         if rules.check(self.request.user, "reports.supervision_record"):
             context["form"] = SupervisionForm(
-                city_id=scope.jurisdiction_id,
+                city_id=selectors.own_jurisdiction_id(self.request.user),
                 initial={"date": timezone.localdate().isoformat(), "street": self.request.GET.get("street")},
             )
         return context
@@ -561,7 +556,7 @@ class SupervisionAddView(ActionView):
     success_message = gettext_lazy("已记录通报约谈。")
 
     def extra_form_kwargs(self) -> dict[str, Any]:
-        return {"city_id": self.request.user.scope.jurisdiction_id}
+        return {"city_id": selectors.own_jurisdiction_id(self.request.user)}
 
     def cancel_url(self) -> str:
         return reverse("reports:supervision_list")
