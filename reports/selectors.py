@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language, override
 
+from leads import choices as lead_choices
 from leads import selectors as leads
 from organization.choices import PhaseKind
 from organization.models import Campaign, Phase, Unit
@@ -650,19 +651,26 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
 
 
 def my_deadline_items(user: Any, limit: int = 10) -> dict[str, Any] | None:
-    """The leads the user's unit owes feedback on: due soon and overdue. Four queries."""
+    """The leads the user's unit owes feedback on: due soon and overdue. Four queries: each list
+    by ordered index scans stopping at ``limit`` (``leads.earliest_deadlines``), the counts from
+    the counters the database keeps (``leads.count_awaiting_by_deadline``)."""
     if not user.unit_id:
         return None
     today = timezone.localdate()
     horizon = leads.due_soon_horizon(today)
-    mine = leads.report_leads(sorted(user.scope.unit_ids))
+    units = sorted(user.scope.unit_ids)
     fields = ("pk", "number", "summary", "deadline", "deadline_workdays", "is_major", "assigned_unit__name")
-    overdue = leads.overdue(mine, today)
-    due_soon = leads.due_soon(mine, today, horizon)
+    awaiting = lead_choices.OPEN_FOR_RECEIVER
+    counts = leads.count_awaiting_by_deadline(
+        units,
+        {"overdue": (datetime.date(1900, 1, 1), today - datetime.timedelta(days=1)), "due_soon": (today, horizon)},
+    )
     return {
-        "overdue": list(overdue.order_by("deadline").values(*fields)[:limit]),
-        "due_soon": list(due_soon.order_by("deadline").values(*fields)[:limit]),
-        "counts": {"overdue": overdue.count(), "due_soon": due_soon.count()},
+        "overdue": leads.earliest_deadlines(units, awaiting, fields, limit, Q(deadline__lt=today)),
+        "due_soon": leads.earliest_deadlines(
+            units, awaiting, fields, limit, Q(deadline__gte=today, deadline__lte=horizon)
+        ),
+        "counts": counts,
         "today": today,
     }
 

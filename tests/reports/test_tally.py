@@ -64,6 +64,21 @@ def _assert_same(today):
 
     for status in ["registered", "fed_back", "closed"]:
         assert lead_selectors.count_in_status([status]) == lead_selectors.in_status([status]).count()
+    # a unit's to-do and deadline lists: counts from the tally, the first rows by ordered scans
+    from django.db.models import F
+
+    from leads.models import Lead, overdue_q
+
+    for units in [u for u in _unit_sets() + _each_unit() if u is not None]:
+        for statuses in [["referred"], ["verifying", "returned"]]:
+            mine = Lead.objects.filter(assigned_unit_id__in=units, status__in=statuses)
+            assert lead_selectors.count_awaiting(units, statuses) == mine.count()
+            expected = list(mine.order_by(F("deadline").asc(nulls_last=True), "pk").values("pk", "deadline")[:5])
+            assert lead_selectors.earliest_deadlines(units, statuses, ("pk", "deadline"), 5) == expected
+        counts = lead_selectors.count_awaiting_by_deadline(
+            units, {"overdue": (tally.EARLIEST, today - datetime.timedelta(days=1))}
+        )
+        assert counts["overdue"] == Lead.objects.filter(overdue_q(today), assigned_unit_id__in=units).count()
 
     for campaign in Campaign.objects.all():
         kept = [row.as_json() for row in selectors.scorecard(campaign, today=today).rows]
