@@ -70,7 +70,8 @@ class Counted:
     #: SQL joined to the row ``r`` (e.g. its institution as ``inst``) that ``also`` may read
     join: str = ""
     #: (model, the row's foreign key to it, the alias ``join`` gives it): when such a row changes,
-    #: the rows pointing at it are counted again for ``also`` (an institution given another unit)
+    #: the rows pointing at it are counted again (an institution given another unit, a problem
+    #: closed whose measures were counted as due)
     follows: tuple[str, str, str] | None = None
 
     def model_class(self) -> Any:
@@ -248,7 +249,7 @@ def trigger_sql(counted: Counted, conn: Any = None) -> tuple[list[str], list[str
 
 def _follow_sql(counted: Counted, conn: Any, create: list[str], drop: list[str]) -> None:
     """The trigger on the followed table (``Counted.follows``): its changed rows' dependants are
-    counted off with the old row and on with the new one, for the ``also`` units only."""
+    counted off with the old row and on with the new one (what does not depend on it cancels)."""
     assert counted.follows is not None
     model_name, fk, alias = counted.follows
     followed = apps.get_model(model_name)
@@ -258,7 +259,7 @@ def _follow_sql(counted: Counted, conn: Any, create: list[str], drop: list[str])
     trigger = f"tally_{counted.subject}_follow"
     if conn.vendor == "postgresql":
         joins = [f"JOIN {src} {alias} ON {alias}.{pk} = r.{fk}" for src in ("old_rows", "new_rows")]
-        body = _upsert(counted, [(table, -1), (table, 1)], conn, joins, only_also=True)
+        body = _upsert(counted, [(table, -1), (table, 1)], conn, joins)
         create.append(
             f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $tally$ "
             f"BEGIN {body}; RETURN NULL; END $tally$"
@@ -271,7 +272,7 @@ def _follow_sql(counted: Counted, conn: Any, create: list[str], drop: list[str])
         drop.append(f"DROP FUNCTION IF EXISTS {trigger}()")
     elif conn.vendor == "sqlite":
         joins = [f"JOIN {_row_of(followed, which)} {alias} ON {alias}.{pk} = r.{fk}" for which in ("OLD", "NEW")]
-        body = _upsert(counted, [(table, -1), (table, 1)], conn, joins, only_also=True)
+        body = _upsert(counted, [(table, -1), (table, 1)], conn, joins)
         create.append(f"CREATE TRIGGER {trigger} AFTER UPDATE ON {other} FOR EACH ROW BEGIN {body}; END")
         drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from core.tally import Counted, Key, register
 
-from .choices import InstitutionStatus
+from .choices import PROBLEM_ACTIVE_STATUSES, InstitutionStatus
 from .selectors import control_list_q, open_problems_q
 
 _ACTIVE = ~Q(status=InstitutionStatus.CLOSED)
@@ -86,5 +86,26 @@ OPEN_PROBLEMS = register(
         unit="r.owner_unit_id",
         **_AT_INSTITUTION,
         keys=[Key("'open'", open_problems_q())],
+    )
+)
+
+#: Measures not done of open problems, by their deadline and the problem's owner: those due by a
+#: day are a window from the first day (``measures_due``); kept when the problem changes.
+MEASURES_DUE = register(
+    Counted(
+        subject="measure_due",
+        model="rectification.Measure",
+        day="r.deadline",
+        unit="prob.owner_unit_id",
+        join="JOIN rectification_problem prob ON prob.id = r.problem_id",
+        follows=("rectification.Problem", "problem_id", "prob"),
+        keys=[
+            Key(
+                "'due'",
+                "r.done_at IS NULL AND prob.status IN ("
+                + ", ".join(f"'{str(status)}'" for status in PROBLEM_ACTIVE_STATUSES)
+                + ")",
+            )
+        ],
     )
 )

@@ -110,7 +110,7 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
                     lambda statuses=statuses: leads.count_awaiting(units, statuses),
                 )
             )
-        measures = rectification.measures_due(units, until).count()
+        measures = rectification.count_measures_due(units, until)  # the tally
         if measures:
             items.append(
                 TodoItem("measures", _("7 天内到期的整改措施"), measures, reverse("rectification:problem_list"))

@@ -68,6 +68,7 @@ def _assert_same(today):
     from django.db.models import F
 
     from leads.models import Lead, overdue_q
+    from rectification import selectors as rect_selectors
 
     for units in [u for u in _unit_sets() + _each_unit() if u is not None]:
         for statuses in [["referred"], ["verifying", "returned"]]:
@@ -75,6 +76,8 @@ def _assert_same(today):
             assert lead_selectors.count_awaiting(units, statuses) == mine.count()
             expected = list(mine.order_by(F("deadline").asc(nulls_last=True), "pk").values("pk", "deadline")[:5])
             assert lead_selectors.earliest_deadlines(units, statuses, ("pk", "deadline"), 5) == expected
+        for until in [today, today + datetime.timedelta(days=7), today - datetime.timedelta(days=30)]:
+            assert rect_selectors.count_measures_due(units, until) == rect_selectors.measures_due(units, until).count()
         counts = lead_selectors.count_awaiting_by_deadline(
             units, {"overdue": (tally.EARLIEST, today - datetime.timedelta(days=1))}
         )
@@ -164,6 +167,16 @@ def _move_rectification():
     moved.save()
     Institution.objects.filter(pk__in=with_problems[1:3]).update(community_id=units[0], supervising_unit_id=units[0])
     Institution.objects.filter(pk__in=[i.pk for i in institutions[-3:]]).update(status="closed", risk_grade=3)
+    # measures done and moved; problems closed and given other owners (their measures follow)
+    from rectification.models import Measure
+
+    measures = list(Measure.objects.order_by("pk").values_list("pk", flat=True))
+    assert measures
+    Measure.objects.filter(pk__in=measures[:2]).update(done_at=timezone.now())
+    Measure.objects.filter(pk__in=measures[2:4]).update(deadline=timezone.localdate())
+    Problem.objects.filter(
+        pk__in=list(Measure.objects.filter(pk__in=measures[4:6]).values_list("problem_id", flat=True))
+    ).update(status="closed", closed_at=timezone.now())
     problems = list(Problem.objects.order_by("pk"))
     problems[0].owner_unit_id = units[1]
     problems[0].status = "closed"
