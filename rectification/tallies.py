@@ -54,6 +54,17 @@ _AT_INSTITUTION: dict[str, Any] = {
     "follows": ("rectification.Institution", "institution_id", "inst"),
 }
 
+#: The same by the supervising unit alone: what the scorecard holds a unit to.
+INSPECTION_DUE_SUPERVISED = register(
+    Counted(
+        subject="institution_due_sup",
+        model="rectification.Institution",
+        day="next_inspection_due",
+        unit="supervising_unit_id",
+        keys=[Key("'due'", _ACTIVE)],
+    )
+)
+
 INSPECTIONS = register(
     Counted(
         subject="inspection",

@@ -453,7 +453,7 @@ def _leads_per_unit_recount(rows: dict[int, ScoreRow], start, end, today) -> Non
         rows[unit_id].overdue_leads += n
 
 
-def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
+def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today, source: str = "tally") -> None:
     problems = rectification.owned_problems(list(rows))
     closed = (
         rectification.with_last_deadline(problems.filter(closed_at__date__gte=start, closed_at__date__lte=end))
@@ -465,13 +465,20 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
         row = rows[item["owner_unit_id"]]
         row.problems_closed = item["n"]
         row.problems_on_time_rate = rate(item["on_time"], item["n"])
-    overdue_inspections = (
-        rectification.report_institutions()
-        .filter(rectification.inspection_overdue_q(today), supervising_unit_id__in=list(rows))
-        .order_by()
-        .values_list("supervising_unit_id")
-        .annotate(n=Count("pk"))
-    )
+    if source == "recount":
+        overdue_inspections = list(
+            rectification.report_institutions()
+            .filter(rectification.inspection_overdue_q(today), supervising_unit_id__in=list(rows))
+            .order_by()
+            .values_list("supervising_unit_id")
+            .annotate(n=Count("pk"))
+        )
+    else:  # the counters: institutions on the register by supervising unit and next inspection
+        from core import tally
+
+        window = {"institution_due_sup": (tally.EARLIEST, today - datetime.timedelta(days=1))}
+        due = tally.sums_by_unit(window, list(rows))
+        overdue_inspections = [(unit_id, n) for (_s, _k, unit_id), n in due.items()]
     for unit_id, n in overdue_inspections:
         rows[unit_id].overdue_items += n
         rows[unit_id].overdue_inspections += n
@@ -532,7 +539,7 @@ def scorecard(campaign: Campaign | None, today: datetime.date | None = None, sou
     if campaign is None or not rows:
         return Scorecard(list(rows.values()), threshold, campaign)
     _leads_per_unit(rows, campaign.start_date, today, today, source)
-    _problems_per_unit(rows, campaign.start_date, today, today)
+    _problems_per_unit(rows, campaign.start_date, today, today, source)
     months = campaign_months(campaign, today)
     if months:
         on_time = dict(
