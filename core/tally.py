@@ -63,6 +63,16 @@ class Counted:
     day: str
     unit: str | None
     keys: list[Key] = field(default_factory=list)
+    #: SQL: further units the row counts for (in the per-unit rows only, each distinct unit once;
+    #: the street's total counts the row once), e.g. an institution's community besides its
+    #: supervising unit. A single unit's sums are then exact; a set of units may count a row twice.
+    also: list[str] = field(default_factory=list)
+    #: SQL joined to the row ``r`` (e.g. its institution as ``inst``) that ``also`` may read
+    join: str = ""
+    #: (model, the row's foreign key to it, the alias ``join`` gives it): when such a row changes,
+    #: the rows pointing at it are counted again (an institution given another unit, a problem
+    #: closed whose measures were counted as due)
+    follows: tuple[str, str, str] | None = None
 
     def model_class(self) -> Any:
         return apps.get_model(self.model)
@@ -138,10 +148,18 @@ def _literal(value: Any, vendor: str) -> str:
     raise TypeError(f"core.tally: cannot write {value!r} into a trigger")
 
 
-def _upsert(counted: Counted, sources: list[tuple[str, int]], conn: Any) -> str:
-    """The statement adding the counts of ``sources`` ((table or subquery, +1/-1)) to the tally."""
+def _upsert(
+    counted: Counted, sources: list[tuple[str, int]], conn: Any, joins: list[str] | None = None, only_also=False
+) -> str:
+    """The statement adding the counts of ``sources`` ((table or subquery, +1/-1)) to the tally;
+    ``joins`` (one per source) replaces the declaration's ``join``; ``only_also``: the ``also``
+    units' counts only (a followed row changed)."""
+    joins = joins or [counted.join] * len(sources)
     keyed = " UNION ALL ".join(
-        _keyed_one(counted, key, source, sign, conn) for source, sign in sources for key in counted.keys
+        part
+        for (source, sign), join in zip(sources, joins, strict=True)
+        for key in counted.keys
+        for part in _keyed(counted, key, source, sign, conn, join, only_also)
     )
     levels = (
         "SELECT 'd' AS grain, 0 AS everyone UNION ALL SELECT 'd', 1 UNION ALL SELECT 'm', 0 UNION ALL SELECT 'm', 1"
@@ -151,7 +169,8 @@ def _upsert(counted: Counted, sources: list[tuple[str, int]], conn: Any) -> str:
         f"SELECT '{counted.subject}', x.unit_id, x.grain, x.day, x.key, SUM(x.n) FROM ("
         f"SELECT CASE WHEN g.everyone = 1 THEN 0 ELSE k.unit END AS unit_id, g.grain AS grain, "
         f"CASE WHEN g.grain = 'd' THEN k.day ELSE MONTH_OF(k.day) END AS day, k.key AS key, k.n AS n "
-        f"FROM ({keyed}) k CROSS JOIN ({levels}) g WHERE g.everyone = 1 OR k.unit IS NOT NULL"
+        f"FROM ({keyed}) k CROSS JOIN ({levels}) g "
+        f"WHERE (g.everyone = 1 AND k.extra = 0) OR (g.everyone = 0 AND k.unit IS NOT NULL)"
         f") x WHERE 1 = 1 GROUP BY x.unit_id, x.grain, x.day, x.key HAVING SUM(x.n) <> 0 "
         f"ORDER BY x.unit_id, x.grain, x.day, x.key "
         f"ON CONFLICT ({CONFLICT}) DO UPDATE SET n = {TABLE}.n + excluded.n"
@@ -159,13 +178,26 @@ def _upsert(counted: Counted, sources: list[tuple[str, int]], conn: Any) -> str:
     return _dialect(sql, conn.vendor)
 
 
-def _keyed_one(counted: Counted, key: Key, source: str, sign: int, conn: Any) -> str:
-    unit = counted.unit or "CAST(NULL AS BIGINT)"
-    return (
-        f"SELECT ({counted.day}) AS day, ({unit}) AS unit, ({key.key}) AS key, "
-        f"{sign if key.value is None else f'{sign} * COALESCE({key.value}, 0)'} AS n "
-        f"FROM {source} r WHERE ({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
-    )
+def _keyed(counted: Counted, key: Key, source: str, sign: int, conn: Any, join: str, only_also: bool) -> list[str]:
+    """The row's counts for ``key``: for its unit (and the street's total), then for each of the
+    ``also`` units that is set and none of the units before it (extra = 1: per unit only)."""
+    n = sign if key.value is None else f"{sign} * COALESCE({key.value}, 0)"
+    where = f"({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
+    head = f"SELECT ({counted.day}) AS day, "
+    tail = f"({key.key}) AS key, {n} AS n"
+    parts = []
+    if not only_also:
+        unit = counted.unit or "CAST(NULL AS BIGINT)"
+        parts.append(f"{head}({unit}) AS unit, {tail}, 0 AS extra FROM {source} r {join} WHERE {where}")
+    before = [counted.unit] if counted.unit else []
+    for also in counted.also:
+        distinct = "".join(f" AND COALESCE(({also}) <> ({b}), TRUE)" for b in before)
+        parts.append(
+            f"{head}({also}) AS unit, {tail}, 1 AS extra FROM {source} r {join} "
+            f"WHERE {where} AND ({also}) IS NOT NULL{distinct}"
+        )
+        before.append(also)
+    return parts
 
 
 def _row_of(model: Any, which: str) -> str:
@@ -185,7 +217,10 @@ def trigger_sql(counted: Counted, conn: Any = None) -> tuple[list[str], list[str
         "upd": ("UPDATE", [("old_rows", -1), ("new_rows", 1)], [("OLD", -1), ("NEW", 1)]),
         "del": ("DELETE", [("old_rows", -1)], [("OLD", -1)]),
     }
-    create, drop = [], []
+    create: list[str] = []
+    drop: list[str] = []
+    if counted.follows is not None:
+        _follow_sql(counted, conn, create, drop)
     for suffix, (event, pg_sources, lite_sources) in events.items():
         trigger = f"{name}_{suffix}"
         if conn.vendor == "postgresql":
@@ -210,6 +245,36 @@ def trigger_sql(counted: Counted, conn: Any = None) -> tuple[list[str], list[str
         else:  # pragma: no cover
             raise NotImplementedError(conn.vendor)
     return create, drop
+
+
+def _follow_sql(counted: Counted, conn: Any, create: list[str], drop: list[str]) -> None:
+    """The trigger on the followed table (``Counted.follows``): its changed rows' dependants are
+    counted off with the old row and on with the new one (what does not depend on it cancels)."""
+    assert counted.follows is not None
+    model_name, fk, alias = counted.follows
+    followed = apps.get_model(model_name)
+    table = counted.model_class()._meta.db_table
+    other = followed._meta.db_table
+    pk = followed._meta.pk.column
+    trigger = f"tally_{counted.subject}_follow"
+    if conn.vendor == "postgresql":
+        joins = [f"JOIN {src} {alias} ON {alias}.{pk} = r.{fk}" for src in ("old_rows", "new_rows")]
+        body = _upsert(counted, [(table, -1), (table, 1)], conn, joins)
+        create.append(
+            f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $tally$ "
+            f"BEGIN {body}; RETURN NULL; END $tally$"
+        )
+        create.append(
+            f"CREATE TRIGGER {trigger} AFTER UPDATE ON {other} REFERENCING OLD TABLE AS old_rows "
+            f"NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {trigger}()"
+        )
+        drop.append(f"DROP TRIGGER IF EXISTS {trigger} ON {other}")
+        drop.append(f"DROP FUNCTION IF EXISTS {trigger}()")
+    elif conn.vendor == "sqlite":
+        joins = [f"JOIN {_row_of(followed, which)} {alias} ON {alias}.{pk} = r.{fk}" for which in ("OLD", "NEW")]
+        body = _upsert(counted, [(table, -1), (table, 1)], conn, joins)
+        create.append(f"CREATE TRIGGER {trigger} AFTER UPDATE ON {other} FOR EACH ROW BEGIN {body}; END")
+        drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def install(app_label: str, schema_editor: Any = None) -> None:

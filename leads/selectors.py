@@ -140,6 +140,52 @@ def awaiting_units(unit_ids, statuses) -> Any:
     )
 
 
+def earliest_deadlines(unit_ids, statuses, fields, limit: int, where: Q | None = None) -> list[dict[str, Any]]:
+    """The first ``limit`` leads of ``unit_ids`` in ``statuses`` (and ``where``) by deadline (none
+    last), as ``values(*fields)`` (which must hold "pk" and "deadline"). One query: on PostgreSQL
+    a UNION ALL of one ordered scan of ``lead_unit_status_deadline`` per unit and status, each
+    stopping after ``limit`` entries, so that a unit with 10,000 leads in a status reads ``limit``
+    rows, not all of them sorted."""
+    from django.db import connection
+
+    units, wanted = sorted(set(unit_ids)), sorted(set(statuses))
+    order = (F("deadline").asc(nulls_last=True), "pk")
+    base = Lead.objects.filter(where or Q())
+    if len(units) * len(wanted) <= 1 or not connection.features.supports_slicing_ordering_in_compound:
+        qs = base.filter(assigned_unit_id__in=units, status__in=wanted).order_by(*order)
+        return list(qs.values(*fields)[:limit])
+    parts = [
+        base.filter(assigned_unit_id=unit, status=status).order_by(*order).values(*fields)[:limit]
+        for unit in units
+        for status in wanted
+    ]
+    combined = parts[0].union(*parts[1:], all=True).order_by(*order)
+    return list(combined[:limit])
+
+
+def count_awaiting(unit_ids, statuses) -> int:
+    """How many leads of ``unit_ids`` are in ``statuses`` now, from the counters the database
+    keeps (a lead counts for its one unit, so a set of units adds up). One query."""
+    from core import tally
+
+    if not unit_ids:
+        return 0
+    counts = tally.sums({"lead": (tally.EARLIEST, tally.LATEST)}, sorted(set(unit_ids)))
+    return sum(counts.get(("lead", f"status:{status}"), 0) for status in statuses)
+
+
+def count_awaiting_by_deadline(unit_ids, windows: dict[str, tuple[Any, Any]]) -> dict[str, int]:
+    """{name: how many leads of ``unit_ids`` await feedback (``awaiting_feedback_q``) with the
+    deadline in the window (first, last)}, from the counters. One query a window."""
+    from core import tally
+
+    found = {}
+    for name, (first, last) in windows.items():
+        counts = tally.sums({"lead_awaiting": (first, last)}, sorted(set(unit_ids))) if unit_ids else {}
+        found[name] = counts.get(("lead_awaiting", "awaiting"), 0)
+    return found
+
+
 def in_status(statuses) -> Any:
     """Every lead in ``statuses`` (index ``lead_status_received_order``), the oldest first."""
     return Lead.objects.filter(status__in=list(statuses)).order_by("received_on", "pk")

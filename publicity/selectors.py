@@ -150,16 +150,22 @@ def figures(
     - ``household_rate`` (家庭知晓率), ``resident_rate`` (社区居民知晓率), ``elderly_rate``
       (社区老人知晓率): percent, one decimal (float), or None when nobody was surveyed
 
-    With ``source="tally"`` and no ``units``, the activities' figures are read from the counters
+    With ``source="tally"`` and no ``units`` or one, the activities' figures are read from the counters
     the database keeps (``publicity/tallies.py``), with ``by_type`` ({activity type: count}).
     """
-    if source == "tally" and units is None:
+    ids = None if units is None else [u.pk if isinstance(u, Unit) else u for u in units]
+    if source == "tally" and (ids is None or len(ids) <= 1):
+        # one unit at most: an activity counts for its organiser and its community, so a set of
+        # units could count it twice (counted directly below)
         from core import tally
 
-        counts = tally.sums({"activity": (start, end)})
+        counts = tally.sums({"activity": (start, end)}, ids)
         result: dict[str, Any] = {"activities": counts.get(("activity", "activities"), 0)}
         result.update({name: counts.get(("activity", name), 0) for name in ACTIVITY_FIGURES})
-        result.update(awareness_summary(AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)))
+        surveys = AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)
+        if ids is not None:
+            surveys = surveys.filter(community_id__in=ids)
+        result.update(awareness_summary(surveys))
         result["by_type"] = {
             key.removeprefix("type:"): n for (_s, key), n in counts.items() if key.startswith("type:") and n
         }

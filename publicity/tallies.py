@@ -1,5 +1,6 @@
 """What the reports count of the publicity activities, kept by the database (``core.tally``): the
-whole street's figures (a unit's are those it organised or that were held in it, read directly)."""
+whole street's figures and a unit's (an activity counts for its organiser and for the community it
+was held in)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ ACTIVITIES = register(
         subject="activity",
         model="publicity.Activity",
         day="date",
-        unit=None,
+        unit="organiser_id",
+        also=["community_id"],
         keys=[
             Key("'activities'"),
             *[Key(f"'{name}'", value=name) for name in ACTIVITY_FIGURES],

@@ -470,6 +470,8 @@ class Measure(models.Model):
         indexes = [
             # measures overdue: open ones by deadline
             models.Index(fields=["done_at", "deadline"], name="measure_open_deadline_idx"),
+            # a problem's latest deadline (reports.with_last_deadline: closed on time) from the index
+            models.Index(fields=["problem", "deadline"], name="measure_problem_deadline_idx"),
         ]
 
     def __str__(self) -> str:

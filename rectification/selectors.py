@@ -232,6 +232,17 @@ def measures_due(units, until) -> QuerySet[Measure]:
     )
 
 
+def count_measures_due(units, until) -> int:
+    """How many ``measures_due(units, until)`` there are, from the counters the database keeps
+    (``tallies.py``: a measure counts for its problem's owner alone, so a set of units adds up)."""
+    from core import tally
+
+    if not units:
+        return 0
+    counts = tally.sums({"measure_due": (tally.EARLIEST, until)}, sorted(set(units)))
+    return counts.get(("measure_due", "due"), 0)
+
+
 def inspections_due(units, until) -> QuerySet[Institution]:
     """Institutions ``units`` supervise whose next inspection is due by ``until`` (index
     ``inst_unit_due_idx``)."""

@@ -215,8 +215,10 @@ def _leads_recount(*, start, end, units=None, today=None) -> Section:
 
 
 def rectification_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
-    """The whole street's figures from the counters the database keeps (``rectification/tallies.py``)
-    but the problems closed (on time: their measures' deadlines); a unit's, counted directly."""
+    """The figures from the counters the database keeps (``rectification/tallies.py``), the whole
+    street's or one unit's (a row counting for two units, e.g. an institution for its supervising
+    unit and its community, would count twice for a set of units: counted directly), but the
+    problems closed (on time: their measures' deadlines)."""
     title = _("隐患排查整治")
     today = today or timezone.localdate()
     active = rectification.report_institutions(units)
@@ -226,7 +228,7 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY, w
         closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
     else:  # not shown (the dashboard): the one figure read row by row, as it depends on the measures
         closed_totals = {"n": None, "on_time": None}
-    if source == TALLY and units is None:
+    if source == TALLY and (units is None or len(units) <= 1):
         from core import tally
 
         ever = (tally.EARLIEST, tally.LATEST)
@@ -237,7 +239,8 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY, w
                 "inspection": (start, end),
                 "problem": (start, end),
                 "problem_open": ever,
-            }
+            },
+            units,
         )
         snapshot = {
             "total": counts.get(("institution", "active"), 0),

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language, override
 
+from leads import choices as lead_choices
 from leads import selectors as leads
 from organization.choices import PhaseKind
 from organization.models import Campaign, Phase, Unit
@@ -529,7 +530,7 @@ def _leads_per_unit_recount(rows: dict[int, ScoreRow], start, end, today) -> Non
         rows[unit_id].overdue_leads += n
 
 
-def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
+def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today, source: str = "tally") -> None:
     problems = rectification.owned_problems(list(rows))
     closed = (
         rectification.with_last_deadline(problems.filter(closed_at__date__gte=start, closed_at__date__lte=end))
@@ -542,13 +543,20 @@ def _problems_per_unit(rows: dict[int, ScoreRow], start, end, today) -> None:
         row.problems_closed = item["n"]
         row.problems_on_time = item["on_time"]
         row.problems_on_time_rate = rate(item["on_time"], item["n"])
-    overdue_inspections = (
-        rectification.report_institutions()
-        .filter(rectification.inspection_overdue_q(today), supervising_unit_id__in=list(rows))
-        .order_by()
-        .values_list("supervising_unit_id")
-        .annotate(n=Count("pk"))
-    )
+    if source == "recount":
+        overdue_inspections = list(
+            rectification.report_institutions()
+            .filter(rectification.inspection_overdue_q(today), supervising_unit_id__in=list(rows))
+            .order_by()
+            .values_list("supervising_unit_id")
+            .annotate(n=Count("pk"))
+        )
+    else:  # the counters: institutions on the register by supervising unit and next inspection
+        from core import tally
+
+        window = {"institution_due_sup": (tally.EARLIEST, today - datetime.timedelta(days=1))}
+        due = tally.sums_by_unit(window, list(rows))
+        overdue_inspections = [(unit_id, n) for (_s, _k, unit_id), n in due.items()]
     for unit_id, n in overdue_inspections:
         rows[unit_id].overdue_items += n
         rows[unit_id].overdue_inspections += n
@@ -610,7 +618,7 @@ def scorecard(
     if campaign is None or not rows:
         return Scorecard(list(rows.values()), threshold, campaign)
     _leads_per_unit(rows, campaign.start_date, today, today, source)
-    _problems_per_unit(rows, campaign.start_date, today, today)
+    _problems_per_unit(rows, campaign.start_date, today, today, source)
     months = campaign_months(campaign, today)
     if months:
         on_time = dict(
@@ -850,19 +858,26 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
 
 
 def my_deadline_items(user: Any, limit: int = 10) -> dict[str, Any] | None:
-    """The leads the user's unit owes feedback on: due soon and overdue. Four queries."""
+    """The leads the user's unit owes feedback on: due soon and overdue. Four queries: each list
+    by ordered index scans stopping at ``limit`` (``leads.earliest_deadlines``), the counts from
+    the counters the database keeps (``leads.count_awaiting_by_deadline``)."""
     if not user.unit_id:
         return None
     today = timezone.localdate()
     horizon = leads.due_soon_horizon(today)
-    mine = leads.report_leads(sorted(user.scope.unit_ids))
+    units = sorted(user.scope.unit_ids)
     fields = ("pk", "number", "summary", "deadline", "deadline_workdays", "is_major", "assigned_unit__name")
-    overdue = leads.overdue(mine, today)
-    due_soon = leads.due_soon(mine, today, horizon)
+    awaiting = lead_choices.OPEN_FOR_RECEIVER
+    counts = leads.count_awaiting_by_deadline(
+        units,
+        {"overdue": (datetime.date(1900, 1, 1), today - datetime.timedelta(days=1)), "due_soon": (today, horizon)},
+    )
     return {
-        "overdue": list(overdue.order_by("deadline").values(*fields)[:limit]),
-        "due_soon": list(due_soon.order_by("deadline").values(*fields)[:limit]),
-        "counts": {"overdue": overdue.count(), "due_soon": due_soon.count()},
+        "overdue": leads.earliest_deadlines(units, awaiting, fields, limit, Q(deadline__lt=today)),
+        "due_soon": leads.earliest_deadlines(
+            units, awaiting, fields, limit, Q(deadline__gte=today, deadline__lte=horizon)
+        ),
+        "counts": counts,
         "today": today,
     }
 

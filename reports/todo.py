@@ -54,8 +54,9 @@ def _may(user: Any, name: str) -> bool:
 
 
 def _lead_item(key: str, label: Any, qs, url: str, count: Any = None) -> TodoItem | None:
-    """``count``: a callable giving the number (when counting ``qs`` would read too many rows)."""
-    rows = list(qs.values("pk", "number", "summary", "deadline")[:SHOWN])
+    """``count``: a callable giving the number (when counting ``qs`` would read too many rows);
+    ``qs`` a queryset, or a callable giving the rows (``leads.earliest_deadlines``)."""
+    rows = qs() if callable(qs) else list(qs.values("pk", "number", "summary", "deadline")[:SHOWN])
     if not rows:
         return None
     return TodoItem(key, label, count() if count is not None else qs.count(), url, rows)
@@ -92,17 +93,24 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
     lead_list = reverse("leads:index")
     items: list[TodoItem | None] = []
     if units:
-        to_sign = leads.awaiting_units(units, ["referred"])
-        items.append(_lead_item("lead_sign", _("待签收的线索"), to_sign, f"{lead_list}?status=referred"))
-        items.append(
-            _lead_item(
-                "lead_feedback",
-                _("待反馈的线索"),
-                leads.awaiting_units(units, ["verifying", "returned"]),
-                f"{lead_list}?status=verifying",
+        # the unit's leads in a status: the first few by deadline (an ordered index scan per status
+        # that stops there) and how many from the counters, not a count of every such lead
+        for key, label, statuses in [
+            ("lead_sign", _("待签收的线索"), ["referred"]),
+            ("lead_feedback", _("待反馈的线索"), ["verifying", "returned"]),
+        ]:
+            items.append(
+                _lead_item(
+                    key,
+                    label,
+                    lambda statuses=statuses: leads.earliest_deadlines(
+                        units, statuses, ("pk", "number", "summary", "deadline"), SHOWN
+                    ),
+                    f"{lead_list}?status={statuses[0]}",
+                    lambda statuses=statuses: leads.count_awaiting(units, statuses),
+                )
             )
-        )
-        measures = rectification.measures_due(units, until).count()
+        measures = rectification.count_measures_due(units, until)  # the tally
         if measures:
             items.append(
                 TodoItem("measures", _("7 天内到期的整改措施"), measures, reverse("rectification:problem_list"))

@@ -50,21 +50,49 @@ def _unit_sets():
     return [None, used[:1], used[1:4], [], [10**9]]
 
 
+def _each_unit():
+    """Every unit on its own (a unit's dashboard and submission: an institution, an activity, a
+    problem or an inspection counts for two or three units)."""
+    from organization.models import Unit
+
+    return [[pk] for pk in Unit.objects.order_by("pk").values_list("pk", flat=True)]
+
+
 def _assert_same(today):
     from leads import selectors as lead_selectors
     from organization.models import Campaign
 
     for status in ["registered", "fed_back", "closed"]:
         assert lead_selectors.count_in_status([status]) == lead_selectors.in_status([status]).count()
+    # a unit's to-do and deadline lists: counts from the tally, the first rows by ordered scans
+    from django.db.models import F
+
+    from leads.models import Lead, overdue_q
+    from rectification import selectors as rect_selectors
+
+    for units in [u for u in _unit_sets() + _each_unit() if u is not None]:
+        for statuses in [["referred"], ["verifying", "returned"]]:
+            mine = Lead.objects.filter(assigned_unit_id__in=units, status__in=statuses)
+            assert lead_selectors.count_awaiting(units, statuses) == mine.count()
+            expected = list(mine.order_by(F("deadline").asc(nulls_last=True), "pk").values("pk", "deadline")[:5])
+            assert lead_selectors.earliest_deadlines(units, statuses, ("pk", "deadline"), 5) == expected
+        for until in [today, today + datetime.timedelta(days=7), today - datetime.timedelta(days=30)]:
+            assert rect_selectors.count_measures_due(units, until) == rect_selectors.measures_due(units, until).count()
+        counts = lead_selectors.count_awaiting_by_deadline(
+            units, {"overdue": (tally.EARLIEST, today - datetime.timedelta(days=1))}
+        )
+        assert counts["overdue"] == Lead.objects.filter(overdue_q(today), assigned_unit_id__in=units).count()
 
     for campaign in Campaign.objects.all():
         kept = [row.as_json() for row in selectors.scorecard(campaign, today=today).rows]
         assert kept == [row.as_json() for row in selectors.scorecard(campaign, today=today, source="recount").rows]
-    for start, end in _windows(today):
-        for units in _unit_sets():
-            kept = selectors.section_figures(start=start, end=end, units=units, today=today)
-            recount = selectors.section_figures(start=start, end=end, units=units, today=today, source="recount")
-            assert kept == recount, (start, end, units)
+    windows = _windows(today)
+    sets = [(window, units) for window in windows for units in _unit_sets()]
+    sets += [(window, units) for window in windows[:2] for units in _each_unit()]
+    for (start, end), units in sets:
+        kept = selectors.section_figures(start=start, end=end, units=units, today=today)
+        recount = selectors.section_figures(start=start, end=end, units=units, today=today, source="recount")
+        assert kept == recount, (start, end, units)
 
 
 def _move_leads(ctx):
@@ -122,12 +150,56 @@ def _move_leads(ctx):
     Lead.objects.filter(pk__in=[lead.pk for lead in leads[50:55]], merged=None).delete()
 
 
+def _move_rectification():
+    """Institutions given other units (the problems and inspections at them follow), problems
+    moved and closed, activities moved and deleted, by save, queryset.update and delete."""
+    from organization.models import Unit
+    from publicity.models import Activity
+    from rectification.models import Inspection, Institution, Problem
+
+    units = list(Unit.objects.order_by("pk").values_list("pk", flat=True))
+    institutions = list(Institution.objects.order_by("pk"))
+    assert Problem.objects.exists() and Inspection.objects.exists()
+    with_problems = sorted(set(Problem.objects.values_list("institution_id", flat=True)))
+    moved = Institution.objects.get(pk=with_problems[0])
+    moved.supervising_unit_id = units[-1]
+    moved.community_id = None
+    moved.save()
+    Institution.objects.filter(pk__in=with_problems[1:3]).update(community_id=units[0], supervising_unit_id=units[0])
+    Institution.objects.filter(pk__in=[i.pk for i in institutions[-3:]]).update(status="closed", risk_grade=3)
+    # measures done and moved; problems closed and given other owners (their measures follow)
+    from rectification.models import Measure
+
+    measures = list(Measure.objects.order_by("pk").values_list("pk", flat=True))
+    assert measures
+    Measure.objects.filter(pk__in=measures[:2]).update(done_at=timezone.now())
+    Measure.objects.filter(pk__in=measures[2:4]).update(deadline=timezone.localdate())
+    Problem.objects.filter(
+        pk__in=list(Measure.objects.filter(pk__in=measures[4:6]).values_list("problem_id", flat=True))
+    ).update(status="closed", closed_at=timezone.now())
+    problems = list(Problem.objects.order_by("pk"))
+    problems[0].owner_unit_id = units[1]
+    problems[0].status = "closed"
+    problems[0].closed_at = timezone.now()
+    problems[0].save()
+    Problem.objects.filter(pk__in=[p.pk for p in problems[1:4]]).update(owner_unit_id=units[2])
+    Inspection.objects.filter(pk__in=list(Inspection.objects.values_list("pk", flat=True)[:3])).update(
+        unit_id=units[3], date=timezone.localdate()
+    )
+    activities = list(Activity.objects.order_by("pk"))
+    Activity.objects.filter(pk__in=[a.pk for a in activities[:3]]).update(organiser_id=units[4], community_id=None)
+    Activity.objects.filter(pk__in=[a.pk for a in activities[3:5]]).update(community_id=units[4])
+    activities[-1].delete()
+
+
 def test_demo_figures_from_the_tally_equal_a_recount(demo):
     today = timezone.localdate()
     for subject in ["lead", "lead_fed", "lead_awaiting", "case", "case_ledger", "activity", "institution", "problem"]:
         assert Tally.objects.filter(subject=subject, n__gt=0).exists(), subject
     _assert_same(today)
     _move_leads(demo)
+    _assert_same(today)
+    _move_rectification()
     _assert_same(today)
 
 
@@ -198,7 +270,7 @@ def test_the_dashboard_skips_only_what_it_does_not_show(demo):
     wanted: dict[str, set[str]] = {}
     for section_key, key in selectors.DASHBOARD_KEYS + selectors.DASHBOARD_CHARTS:
         wanted.setdefault(section_key, set()).add(key)
-    for units in _unit_sets():
+    for units in _unit_sets() + _each_unit():
         start = today - datetime.timedelta(days=100)
         light = selectors.section_figures(start=start, end=today, units=units, today=today, wanted=wanted)
         full = selectors.section_figures(start=start, end=today, units=units, today=today, source="recount")
