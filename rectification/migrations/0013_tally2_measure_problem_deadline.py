@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rectification", "0011_tally2_unit_counts"),
+        ("rectification", "0012_tally2_unit_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rectification", "0010_tally_counts"),
+        ("rectification", "0011_lists_order_indexes"),
     ]
 
     operations = [
