@@ -78,7 +78,9 @@ def pages(username: str = "zhuanban") -> list[tuple[str, str, str, str, str | No
             details.append((full, view))
     result = [("dashboard (cache off)", reverse("dashboard"), "dashboard", "≤ 15× ping", None)]
     for full in lists + [n for n in EXTRA_LISTS if n not in lists]:
-        result.append((f"list {full}", reverse(full), "list", _targets("list"), HEAD_ONLY.get(full)))
+        # ?page=1: the list itself, never the redirect to the filter the session remembers from an
+        # earlier request of the same list (core.listprefs; "page" is not a filter)
+        result.append((f"list {full}", reverse(full) + "?page=1", "list", _targets("list"), HEAD_ONLY.get(full)))
     result.append(
         (
             "list leads:index (filtered, page 3)",
