@@ -25,7 +25,7 @@ from .exceptions import DomainError
 from .forms import filter_labels, quick_selects
 from .listprefs import remembered_filters
 from .models import Attachment, ExportLog
-from .visibility import visible_to
+from .visibility import limit_choices, visible_to
 from .xlsx import MAX_ROWS, Column, ValueRows, declared, too_many_rows, xlsx_response
 
 
@@ -92,6 +92,7 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
+        limit_choices(filterset.form, self.request.user, scope_wide=True)  # a city: its streets' units only
         quick_selects(filterset.form)  # a filter's choice list costs no template work per option
         filter_labels(filterset.form)  # "全部" for an empty choice
         return filterset
@@ -247,6 +248,11 @@ class ActionView(LoginRequiredMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs.update(self.extra_form_kwargs())
         return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        limit_choices(form, self.request.user)  # a street of a city picks only its own units (issue 19)
+        return form
 
     def extra_form_kwargs(self) -> dict[str, Any]:
         """What the form needs besides data and files (``instance``, ``user``...)."""
