@@ -1051,12 +1051,19 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
         by_unit[lead.assigned_unit_id]["overdue" if lead.deadline < today else "due_soon"].append(lead)
     supplemented = list(
         Lead.objects.filter(_supplemented_on(today - datetime.timedelta(days=1)))
-        .only("pk", "number", "summary", "assigned_unit_id")
+        .only("pk", "number", "summary", "assigned_unit_id", "jurisdiction_id")
         .order_by("number")
     )
-    street_office = Unit.objects.street_office() if supplemented else None
+    # the street office of the lead's own street (a city, issue 19), else the first one
+    offices: dict[int | None, int] = {}
+    if supplemented:
+        for office_id, street_id in Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True).values_list(
+            "pk", "jurisdiction_id"
+        ):
+            offices.setdefault(street_id, office_id)
+            offices.setdefault(None, office_id)
     for lead in supplemented:
-        for unit_id in {lead.assigned_unit_id, street_office.pk if street_office else None}:
+        for unit_id in {lead.assigned_unit_id, offices.get(lead.jurisdiction_id, offices.get(None))}:
             if unit_id is not None:
                 by_unit[unit_id]["supplemented"].append(lead)
     sent = 0

@@ -41,3 +41,19 @@ def test_the_street_office_is_told_of_a_transferred_lead(city_world, django_capt
     assert not lead.informant_name and not lead.informant_phone
     assert OutboundEmail.objects.visible_to(city_world.street_x).filter(pk=mail.pk).exists()
     assert not OutboundEmail.objects.visible_to(city_world.street).filter(pk=mail.pk).exists()
+
+
+def test_a_supplement_reaches_the_office_of_the_leads_own_street(city_world, lead_in, org):
+    from leads.models import Lead
+
+    lead = lead_in("verifying", unit=org.community_a, summary="东石镇的线索")
+    Lead.objects.filter(pk=lead.pk).update(jurisdiction=city_world.dongshi, assigned_unit=city_world.x_community)
+    lead.refresh_from_db()
+    services.lead_add_public_info(lead=lead, text="又来了一次")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    services.leads_send_digests(today=tomorrow)
+    mails = {m.key: m for m in OutboundEmail.objects.filter(template="leads-digest")}
+    office = mails[f"lead-digest:{city_world.x_office.pk}:{tomorrow.isoformat()}"]
+    assert lead.number in office.body_text and office.jurisdiction == city_world.dongshi
+    ours = f"lead-digest:{org.units['street_office'].pk}:{tomorrow.isoformat()}"
+    assert ours not in mails or lead.number not in mails[ours].body_text
