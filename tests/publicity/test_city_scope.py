@@ -66,3 +66,26 @@ def test_a_street_on_its_own_lists_every_community(personas, client_for, org):
     Unit.objects.update(jurisdiction=Jurisdiction.objects.create(name="新塘街道"))
     form = client_for(personas.street).get(reverse("publicity:activity_create")).context["form"]
     assert set(form.fields["community"].queryset) == set(Unit.objects.communities())
+
+
+def test_an_opinion_is_escalated_to_its_own_streets_office(city_world, org):
+    from core.models import OutboundEmail
+    from organization.choices import Role
+    from publicity.choices import RiskLevel
+    from tests.factories import UserFactory
+
+    ours = org.units["street_office"]
+    ours.email = "xintang@example.invalid"
+    ours.save()
+    liaison = UserFactory(username="x_liaison", unit=city_world.x_member, role=Role.UNIT_LIAISON)
+    services.opinion_create(
+        user=liaison,
+        unit=city_world.x_member,
+        date=datetime.date(2022, 6, 20),
+        source="weibo",
+        summary="网传东石某养老院爆雷",
+        risk_level=RiskLevel.MAJOR,
+    )
+    mail = OutboundEmail.objects.get(template="publicity-opinion-escalated")
+    assert "dongshi@example.cn" in mail.to and "xintang@example.invalid" not in mail.to
+    assert mail.jurisdiction == city_world.dongshi
