@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
+from core.visibility import require_own_street
 
 from .choices import TRANSITIONS, LedgerKind, Step, first_step
 from .models import CONTINGENCY_REQUIRED, Case, CaseStep, LedgerEntry, PublicOpinionPlan
@@ -87,6 +88,7 @@ def case_open(
     the ``CASE_FIELDS``. Raises DomainError (e.g. a contingency plan is missing)."""
     action = rules.require(user, "cases.create")
     _known_fields(fields)
+    require_own_street(user, **{k: fields.get(k) for k in ("handling_unit", "institution")})
     _check_date(date)
     kind = fields.get("kind")
     if kind not in TRANSITIONS:
@@ -106,6 +108,7 @@ def case_update(*, case: Case, user: Any, reason: str = "", expected_version: in
     ``expected_version`` (the version the user's form was loaded with), a save over someone
     else's newer change raises ``ConcurrentEditError`` and nothing is saved."""
     _known_fields(fields)
+    require_own_street(user, **{k: fields.get(k) for k in ("handling_unit", "institution")})
     kind_changed = False
 
     def values(locked: Case) -> dict[str, Any]:

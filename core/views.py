@@ -27,7 +27,7 @@ from .forms import filter_labels, quick_selects
 from .listprefs import remembered_filters
 from .models import Attachment, ExportLog
 from .paging import CappedPaginator
-from .visibility import visible_to
+from .visibility import limit_choices, visible_to
 from .xlsx import MAX_ROWS, Column, ValueRows, declared, too_many_rows, xlsx_response
 
 
@@ -106,6 +106,7 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
+        limit_choices(filterset.form, self.request.user, scope_wide=True)  # a city: its streets' units only
         if not is_fast(filterset):
             quick_selects(filterset.form)  # a filter's choice list costs no template work per option
             filter_labels(filterset.form)  # "全部" for an empty choice
@@ -262,6 +263,11 @@ class ActionView(LoginRequiredMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs.update(self.extra_form_kwargs())
         return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        limit_choices(form, self.request.user)  # a street of a city picks only its own units (issue 19)
+        return form
 
     def extra_form_kwargs(self) -> dict[str, Any]:
         """What the form needs besides data and files (``instance``, ``user``...)."""

@@ -19,9 +19,11 @@ is not bounded, so nothing changes for it.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _lazy
 
 if TYPE_CHECKING:
     from organization.models import Scope
@@ -92,6 +94,71 @@ def in_jurisdiction(scope: Scope, obj: Any) -> bool:
     answer = bool(type(obj)._default_manager.filter(q, pk=obj.pk).exists())
     obj._hulao_in_jurisdiction = (scope.jurisdiction_ids, answer)
     return answer
+
+
+def _choice_bound(model: Any, ids: frozenset[int]) -> models.Q | None:
+    """The rows of a choice list's model in ``ids``; None when the list is not bounded: the
+    model is shared by every jurisdiction (``""``) or is the jurisdiction itself (``"pk"``)."""
+    path = getattr(model, "jurisdiction_path", None)
+    if not path or path == "pk":
+        return None
+    return jurisdiction_q(model, ids)
+
+
+#: A choice outside the street's list (another street's unit, or one that no longer exists).
+OTHER_STREET_CHOICE = _lazy("所选项不属于本镇街或已不存在，只能选择本镇街的单位、人员或机构。")
+
+
+def limit_choices(form: Any, user: Any, *, scope_wide: bool = False) -> None:
+    """Bound every model choice list of ``form`` (units, people, institutions...) to the user's
+    own street in a city (issue 19), so that a street picks only its own units. With
+    ``scope_wide`` (a list page's filters), to every jurisdiction the user sees: the city
+    filters by its streets' units. Nothing changes in a deployment of one street."""
+    scope = scope_of(user)
+    if scope is None or scope.jurisdiction_ids is None:
+        return
+    ids = scope.jurisdiction_ids if scope_wide else own_street_ids(scope)
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None:
+            continue
+        bound = _choice_bound(queryset.model, ids)
+        if bound is not None:
+            field.queryset = queryset.filter(bound)
+            field.error_messages = {**field.error_messages, "invalid_choice": OTHER_STREET_CHOICE}
+
+
+def own_street_ids(scope: Scope) -> frozenset[int]:
+    """The user's own jurisdiction (a street of a city, or the city office's own)."""
+    return frozenset({scope.jurisdiction_id}) if scope.jurisdiction_id is not None else frozenset()
+
+
+def require_own_street(user: Any, **objs: Any) -> None:
+    """Refuse (DomainError) a unit, person or institution of another street, named by the
+    service's field (``require_own_street(user, handling_unit=unit)``). Every service that takes
+    one calls it: a street cannot assign work to another street's unit (issue 19). Nothing is
+    checked in a deployment of one street."""
+    from django.utils.translation import gettext
+
+    from .exceptions import DomainError
+
+    scope = scope_of(user)
+    if scope is None or scope.jurisdiction_ids is None:
+        return
+    own = dataclasses.replace(scope, jurisdiction_ids=own_street_ids(scope))
+    for field, value in objs.items():
+        values = value if isinstance(value, list | tuple | set | frozenset | models.QuerySet) else [value]
+        for obj in values:
+            if obj is None or not isinstance(obj, models.Model):
+                continue
+            if _choice_bound(type(obj), own.jurisdiction_ids or frozenset()) is None:
+                continue
+            if not in_jurisdiction(own, obj):
+                raise DomainError(
+                    gettext("“%(obj)s”不属于本镇街，只能选择本镇街的单位、人员或机构。") % {"obj": obj},
+                    code="jurisdiction",
+                    field=field,
+                )
 
 
 def scope_of(user: Any) -> Scope | None:

@@ -133,6 +133,18 @@ class TipForm(IdentityHintMixin, forms.Form):
                 token = signing.loads(str(self.data.get("hold", "")), salt=HOLD_SALT)
             except signing.BadSignature:
                 token = None
+        from organization.models import Jurisdiction
+
+        from .services import tip_streets
+
+        streets = tip_streets()
+        if streets:  # a city: the informant says which street it happened in (issue 19)
+            self.fields["street"] = forms.ModelChoiceField(
+                label=_("事情发生在哪个镇街？"),
+                queryset=Jurisdiction.objects.filter(pk__in=[s.pk for s in streets]),
+                empty_label=_("请选择"),
+            )
+            self.order_fields(["street"])
         #: the token the files of this form are held under (new if the form is new or tampered)
         self.hold: str = token if isinstance(token, str) and token else _hold_token()
         if not self.is_bound:

@@ -147,7 +147,7 @@ def _open_held(row: PublicFile) -> File:
     return handle
 
 
-def submit_tip(*, token: str, address: str, data: dict[str, Any]) -> tuple[Lead, str | None]:
+def submit_tip(*, token: str, address: str, data: dict[str, Any], street: Any = None) -> tuple[Lead, str | None]:
     """The lead for the form ``token``, made once with the files held for it. Returns the lead and
     its receipt code, or the existing lead and ``None`` when this form was already sent."""
     key = address_key(address)
@@ -159,7 +159,7 @@ def submit_tip(*, token: str, address: str, data: dict[str, Any]) -> tuple[Lead,
         rows = list(submission.files.filter(attached=False))
         handles = [_open_held(row) for row in rows]
         try:
-            lead, code = services.lead_submit_tip(data=data, files=handles)
+            lead, code = services.lead_submit_tip(data=data, files=handles, street=street)
         finally:
             for handle in handles:
                 handle.close()

@@ -361,16 +361,71 @@ def lead_transfer(*, user: Any, street: Any, data: dict[str, Any], reason: str =
     with transaction.atomic(), audit_context(actor=user, reason=reason or gettext("市专项办转办线索")):
         lead.number = reserve_numbers(lead.received_on.year, 1)[0]
         lead.save()
+        _mail_transfer(lead, street)
     return lead
 
 
-def lead_submit_tip(*, data: dict[str, Any], files: Iterable[Any] = ()) -> tuple[Lead, str]:
-    """A tip from the public web form (no login). Returns the lead and its receipt code."""
+TRANSFER_TEXT = {
+    "subject": _("市专项办转办线索"),
+    "intro": _("市专项办向本镇街转办以下线索，请在反馈期限前核查办结："),
+    "reference": _("转办文号"),
+    "deadline": _("反馈期限"),
+    "closing": _("请登录护老系统办理。"),
+}
+
+
+def _mail_transfer(lead: Lead, street: Any) -> None:
+    """A lead the city transferred: an e-mail (through the outbox, with the transfer) to the
+    street office's liaisons and mailbox, with the lead's number and the city's deadline; never
+    the informant (a transferred lead has none of the city's)."""
+    from core.mail import absolute_url, queue_mail
+    from organization import contacts
+    from organization.models import Unit
+
+    offices = Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True, jurisdiction=street)
+    office = contacts.with_addresses(offices).first()
+    if office is None:
+        return
+    queue_mail(
+        "leads-transferred",
+        to=contacts.unit_addresses(office),
+        context={"unit": office, "lead": lead, "t": TRANSFER_TEXT, "url": absolute_url(lead.get_absolute_url())},
+        key=f"lead-transferred:{lead.pk}",
+        jurisdiction_id=street.pk,
+    )
+
+
+def tip_streets() -> list[Any]:
+    """The streets the public tip form offers (issue 19): each street of the deployment that has
+    an active street office, when there are several (a city); none in a deployment of one street
+    (the tip goes to its office, as before). One query."""
+    from organization.models import Jurisdiction
+
+    streets = list(
+        Jurisdiction.objects.filter(
+            parent__isnull=False, units__kind=UnitKind.STREET_OFFICE, units__is_active=True
+        ).distinct()
+    )
+    return streets if len(streets) > 1 else []
+
+
+def lead_submit_tip(*, data: dict[str, Any], files: Iterable[Any] = (), street: Any = None) -> tuple[Lead, str]:
+    """A tip from the public web form (no login). Returns the lead and its receipt code. In a
+    city, ``street`` (one of ``tip_streets``) is the street the informant chose: the lead is that
+    street's, filed by its office; without it, the first street office's (a deployment of one
+    street)."""
     from organization.models import Unit
 
     data = {**data, "source": LeadSource.PUBLIC, "channel": "web", "is_major": False}
     lead = build_lead(data)
-    lead.filed_by_unit = Unit.objects.street_office()
+    offices = Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True)
+    if street is not None:
+        if street.parent_id is None:
+            raise DomainError(_("请选择事发镇街。"), code="street", field="street")
+        offices = offices.filter(jurisdiction_id=street.pk)
+    lead.filed_by_unit = offices.first()
+    if street is not None and lead.filed_by_unit is None:
+        raise DomainError(_("请选择事发镇街。"), code="street", field="street")
     lead.jurisdiction_id = lead.filed_by_unit.jurisdiction_id if lead.filed_by_unit else None
     code = _new_receipt(lead)
     with transaction.atomic(), audit_context(reason=gettext("群众网上举报")):
@@ -809,6 +864,7 @@ def lead_urge(*, lead: Lead, user: Any, reason: str = "") -> Lead:
                     "url": absolute_url(lead.get_absolute_url()),
                 },
                 key=f"lead-urge:{lead.pk}:{today.isoformat()}",
+                jurisdiction_id=lead.jurisdiction_id,
             )
     return lead
 
@@ -995,12 +1051,19 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
         by_unit[lead.assigned_unit_id]["overdue" if lead.deadline < today else "due_soon"].append(lead)
     supplemented = list(
         Lead.objects.filter(_supplemented_on(today - datetime.timedelta(days=1)))
-        .only("pk", "number", "summary", "assigned_unit_id")
+        .only("pk", "number", "summary", "assigned_unit_id", "jurisdiction_id")
         .order_by("number")
     )
-    street_office = Unit.objects.street_office() if supplemented else None
+    # the street office of the lead's own street (a city, issue 19), else the first one
+    offices: dict[int | None, int] = {}
+    if supplemented:
+        for office_id, street_id in Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True).values_list(
+            "pk", "jurisdiction_id"
+        ):
+            offices.setdefault(street_id, office_id)
+            offices.setdefault(None, office_id)
     for lead in supplemented:
-        for unit_id in {lead.assigned_unit_id, street_office.pk if street_office else None}:
+        for unit_id in {lead.assigned_unit_id, offices.get(lead.jurisdiction_id, offices.get(None))}:
             if unit_id is not None:
                 by_unit[unit_id]["supplemented"].append(lead)
     sent = 0
@@ -1019,6 +1082,7 @@ def leads_send_digests(*, today: datetime.date | None = None) -> int:
                 "list_url": absolute_url(f"{reverse('leads:index')}?assigned_unit={unit.pk}"),
             },
             key=f"lead-digest:{unit.pk}:{today.isoformat()}",
+            jurisdiction_id=unit.jurisdiction_id,
         )
         if mail is not None:
             sent += 1

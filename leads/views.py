@@ -912,7 +912,9 @@ class TipView(FormView):
             form.add_error("files", message)
         if not valid or refused:
             return self.form_invalid(form)
-        lead, code = public.submit_tip(token=form.hold, address=address, data=form.lead_data())
+        lead, code = public.submit_tip(
+            token=form.hold, address=address, data=form.lead_data(), street=form.cleaned_data.get("street")
+        )
         if code is not None:
             request.session[NEW_RECEIPT_KEY] = {"code": code, "at": time.time()}
             request.session[PUBLIC_SESSION_KEY] = lead.pk

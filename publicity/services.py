@@ -21,6 +21,7 @@ from core import rules
 from core.audit import audit_context
 from core.exceptions import DomainError
 from core.services import attachments_add
+from core.visibility import require_own_street
 from organization.choices import UnitKind
 from organization.models import Unit, User
 
@@ -42,6 +43,7 @@ def _photos_add(activity: Activity, *, user: User, photos: Iterable[Any]) -> Non
 def _create(obj: R, *, user: User, action: str, reason: str, then: Callable[[R], Any] | None = None) -> R:
     """Validate (the model's constraints with their Chinese messages), then save with the audit
     entry, in one transaction with ``then(obj)`` (photos)."""
+    _check_street(obj, user)
     obj.full_clean()
     with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(rules.get(action), reason)):
         obj.save()
@@ -71,6 +73,7 @@ def _update(
         return fields
 
     def save(locked: R) -> None:
+        _check_street(locked, user)
         check(before[0], locked)
         locked.full_clean()
         locked.save()
@@ -80,6 +83,15 @@ def _update(
     return rules.transition(
         obj, user=user, action=action, reason=reason, fields=values, expected_version=expected_version, save=save
     )
+
+
+def _check_street(obj: Any, user: User) -> None:
+    """The record's units (organiser, community, unit) are of the user's street (issue 19); no
+    query in a deployment of one street."""
+    if user.scope.jurisdiction_ids is None:
+        return
+    names = [name for name in ("organiser", "community", "unit") if getattr(obj, f"{name}_id", None) is not None]
+    require_own_street(user, **{name: getattr(obj, name) for name in names})
 
 
 def _check_case_link(obj: Activity | OpinionEntry, name: str, user: User, stored: Any = None) -> None:
@@ -308,13 +320,18 @@ def opinion_escalate(*, entry: OpinionEntry, user: User, reason: str) -> Opinion
 
     def save(locked: OpinionEntry) -> None:
         locked.save()
-        office = with_addresses(Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True)).first()
+        offices = Unit.objects.filter(kind=UnitKind.STREET_OFFICE, is_active=True)
+        street = locked.unit.jurisdiction_id if locked.unit_id else None
+        if street is not None:  # in a city: the office of the entry's street
+            offices = offices.filter(jurisdiction_id=street)
+        office = with_addresses(offices).first()
         if office is not None:
             queue_mail(
                 "publicity-opinion-escalated",
                 to=unit_addresses(office),
                 context={"entry": locked, "unit": locked.unit, "by": user, "reason": reason},
                 key=f"opinion-escalated:{locked.pk}",
+                jurisdiction_id=office.jurisdiction_id,
             )
 
     return rules.transition(

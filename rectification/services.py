@@ -20,6 +20,7 @@ from core.audit import audit_context, record_action
 from core.concurrency import save_versioned
 from core.exceptions import DomainError
 from core.services import attachments_add
+from core.visibility import require_own_street
 from organization.choices import UnitCode, UnitKind
 from organization.models import Unit, User
 
@@ -173,7 +174,9 @@ def sectors_save(*, user: User, mapping: dict[str, tuple[Unit, Iterable[Unit]]],
     whose unit no longer supervises its sector asks for a unit that does. Returns rows changed."""
     action = rules.require(user, "rectification.sectors_edit")
     reason = rules.require_reason(action, reason)
-    for sector, (lead, _units) in mapping.items():
+    mapping = {sector: (lead, list(units)) for sector, (lead, units) in mapping.items()}
+    for sector, (lead, units) in mapping.items():
+        require_own_street(user, **{f"lead_{sector}": lead, f"units_{sector}": units})
         if sector not in Sector.values:
             raise DomainError(_("整治领域无效。"), code="sector")
         if lead is None:
@@ -205,6 +208,7 @@ def institution_set_supervisor(*, institution: Institution, user: User, unit: Un
     and in its audit trail)."""
     if unit is None or unit.kind != UnitKind.MEMBER_UNIT or not unit.is_active:
         raise DomainError(_("监管单位须为启用的成员单位。"), code="unit", field="unit")
+    require_own_street(user, unit=unit)
     allowed = {u.pk for u in sector_units().get(institution.sector, [])}
     reason = (reason or "").strip()
     override = "" if unit.pk in allowed else reason
@@ -311,6 +315,7 @@ def institution_create(
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    require_own_street(user, **{k: fields.get(k) for k in ("supervising_unit", "community")})
     institution = Institution(created_by=user, **fields)
     _clean_institution(institution)
     if not institution_seen(user.scope, institution):
@@ -341,6 +346,7 @@ def institution_update(
     unknown = set(fields) - set(INSTITUTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    require_own_street(user, **{k: fields.get(k) for k in ("supervising_unit", "community")})
     stored = Institution.objects.get(pk=institution.pk)
     for name, value in fields.items():
         setattr(institution, name, value)
@@ -409,6 +415,7 @@ def inspection_record(
 ) -> Inspection:
     """Record an inspection; the next one is scheduled from it by the institution's grade."""
     rules.require(user, "rectification.inspect", institution)
+    require_own_street(user, unit=unit)
     today = timezone.localdate()
     if date > today:
         raise DomainError(_("检查日期不能晚于今天。"), code="future", field="date")
@@ -454,6 +461,7 @@ def problem_raise(
     """Put a problem on the list: with an owner (清单责任化) and at least one measure with its
     deadline (措施条款化、时限节点化)."""
     rules.require(user, "rectification.raise_problem", institution)
+    require_own_street(user, owner_unit=owner_unit)
     if inspection is not None and inspection.institution_id != institution.pk:
         raise DomainError(_("检查记录不属于该机构。"))
     if not description.strip():
@@ -692,6 +700,7 @@ def plan_save(
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    require_own_street(user, lead_unit=fields.get("lead_unit"))
     for name, value in fields.items():
         setattr(plan, name, value)
     with transaction.atomic(), audit_context(actor=user, reason=reason or _("制定/修改应急预案")):
@@ -773,6 +782,7 @@ def rectification_send_digests(*, today: datetime.date | None = None) -> int:
                 "t": DIGEST_TEXT,
             },
             key=f"rectification-digest:{unit.pk}:{today.isoformat()}",
+            jurisdiction_id=unit.jurisdiction_id,
         )
         if mail is not None:
             sent += 1

@@ -22,6 +22,7 @@ from core import rules as core_rules
 from core.audit import audit_context, record_action
 from core.exceptions import DomainError
 from core.mail import absolute_url, queue_mail
+from core.visibility import require_own_street
 from core.xlsx import XLSX_MIME
 from organization import contacts
 from organization.choices import UnitKind
@@ -77,6 +78,7 @@ def submission_start(
     """The unit's submission for ``month`` (a draft is created the first time), with its figures
     filled in from the system. A unit its own; the street office any reporting unit."""
     core_rules.require(user, "reports.submission_start")
+    require_own_street(user, unit=unit)
     _require_for_unit(user, unit)
     campaign = _require_campaign(campaign, user)
     if unit.kind not in rules.REPORTING_KINDS:
@@ -241,6 +243,7 @@ def reminders_send(*, today: datetime.date | None = None, campaign: Campaign | N
                     "submissions_url": absolute_url(reverse("reports:submission_list")),
                 },
                 key=f"submission-reminder:{unit.pk}:{month:%Y-%m}",
+                jurisdiction_id=unit.jurisdiction_id,
             )
         count += int(mail is not None)
     return count
@@ -475,7 +478,17 @@ def _queue_report_mail(report: MonthlyReport, content: bytes | None = None, key:
         },
         key=key or report.mail_key,
         attachment=(report.filename, content, XLSX_MIME),
+        jurisdiction_id=_report_jurisdiction(report),
     )
+
+
+def _report_jurisdiction(report: MonthlyReport) -> int | None:
+    """The street whose report it is (its requester's), for the outbox in a city (issue 19)."""
+    if report.requested_by_id is None:
+        return None
+    from organization.models import User
+
+    return User.objects.filter(pk=report.requested_by_id).values_list("unit__jurisdiction_id", flat=True).first()
 
 
 #: Test hook: called between building the workbook and committing (a crash here is a crash

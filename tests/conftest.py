@@ -213,3 +213,48 @@ def login(page):
         return page
 
     return do
+
+
+@pytest.fixture
+def city_world(org, personas):
+    """Issue 19: the plan's street (新塘, with ``personas``) as one of a city's (晋江市), a second
+    street (东石镇) with its own office, member unit, working group and community, and the city's
+    office. ``x_*`` are 东石镇's."""
+    from organization.choices import JurisdictionLevel, Role, UnitCode, UnitKind
+    from organization.models import Jurisdiction, Unit
+    from tests.factories import UserFactory
+
+    jinjiang = Jurisdiction.objects.create(name="晋江市", level=JurisdictionLevel.CITY)
+    xintang = Jurisdiction.objects.create(name="新塘街道", parent=jinjiang)
+    dongshi = Jurisdiction.objects.create(name="东石镇", parent=jinjiang)
+    Unit.objects.update(jurisdiction=xintang)
+    city_office = Unit.objects.create(
+        name="晋江市专项办（市级）", kind=UnitKind.CITY_OFFICE, code="city_office", jurisdiction=jinjiang
+    )
+
+    def unit(name, kind, code, **extra):
+        return Unit.objects.create(name=name, kind=kind, code=code, jurisdiction=dongshi, **extra)
+
+    x_office = unit("东石镇专项办", UnitKind.STREET_OFFICE, UnitCode.STREET_OFFICE, email="dongshi@example.cn")
+    x_member = unit("东石镇市场监管所", UnitKind.MEMBER_UNIT, UnitCode.MARKET_REGULATION)
+    x_group = unit("东石镇打击组", UnitKind.WORKING_GROUP, UnitCode.GROUP_CRACKDOWN)
+    x_community = unit("东石社区", UnitKind.COMMUNITY, "community_a")
+    for row in (*org.units.values(), org.community_a, org.community_b):
+        row.refresh_from_db()
+    for u in personas.all().values():
+        u.refresh_from_db()
+        u.__dict__.pop("scope", None)
+    return SimpleNamespace(
+        jinjiang=jinjiang,
+        xintang=xintang,
+        dongshi=dongshi,
+        city=UserFactory(username="city", unit=city_office, role=Role.CITY_OFFICE),
+        street=personas.street,
+        x_office=x_office,
+        x_member=x_member,
+        x_group=x_group,
+        x_community=x_community,
+        street_x=UserFactory(username="street_x", unit=x_office, role=Role.STREET_OFFICE),
+        personas=personas,
+        org=org,
+    )

@@ -59,6 +59,22 @@ def test_site_url_is_documented():
             assert "LEADS_SITE_URL" not in path.read_text(encoding="utf-8"), path
 
 
+def _transfer_from_a_city(today):
+    """Issue 19: the street becomes one of a city's, whose office transfers it a lead."""
+    from leads.services import lead_transfer
+    from organization.choices import JurisdictionLevel, Role, UnitKind
+    from organization.models import Jurisdiction, Unit
+    from tests.factories import UserFactory
+
+    city = Jurisdiction.objects.create(name="晋江市", level=JurisdictionLevel.CITY)
+    street = Jurisdiction.objects.create(name="新塘街道", parent=city)
+    Unit.objects.filter(kind=UnitKind.STREET_OFFICE).update(jurisdiction=street)
+    office = Unit.objects.create(name="晋江市专项办（市级）", kind=UnitKind.CITY_OFFICE, code="city", jurisdiction=city)
+    user = UserFactory(username="city_transfer", unit=office, role=Role.CITY_OFFICE)
+    data = {"higher_reference": "晋专办〔2026〕1号", "higher_deadline": today + datetime.timedelta(days=10)}
+    lead_transfer(user=user, street=street, data={**data, "summary": "转办线索", "fraud_type": "product"})
+
+
 @pytest.mark.django_db
 def test_every_email_the_app_sends_links_only_absolutely(settings, django_capture_on_commit_callbacks):
     from core.models import OutboundEmail
@@ -92,6 +108,7 @@ def test_every_email_the_app_sends_links_only_absolutely(settings, django_captur
         first_day = today.replace(day=1)
         month = (first_day - datetime.timedelta(days=1)).replace(day=1)  # last month: its period is over
         reports.report_generate(month=month, campaign=campaign, today=today)
+        _transfer_from_a_city(today)
 
     sent = {m.template for m in OutboundEmail.objects.all()}
     templates = {p.name.split("-body")[0] for p in (ROOT / "templates" / "emails").glob("*-body.*")}
