@@ -12,6 +12,8 @@ as escaped source and, for a preview, in a sandboxed iframe whose own response f
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -58,14 +60,15 @@ class OutboxListView(OutboxReaderMixin, ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["unreachable"] = unreachable_units()
+        context["unreachable"] = unreachable_units(self.request.user)
         return context
 
 
-def unreachable_units() -> list:
-    """The units no e-mail reaches (``settings.OUTBOX_UNREACHABLE_UNITS``); none when unset."""
+def unreachable_units(user: Any = None) -> list:
+    """The units no e-mail reaches (``settings.OUTBOX_UNREACHABLE_UNITS``; in a city, of the
+    user's own street); none when unset."""
     path = getattr(settings, "OUTBOX_UNREACHABLE_UNITS", "")
-    return list(import_string(path)()) if path else []
+    return list(import_string(path)(user=user)) if path else []
 
 
 class OutboxDetailView(OutboxReaderMixin, ScopedDetailView):

@@ -186,16 +186,29 @@ def count_awaiting_by_deadline(unit_ids, windows: dict[str, tuple[Any, Any]]) ->
     return found
 
 
-def in_status(statuses) -> Any:
-    """Every lead in ``statuses`` (index ``lead_status_received_order``), the oldest first."""
-    return Lead.objects.filter(status__in=list(statuses)).order_by("received_on", "pk")
+def _bounded(user: Any) -> bool:
+    """Whether ``user``'s scope is bounded by jurisdictions (a street or the city of a city
+    deployment, issue 19): then "every lead" means every lead the user may see."""
+    scope = getattr(user, "scope", None) if user is not None else None
+    return scope is not None and scope.jurisdiction_ids is not None
 
 
-def count_in_status(statuses) -> int:
+def in_status(statuses, user: Any = None) -> Any:
+    """Every lead in ``statuses`` (index ``lead_status_received_order``), the oldest first; in a
+    city, those of ``user``'s street(s) only."""
+    qs = visible_to(user, Lead) if _bounded(user) else Lead.objects.all()
+    return qs.filter(status__in=list(statuses)).order_by("received_on", "pk")
+
+
+def count_in_status(statuses, user: Any = None) -> int:
     """How many leads are in ``statuses`` now, from the counters the database keeps (``tallies.py``:
-    every lead counts under its status on its day received). One query on a small table."""
+    every lead counts under its status on its day received; one query on a small table). In a
+    city, counted among ``user``'s street(s) leads (a lead not yet referred has no unit to be
+    counted under)."""
     from core import tally
 
+    if _bounded(user):
+        return in_status(statuses, user).count()
     counts = tally.sums({"lead": (tally.EARLIEST, tally.LATEST)})
     return sum(counts.get(("lead", f"status:{status}"), 0) for status in statuses)
 

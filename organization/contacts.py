@@ -8,6 +8,8 @@ and on the street office's dashboard so that someone adds an address.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .models import Unit, User
@@ -37,11 +39,12 @@ def unit_addresses(unit: Unit) -> list[str]:
     return sorted({a.strip() for a in addresses if a and a.strip()})
 
 
-def unreachable_units(units: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
-    """Of ``units`` (default: the active units that receive leads and reminders), those that no
-    e-mail reaches: no unit address, no liaison with one, nobody of the unit with one. One query."""
+def unreachable_units(units: QuerySet[Unit] | None = None, user: Any = None) -> QuerySet[Unit]:
+    """Of ``units`` (default: the active units that receive leads and reminders, of ``user``'s own
+    street in a city), those that no e-mail reaches: no unit address, no liaison with one, nobody
+    of the unit with one. One query."""
     if units is None:
-        units = Unit.objects.receivers()
+        units = Unit.objects.receivers().of_street(user)
     liaison_has_email = Exists(_people_with_email().filter(pk=OuterRef("liaison_id")))
     someone_has_email = Exists(_people_with_email().filter(unit_id=OuterRef("pk")))
     return units.filter(email="").exclude(liaison_has_email).exclude(someone_has_email)

@@ -249,8 +249,13 @@ def inspections_due(units, until) -> QuerySet[Institution]:
     return Institution.objects.filter(supervising_unit_id__in=list(units), next_inspection_due__lte=until)
 
 
-def problems_in_status(statuses) -> QuerySet[Problem]:
-    return Problem.objects.filter(status__in=list(statuses))
+def problems_in_status(statuses, user: Any = None) -> QuerySet[Problem]:
+    """Every problem in ``statuses``; in a city (a scope bounded by jurisdictions), those of
+    ``user``'s street(s) only."""
+    scope = getattr(user, "scope", None) if user is not None else None
+    bounded = scope is not None and scope.jurisdiction_ids is not None
+    qs = visible_to(user, Problem) if bounded else Problem.objects.all()
+    return qs.filter(status__in=list(statuses))
 
 
 def search_institutions(user: Any, text: str, limit: int = 10) -> list[dict[str, Any]]:

@@ -119,14 +119,14 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
         if inspections:
             items.append(TodoItem("inspections", _("7 天内应检查的机构"), inspections, reverse("rectification:index")))
     if _may(user, "leads.refer"):
-        to_refer = leads.in_status(["registered"])
+        to_refer = leads.in_status(["registered"], user)
         items.append(
             _lead_item(
                 "lead_refer",
                 _("待分派的线索"),
                 to_refer,
                 f"{lead_list}?status=registered",
-                lambda: leads.count_in_status(["registered"]),  # every lead of the street: the tally
+                lambda: leads.count_in_status(["registered"], user),  # every lead of the street: the tally
             )
         )
     if _may(user, "leads.close"):
@@ -134,13 +134,13 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
             _lead_item(
                 "lead_verify",
                 _("待核实的反馈"),
-                leads.in_status(["fed_back"]),
+                leads.in_status(["fed_back"], user),
                 f"{lead_list}?status=fed_back",
-                lambda: leads.count_in_status(["fed_back"]),
+                lambda: leads.count_in_status(["fed_back"], user),
             )
         )
     if _may(user, "rectification.verify"):
-        rectified = rectification.problems_in_status(["rectified"]).count()
+        rectified = rectification.problems_in_status(["rectified"], user).count()
         if rectified:
             url = reverse("rectification:problem_list") + "?status=rectified"
             items.append(TodoItem("problem_verify", _("待核查销号的问题"), rectified, url))

@@ -83,7 +83,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if supervisions:
             context["supervisions"] = supervisions
         if may_read_outbox(self.request.user):  # who reads the outbox fixes where mail goes
-            context["unreachable"] = list(contacts.unreachable_units().only("pk", "name"))
+            context["unreachable"] = list(contacts.unreachable_units(user=self.request.user).only("pk", "name"))
         return context
 
 
