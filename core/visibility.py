@@ -112,12 +112,15 @@ OTHER_STREET_CHOICE = _lazy("所选项不属于本镇街或已不存在，只能
 def limit_choices(form: Any, user: Any, *, scope_wide: bool = False) -> None:
     """Bound every model choice list of ``form`` (units, people, institutions...) to the user's
     own street in a city (issue 19), so that a street picks only its own units. With
-    ``scope_wide`` (a list page's filters), to every jurisdiction the user sees: the city
-    filters by its streets' units. Nothing changes in a deployment of one street."""
+    ``scope_wide`` (a list page's filters), and for the city office, to every jurisdiction the
+    user sees: the city filters by, and acts on, its streets' units and people. Nothing changes in
+    a deployment of one street."""
     scope = scope_of(user)
     if scope is None or scope.jurisdiction_ids is None:
         return
-    ids = scope.jurisdiction_ids if scope_wide else own_street_ids(scope)
+    # the city office acts across its streets (a street's liaison, a 通报 of a street): its choices
+    # span them, and what it may do is the rules' to say
+    ids = scope.jurisdiction_ids if scope_wide or scope.is_city else own_street_ids(scope)
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
         if queryset is None:
