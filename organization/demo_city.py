@@ -117,7 +117,13 @@ def seed_city(*, today: datetime.date | None = None, streets_count: int = 3) -> 
     today = today or timezone.localdate()
     password = make_password(DEMO_PASSWORD)
     city, _new = Jurisdiction.objects.get_or_create(name=CITY, defaults={"level": JurisdictionLevel.CITY})
-    home, _new = Jurisdiction.objects.get_or_create(name=HOME, defaults={"parent": city, "sort_order": 1})
+    # the plan's street: 新塘 if it exists, else the one street a deployment migrated with its data
+    # already has (the migration's default), else a new one
+    home = (
+        Jurisdiction.objects.filter(name=HOME).first()
+        or Jurisdiction.objects.filter(parent__isnull=True, level=JurisdictionLevel.STREET).order_by("pk").first()
+        or Jurisdiction.objects.create(name=HOME, parent=city, sort_order=1)
+    )
     if home.parent_id is None:
         home.parent = city
         home.save(update_fields=["parent"])
