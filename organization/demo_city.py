@@ -177,7 +177,7 @@ def seed_city(*, today: datetime.date | None = None, streets_count: int = 3) -> 
                 user=city_user,
                 street=street,
                 data={
-                    "higher_reference": f"晋专办〔{today.year}〕{s + 1}{i + 1:02d}号",
+                    "higher_reference": f"晋市转〔{today.year}〕{s + 1}{i + 1:02d}号",
                     "higher_deadline": today + datetime.timedelta(days=10 + 5 * i),
                     "summary": summary,
                     "subject_name": subject,
