@@ -25,3 +25,20 @@ def test_login_and_see_the_dashboard_in_chinese(page, login, personas):
 def test_wrong_password_is_refused_in_chinese(page, login, personas):
     login("community_a", "wrong-password")
     assert "请输入一个正确的" in page.content() or "正确的用户名和密码" in page.content()
+
+
+def test_the_top_bar_keeps_each_entry_on_one_line_in_english(page, login, personas):
+    """At 1280 px the English entries ("Holiday arrangement", "My to-do", "简体中文") used to wrap
+    into narrow columns; the bar now takes a second row instead."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login("street")
+    with page.expect_navigation():
+        page.get_by_test_id("lang-en").click()
+    wrapped = page.evaluate(
+        """() => [...document.querySelectorAll('nav.navbar .nav-link, nav.navbar form .btn')]
+              .filter(e => e.offsetParent !== null)
+              .filter(e => e.getBoundingClientRect().height > 1.8 * parseFloat(getComputedStyle(e).lineHeight))
+              .map(e => e.innerText.trim())"""
+    )
+    assert wrapped == []
+    assert page.get_by_test_id("lang-zh-hans").is_visible()
