@@ -167,6 +167,7 @@ def seed_city(*, today: datetime.date | None = None, streets_count: int = 3) -> 
 
     counts = {"city_streets": len(streets), "city_transfers": 0}
     counts["city_implementations"] = _city_campaign(city, [(st, staff) for st, _u, _c, staff, _m in streets[1:]], today)
+    counts["city_submissions"] = _submissions([(st, community) for st, _u, _c, _s, community in streets[1:]], today)
     if Lead.objects.filter(transferred_by=office).exists():
         counts.update(_reports(city, [street for street, *_rest in streets], city_user, today))
         return counts
@@ -248,6 +249,35 @@ def _city_campaign(city: Jurisdiction, streets: list[tuple[Jurisdiction, User]],
         own = campaign_implement(campaign=campaign, user=User.objects.get(pk=staff.pk), reason="演示：按市里方案部署")
         Campaign.objects.filter(pk=own.pk).update(report_day=day)
         made += 1
+    return made
+
+
+def _submissions(streets: list[tuple[Jurisdiction, User]], today: datetime.date) -> int:
+    """Each other street's units' monthly submissions under the street's implementation, as the
+    plan's street has under its campaign (most on time, some late, a few missing), so that the
+    city's scorecard and the streets' reports have a month to show. Idempotent."""
+    import random
+
+    from reports import demo as reports_demo
+
+    made = 0
+    for street, community in streets:
+        own = Campaign.objects.filter(jurisdiction=street, parent__isnull=False).order_by("-start_date").first()
+        if own is None:
+            continue
+        units = list(
+            Unit.objects.filter(
+                jurisdiction=street, kind__in=(UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT), is_active=True
+            )
+        )
+        rows = reports_demo.submissions(
+            own,
+            units,
+            today=today,
+            rng=random.Random(street.pk),
+            user_of=lambda unit, community=community: community if unit.pk == community.unit_id else None,
+        )
+        made += len(rows)
     return made
 
 

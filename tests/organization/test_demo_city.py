@@ -47,6 +47,12 @@ def test_seed_demo_city(db):
     assert rollup["names"] == [s.name for s in streets]
     assert all(row["report"] for row in rollup["filed"])
     assert Supervision.objects.count() == 1
+    # every street's units have filed the campaign's past months, under their street's campaign
+    from reports.models import UnitSubmission
+
+    for street in streets[1:]:
+        filed = UnitSubmission.objects.filter(unit__jurisdiction=street)
+        assert filed.exists() and set(filed.values_list("campaign__jurisdiction", flat=True)) == {street.pk}
 
 
 def test_seed_demo_city_of_jinjiangs_streets(db):
