@@ -602,6 +602,22 @@ def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
     return [_("%(head)s：%(causes)s") % {"head": head, "causes": _("、").join(causes)}]
 
 
+def submission_campaigns(campaign: Campaign) -> Q:
+    """The campaigns under which units file their monthly submissions for ``campaign``: itself;
+    for a city's campaign (issue 19) also each street's implementation of it and the campaign a
+    street ran on its own before it joined the city (no jurisdiction; the demo's 新塘) over the
+    same dates. A unit files once a month under its street's, so counting its distinct months
+    never counts one twice."""
+    q = Q(campaign=campaign)
+    if campaign.jurisdiction_id is not None and campaign.parent_id is None:
+        q |= Q(campaign__parent=campaign) | Q(
+            campaign__jurisdiction__isnull=True,
+            campaign__start_date__lte=campaign.end_date or datetime.date.max,
+            campaign__end_date__gte=campaign.start_date,
+        )
+    return q
+
+
 def scorecard(
     campaign: Campaign | None, today: datetime.date | None = None, source: str = "tally", units: Any = None
 ) -> Scorecard:
@@ -623,11 +639,11 @@ def scorecard(
     if months:
         on_time = dict(
             UnitSubmission.objects.filter(
-                campaign=campaign, month__in=months, status=SubmissionStatus.SUBMITTED, late=False
+                submission_campaigns(campaign), month__in=months, status=SubmissionStatus.SUBMITTED, late=False
             )
             .order_by()
             .values_list("unit_id")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("month", distinct=True))
         )
         for unit_id, row in rows.items():
             row.submissions_due = len(months)
