@@ -193,6 +193,66 @@ def test_a_city_transfers_a_lead_to_a_street_and_the_closure_comes_back(two_data
             server.wait(timeout=30)
 
 
+@pytest.mark.services
+def test_a_delivery_that_failed_while_the_peer_was_down_goes_once_it_is_up(two_databases, tmp_path):
+    """Each side down in turn: the city's transfer fails while the street's server is not running,
+    the street's closure report while the city's is not; each is sent by the hourly job's run
+    (called directly, Celery eager: a real HTTP call) once the other is up, and only once."""
+    city_db, street_db = two_databases
+    city_env, street_env = _env(city_db, tmp_path / "city"), _env(street_db, tmp_path / "street")
+    city_port, street_port = free_port(), free_port()
+    city_url, street_url = f"http://127.0.0.1:{city_port}", f"http://127.0.0.1:{street_port}"
+    servers = []
+    try:
+        street_token = _step(street_env, "seed", username="street", token_name="市护老系统")
+        link = {
+            "name": "新塘街道护老系统",
+            "base_url": street_url,
+            "direction": "down",
+            "secret": street_token["secret"],
+        }
+        city = _step(city_env, "seed", username="city", token_name="新塘街道护老系统", link=link)
+
+        # the street is down: the transfer fails with the reason, to be sent again by the hourly job
+        sent = _step(
+            city_env, "transfer", username="city", peer_id=city["peer_id"], reference=REFERENCE, peer_down=True
+        )
+        assert sent["first"]["state"] == "failed" and "URLError" in sent["first"]["error"]
+        assert sent["first"]["retry_at"]
+        servers.append(_serve(street_env, street_port))
+        _wait_until_up(street_port, servers[-1])
+        run = _step(city_env, "retry_due")
+        assert run["sent"] == 1
+        assert run["transfers"] == [
+            {"state": "delivered", "attempts": 2, "remote_number": run["transfers"][0]["remote_number"], "error": ""}
+        ]
+        assert run["transfers"][0]["remote_number"]
+        assert _step(city_env, "retry_due")["sent"] == 0  # delivered: never again
+
+        # the city is down now: the street's closure report fails, then goes once the city is up
+        up = {"name": "市护老系统", "base_url": city_url, "direction": "up", "secret": city["secret"]}
+        closed = _step(
+            street_env,
+            "close",
+            username="street",
+            reference=REFERENCE,
+            link={**up, "token_id": street_token["token_id"]},
+        )
+        assert closed["count"] == 1 and closed["status"] == "closed"
+        assert closed["report_state"] == "failed" and closed["report_retry_at"], closed["report_error"]
+        servers.append(_serve(city_env, city_port))
+        _wait_until_up(city_port, servers[-1])
+        run = _step(street_env, "retry_due")
+        assert run["sent"] == 1 and run["reports"][0]["state"] == "delivered" and run["reports"][0]["reported_at"]
+        seen = _step(city_env, "check", username="city", lead_id=sent["lead_id"])
+        assert (seen["status"], seen["outcome"], seen["closed_by"]) == ("closed", "partly", "新塘街道护老系统")
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+
+
 # --- in one process (SQLite or PostgreSQL): each side's rules, against a client ----------------
 
 
