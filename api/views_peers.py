@@ -3,11 +3,15 @@ the list, adding and stopping a peer; transferring a lead down and sending a fai
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import IntegerField, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
+from core import rules
 from core.views import ActionView
 from core.visibility import visible_to
 from leads.models import Lead
@@ -48,26 +52,67 @@ class PeerListView(TokenReaderMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        up_of_token = {p.inbound_token_id: p for p in context["peers"] if p.direction == PeerDirection.UP}
-        reports = list(
+        up_of_token = {p.inbound_token_id: p.name for p in context["peers"] if p.direction == PeerDirection.UP}
+        transfers = (
+            visible_to(user, Transfer)
+            .filter(state=TransferState.FAILED)
+            .select_related("lead", "peer")
+            .order_by("-failed_at", "-pk")[:FAILED_LISTED]
+        )
+        reports = (
             visible_to(user, Arrival)
             .filter(report_state=TransferState.FAILED, reported_at__isnull=True)
             .select_related("lead")
             .order_by("-report_failed_at", "-pk")[:FAILED_LISTED]
         )
-        for arrival in reports:
-            arrival.up_peer = up_of_token.get(arrival.token_id)
-        context.update(
-            failed_transfers=list(
-                visible_to(user, Transfer)
-                .filter(state=TransferState.FAILED)
-                .select_related("lead", "peer")
-                .order_by("-failed_at", "-pk")[:FAILED_LISTED]
-            ),
-            failed_reports=reports,
-            retry_days=federation.RETRY_FOR.days,
-        )
+        failed = [FailedDelivery.of_transfer(t, user) for t in transfers]
+        failed += [FailedDelivery.of_report(a, user, up_of_token.get(a.token_id, "")) for a in reports]
+        failed.sort(key=lambda f: f.failed_at or _LONG_AGO, reverse=True)
+        context.update(failed=failed, retry_days=federation.RETRY_FOR.days)
         return context
+
+
+_LONG_AGO = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A failed transfer down or closure report up, as the peers page lists it; ``retry_url`` is
+    empty when the user may not send it again."""
+
+    key: str
+    lead: Lead
+    peer_name: str
+    reference: str
+    error: str
+    failed_at: datetime.datetime | None
+    attempts: int
+    retry_at: datetime.datetime | None
+    retry_url: str
+
+    @classmethod
+    def of_transfer(cls, t: Transfer, user) -> FailedDelivery:
+        may = rules.check(user, "api.transfer_retry", t)
+        url = reverse("api:transfer_retry", args=[t.pk]) + "?from=peers" if may else ""
+        return cls(
+            f"transfer-{t.pk}", t.lead, t.peer.name, t.reference, t.error, t.failed_at, t.attempts, t.retry_at, url
+        )
+
+    @classmethod
+    def of_report(cls, a: Arrival, user, peer_name: str) -> FailedDelivery:
+        may = rules.check(user, "api.closure_retry", a)
+        url = reverse("api:closure_retry", args=[a.pk]) + "?from=peers" if may else ""
+        return cls(
+            f"report-{a.pk}",
+            a.lead,
+            peer_name,
+            a.reference,
+            a.report_error,
+            a.report_failed_at,
+            a.report_attempts,
+            a.report_retry_at,
+            url,
+        )
 
 
 class _Count(Subquery):
