@@ -17,8 +17,9 @@ closure back up. One deployment for both levels needs none of this; one per leve
   ``receive_closure`` on the higher side closes our lead with them (``api.transfer_closure``),
   once.
 - **Failures**: a delivery is retried inside Celery with exponential backoff (``api.tasks``); a
-  refusal (4xx) or the last retry marks it failed (``mark_failed``: the reason, when, and, for a
-  failure that may pass — the peer unreachable, 5xx, 429, the broker down — when to send it again).
+  refusal (4xx) or the last retry marks it failed (``transfer_failed`` / ``closure_failed``: the
+  reason, when, and, for a failure that may pass — the peer unreachable, 5xx, 429, the broker
+  down — when to send it again).
   The hourly beat job ``retry_failed`` claims each due failure with a conditional ``UPDATE``
   (failed → queued) and queues one more attempt, at a growing interval (``RETRY_MIN`` doubling to
   ``RETRY_MAX``) for ``RETRY_FOR`` after the first failure; a refusal, or one past that, stays

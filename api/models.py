@@ -206,7 +206,7 @@ class Transfer(models.Model):
     error = models.CharField(_("失败原因"), max_length=300, blank=True)
     #: the last failure; since when it has failed without a break (the cap of automatic retries
     #: counts from here); when the hourly job sends it again (None: a refusal or past the cap,
-    #: which wait for a person). ``api.federation.mark_failed``.
+    #: which wait for a person). ``api.federation.transfer_failed``.
     failed_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
     failing_since = models.DateTimeField(_("连续失败起始时间"), null=True, blank=True)
     retry_at = models.DateTimeField(_("下次自动重发时间"), null=True, blank=True)
