@@ -16,6 +16,18 @@ closure back up. One deployment for both levels needs none of this; one per leve
   report (``leads.report_up``, so ``reported_up_at`` and the higher-office list agree);
   ``receive_closure`` on the higher side closes our lead with them (``api.transfer_closure``),
   once.
+- **Failures**: a delivery is retried inside Celery with exponential backoff (``api.tasks``); a
+  refusal (4xx) or the last retry marks it failed (``transfer_failed`` / ``closure_failed``: the
+  reason, when, and, for a failure that may pass — the peer unreachable, 5xx, 429, the broker
+  down — when to send it again).
+  The hourly beat job ``retry_failed`` claims each due failure with a conditional ``UPDATE``
+  (failed → queued) and queues one more attempt, at a growing interval (``RETRY_MIN`` doubling to
+  ``RETRY_MAX``) for ``RETRY_FOR`` after the first failure; a refusal, or one past that, stays
+  failed for a person: the street office sends it again (``api.transfer_retry`` /
+  ``api.closure_retry``, on the lead's page and the peers page), which starts the clock again. One
+  delivery of a row at a time (the claim, and ``core.locks.held_while_alive`` around the call);
+  the receiving side files a lead once per key or reference (``receive_lead``) and takes a closure
+  once (``receive_closure``).
 """
 
 from __future__ import annotations
@@ -28,20 +40,23 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import locks
 from core import rules as core_rules
 from core.audit import audit_context
 from core.exceptions import DomainError
 from leads import services as lead_services
 from leads.choices import LeadSource, Outcome, ReviewState
-from leads.models import Lead
+from leads.models import INFORMANT_FIELDS, Lead
 
 from .lead_page import forget_down_peers
 from .models import ApiToken, Arrival, Peer, PeerDirection, Transfer, TransferState
@@ -50,20 +65,21 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for the other deployment's answer.
 TIMEOUT = 15
-#: What of a lead goes down with a transfer: the summary and the subject, never the informant.
-TRANSFER_FIELDS = (
-    "summary",
-    "description",
-    "fraud_type",
-    "subject_name",
-    "subject_address",
-    "subject_phone",
-    "subject_credit_code",
-    "subject_person",
-    "occurred",
-    "elderly_affected",
-    "is_major",
-)
+#: What of a lead goes down with a transfer: what a city's transfer gives a street in one
+#: deployment (``leads.services.TRANSFER_FIELDS``: the summary and the subject, never the
+#: informant), but the reference and deadline, which are the transfer's own.
+TRANSFER_FIELDS_OF_THE_TRANSFER = ("higher_reference", "higher_deadline")
+TRANSFER_FIELDS = tuple(f for f in lead_services.TRANSFER_FIELDS if f not in TRANSFER_FIELDS_OF_THE_TRANSFER)
+assert not set(TRANSFER_FIELDS) & set(INFORMANT_FIELDS)  # never, by construction
+
+#: The hourly job sends a failure that may pass again: first an hour after it, then after as
+#: long as it has been failing (1, 1, 2, 4 … hours), at most a day apart; after RETRY_FOR since
+#: the first failure it stops, and the delivery waits for a person.
+RETRY_MIN = datetime.timedelta(hours=1)
+RETRY_MAX = datetime.timedelta(hours=24)
+RETRY_FOR = datetime.timedelta(days=7)
+#: Failures claimed per run of the hourly job (the rest wait for the next run).
+RETRY_BATCH = 200
 
 
 class TryLater(Exception):
@@ -156,24 +172,79 @@ def _call(peer: Peer, path: str, payload: dict[str, Any], key: str) -> dict[str,
             detail = json.loads(exc.read() or b"{}")
         except ValueError:
             detail = {}
-        raise Refusal(f"HTTP {exc.code} {json.dumps(detail, ensure_ascii=False)[:200]}") from None
+        raise Refusal(
+            _without_secret(peer, f"HTTP {exc.code} {json.dumps(detail, ensure_ascii=False)[:200]}")
+        ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise TryLater(type(exc).__name__ + ": " + str(getattr(exc, "reason", exc))[:200]) from None
+        reason = str(getattr(exc, "reason", exc))[:200]
+        raise TryLater(_without_secret(peer, type(exc).__name__ + ": " + reason)) from None
 
 
-def _queue(task_name: str, pk: int) -> None:
-    """Queue a delivery after commit; with the broker down it is marked failed (the retry button)."""
+def _without_secret(peer: Peer, text: str) -> str:
+    """A failure's reason is shown on the pages: never with our token there (should the peer echo it)."""
+    return text.replace(peer.secret, "***") if peer.secret else text
+
+
+def _queue(task_name: str, pk: int, *, again: bool = False) -> None:
+    """Queue a delivery after commit; with the broker down it is marked failed (the retry button,
+    and the hourly job). ``again``: the hourly job's one attempt (no retries inside Celery)."""
     from . import tasks
 
     def send() -> None:
         try:
-            getattr(tasks, task_name).delay(pk)
+            getattr(tasks, task_name).delay(pk, again=again)
         except Exception:  # the broker is down: marked failed with the reason, so the page offers a retry
             log.warning("api.federation: could not queue %s for %s", task_name, pk)
             failed = transfer_failed if task_name == "deliver_transfer" else closure_failed
-            failed(pk, gettext("任务队列不可用，请稍后重新发送。"))
+            failed(pk, gettext("任务队列不可用，请稍后重新发送。"), may_pass=True)
 
     transaction.on_commit(send)
+
+
+def next_retry(failing_since: datetime.datetime, now: datetime.datetime) -> datetime.datetime | None:
+    """When the hourly job sends a failure that may pass again; None once RETRY_FOR is over."""
+    failing_for = now - failing_since
+    if failing_for >= RETRY_FOR:
+        return None
+    return now + min(max(failing_for, RETRY_MIN), RETRY_MAX)
+
+
+def retry_failed(now: datetime.datetime | None = None) -> int:
+    """The hourly beat job (``api.tasks.retry_failed_deliveries``): queue one more attempt of each
+    delivery whose automatic retry is due (its peer still in use). Each row is claimed with a
+    conditional ``UPDATE`` (failed → queued), so two runs, or a person's 重新发送 at the same time,
+    never send it twice. Returns how many were queued."""
+    now = now or timezone.now()
+    queued = 0
+    transfers = (
+        Transfer.objects.filter(state=TransferState.FAILED, retry_at__lte=now, peer__is_active=True)
+        .order_by("retry_at")
+        .values_list("pk", flat=True)[:RETRY_BATCH]
+    )
+    for pk in list(transfers):  # one claim per row: the winner queues it
+        claimed = Transfer.objects.filter(pk=pk, state=TransferState.FAILED, retry_at__lte=now).update(
+            state=TransferState.QUEUED, retry_at=None
+        )
+        if claimed:
+            _queue("deliver_transfer", pk, again=True)
+            queued += 1
+    up = Peer.objects.filter(direction=PeerDirection.UP, is_active=True, inbound_token_id=OuterRef("token_id"))
+    arrivals = (
+        Arrival.objects.filter(report_state=TransferState.FAILED, report_retry_at__lte=now, reported_at__isnull=True)
+        .filter(Exists(up))
+        .order_by("report_retry_at")
+        .values_list("pk", flat=True)[:RETRY_BATCH]
+    )
+    for pk in list(arrivals):
+        claimed = Arrival.objects.filter(pk=pk, report_state=TransferState.FAILED, report_retry_at__lte=now).update(
+            report_state=TransferState.QUEUED, report_retry_at=None
+        )
+        if claimed:
+            _queue("deliver_closure", pk, again=True)
+            queued += 1
+    if queued:
+        log.info("api.federation: %s failed deliveries sent again", queued)
+    return queued
 
 
 # --- down: the higher side transfers a lead ----------------------------------------------------
@@ -231,7 +302,7 @@ def transfer_retry(*, transfer: Transfer, user: Any, reason: str = "") -> Transf
             user=user,
             action="api.transfer_retry",
             reason=reason,
-            fields={"state": TransferState.QUEUED, "error": ""},
+            fields={"state": TransferState.QUEUED, "error": "", "retry_at": None, "failing_since": None},
         )
         _queue("deliver_transfer", transfer.pk)
     return transfer
@@ -239,42 +310,61 @@ def transfer_retry(*, transfer: Transfer, user: Any, reason: str = "") -> Transf
 
 def transfer_payload(transfer: Transfer) -> dict[str, Any]:
     lead = transfer.lead
-    payload: dict[str, Any] = {name: getattr(lead, name) for name in TRANSFER_FIELDS}
+    payload: dict[str, Any] = {name: _plain(getattr(lead, name)) for name in TRANSFER_FIELDS}
     payload.update(
         source=LeadSource.HIGHER,
         higher_reference=transfer.reference,
         higher_deadline=transfer.deadline.isoformat(),
-        money_lost=str(lead.money_lost) if lead.money_lost is not None else None,
     )
     return {k: v for k, v in payload.items() if v not in (None, "")}
+
+
+def _plain(value: Any) -> Any:
+    """A lead's value as JSON carries it: an amount and a date as text (as the API reads them)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def deliver_transfer(transfer_id: int) -> Transfer:
     """One delivery attempt: POST the lead to the peer (idempotent: the same key every time).
     ``TryLater`` when the peer cannot be reached (the task retries); a refusal marks it failed."""
-    transfer = Transfer.objects.select_related("lead", "peer").get(pk=transfer_id)
-    if transfer.state == TransferState.DELIVERED:
-        return transfer
-    Transfer.objects.filter(pk=transfer.pk).update(attempts=transfer.attempts + 1)
-    if not transfer.peer.is_active:
-        return transfer_failed(transfer_id, gettext("该对接系统已停用。"))
-    try:
-        answer = _call(transfer.peer, "/api/v1/leads/", transfer_payload(transfer), transfer.key)
-    except Refusal as exc:
-        return transfer_failed(transfer_id, str(exc))
-    Transfer.objects.filter(pk=transfer.pk).update(
-        state=TransferState.DELIVERED,
-        error="",
-        remote_id=answer.get("id"),
-        remote_number=str(answer.get("number") or "")[:30],
-        delivered_at=timezone.now(),
-    )
-    return Transfer.objects.get(pk=transfer.pk)
+    with locks.held_while_alive("api.deliver_transfer", transfer_id) as alone:
+        transfer = Transfer.objects.select_related("lead", "peer").get(pk=transfer_id)
+        if not alone or transfer.state == TransferState.DELIVERED:  # another live worker is sending it
+            return transfer
+        Transfer.objects.filter(pk=transfer.pk).update(attempts=transfer.attempts + 1)
+        if not transfer.peer.is_active:
+            return transfer_failed(transfer_id, gettext("该对接系统已停用。"))
+        try:
+            answer = _call(transfer.peer, "/api/v1/leads/", transfer_payload(transfer), transfer.key)
+        except Refusal as exc:
+            return transfer_failed(transfer_id, str(exc))
+        Transfer.objects.filter(pk=transfer.pk).update(
+            state=TransferState.DELIVERED,
+            error="",
+            remote_id=answer.get("id"),
+            remote_number=str(answer.get("number") or "")[:30],
+            delivered_at=timezone.now(),
+            retry_at=None,
+            failing_since=None,
+        )
+        return Transfer.objects.get(pk=transfer.pk)
 
 
-def transfer_failed(transfer_id: int, error: str) -> Transfer:
+def transfer_failed(transfer_id: int, error: str, *, may_pass: bool = False) -> Transfer:
+    """Mark a transfer's delivery failed with the reason; ``may_pass`` (the peer unreachable, 5xx,
+    the broker down): the hourly job sends it again later (``next_retry``), else it waits for a person."""
+    now = timezone.now()
+    since = Transfer.objects.filter(pk=transfer_id).values_list("failing_since", flat=True).first() or now
     Transfer.objects.filter(pk=transfer_id).exclude(state=TransferState.DELIVERED).update(
-        state=TransferState.FAILED, error=error[:300]
+        state=TransferState.FAILED,
+        error=error[:300],
+        failed_at=now,
+        failing_since=since,
+        retry_at=next_retry(since, now) if may_pass else None,
     )
     return Transfer.objects.get(pk=transfer_id)
 
@@ -384,7 +474,12 @@ def closure_retry(*, arrival: Arrival, user: Any, reason: str = "") -> Arrival:
             user=user,
             action="api.closure_retry",
             reason=reason,
-            fields={"report_state": TransferState.QUEUED, "report_error": ""},
+            fields={
+                "report_state": TransferState.QUEUED,
+                "report_error": "",
+                "report_retry_at": None,
+                "report_failing_since": None,
+            },
         )
         _queue("deliver_closure", arrival.pk)
     return arrival
@@ -402,37 +497,48 @@ def closure_payload(lead: Lead) -> dict[str, Any]:
 def deliver_closure(arrival_id: int) -> Arrival:
     """One attempt to report a closure up; on success the lead is recorded as reported
     (``leads.report_up``, in the name of who closed it)."""
-    arrival = Arrival.objects.select_related("lead", "token").get(pk=arrival_id)
-    if arrival.reported_at is not None:
-        return arrival
-    peer = up_peer_for(arrival.token_id)
-    Arrival.objects.filter(pk=arrival.pk).update(report_attempts=arrival.report_attempts + 1)
-    if peer is None:
-        return closure_failed(arrival_id, gettext("没有在用的上级系统。"))
-    lead = arrival.lead
-    path = "/api/v1/transfers/" + urllib.parse.quote(arrival.reference, safe="") + "/closure/"
-    try:
-        _call(
-            peer, path, closure_payload(lead), "closure-" + hashlib.sha256(arrival.reference.encode()).hexdigest()[:32]
-        )
-    except Refusal as exc:
-        return closure_failed(arrival_id, str(exc))
-    now = timezone.now()
-    with transaction.atomic():
-        Arrival.objects.filter(pk=arrival.pk).update(
-            report_state=TransferState.DELIVERED, reported_at=now, report_error=""
-        )
-        actor = lead.closed_by
-        if actor is not None and core_rules.check(actor, "leads.report_up", lead):
-            lead_services.lead_report_up(
-                lead=lead, user=actor, reason=gettext("已自动报送上级系统“%(peer)s”") % {"peer": peer.name}
+    with locks.held_while_alive("api.deliver_closure", arrival_id) as alone:
+        arrival = Arrival.objects.select_related("lead", "token").get(pk=arrival_id)
+        if not alone or arrival.reported_at is not None:  # another live worker is sending it
+            return arrival
+        peer = up_peer_for(arrival.token_id)
+        Arrival.objects.filter(pk=arrival.pk).update(report_attempts=arrival.report_attempts + 1)
+        if peer is None:
+            return closure_failed(arrival_id, gettext("没有在用的上级系统。"))
+        lead = arrival.lead
+        path = "/api/v1/transfers/" + urllib.parse.quote(arrival.reference, safe="") + "/closure/"
+        key = "closure-" + hashlib.sha256(arrival.reference.encode()).hexdigest()[:32]
+        try:
+            _call(peer, path, closure_payload(lead), key)
+        except Refusal as exc:
+            return closure_failed(arrival_id, str(exc))
+        now = timezone.now()
+        with transaction.atomic():
+            Arrival.objects.filter(pk=arrival.pk).update(
+                report_state=TransferState.DELIVERED,
+                reported_at=now,
+                report_error="",
+                report_retry_at=None,
+                report_failing_since=None,
             )
-    return Arrival.objects.get(pk=arrival.pk)
+            actor = lead.closed_by
+            if actor is not None and core_rules.check(actor, "leads.report_up", lead):
+                lead_services.lead_report_up(
+                    lead=lead, user=actor, reason=gettext("已自动报送上级系统“%(peer)s”") % {"peer": peer.name}
+                )
+        return Arrival.objects.get(pk=arrival.pk)
 
 
-def closure_failed(arrival_id: int, error: str) -> Arrival:
+def closure_failed(arrival_id: int, error: str, *, may_pass: bool = False) -> Arrival:
+    """As ``transfer_failed``, for a closure report."""
+    now = timezone.now()
+    since = Arrival.objects.filter(pk=arrival_id).values_list("report_failing_since", flat=True).first() or now
     Arrival.objects.filter(pk=arrival_id, reported_at__isnull=True).update(
-        report_state=TransferState.FAILED, report_error=error[:300]
+        report_state=TransferState.FAILED,
+        report_error=error[:300],
+        report_failed_at=now,
+        report_failing_since=since,
+        report_retry_at=next_retry(since, now) if may_pass else None,
     )
     return Arrival.objects.get(pk=arrival_id)
 

@@ -204,6 +204,12 @@ class Transfer(models.Model):
     state = models.CharField(_("发送状态"), max_length=10, choices=TransferState.choices, default=TransferState.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     error = models.CharField(_("失败原因"), max_length=300, blank=True)
+    #: the last failure; since when it has failed without a break (the cap of automatic retries
+    #: counts from here); when the hourly job sends it again (None: a refusal or past the cap,
+    #: which wait for a person). ``api.federation.transfer_failed``.
+    failed_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("连续失败起始时间"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("下次自动重发时间"), null=True, blank=True)
     remote_id = models.PositiveIntegerField(_("对方线索ID"), null=True, blank=True)
     remote_number = models.CharField(_("对方线索编号"), max_length=30, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
@@ -223,6 +229,9 @@ class Transfer(models.Model):
         verbose_name_plural = _("转办至下级系统")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["peer", "reference"], name="api_transfer_peer_reference")]
+        indexes = [  # the hourly job's due failures
+            models.Index(fields=["retry_at"], condition=Q(state="failed"), name="api_transfer_retry_due"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -248,6 +257,10 @@ class Arrival(models.Model):
     report_state = models.CharField(_("报送状态"), max_length=10, choices=TransferState.choices, blank=True)
     report_attempts = models.PositiveSmallIntegerField(_("报送次数"), default=0)
     report_error = models.CharField(_("报送失败原因"), max_length=300, blank=True)
+    #: as on ``Transfer``: the last failure, since when, and the next automatic retry
+    report_failed_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
+    report_failing_since = models.DateTimeField(_("连续失败起始时间"), null=True, blank=True)
+    report_retry_at = models.DateTimeField(_("下次自动重发时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -260,6 +273,9 @@ class Arrival(models.Model):
             models.UniqueConstraint(
                 fields=["token", "reference"], condition=~Q(reference=""), name="api_arrival_token_reference"
             ),
+        ]
+        indexes = [  # the hourly job's due failures
+            models.Index(fields=["report_retry_at"], condition=Q(report_state="failed"), name="api_arrival_retry_due"),
         ]
 
     def __str__(self) -> str:

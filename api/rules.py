@@ -103,6 +103,8 @@ rules.register(
         who=rules.street_office,
         guards=(Guard(lambda t: t.state == TransferState.FAILED, _("只有发送失败的转办才能重新发送。")),),
         url="api:transfer_retry",
+        doc="On the lead's page and the peers page. A failure that may pass (the peer unreachable, 5xx) is also "
+        "sent again by the hourly job for a week; a refusal (4xx) or one past that waits for this.",
     ),
     Action(
         "api.closure_retry",

@@ -328,6 +328,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.generate_pending_reports",
         "schedule": 60.0,
     },
+    # api: deliveries to another Hulao deployment that failed while it was down, sent again at a
+    # growing interval for a week (api.federation.retry_failed; a refusal waits for a person)
+    "api-retry-deliveries": {
+        "task": "api.tasks.retry_failed_deliveries",
+        "schedule": crontab(minute=40),
+    },
 }
 
 # --- E-mail --------------------------------------------------------------------------------------

@@ -95,7 +95,9 @@ def transfer(args: dict) -> dict:
         deadline=datetime.date.today() + datetime.timedelta(days=15),
     )
     t.refresh_from_db()
-    first = {"state": t.state, "remote_id": t.remote_id, "error": t.error}
+    first = {"state": t.state, "remote_id": t.remote_id, "error": t.error, "retry_at": t.retry_at}
+    if args.get("peer_down"):  # the delivery failed: the hourly job will send it again
+        return {"lead_id": lead.pk, "transfer_id": t.pk, "first": first}
     federation.Transfer.objects.filter(pk=t.pk).update(state="queued")  # as if the answer had been lost
     again = federation.deliver_transfer(t.pk)
     lead.refresh_from_db()
@@ -153,6 +155,31 @@ def close(args: dict) -> dict:
         "reported_up_at": lead.reported_up_at.isoformat() if lead.reported_up_at else None,
         "report_state": arrival.report_state,
         "report_error": arrival.report_error,
+        "report_retry_at": arrival.report_retry_at,
+    }
+
+
+def retry_due(args: dict) -> dict:
+    """The hourly job's run once the failures' time has come (as if an hour had passed): what it
+    sent, and the deliveries' states after."""
+    from django.utils import timezone
+
+    from api import tasks
+    from api.models import Arrival, Transfer
+
+    Transfer.objects.filter(retry_at__isnull=False).update(retry_at=timezone.now())
+    Arrival.objects.filter(report_retry_at__isnull=False).update(report_retry_at=timezone.now())
+    sent = tasks.retry_failed_deliveries()
+    return {
+        "sent": sent,
+        "transfers": [
+            {"state": t.state, "attempts": t.attempts, "remote_number": t.remote_number, "error": t.error}
+            for t in Transfer.objects.order_by("pk")
+        ],
+        "reports": [
+            {"state": a.report_state, "attempts": a.report_attempts, "reported_at": a.reported_at}
+            for a in Arrival.objects.exclude(reference="").order_by("pk")
+        ],
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -129,6 +130,13 @@ def _step(env: dict, step: str, **args) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _close_on_the_street(street_env: dict, city_url: str, city: dict, street_token: dict) -> dict:
+    """The street names the city as its higher peer, then closes the transferred lead."""
+    up = {"name": "市护老系统", "base_url": city_url, "direction": "up", "secret": city["secret"]}
+    link = {**up, "token_id": street_token["token_id"]}
+    return _step(street_env, "close", username="street", reference=REFERENCE, link=link)
+
+
 @pytest.mark.services
 def test_a_city_transfers_a_lead_to_a_street_and_the_closure_comes_back(two_databases, tmp_path):
     city_db, street_db = two_databases
@@ -161,14 +169,7 @@ def test_a_city_transfers_a_lead_to_a_street_and_the_closure_comes_back(two_data
         assert sent["again"] == {"state": "delivered", "remote_id": sent["first"]["remote_id"]}
 
         # the street: one 上级转办 lead with the reference and deadline, no informant; closing it reports up
-        up = {"name": "市护老系统", "base_url": city_url, "direction": "up", "secret": city["secret"]}
-        closed = _step(
-            street_env,
-            "close",
-            username="street",
-            reference=REFERENCE,
-            link={**up, "token_id": street_token["token_id"]},
-        )
+        closed = _close_on_the_street(street_env, city_url, city, street_token)
         assert closed["count"] == 1
         assert closed["source"] == "higher"
         assert closed["higher_deadline"] == sent["deadline"]
@@ -186,6 +187,59 @@ def test_a_city_transfers_a_lead_to_a_street_and_the_closure_comes_back(two_data
         assert seen["closed_by"] == "新塘街道护老系统"
         assert seen["reported_back_at"] and seen["transfer_state"] == "delivered" and seen["remote_number"]
         assert seen["page_shows_closure"] and seen["audited"]
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+
+
+@pytest.mark.services
+def test_a_delivery_that_failed_while_the_peer_was_down_goes_once_it_is_up(two_databases, tmp_path):
+    """Each side down in turn: the city's transfer fails while the street's server is not running,
+    the street's closure report while the city's is not; each is sent by the hourly job's run
+    (called directly, Celery eager: a real HTTP call) once the other is up, and only once."""
+    city_db, street_db = two_databases
+    city_env, street_env = _env(city_db, tmp_path / "city"), _env(street_db, tmp_path / "street")
+    city_port, street_port = free_port(), free_port()
+    city_url, street_url = f"http://127.0.0.1:{city_port}", f"http://127.0.0.1:{street_port}"
+    servers = []
+    try:
+        street_token = _step(street_env, "seed", username="street", token_name="市护老系统")
+        link = {
+            "name": "新塘街道护老系统",
+            "base_url": street_url,
+            "direction": "down",
+            "secret": street_token["secret"],
+        }
+        city = _step(city_env, "seed", username="city", token_name="新塘街道护老系统", link=link)
+
+        # the street is down: the transfer fails with the reason, to be sent again by the hourly job
+        sent = _step(
+            city_env, "transfer", username="city", peer_id=city["peer_id"], reference=REFERENCE, peer_down=True
+        )
+        assert sent["first"]["state"] == "failed" and "URLError" in sent["first"]["error"]
+        assert sent["first"]["retry_at"]
+        servers.append(_serve(street_env, street_port))
+        _wait_until_up(street_port, servers[-1])
+        run = _step(city_env, "retry_due")
+        assert run["sent"] == 1
+        assert run["transfers"] == [
+            {"state": "delivered", "attempts": 2, "remote_number": run["transfers"][0]["remote_number"], "error": ""}
+        ]
+        assert run["transfers"][0]["remote_number"]
+        assert _step(city_env, "retry_due")["sent"] == 0  # delivered: never again
+
+        # the city is down now: the street's closure report fails, then goes once the city is up
+        closed = _close_on_the_street(street_env, city_url, city, street_token)
+        assert closed["count"] == 1 and closed["status"] == "closed"
+        assert closed["report_state"] == "failed" and closed["report_retry_at"], closed["report_error"]
+        servers.append(_serve(city_env, city_port))
+        _wait_until_up(city_port, servers[-1])
+        run = _step(street_env, "retry_due")
+        assert run["sent"] == 1 and run["reports"][0]["state"] == "delivered" and run["reports"][0]["reported_at"]
+        seen = _step(city_env, "check", username="city", lead_id=sent["lead_id"])
+        assert (seen["status"], seen["outcome"], seen["closed_by"]) == ("closed", "partly", "新塘街道护老系统")
     finally:
         for server in servers:
             server.terminate()
@@ -216,18 +270,28 @@ def _client(secret: str):
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
-def _peer(personas, direction, token=None, url="http://127.0.0.1:9"):
+def _peer(personas, direction, token=None, url="http://127.0.0.1:9", name=None, reason="对接上下级系统"):
     from api import federation
 
     return federation.peer_add(
         user=personas.street,
-        name="新塘街道护老系统" if direction == "down" else "市护老系统",
+        name=name or ("新塘街道护老系统" if direction == "down" else "市护老系统"),
         base_url=url,
         direction=direction,
         secret="hl_their-token",
         inbound_token=token,
-        reason="对接上下级系统",
+        reason=reason,
     )
+
+
+#: Chinese characters and full-width punctuation: none may be left on a page in English.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def chinese_left(html: str) -> str:
+    """The first Chinese left in ``html``, with what stands before it ('' when there is none)."""
+    found = CJK.search(html)
+    return html[max(0, found.start() - 200) : found.end() + 50] if found else ""
 
 
 HIGHER = {"source": "higher", "summary": "上级转办：某公司集资", "higher_reference": "市〔2026〕1号"}
@@ -372,23 +436,13 @@ def test_a_final_closure_of_a_transferred_lead_is_queued_up_and_a_failure_kept(
 @pytest.mark.django_db
 def test_the_peer_pages_and_a_transfer_in_english_show_no_chinese(client_for, personas, org, settings):
     import datetime
-    import re
 
     from django.urls import reverse
 
     from api import federation
     from leads import services as lead_services
 
-    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-    peer = federation.peer_add(
-        user=personas.street,
-        name="Street system",
-        base_url="http://127.0.0.1:9",
-        direction="down",
-        secret="hl_x",
-        inbound_token=None,
-        reason="Link the street",
-    )
+    peer = _peer(personas, "down", name="Street system", reason="Link the street")
     lead, _code = lead_services.lead_create(
         user=personas.street, data={"source": "public", "channel": "phone", "summary": "Lead"}
     )
@@ -409,8 +463,7 @@ def test_the_peer_pages_and_a_transfer_in_english_show_no_chinese(client_for, pe
         html = street.get(url).content.decode()
         main = html.split("<main", 1)[-1].split("</main>", 1)[0]
         main = re.sub(r"<option[^>]*>[^<]*</option>|<label[^>]*for=\"id_[a-z_]+_\d+\"[^>]*>.*?</label>", "", main)
-        found = [m.group(0) for m in cjk.finditer(main)]
-        assert not found, (url, main[max(0, main.find(found[0]) - 200) : main.find(found[0]) + 50])
+        assert not chinese_left(main), (url, chinese_left(main))
     panel = street.get(other.get_absolute_url()).content.decode()
     panel = panel.split('data-testid="lead-federation"', 1)[1].split("</div></div>", 1)[0]
-    assert "Transferred to a lower system" in panel and not cjk.search(panel), panel
+    assert "Transferred to a lower system" in panel and not chinese_left(panel), panel
