@@ -150,6 +150,10 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="units",
     )
+    #: Deactivated with its street (``services_streets.street_deactivate``): the street's
+    #: reactivation brings exactly these units back (``street_reactivate``), not one the street
+    #: office had deactivated on its own before.
+    deactivated_with_street = models.BooleanField(_("随镇街停用"), default=False, editable=False)
 
     objects = UnitQuerySet.as_manager()
     jurisdiction_path = "jurisdiction"
