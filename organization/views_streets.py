@@ -32,7 +32,11 @@ class StreetListView(ScopedListView):
             .filter(level=JurisdictionLevel.STREET)
             .annotate(
                 unit_count=Count("units", filter=Q(units__is_active=True), distinct=True),
-                people_count=Count("units__people", filter=Q(units__people__is_active=True), distinct=True),
+                people_count=Count(
+                    "units__people",
+                    filter=Q(units__people__is_active=True, units__people__is_service=False),
+                    distinct=True,
+                ),
             )
             .order_by("-is_active", "sort_order", "name")
         )
