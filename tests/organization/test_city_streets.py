@@ -211,3 +211,32 @@ def test_reactivation_needs_a_reason(city):
         services.street_reactivate(street=street, user=User.objects.get(pk=city_user.pk), reason="")
     street.refresh_from_db()
     assert not street.is_active
+
+
+def test_a_new_streets_unit_is_told_which_unit_of_the_plan_it_is(client, city):
+    """A street the city adds has only its office: its office adds its units and says which of
+    the plan's units each is (the rules and the sector table's defaults find them by it), once."""
+    from organization import services_streets as services
+    from organization.models import Unit, User
+
+    street = services.street_add(user=User.objects.get(pk=city["city"].pk), name="东石镇", reason="新设镇街专项办")
+    keeper = UserFactory(username="ds", unit=street.street_office(), role=Role.STREET_OFFICE)
+    client.force_login(keeper)
+    data = {"name": "东石镇派出所", "kind": UnitKind.MEMBER_UNIT, "code": UnitCode.POLICE, "sort_order": 100}
+    response = client.post(reverse("organization:unit_add"), {**data, "reason": "新设成员单位"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    police = Unit.objects.get(name="东石镇派出所")
+    assert (police.jurisdiction_id, police.code) == (street.pk, UnitCode.POLICE)
+    # a second police station of the street is refused with the reason, the form keeps the name
+    response = client.post(
+        reverse("organization:unit_add"), {**data, "name": "东石镇第二派出所", "reason": "新设成员单位"}
+    )
+    assert response.status_code == 200 and "东石镇第二派出所" in response.content.decode()
+    assert "代码已被本辖区的其他单位使用" in response.content.decode()
+    # set once: the edit form does not offer it, and an edit keeps it
+    edit_url = reverse("organization:unit_edit", args=[police.pk])
+    assert "code" not in client.get(edit_url).context["form"].fields
+    response = client.post(edit_url, {**data, "name": "东石派出所", "code": "", "reason": "更名为东石派出所"})
+    assert response.status_code == 302
+    police.refresh_from_db()
+    assert (police.name, police.code) == ("东石派出所", UnitCode.POLICE)
