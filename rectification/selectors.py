@@ -44,6 +44,19 @@ def with_draft_plans(qs: QuerySet[Institution]) -> QuerySet[Institution]:
     return qs.annotate(draft_plans=Coalesce(Subquery(drafts, output_field=IntegerField()), 0))
 
 
+def sector_table_streets(user: Any) -> list[Any]:
+    """The streets whose sector tables the city office reads, read-only (each street keeps its
+    own, issue 19): the streets under its city. Empty for anyone else (their own street's table).
+    One query for the city, none otherwise."""
+    from organization.models import Jurisdiction
+
+    scope = getattr(user, "scope", None)
+    if scope is None or not scope.is_city:
+        return []
+    rows = visible_to(user, Jurisdiction).filter(parent_id=scope.jurisdiction_id)
+    return list(rows.order_by("sort_order", "name"))
+
+
 def sector_timeline(limit: int = 30, street: int | None = None) -> list[Any]:
     """The latest changes of the sector table (audit entries of ``SectorSupervisor``): who,
     when, what and why; with ``street`` (a city, issue 19), those made by that street's people,

@@ -19,7 +19,6 @@ from django.views.generic import TemplateView, View
 
 from core import jobs, rules
 from core.views import ActionView, ScopedDetailView, ScopedListView
-from core.visibility import visible_to
 from core.xlsx import XLSX_MIME, Column
 from organization.models import Jurisdiction
 
@@ -144,17 +143,8 @@ class SectorListView(LoginRequiredMixin, TemplateView):
         return context
 
     def street(self) -> Jurisdiction | None:
-        """The city office reads each street's table, read-only (``?street=<pk>``, its first
-        street by default): a street keeps its own (issue 19). None for a street itself."""
-        self.streets: list[Jurisdiction] = []
-        scope = self.request.user.scope
-        if not scope.is_city:
-            return None
-        self.streets = list(
-            visible_to(self.request.user, Jurisdiction)
-            .filter(parent_id=scope.jurisdiction_id)
-            .order_by("sort_order", "name")
-        )
+        """The street whose table the city office reads (``?street=<pk>``); None for a street."""
+        self.streets = selectors.sector_table_streets(self.request.user)
         wanted = self.request.GET.get("street", "")
         chosen = next((j for j in self.streets if wanted.isdigit() and j.pk == int(wanted)), None)
         return chosen or (self.streets[0] if self.streets else None)
