@@ -78,6 +78,7 @@ def token_issue(*, user: Any, name: str, kind: str, unit: Unit, rights: list[str
             unit=unit,
             role=ROLE_OF_KIND[UnitKind(unit.kind)],
             is_active=True,  # active so that its scope and rights count; no password: never signs in
+            is_service=True,  # not a person: left out of the people lists and choices (organization)
         )
         service_user.set_unusable_password()
         service_user.save()

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import UnitKind
+from .choices import UnitCode, UnitKind
 from .models import Unit, User
 
 #: The least a reason says ("核实线索" is four characters).
@@ -32,6 +32,32 @@ class ReasonMixin(forms.Form):
         return reason
 
 
+#: The plan's units (``organization.services.MEMBER_UNITS``, ``WORKING_GROUPS``): what a unit is
+#: in the plan, by which the rules (the crackdown group, the police…) and the sector table's
+#: defaults find it; a new street's units are told here (issue 19).
+PLAN_UNIT_CHOICES = [
+    ("", _("（不对应）")),
+    (UnitCode.COMMUNITY_GOVERNANCE, _("社区治理办")),
+    (UnitCode.SOCIAL_AFFAIRS, _("社会事务办")),
+    (UnitCode.DEVELOPMENT_CENTRE, _("发展服务中心")),
+    (UnitCode.ENTERPRISE_CENTRE, _("企业服务中心")),
+    (UnitCode.CULTURE_CENTRE, _("文体服务中心")),
+    (UnitCode.HEALTH_OFFICE, _("卫健办")),
+    (UnitCode.ELDERLY_OFFICE, _("涉老办")),
+    (UnitCode.LAND_OFFICE, _("国土所")),
+    (UnitCode.JUSTICE_OFFICE, _("司法所")),
+    (UnitCode.LAW_ENFORCEMENT, _("综合执法中队")),
+    (UnitCode.POLICE, _("派出所")),
+    (UnitCode.MARKET_REGULATION, _("市场监督管理所")),
+    (UnitCode.TRIBUNAL, _("人民法庭")),
+    (UnitCode.RURAL_BANK, _("农商银行")),
+    (UnitCode.GROUP_GENERAL, _("综合组")),
+    (UnitCode.GROUP_CRACKDOWN, _("打击组")),
+    (UnitCode.GROUP_RECTIFICATION, _("整治组")),
+    (UnitCode.GROUP_PUBLICITY, _("宣教组")),
+]
+
+
 class UnitForm(ReasonMixin, forms.ModelForm):
     """A unit's name, kind, host unit (working groups), liaison and contact details, with the reason."""
 
@@ -40,8 +66,22 @@ class UnitForm(ReasonMixin, forms.ModelForm):
         fields = ["name", "short_name", "kind", "host_unit", "liaison", "phone", "email", "address", "sort_order"]
         widgets = {"name": forms.TextInput(attrs={"data-testid": "unit-name"})}
 
+    code = forms.ChoiceField(
+        label=_("实施方案中的单位"),
+        choices=PLAN_UNIT_CHOICES,
+        required=False,
+        help_text=_(
+            "新镇街的单位请选择它在实施方案中对应的单位（如打击组、市场监督管理所）：系统据此分派案件、设置整治领域的默认监管单位。设定后不再修改。"
+        ),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.code:  # set once (the rules find the unit by it)
+            del self.fields["code"]
+        else:
+            names = [n for n in self.fields if n != "code"]
+            self.order_fields([*names[: names.index("kind") + 1], "code", *names[names.index("kind") + 1 :]])
         self.fields["kind"].choices = [c for c in UnitKind.choices if c[0] != UnitKind.STREET_OFFICE]
         if self.instance.pk and self.instance.kind == UnitKind.STREET_OFFICE:
             self.fields["kind"].choices = UnitKind.choices

@@ -150,6 +150,10 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="units",
     )
+    #: Deactivated with its street (``services_streets.street_deactivate``): the street's
+    #: reactivation brings exactly these units back (``street_reactivate``), not one the street
+    #: office had deactivated on its own before.
+    deactivated_with_street = models.BooleanField(_("随镇街停用"), default=False, editable=False)
 
     objects = UnitQuerySet.as_manager()
     jurisdiction_path = "jurisdiction"
@@ -241,7 +245,23 @@ class UserQuerySet(ScopedQuerySet):
 
 
 class HulaoUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    """Django's user manager over a ``ScopedQuerySet``: people are seen as ``User.scope_q`` says."""
+    """Django's user manager over a ``ScopedQuerySet``: people are seen as ``User.scope_q`` says.
+
+    **People only**: an API token's service user (``User.is_service``, set by
+    ``api.services.token_issue``) is no person, so this default manager leaves it out, and with
+    it every list, count, export, search, e-mail recipient and choice of people that starts from
+    ``User.objects`` / ``visible_to(user, User)`` / ``unit.people`` (assignees, supervisors,
+    reviewers, liaisons, grants). The token still acts as it: its ``user`` is read through the
+    foreign key (Django's base manager), never through this one, and so are the audit trail's
+    actors and a lead's ``registered_by``. A password sign-in goes through this manager too
+    (``ModelBackend``): a service user cannot sign in on the web even by name."""
+
+    def get_queryset(self) -> UserQuerySet:
+        qs = super().get_queryset()
+        # (a migration's historical model before the field: every account)
+        if any(f.name == "is_service" for f in self.model._meta.concrete_fields):
+            qs = qs.filter(is_service=False)
+        return qs
 
 
 class User(AbstractUser):
@@ -253,6 +273,11 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    #: An API token's own service user (``api.ApiToken.user``), not a person: left out of every
+    #: list and choice of people (``HulaoUserManager``).
+    is_service = models.BooleanField(
+        _("接口账号"), default=False, editable=False, help_text=_("接口令牌的服务账号，不是人员。")
+    )
 
     objects = HulaoUserManager()
 

@@ -1,6 +1,7 @@
 """Who keeps a city's streets (issue 19; core/rules.py; docs/permissions.md): the city office
 (市专项办) adds a street office (镇街专项办: its jurisdiction and its office unit), edits one and
-deactivates one that has no active people left. It reads each street's units and people; what
+deactivates one that has no active people left, and reactivates one
+(with the units deactivated with it). It reads each street's units and people; what
 lies inside a street stays the street office's to change. Every change needs a reason.
 
 Imported at the end of ``organization/rules.py`` (it needs ``city_office``)."""
@@ -55,5 +56,16 @@ rules.register(
         needs_reason=True,
         url="organization:street_deactivate",
         doc="停用镇街及其全部单位（记录保留、仍可查看）；镇街还有在用人员时不能停用。",
+    ),
+    Action(
+        "organization.street_reactivate",
+        _("恢复启用镇街"),
+        model=Jurisdiction,
+        who=city_office,
+        guards=(is_street, Guard(lambda j: not j.is_active, _("该镇街在用中。"))),
+        needs_reason=True,
+        url="organization:street_reactivate",
+        doc="恢复启用已停用的镇街：镇街专项办和随镇街一并停用的单位恢复启用；"
+        "此前已由镇街自行停用的单位和全部人员仍为停用，由镇街专项办逐一恢复。",
     ),
 )

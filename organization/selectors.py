@@ -25,6 +25,23 @@ def grant_candidates() -> QuerySet[User]:
     )
 
 
+def service_reveal_holders() -> list[User]:
+    """The API tokens' service users that hold the reveal right (a street-office token with the
+    ``reveal`` right): no people, so not among ``grant_candidates``, but the grants page names
+    them; revoking the token withdraws the right. One query."""
+    app_label, codename = REVEAL_PERM
+    return list(
+        User._base_manager.filter(
+            is_service=True,
+            is_active=True,
+            user_permissions__content_type__app_label=app_label,
+            user_permissions__codename=codename,
+        )
+        .select_related("unit")
+        .order_by("username")
+    )
+
+
 def unit_names(unit_ids) -> dict[int, str]:
     """{unit id: name} of the given units (the reports' per-unit rows). One query."""
     from .models import Unit

@@ -175,7 +175,18 @@ def unit_by_code(code: str) -> Unit:
 # --- the street office keeps the organisation (organization/rules.py) ------------------------------
 
 #: What the unit form edits (``code`` is internal and never changes on a page).
-UNIT_FIELDS = ("name", "short_name", "kind", "host_unit", "liaison", "phone", "email", "address", "sort_order")
+UNIT_FIELDS = ("name", "short_name", "kind", "host_unit", "liaison", "phone", "email", "address", "sort_order", "code")
+#: The codes a unit may be given on the unit form: the plan's member units and working groups.
+PLAN_UNIT_CODES = frozenset(code for code, *_rest in (*MEMBER_UNITS, *WORKING_GROUPS))
+
+
+def _plan_code(code: Any) -> str | None:
+    code = (code or "").strip() or None
+    if code is not None and code not in PLAN_UNIT_CODES:
+        raise DomainError(_("实施方案中没有该单位。"), field="code")
+    return code
+
+
 #: What the person form edits (``username`` only when the person is added).
 PERSON_FIELDS = ("name", "unit", "role", "phone", "email")
 
@@ -232,6 +243,7 @@ def unit_add(*, user: Any, reason: str, **fields: Any) -> Unit:
     reason = _reason("organization.unit_add", reason)
     fields.pop("liaison", None)  # a new unit has nobody yet: its liaison is set with its first person
     _new_kind_allowed(fields.get("kind", ""))
+    fields["code"] = _plan_code(fields.get("code"))
     unit = Unit(**{k: v for k, v in fields.items() if k in UNIT_FIELDS})
     unit.jurisdiction_id = user.scope.jurisdiction_id  # a street's new unit is its own (issue 19)
     audit_reason = core_rules.audit_reason(core_rules.get("organization.unit_add"), reason)
@@ -243,11 +255,14 @@ def unit_add(*, user: Any, reason: str, **fields: Any) -> Unit:
 def unit_update(*, unit: Unit, user: Any, reason: str, **fields: Any) -> Unit:
     """Change a unit's name, kind, short name, host unit, liaison or contact details
     (``organization.unit_edit``)."""
-    values = {k: v for k, v in fields.items() if k in UNIT_FIELDS}
+    values = {k: v for k, v in fields.items() if k in UNIT_FIELDS and k != "code"}
+    code = _plan_code(fields.get("code"))
 
     def checked(locked: Unit) -> dict[str, Any]:
         if "kind" in values:
             _new_kind_allowed(values["kind"], locked.kind)
+        if code is not None and not locked.code:  # a code is set once: never changed or cleared here
+            return {**values, "code": code}
         return values
 
     return core_rules.transition(

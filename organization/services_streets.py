@@ -1,5 +1,6 @@
 """Writes of a city's streets (issue 19): the city office adds a street office (its jurisdiction
-and its office unit at once), edits one, deactivates one with no active people. Each asks its
+and its office unit at once), edits one, deactivates one with no active people and reactivates
+one (with the units deactivated with it). Each asks its
 rule (``organization/rules_streets.py``) and is audited with its reason (``core.audit``)."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import rules
@@ -90,9 +92,12 @@ def street_deactivate(*, street: Jurisdiction, user: Any, reason: str = "") -> J
 
     def save(locked: Jurisdiction) -> None:
         locked.save(update_fields=["is_active"])
+        # a unit already inactive stays so on reactivation: only those deactivated here come back
+        Unit.objects.filter(jurisdiction=locked, is_active=False).update(deactivated_with_street=False)
         for unit in Unit.objects.filter(jurisdiction=locked, is_active=True):
             unit.is_active = False
-            unit.save(update_fields=["is_active"])
+            unit.deactivated_with_street = True
+            unit.save(update_fields=["is_active", "deactivated_with_street"])
 
     return rules.transition(
         street,
@@ -100,6 +105,34 @@ def street_deactivate(*, street: Jurisdiction, user: Any, reason: str = "") -> J
         action="organization.street_deactivate",
         reason=reason,
         fields={"is_active": False},
+        save=save,
+    )
+
+
+def street_reactivate(*, street: Jurisdiction, user: Any, reason: str = "") -> Jurisdiction:
+    """Bring a deactivated street back (``organization.street_reactivate``): the street, the
+    units its deactivation deactivated (``Unit.deactivated_with_street``) and in any case its
+    street office. A unit the street office had deactivated on its own before stays inactive; its
+    people stay inactive too (the street office, or the city for the office's liaison, turns them
+    back on one by one)."""
+
+    def save(locked: Jurisdiction) -> None:
+        locked.save(update_fields=["is_active"])
+        office = locked.street_office()
+        back = Unit.objects.filter(jurisdiction=locked, is_active=False).filter(
+            Q(deactivated_with_street=True) | Q(pk=office.pk if office else None)
+        )
+        for unit in back:
+            unit.is_active = True
+            unit.deactivated_with_street = False
+            unit.save(update_fields=["is_active", "deactivated_with_street"])
+
+    return rules.transition(
+        street,
+        user=user,
+        action="organization.street_reactivate",
+        reason=reason,
+        fields={"is_active": True},
         save=save,
     )
 

@@ -52,7 +52,7 @@ class UnitListView(ScopedListView):
             super()
             .get_queryset()
             .select_related("host_unit", "liaison")
-            .annotate(people_count=Count("people", filter=Q(people__is_active=True)))
+            .annotate(people_count=Count("people", filter=Q(people__is_active=True, people__is_service=False)))
             .order_by("kind", "sort_order", "name")
         )
 
@@ -295,6 +295,7 @@ class GrantListView(GrantReaderMixin, LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["people"] = selectors.grant_candidates()
+        context["service_holders"] = selectors.service_reveal_holders()
         context["may_read_reveals"] = rules.may_read_reveal_log(self.request.user)
         return context
 

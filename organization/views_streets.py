@@ -1,6 +1,6 @@
 """The city office's pages over its streets (issue 19): the list of its streets with their
 offices, units and active people; a street's page (its units and people, read-only); add, edit
-and deactivate a street office (``organization/rules_streets.py``)."""
+deactivate and reactivate a street office (``organization/rules_streets.py``)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ class StreetListView(ScopedListView):
             .filter(level=JurisdictionLevel.STREET)
             .annotate(
                 unit_count=Count("units", filter=Q(units__is_active=True), distinct=True),
-                people_count=Count("units__people", filter=Q(units__people__is_active=True), distinct=True),
+                people_count=Count(
+                    "units__people",
+                    filter=Q(units__people__is_active=True, units__people__is_service=False),
+                    distinct=True,
+                ),
             )
             .order_by("-is_active", "sort_order", "name")
         )
@@ -95,5 +99,17 @@ class StreetDeactivateView(ActionView):
 
     def perform(self, form):
         return services.street_deactivate(
+            street=self.object, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+
+class StreetReactivateView(ActionView):
+    model = Jurisdiction
+    action = "organization.street_reactivate"
+    form_class = ReasonForm
+    success_message = _("已恢复启用该镇街及随其停用的单位；人员仍为停用，请由镇街专项办逐一恢复。")
+
+    def perform(self, form):
+        return services.street_reactivate(
             street=self.object, user=self.request.user, reason=form.cleaned_data["reason"]
         )

@@ -132,8 +132,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def parse(upload: Any, progress: Progress = NO_PROGRESS) -> ImportReport:
-    """Read and validate every row; saves nothing. ``progress`` (``core.jobs``) counts the rows."""
+def parse(upload: Any, progress: Progress = NO_PROGRESS, user: Any = None) -> ImportReport:
+    """Read and validate every row; saves nothing. ``progress`` (``core.jobs``) counts the rows;
+    the sector table is the importing ``user``'s street's (issue 19)."""
     report = ImportReport()
     try:
         check_workbook(upload)  # a zip bomb or a million rows: refused before openpyxl reads it
@@ -172,7 +173,7 @@ def parse(upload: Any, progress: Progress = NO_PROGRESS) -> ImportReport:
         unit = next((u for u in units.values() if u.code == code), None)
         if unit is not None:
             units.setdefault(old, unit)
-    by_sector = services.sector_units()
+    by_sector = services.sector_units(services.user_street(user))
     sector_units = {sector: (found[0] if found else None) for sector, found in by_sector.items()}
 
     seen_codes: dict[str, int] = {}

@@ -21,7 +21,7 @@ def run_import(job, progress) -> dict[str, Any]:
     rules.require(job.owner, "rectification.import")  # the owner may still import, when the worker runs
     mode = job.params.get("mode", ImportForm.MODE_CHECK)
     with job.upload.open("rb") as upload:
-        report = imports.parse(upload, progress)
+        report = imports.parse(upload, progress, user=job.owner)
     if mode != ImportForm.MODE_CHECK and not report.file_errors:
         imports.save(report, user=job.owner, valid_only=mode == ImportForm.MODE_VALID, progress=progress)
         if report.saved:

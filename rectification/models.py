@@ -74,20 +74,43 @@ def supervised_sectors(scope: Scope) -> frozenset[str]:
     return cached
 
 
+class SectorSupervisorQuerySet(ScopedQuerySet):
+    def of_street(self, street_id: int | None) -> SectorSupervisorQuerySet:
+        """One street's mapping (issue 19): its rows, and a row without a jurisdiction whose unit
+        is the street's (kept from before streets had their own). ``None``: every row (a
+        deployment of one street, or units without a jurisdiction)."""
+        if street_id is None:
+            return self
+        return self.filter(Q(jurisdiction_id=street_id) | Q(jurisdiction__isnull=True, unit__jurisdiction_id=street_id))
+
+
 class SectorSupervisor(models.Model):
     """Which unit supervises which sector (plan §(六)): data the street office keeps on the
     sectors page (``rectification:sectors``), seeded from the plan's table
     (``choices.SECTOR_UNIT``). A sector has one lead unit (the default supervising unit of a new
-    institution) and may have more units (a bank monitoring illegal fund-raising)."""
+    institution) and may have more units (a bank monitoring illegal fund-raising).
+
+    Per street (issue 19): each street of a city keeps its own mapping of its own units
+    (``jurisdiction``, the unit's; None in a deployment whose units have none), seeded from its
+    units by code (``services.sectors_seed_defaults``, also when a street's unit is created), and
+    an institution is routed by its street's rows (``objects.of_street``)."""
 
     sector = models.CharField(_("整治领域"), max_length=30, choices=Sector.choices)
     unit = models.ForeignKey(
         "organization.Unit", verbose_name=_("监管单位"), on_delete=models.PROTECT, related_name="supervised_sectors"
     )
     is_lead = models.BooleanField(_("牵头"), default=False, help_text=_("新登记机构默认由牵头单位监管。"))
+    jurisdiction = models.ForeignKey(
+        "organization.Jurisdiction",
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
-    objects = ScopedQuerySet.as_manager()
-    jurisdiction_path = "unit__jurisdiction"
+    objects = SectorSupervisorQuerySet.as_manager()
+    jurisdiction_path = "jurisdiction"
 
     class Meta:
         verbose_name = _("领域监管单位")
@@ -97,8 +120,15 @@ class SectorSupervisor(models.Model):
             models.UniqueConstraint(fields=["sector", "unit"], name="sector_supervisor_once"),
             models.UniqueConstraint(
                 fields=["sector"],
-                condition=Q(is_lead=True),
+                condition=Q(is_lead=True, jurisdiction__isnull=True),
                 name="sector_one_lead_unit",
+                violation_error_message=_("每个领域只能有一个牵头单位。"),
+            ),
+            # each street its own lead unit per sector (issue 19)
+            models.UniqueConstraint(
+                fields=["jurisdiction", "sector"],
+                condition=Q(is_lead=True),
+                name="sector_one_lead_unit_per_street",
                 violation_error_message=_("每个领域只能有一个牵头单位。"),
             ),
         ]
@@ -109,6 +139,15 @@ class SectorSupervisor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sector_display()} · {self.unit}"
+
+    @classmethod
+    def jurisdiction_rows(cls, ids: frozenset[int]) -> Q:
+        """A street's rows, and those without a jurisdiction whose unit is in the street."""
+        return Q(jurisdiction__in=sorted(ids)) | Q(jurisdiction__isnull=True, unit__jurisdiction__in=sorted(ids))
+
+    def in_jurisdictions(self, ids: frozenset[int]) -> bool:
+        street = self.jurisdiction_id if self.jurisdiction_id is not None else self.unit.jurisdiction_id
+        return street in ids
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:

@@ -44,13 +44,28 @@ def with_draft_plans(qs: QuerySet[Institution]) -> QuerySet[Institution]:
     return qs.annotate(draft_plans=Coalesce(Subquery(drafts, output_field=IntegerField()), 0))
 
 
-def sector_timeline(limit: int = 30) -> list[Any]:
+def sector_table_streets(user: Any) -> list[Any]:
+    """The streets whose sector tables the city office reads, read-only (each street keeps its
+    own, issue 19): the streets under its city. Empty for anyone else (their own street's table).
+    One query for the city, none otherwise."""
+    from organization.models import Jurisdiction
+
+    scope = getattr(user, "scope", None)
+    if scope is None or not scope.is_city:
+        return []
+    rows = visible_to(user, Jurisdiction).filter(parent_id=scope.jurisdiction_id)
+    return list(rows.order_by("sort_order", "name"))
+
+
+def sector_timeline(limit: int = 30, street: int | None = None) -> list[Any]:
     """The latest changes of the sector table (audit entries of ``SectorSupervisor``): who,
-    when, what and why. Two queries."""
+    when, what and why; with ``street`` (a city, issue 19), those made by that street's people,
+    who alone keep its table. Two queries."""
     ct = ContentType.objects.get_for_model(SectorSupervisor)
-    return list(
-        AuditEntry.objects.filter(content_type=ct).select_related("actor").order_by("-timestamp", "-pk")[:limit]
-    )
+    entries = AuditEntry.objects.filter(content_type=ct)
+    if street is not None:
+        entries = entries.filter(actor__unit__jurisdiction_id=street)
+    return list(entries.select_related("actor").order_by("-timestamp", "-pk")[:limit])
 
 
 def problems_for_list(qs: QuerySet[Problem]) -> QuerySet[Problem]:

@@ -128,19 +128,46 @@ INSTITUTION_FIELDS = (
 # --- sectors and their supervising units ------------------------------------------------------
 
 
-def sector_units() -> dict[str, list[Unit]]:
-    """Every sector's supervising units, the lead unit first (``SectorSupervisor``). One query."""
+def user_street(user: Any) -> int | None:
+    """The street whose sector table a user reads and keeps: their own jurisdiction in a city
+    (issue 19); None in a deployment of one street (every row)."""
+    scope = getattr(user, "scope", None) if user is not None else None
+    if scope is None or scope.jurisdiction_ids is None:
+        return None
+    return scope.jurisdiction_id
+
+
+def institution_street(institution: Institution, user: Any = None) -> int | None:
+    """The street whose sector table routes an institution: its supervising unit's (or its
+    community's) jurisdiction; for one with neither yet, the user's (``user_street``)."""
+    for field in ("supervising_unit", "community"):
+        if getattr(institution, f"{field}_id", None) is not None:
+            unit = getattr(institution, field)
+            if unit.jurisdiction_id is not None:
+                return unit.jurisdiction_id
+    return user_street(user)
+
+
+def sector_units(street: int | None = None) -> dict[str, list[Unit]]:
+    """Every sector's supervising units in a street (``street``: its jurisdiction, None: every
+    row, a deployment of one street), the lead unit first (``SectorSupervisor``). One query."""
     result: dict[str, list[Unit]] = {sector: [] for sector in Sector.values}
-    rows = SectorSupervisor.objects.select_related("unit").order_by("sector", "-is_lead", "unit__sort_order", "pk")
+    rows = (
+        SectorSupervisor.objects.of_street(street)
+        .select_related("unit")
+        .order_by("sector", "-is_lead", "unit__sort_order", "pk")
+    )
     for row in rows:
         result.setdefault(row.sector, []).append(row.unit)
     return result
 
 
-def supervising_unit_for(sector: str) -> Unit | None:
-    """The sector's lead unit (the default supervising unit of a new institution). One query."""
+def supervising_unit_for(sector: str, street: int | None = None) -> Unit | None:
+    """The sector's lead unit in a street (the default supervising unit of a new institution).
+    One query."""
     row = (
-        SectorSupervisor.objects.filter(sector=sector)
+        SectorSupervisor.objects.of_street(street)
+        .filter(sector=sector)
         .select_related("unit")
         .order_by("-is_lead", "unit__sort_order", "pk")
         .first()
@@ -148,21 +175,47 @@ def supervising_unit_for(sector: str) -> Unit | None:
     return row.unit if row else None
 
 
-def sectors_seed_defaults() -> int:
+def sector_default_codes() -> set[str]:
+    """The unit codes the plan's table names (and the banks'): a new unit with one of them may
+    start its street's row of that sector."""
+    banks = list(getattr(settings, "RECTIFICATION_BANK_UNIT_CODES", [UnitCode.RURAL_BANK]))
+    return {*SECTOR_UNIT.values(), *banks}
+
+
+def sectors_seed_defaults(street: int | None = None) -> int:
     """The plan's table (``choices.SECTOR_UNIT``, and the banks for illegal fund-raising) as
-    ``SectorSupervisor`` rows, for a sector that has none yet. Idempotent; returns the rows made.
-    Run after ``init_campaign`` (the ``campaign_initialised`` signal) and by the data migration."""
+    ``SectorSupervisor`` rows, for each street (or the one ``street``) from its own units by code,
+    for a sector that street has no row of yet. Idempotent; returns the rows made. Run after
+    ``init_campaign`` (the ``campaign_initialised`` signal), when a unit with one of the codes is
+    created (a street added by the city, ``seed_demo --city``: ``apps._unit_created``) and by
+    the data migrations. Three queries."""
     # banks monitor illegal fund-raising for themselves (plan §(六)); more are added on the page
     banks = list(getattr(settings, "RECTIFICATION_BANK_UNIT_CODES", [UnitCode.RURAL_BANK]))
-    by_code = {u.code: u for u in Unit.objects.filter(code__in=[*SECTOR_UNIT.values(), *banks])}
-    have = set(SectorSupervisor.objects.values_list("sector", flat=True))
+    units = Unit.objects.filter(code__in=sorted(sector_default_codes()), is_active=True)
+    if street is not None:
+        units = units.filter(jurisdiction_id=street)
+    by_code = {(u.jurisdiction_id, u.code): u for u in units.order_by("pk")}
+    if not by_code:
+        return 0
+    rows_of = SectorSupervisor.objects.all() if street is None else SectorSupervisor.objects.of_street(street)
+    have = {
+        (jurisdiction if jurisdiction is not None else unit_street, sector)
+        for jurisdiction, unit_street, sector in rows_of.values_list(
+            "jurisdiction_id", "unit__jurisdiction_id", "sector"
+        )
+    }
     rows = []
-    for sector, code in SECTOR_UNIT.items():
-        if sector in have or code not in by_code:
-            continue
-        rows.append(SectorSupervisor(sector=sector, unit=by_code[code], is_lead=True))
-        if sector == Sector.FUND_RAISING:
-            rows += [SectorSupervisor(sector=sector, unit=by_code[b]) for b in banks if b in by_code]
+    for home in sorted({j for j, _code in by_code}, key=lambda j: (j is not None, j or 0)):
+        for sector, code in SECTOR_UNIT.items():
+            if (home, sector) in have or (home, code) not in by_code:
+                continue
+            rows.append(SectorSupervisor(sector=sector, unit=by_code[(home, code)], is_lead=True, jurisdiction_id=home))
+            if sector == Sector.FUND_RAISING:
+                rows += [
+                    SectorSupervisor(sector=sector, unit=by_code[(home, b)], jurisdiction_id=home)
+                    for b in banks
+                    if (home, b) in by_code
+                ]
     SectorSupervisor.objects.bulk_create(rows)
     return len(rows)
 
@@ -184,12 +237,16 @@ def sectors_save(*, user: User, mapping: dict[str, tuple[Unit, Iterable[Unit]]],
                 _("请为“%(sector)s”选择牵头单位。") % {"sector": Sector(sector).label}, field=f"lead_{sector}"
             )
     changed = 0
+    street = user_street(user)  # a street keeps its own table (issue 19)
     with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
-        current = {(r.sector, r.unit_id): r for r in SectorSupervisor.objects.select_for_update()}
+        rows = SectorSupervisor.objects.of_street(street).select_for_update(of=("self",))
+        current = {(r.sector, r.unit_id): r for r in rows.select_related("unit")}
         wanted: dict[tuple[str, int], bool] = {}
+        units_street: dict[int, int | None] = {}
         for sector, (lead, units) in mapping.items():
             for unit in {lead, *units}:
                 wanted[(sector, unit.pk)] = unit.pk == lead.pk
+                units_street[unit.pk] = unit.jurisdiction_id
         for key, row in current.items():
             if key[0] in mapping and (key not in wanted or row.is_lead != wanted[key]):
                 row.delete()  # a lead that changes is removed and added again: the trail says so
@@ -197,7 +254,9 @@ def sectors_save(*, user: User, mapping: dict[str, tuple[Unit, Iterable[Unit]]],
         for (sector, unit_id), is_lead in wanted.items():
             existing = current.get((sector, unit_id))
             if existing is None or existing.is_lead != is_lead:
-                SectorSupervisor.objects.create(sector=sector, unit_id=unit_id, is_lead=is_lead)
+                SectorSupervisor.objects.create(
+                    sector=sector, unit_id=unit_id, is_lead=is_lead, jurisdiction_id=units_street[unit_id]
+                )
                 changed += 1
     return changed
 
@@ -209,7 +268,7 @@ def institution_set_supervisor(*, institution: Institution, user: User, unit: Un
     if unit is None or unit.kind != UnitKind.MEMBER_UNIT or not unit.is_active:
         raise DomainError(_("监管单位须为启用的成员单位。"), code="unit", field="unit")
     require_own_street(user, unit=unit)
-    allowed = {u.pk for u in sector_units().get(institution.sector, [])}
+    allowed = {u.pk for u in sector_units(institution_street(institution, user)).get(institution.sector, [])}
     reason = (reason or "").strip()
     override = "" if unit.pk in allowed else reason
 
@@ -222,10 +281,10 @@ def institution_set_supervisor(*, institution: Institution, user: User, unit: Un
     )
 
 
-def _check_supervisor(institution: Institution, stored: Institution | None) -> None:
-    """The supervising unit supervises the sector, or it is the street office's override kept
-    unchanged (same unit, same sector)."""
-    units = sector_units().get(institution.sector, [])
+def _check_supervisor(institution: Institution, stored: Institution | None, street: int | None = None) -> None:
+    """The supervising unit supervises the sector in the institution's street (``street``), or it
+    is the street office's override kept unchanged (same unit, same sector)."""
+    units = sector_units(street).get(institution.sector, [])
     if institution.supervising_unit_id is None:
         if not units:
             raise ValidationError({"supervising_unit": _("请选择监管单位。")})
@@ -276,7 +335,7 @@ def duplicate_warning(duplicates: Sequence[Institution]) -> str:
     return str(DUPLICATE_WARNING) % {"names": names}
 
 
-def _clean_institution(institution: Institution, stored: Institution | None = None) -> None:
+def _clean_institution(institution: Institution, stored: Institution | None = None, user: Any = None) -> None:
     institution.credit_code = normalize_credit_code(institution.credit_code)
     if institution.credit_code:
         validate_credit_code(institution.credit_code)
@@ -290,7 +349,7 @@ def _clean_institution(institution: Institution, stored: Institution | None = No
     community = institution.community if institution.community_id else None
     if community is not None and community.kind != UnitKind.COMMUNITY:
         raise ValidationError({"community": _("所属社区必须是社区。")})
-    _check_supervisor(institution, stored)
+    _check_supervisor(institution, stored, institution_street(institution, user))
 
 
 def _check_duplicates(institution: Institution, stored: Institution | None, confirmed: bool) -> None:
@@ -317,7 +376,7 @@ def institution_create(
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     require_own_street(user, **{k: fields.get(k) for k in ("supervising_unit", "community")})
     institution = Institution(created_by=user, **fields)
-    _clean_institution(institution)
+    _clean_institution(institution, user=user)
     if not institution_seen(user.scope, institution):
         if user.scope.is_community:
             raise DomainError(_("社区只能登记本社区的机构。"), code="scope", field="community")
@@ -350,7 +409,7 @@ def institution_update(
     stored = Institution.objects.get(pk=institution.pk)
     for name, value in fields.items():
         setattr(institution, name, value)
-    _clean_institution(institution, stored)
+    _clean_institution(institution, stored, user=user)
     _check_duplicates(institution, stored, confirm_not_duplicate)
     _reschedule(institution, today=timezone.localdate())
     with transaction.atomic(), audit_context(actor=user, reason=reason):

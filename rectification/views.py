@@ -20,6 +20,7 @@ from django.views.generic import TemplateView, View
 from core import jobs, rules
 from core.views import ActionView, ScopedDetailView, ScopedListView
 from core.xlsx import XLSX_MIME, Column
+from organization.models import Jurisdiction
 
 from . import imports, selectors, services
 from .choices import InstitutionStatus, InstitutionType, Sector
@@ -126,7 +127,8 @@ class SectorListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        units = services.sector_units()
+        street = self.street()
+        units = services.sector_units(street.pk if street is not None else services.user_street(self.request.user))
         rows = [(value, label, units.get(value, [])) for value, label in Sector.choices]
         unit_id = self.request.GET.get("unit", "")
         if unit_id.isdigit():  # ?unit=<pk>: the sectors one unit supervises (linked from its page)
@@ -134,8 +136,18 @@ class SectorListView(LoginRequiredMixin, TemplateView):
             context["unit"] = next((u for row in rows for u in row[2] if u.pk == int(unit_id)), None)
             context["filtered"] = True
         context["rows"] = rows
-        context["timeline"] = selectors.sector_timeline()
+        context["streets"], context["street"] = self.streets, street
+        context["timeline"] = selectors.sector_timeline(
+            street=street.pk if street is not None else services.user_street(self.request.user)
+        )
         return context
+
+    def street(self) -> Jurisdiction | None:
+        """The street whose table the city office reads (``?street=<pk>``); None for a street."""
+        self.streets = selectors.sector_table_streets(self.request.user)
+        wanted = self.request.GET.get("street", "")
+        chosen = next((j for j in self.streets if wanted.isdigit() and j.pk == int(wanted)), None)
+        return chosen or (self.streets[0] if self.streets else None)
 
 
 class SectorEditView(ActionView):
@@ -147,7 +159,7 @@ class SectorEditView(ActionView):
     success_message = gettext_lazy("领域监管单位已保存。")
 
     def extra_form_kwargs(self) -> dict[str, Any]:
-        return {"current": services.sector_units()}
+        return {"current": services.sector_units(services.user_street(self.request.user))}
 
     def cancel_url(self) -> str:
         return reverse("rectification:sectors")
@@ -220,7 +232,12 @@ class _InstitutionFormView(ActionView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sector_units"] = {
-            sector: units[0].pk if units else None for sector, units in services.sector_units().items()
+            sector: units[0].pk if units else None
+            for sector, units in services.sector_units(
+                services.institution_street(self.object, self.request.user)
+                if self.object is not None
+                else services.user_street(self.request.user)
+            ).items()
         }
         context["institution"] = self.object
         return context

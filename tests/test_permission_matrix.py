@@ -1257,6 +1257,16 @@ def setup_street_deactivate(w, persona):
     return [street.pk], {"reason": "撤并镇街"}, _db(street, "is_active")
 
 
+def setup_street_reactivate(w, persona):
+    from organization.models import Jurisdiction, Unit
+
+    street = Jurisdiction.objects.create(name=f"复设镇{persona}", parent=w.city, is_active=False)
+    Unit.objects.create(
+        name=f"复设镇专项办{persona}", kind="street_office", code="street_office", jurisdiction=street, is_active=False
+    )
+    return [street.pk], {"reason": "恢复设立镇街"}, _db(street, "is_active")
+
+
 def setup_recipient_add(w, persona):
     return [], {"email": "city@example.invalid", "name": "区专项办"}, _count("reports.ReportRecipient")
 
@@ -1738,6 +1748,9 @@ ACTIONS: dict[str, Action] = {
     "organization.street_edit": Action("organization:street_edit", frozenset({"city"}), setup_street_edit, frozenset()),
     "organization.street_deactivate": Action(
         "organization:street_deactivate", frozenset({"city"}), setup_street_deactivate, frozenset()
+    ),
+    "organization.street_reactivate": Action(
+        "organization:street_reactivate", frozenset({"city"}), setup_street_reactivate, frozenset()
     ),
     # issue 19: a street of the city implements the city's campaign (the first street has already)
     "organization.campaign_implement": Action(

@@ -468,8 +468,8 @@ LEADS_NEW_SUPPLEMENT_DAYS = env_int("LEADS_NEW_SUPPLEMENT_DAYS", 7)
 # win over these, which win over rectification.choices.DEFAULT_INSPECTION_INTERVAL_DAYS.
 RECTIFICATION_INSPECTION_INTERVAL_DAYS: dict[int, int | None] = {}
 # Banks monitor illegal fund-raising for themselves (plan §(六)): these units are seeded as units
-# of that sector (rectification.SectorSupervisor); afterwards the street office keeps the mapping
-# on the sectors page (rectification:sectors).
+# of that sector (rectification.SectorSupervisor, each street its own from its own units by code);
+# afterwards each street office keeps its mapping on the sectors page (rectification:sectors).
 RECTIFICATION_BANK_UNIT_CODES = env_list("RECTIFICATION_BANK_UNIT_CODES") or ["rural_bank"]
 # At most this many rows per section in a unit's daily reminder e-mail.
 RECTIFICATION_DIGEST_LIMIT = env_int("RECTIFICATION_DIGEST_LIMIT", 50)

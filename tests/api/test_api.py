@@ -267,7 +267,7 @@ def test_reveal_needs_the_tokens_right_and_is_logged(personas, org, named_lead):
     assert entry.changes == {"action": "leads.reveal"}
     assert entry.actor_id == token.user_id and entry.reason == "核实线索"
     assert not secrets_in(json.dumps(entry.changes) + entry.changes_text)
-    # the service user's right withdrawn on the grants page: the token's right alone is not enough
+    # the service user's right withdrawn: the token's right alone is not enough
     token.user.user_permissions.clear()
     assert api(secret).post(url, {"reason": "核实线索"}, content_type="application/json").status_code == 403
     # a token without the right: refused

@@ -19,6 +19,14 @@ def test_seed_demo_city(db):
     for street in streets:  # Xintang's structure each, under its own names
         assert Unit.objects.filter(jurisdiction=street, code="street_office").count() == 1
         assert Unit.objects.filter(jurisdiction=street, kind="working_group").count() == 4
+    # each street its own sector table, from its own units (issue 19)
+    from rectification.choices import Sector
+    from rectification.services import sector_units
+
+    for street in streets:
+        leads = sector_units(street.pk)
+        assert all(leads[sector] for sector in Sector.values), street.name
+        assert {u.jurisdiction_id for units in leads.values() for u in units} == {street.pk}
     transferred = city_transfers(User.objects.get(username="shizhuanban"))
     assert transferred.count() == 15
     assert {lead.jurisdiction_id for lead in transferred} == {s.pk for s in streets}
