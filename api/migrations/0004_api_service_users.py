@@ -12,7 +12,7 @@ def mark_service_users(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("api", "0002_api_federation"),
+        ("api", "0003_api_delivery_retry"),
         ("organization", "0009_user_is_service"),
     ]
 
