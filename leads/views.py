@@ -715,7 +715,7 @@ class CityTransferListView(LeadListView):
         Column(_("状态"), lambda x: x.get_status_display(), 10),
         Column(_("反馈期限"), lambda x: x.higher_deadline, 12),
         Column(_("逾期"), lambda x: CITY_DEADLINE_LABELS.get(x.city_deadline_state(timezone.localdate()), ""), 10),
-        Column(_("办结结果"), lambda x: x.get_outcome_display(), 18),
+        Column(_("办结结果"), lambda x: " ".join(filter(None, (x.get_outcome_display(), x.merged_note))), 18),
         Column(_("核查情况"), lambda x: x.findings, 50),
         Column(_("办结时间"), lambda x: x.closed_at, 16),
         Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
@@ -728,17 +728,18 @@ class CityTransferListView(LeadListView):
         "findings",
         "closed_at",
         "jurisdiction__name",
+        "merged_into__number",
     )
 
     def get_queryset(self):
         overdue = self.request.GET.get("overdue") == "1"
         leads = selectors.city_transfers(self.request.user, overdue=overdue)
-        return leads.for_list().select_related("jurisdiction").order_by("-received_on", "-pk")
+        return leads.for_list().select_related("jurisdiction", "merged_into").order_by("-received_on", "-pk")
 
     def paginate_queryset(self, queryset, page_size):
         rows = (
             queryset.select_related(None)
-            .select_related("assigned_unit", "community", "supervisor", "jurisdiction")
+            .select_related("assigned_unit", "community", "supervisor", "jurisdiction", "merged_into")
             .only(*self.ROW_FIELDS)
         )
         return super(LeadListView, self).paginate_queryset(rows, page_size)

@@ -6,7 +6,9 @@ closure is; a federated transfer's merge goes up to the higher deployment throug
 from __future__ import annotations
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -59,9 +61,11 @@ def test_a_merged_transfer_is_reported_up_with_the_lead_it_went_into(
     client.force_login(city_world.city)
     page = client.get(reverse("leads:city")).content.decode()
     assert f"合并至 {surviving.number}" in page
-    assert merged.reported_up_at.strftime("%Y-%m-%d") in page
+    assert timezone.localtime(merged.reported_up_at).strftime("%Y-%m-%d %H:%M") in page
     export = client.get(reverse("leads:city") + "?export=xlsx")
-    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert f"重复线索，已合并 合并至 {surviving.number}" in cells
 
 
 def test_merging_a_lead_of_the_street_reports_nothing_up(city_world):
@@ -81,9 +85,11 @@ def test_a_federated_transfer_merged_goes_up_with_the_lead_it_went_into(
     """The lower deployment: a lead that arrived from the higher system (an ``up`` peer) and is
     merged here is delivered up like a closure, its findings naming the lead it went into, and
     then recorded as reported."""
-    from api import federation, services as api_services
-    from api.models import Arrival
     from django.test import Client
+
+    from api import federation
+    from api import services as api_services
+    from api.models import Arrival
     from organization.choices import UnitCode
 
     token, secret = api_services.token_issue(
