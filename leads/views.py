@@ -862,6 +862,47 @@ def import_template(request):
     return FileResponse(buffer, as_attachment=True, filename="leads-import-template.xlsx", content_type=XLSX_MIME)
 
 
+class TransferImportView(ActionView):
+    """The city special office uploads its transfer list (``leads.transfer_import``, issue 19): the
+    file is checked and stored, the transfers run as a job (``leads.jobs``), and the user goes to
+    the job's page (progress, then the per-row report)."""
+
+    action = "leads.transfer_import"
+    form_class = forms.ImportForm
+    template_name = "leads/transfer_import.html"
+    success_message = _("文件已上传，正在后台转办。")
+
+    def perform(self, form):
+        return jobs.start(
+            kind="leads.transfer_import",
+            owner=self.request.user,
+            title=_("导入市专项办转办清单"),
+            params={"valid_only": form.cleaned_data["valid_only"]},
+            upload=form.cleaned_data["file"],
+        )
+
+    def cancel_url(self) -> str:
+        return reverse("leads:city")
+
+
+@login_required
+def transfer_import_template(request):
+    """The transfer list's template, its example row naming one of the user's streets."""
+    from organization.models import Jurisdiction
+
+    streets = list(
+        Jurisdiction.objects.visible_to(request.user)
+        .filter(parent__isnull=False, is_active=True)
+        .values_list("name", flat=True)[:1]
+    )
+    buffer = io.BytesIO()
+    rows = imports.transfer_template_rows(streets)
+    columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
+    write_rows(buffer, str(_("转办清单")), columns, rows[1:])
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="city-transfer-template.xlsx", content_type=XLSX_MIME)
+
+
 # --- public pages (no login) ----------------------------------------------------------------
 
 
