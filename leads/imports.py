@@ -62,6 +62,8 @@ REQUIRED_HEADERS = ("summary", "fraud_type")
 MAX_ROWS = 20000
 #: What ``Lead.money_lost`` holds (14 digits, 2 of them decimals).
 MONEY_LIMIT = Decimal(10) ** 12
+#: What ``Lead.elderly_affected`` holds (a positive integer field).
+COUNT_LIMIT = 2**31 - 1
 
 
 @dataclass
@@ -150,7 +152,7 @@ def _money(value: Any, problems: list[str]) -> Decimal | None:
 def _count(value: Any, problems: list[str]) -> int | None:
     try:
         n = int(value) if value not in (None, "") else None
-        if n is not None and n < 0:
+        if n is not None and not 0 <= n <= COUNT_LIMIT:
             raise ValueError
     except (TypeError, ValueError):
         problems.append(gettext("涉及老人人数应为非负整数"))
