@@ -126,3 +126,21 @@ def test_a_federated_transfer_merged_goes_up_with_the_lead_it_went_into(
     arrival = Arrival.objects.get(lead_id=lead_id)
     assert arrival.report_state == "delivered" and arrival.reported_at is not None
     assert Lead.objects.get(pk=lead_id).reported_up_at is not None
+
+
+def test_the_citys_list_of_merged_transfers_keeps_its_query_count(city_world, client):
+    from tests.querycount import assert_constant_queries
+
+    made = []
+
+    def add_rows(n):
+        for _ in range(n):
+            lead = _transfer(city_world, reference=f"晋专办〔2026〕{len(made) + 100}号")
+            into, _c = services.lead_create(
+                user=city_world.street, data={"source": "public", "channel": "phone", "summary": "重复"}
+            )
+            services.lead_merge(lead=lead, into=into, user=city_world.street)
+            made.append(lead)
+
+    client.force_login(city_world.city)
+    assert_constant_queries(client, reverse("leads:city"), add_rows)
