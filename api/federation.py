@@ -488,7 +488,7 @@ def closure_retry(*, arrival: Arrival, user: Any, reason: str = "") -> Arrival:
 def closure_payload(lead: Lead) -> dict[str, Any]:
     return {
         "outcome": lead.outcome,
-        "findings": lead.findings,
+        "findings": lead.reported_findings,  # a merged lead's name the lead it went into
         "closed_at": lead.closed_at.isoformat() if lead.closed_at else None,
         "number": lead.number,
     }

@@ -21,4 +21,14 @@ def run_import(job, progress) -> dict[str, Any]:
     return {"total": result.total, "created": result.created, "errors": [[n, str(m)] for n, m in result.errors]}
 
 
+def run_transfer_import(job, progress) -> dict[str, Any]:
+    """The city's transfer list (issue 19): ``imports.import_transfers`` as the job's owner."""
+    with job.upload.open("rb") as upload:
+        result = imports.import_transfers(
+            user=job.owner, upload=upload, valid_only=bool(job.params.get("valid_only")), progress=progress
+        )
+    return {"total": result.total, "created": result.created, "errors": [[n, str(m)] for n, m in result.errors]}
+
+
 jobs.register("leads.import", run_import, template="leads/_import_report.html")
+jobs.register("leads.transfer_import", run_transfer_import, template="leads/_transfer_import_report.html")

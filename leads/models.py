@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedModel
@@ -292,6 +293,23 @@ class Lead(VersionedModel, RecordedModel):
     @property
     def is_final(self) -> bool:
         return self.status == LeadStatus.CLOSED and self.review_state != ReviewState.PENDING
+
+    @property
+    def merged_note(self) -> str:
+        """ "合并至 <number>" for a lead merged into another as a duplicate (its outcome as the city
+        reads it on its list), else "". Reads ``merged_into`` (select it with the lead)."""
+        if not self.merged_into_id or self.merged_into is None:
+            return ""
+        return gettext("合并至 %(n)s") % {"n": self.merged_into.number}
+
+    @property
+    def reported_findings(self) -> str:
+        """The findings as reported up to a higher office (the API's closure report): a merged
+        lead's begin with the lead it was merged into."""
+        note = self.merged_note
+        if not note:
+            return self.findings
+        return gettext("%(note)s。%(findings)s") % {"note": note, "findings": self.findings} if self.findings else note
 
     def city_deadline_state(self, today) -> str:
         """Against the city's deadline (a transferred lead): 逾期 open past it, 逾期办结 closed after

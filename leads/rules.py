@@ -229,6 +229,16 @@ rules.register(
         "reference number and deadline); the street refers it on, and its closure is reported up by itself.",
     ),
     Action(
+        "leads.transfer_import",
+        _("导入转办清单"),
+        model=None,
+        who=org_rules.city_office,
+        url="leads:transfer_import",
+        doc="The city special office's Excel list (镇街, 市转办文号, 反馈期限 and the transfer form's fields), "
+        "run as a job: every good row is leads.transfer (same checks, audit and e-mail); with a bad row "
+        "nothing is transferred unless only the valid rows are asked for.",
+    ),
+    Action(
         "leads.redact",
         _("删除敏感内容"),
         model=Lead,

@@ -691,7 +691,10 @@ def lead_reopen(*, lead: Lead, user: Any, reason: str) -> Lead:
 
 def lead_merge(*, lead: Lead, into: Lead, user: Any, reason: str = "") -> Lead:
     """Close ``lead`` as a duplicate of ``into``: it keeps everything (files, history) and links.
-    A pending extension request is refused with it."""
+    A pending extension request is refused with it. The merged lead is final: a lead the city
+    transferred is reported up by itself (``reported_up_at``, as ``lead_close`` does; the city's
+    list shows 合并至 <into>), and ``lead_finally_closed`` is sent after commit, so a higher
+    deployment's transfer goes up too (``Lead.reported_findings`` names ``into``)."""
     if into.pk == lead.pk:
         raise DomainError(_("不能合并到自身。"), code="self", field="other")
     if into.merged_into_id:
@@ -701,7 +704,10 @@ def lead_merge(*, lead: Lead, into: Lead, user: Any, reason: str = "") -> Lead:
 
     def fields(locked: Lead) -> dict[str, Any]:
         settled.update(_settle_extension(locked))
+        # A lead the city transferred in the system: merged, it is reported up by itself.
+        auto_report = {"reported_up_at": timezone.now()} if locked.transferred_by_id else {}
         return {
+            **auto_report,
             "outcome": Outcome.DUPLICATE,
             "merged_into": into,
             "closed_at": timezone.now(),
@@ -717,6 +723,7 @@ def lead_merge(*, lead: Lead, into: Lead, user: Any, reason: str = "") -> Lead:
             action="leads.merge",
             reason=reason or gettext("重复线索，合并至 %(n)s") % {"n": into.number},
             fields=fields,
+            effects=[announce_if_final],
         )
         _note_settled(lead, user, settled, "leads.merge")
         with audit_context(actor=user, reason=gettext("合并重复线索")):

@@ -715,7 +715,7 @@ class CityTransferListView(LeadListView):
         Column(_("状态"), lambda x: x.get_status_display(), 10),
         Column(_("反馈期限"), lambda x: x.higher_deadline, 12),
         Column(_("逾期"), lambda x: CITY_DEADLINE_LABELS.get(x.city_deadline_state(timezone.localdate()), ""), 10),
-        Column(_("办结结果"), lambda x: x.get_outcome_display(), 18),
+        Column(_("办结结果"), lambda x: " ".join(filter(None, (x.get_outcome_display(), x.merged_note))), 18),
         Column(_("核查情况"), lambda x: x.findings, 50),
         Column(_("办结时间"), lambda x: x.closed_at, 16),
         Column(_("向上级报送办结时间"), lambda x: x.reported_up_at, 16),
@@ -728,17 +728,18 @@ class CityTransferListView(LeadListView):
         "findings",
         "closed_at",
         "jurisdiction__name",
+        "merged_into__number",
     )
 
     def get_queryset(self):
         overdue = self.request.GET.get("overdue") == "1"
         leads = selectors.city_transfers(self.request.user, overdue=overdue)
-        return leads.for_list().select_related("jurisdiction").order_by("-received_on", "-pk")
+        return leads.for_list().select_related("jurisdiction", "merged_into").order_by("-received_on", "-pk")
 
     def paginate_queryset(self, queryset, page_size):
         rows = (
             queryset.select_related(None)
-            .select_related("assigned_unit", "community", "supervisor", "jurisdiction")
+            .select_related("assigned_unit", "community", "supervisor", "jurisdiction", "merged_into")
             .only(*self.ROW_FIELDS)
         )
         return super(LeadListView, self).paginate_queryset(rows, page_size)
@@ -859,6 +860,47 @@ def import_template(request):
     write_rows(buffer, str(_("线索")), columns, rows[1:])
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="leads-import-template.xlsx", content_type=XLSX_MIME)
+
+
+class TransferImportView(ActionView):
+    """The city special office uploads its transfer list (``leads.transfer_import``, issue 19): the
+    file is checked and stored, the transfers run as a job (``leads.jobs``), and the user goes to
+    the job's page (progress, then the per-row report)."""
+
+    action = "leads.transfer_import"
+    form_class = forms.ImportForm
+    template_name = "leads/transfer_import.html"
+    success_message = _("文件已上传，正在后台转办。")
+
+    def perform(self, form):
+        return jobs.start(
+            kind="leads.transfer_import",
+            owner=self.request.user,
+            title=_("导入市专项办转办清单"),
+            params={"valid_only": form.cleaned_data["valid_only"]},
+            upload=form.cleaned_data["file"],
+        )
+
+    def cancel_url(self) -> str:
+        return reverse("leads:city")
+
+
+@login_required
+def transfer_import_template(request):
+    """The transfer list's template, its example row naming one of the user's streets."""
+    from organization.models import Jurisdiction
+
+    streets = list(
+        Jurisdiction.objects.visible_to(request.user)
+        .filter(parent__isnull=False, is_active=True)
+        .values_list("name", flat=True)[:1]
+    )
+    buffer = io.BytesIO()
+    rows = imports.transfer_template_rows(streets)
+    columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
+    write_rows(buffer, str(_("转办清单")), columns, rows[1:])
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="city-transfer-template.xlsx", content_type=XLSX_MIME)
 
 
 # --- public pages (no login) ----------------------------------------------------------------

@@ -752,6 +752,16 @@ def setup_lead_transfer(w, persona):
     return [], data, _count("leads.Lead")
 
 
+def setup_transfer_import(w, persona):
+    from leads import imports
+    from tests.factories import xlsx_upload
+
+    rows = imports.transfer_template_rows([w.dongshi.name])
+    rows[1][1] = "晋专办〔2026〕清单" + persona
+    upload = xlsx_upload(rows[0], rows[1:], name="transfers.xlsx")
+    return [], {"file": upload}, _count("leads.Lead")
+
+
 def setup_lead_update(w, persona):
     from leads.forms import LeadEditForm
 
@@ -1550,6 +1560,7 @@ ACTIONS: dict[str, Action] = {
     "leads.import": Action("leads:import", frozenset({"street"}), setup_lead_import),
     # issue 19: the city office's own (CITY_PERSONAS: test_city_transfers_a_lead_to_a_street)
     "leads.transfer": Action("leads:transfer", frozenset({"city"}), setup_lead_transfer),
+    "leads.transfer_import": Action("leads:transfer_import", frozenset({"city"}), setup_transfer_import),
     # cases: the crackdown group, the police and the tribunal act on every case
     "cases.investigate": Action("cases:step", CASE_HANDLERS, case_step("filed"), CASES),
     "cases.solve": Action("cases:step", CASE_HANDLERS, case_step("investigating"), CASES),
@@ -1798,6 +1809,7 @@ CREATE_PAGES = {
     "leads.import": "leads:index",
     "leads.report_up_many": "leads:higher",
     "leads.transfer": "leads:city",
+    "leads.transfer_import": "leads:city",
     "cases.create": "cases:index",
     "rectification.create": "rectification:index",
     "rectification.import": "rectification:index",
@@ -1978,6 +1990,7 @@ READ_ONLY = {
     "leads:deadlines",
     "leads:related",
     "leads:import_template",
+    "leads:transfer_import_template",  # issue 19: the city's transfer list template
     "leads:detail",
     "cases:index",
     "cases:detail",

@@ -92,3 +92,42 @@ def test_city_transfer_down_closure_up_and_the_city_report(page, login, campaign
         cells = _cells(page, f"streets-leads-{key}")  # the label, each street, the city's total
         assert cells[1 + column] == "1" and cells[1 + other] == "0" and cells[-1] == "1", (key, cells)
     assert not page.js_errors
+
+
+def test_the_city_imports_its_transfer_list(page, login, campaign, city, tmp_path):  # noqa: F811
+    """The city office uploads its Excel list from its list page; the job's page reports each row;
+    the good rows are on the city's list, each in its street; the pages pass axe."""
+    from leads import imports
+    from leads.models import Lead
+    from tests.browser.demo_pages import axe_violations
+    from tests.factories import xlsx_upload
+
+    header, example = imports.transfer_template_rows(["东石镇"])
+    second = list(example)
+    second[0], second[1] = "新塘街道", "晋市转〔2026〕12号-2"
+    bad = list(example)
+    bad[1], bad[2] = "晋市转〔2026〕12号-3", "2000-01-01"
+    path = tmp_path / "转办清单.xlsx"
+    path.write_bytes(xlsx_upload(header, [example, second, bad]).read())
+
+    login("city")
+    page.goto(page.base_url + "/leads/city/")
+    with page.expect_navigation():
+        page.get_by_test_id("transfer-import").click()
+    assert axe_violations(page) == []
+    page.set_input_files("input[name=file]", str(path))
+    page.check("input[name=valid_only]")
+    with page.expect_navigation():
+        submit(page, page.get_by_test_id("transfer-import-submit"))
+    page.get_by_test_id("job-result").wait_for()
+    report = page.get_by_test_id("job-result").inner_text()
+    assert "共 3 行，转办 2 行，有错误 1 行。" in report and "反馈期限 2000-01-01 已过" in report
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_test_id("transfer-import-list").click()
+    streets = {lead.higher_reference: lead.jurisdiction.name for lead in Lead.objects.select_related("jurisdiction")}
+    assert streets == {"晋市转〔2026〕12号-1": "东石镇", "晋市转〔2026〕12号-2": "新塘街道"}
+    rows = page.get_by_test_id("city-row")
+    assert rows.count() == 2
+    assert "东石镇" in rows.filter(has_text="晋市转〔2026〕12号-1").inner_text()
+    assert not page.js_errors

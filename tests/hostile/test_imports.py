@@ -175,6 +175,33 @@ def test_institution_import_survives_hostile_workbooks(personas):
     run()
 
 
+def test_city_transfer_import_survives_hostile_workbooks(city_world):
+    """Issue 19: the city's transfer list (leads:transfer_import) with hostile workbooks."""
+    from leads import imports
+
+    expected = [str(h) for h, _f, _r in imports.TRANSFER_COLUMNS]
+    deadline = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    valid = imports.transfer_template_rows(["东石镇"])[1]
+    valid[1], valid[2] = "晋市转-{n}", deadline
+
+    @HYPOTHESIS
+    @given(header=headers(expected), rows=rows_for(valid, len(expected)), valid_only=st.booleans())
+    def run(header, rows, valid_only):
+        rows = [[c.format(n=i) if isinstance(c, str) and "{n}" in c else c for c in row] for i, row in enumerate(rows)]
+        with transaction.atomic():
+            client = Client()
+            client.force_login(city_world.city)
+            data = {"file": workbook(header, rows)}
+            if valid_only:
+                data["valid_only"] = "on"
+            response = client.post(reverse("leads:transfer_import"), data, follow=True)
+            job = response.context.get("job")
+            _assert_report(response, job.result.get("errors", []) if job else [])
+            transaction.set_rollback(True)
+
+    run()
+
+
 def test_imports_refuse_files_that_are_not_workbooks(personas):
     client = Client()
     client.force_login(personas.street)

@@ -30,6 +30,7 @@ DECLARED = {
     "create",
     "import",
     "transfer",  # issue 19: the city office's
+    "transfer_import",  # issue 19: the city office's list
 }
 
 
