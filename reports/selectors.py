@@ -933,18 +933,41 @@ def summary_data(campaign: Campaign, today: datetime.date | None = None, user: A
 # --- supervision of streets (issue 19) --------------------------------------------------------
 
 
-def open_supervisions(user: Any, limit: int = 5) -> list[Any]:
-    """For a street office of a city: the city's 通报/约谈 of its street still to be rectified, the
-    nearest deadline first. Nobody else has any (a street on its own, the city, the units)."""
+def open_supervisions(user: Any, limit: int = 5, today: datetime.date | None = None) -> list[Any]:
+    """For a street office of a city: the city's 通报/约谈 of its street waiting for its
+    rectification (待整改 or 退回), the nearest deadline first (the overdue ones, ``overdue`` set,
+    at the top). Nobody else has any (a street on its own, the city, the units). One query."""
     from core.visibility import visible_to
 
+    from .choices import SUPERVISION_AWAITING_STREET
     from .models import Supervision
 
     scope = user.scope
     if scope.jurisdiction_ids is None or not scope.sees_all or scope.is_city:
         return []
-    rows = visible_to(user, Supervision).filter(rectify_by__gte=timezone.localdate()).order_by("rectify_by")
-    return list(rows[:limit])
+    today = today or timezone.localdate()
+    rows = (
+        visible_to(user, Supervision)
+        .filter(status__in=sorted(SUPERVISION_AWAITING_STREET))
+        .order_by("rectify_by", "pk")
+    )
+    found = list(rows[:limit])
+    for row in found:
+        row.overdue = row.is_overdue(today)
+    return found
+
+
+def count_open_supervisions(user: Any, shown: list[Any], limit: int = 5) -> int:
+    """How many ``open_supervisions`` there are, given the first ``limit`` shown (a count only
+    when there may be more)."""
+    from core.visibility import visible_to
+
+    from .choices import SUPERVISION_AWAITING_STREET
+    from .models import Supervision
+
+    if len(shown) < limit:
+        return len(shown)
+    return visible_to(user, Supervision).filter(status__in=sorted(SUPERVISION_AWAITING_STREET)).count()
 
 
 def own_jurisdiction_id(user: Any) -> int | None:

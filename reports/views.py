@@ -41,7 +41,11 @@ from .forms import (
     StartForm,
     SubmissionForm,
     SummaryForm,
+    SupervisionConfirmForm,
+    SupervisionEditForm,
     SupervisionForm,
+    SupervisionReportForm,
+    SupervisionReturnForm,
     ThresholdForm,
 )
 from .models import MonthlyReport, ReportRecipient, SummarySubmission, Supervision, UnitSubmission
@@ -540,7 +544,9 @@ class SupervisionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
+        context["today"] = today = timezone.localdate()
+        for row in context["object_list"]:
+            row.overdue = row.is_overdue(today)
         if rules.check(self.request.user, "reports.supervision_record"):
             context["form"] = SupervisionForm(
                 city_id=selectors.own_jurisdiction_id(self.request.user),
@@ -574,6 +580,89 @@ class SupervisionAddView(ActionView):
             text=data["text"],
             rectify_by=data["rectify_by"],
             reason=data.get("reason") or "",
+        )
+
+
+class SupervisionDetailView(ScopedDetailView):
+    """A 通报/约谈 with its rectification and history; offers what the rules allow: the street's
+    office its report, the city its edit, confirmation or return."""
+
+    model = Supervision
+    template_name = "reports/supervision_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("jurisdiction", "created_by", "reported_by", "confirmed_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["overdue"] = self.object.is_overdue()
+        return context
+
+
+class _SupervisionActionView(ActionView):
+    model = Supervision
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("jurisdiction")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        if issubclass(self.form_class, forms.ModelForm):  # the form validates a copy, not the object
+            return {"instance": Supervision.objects.get(pk=self.object.pk)}
+        return {}
+
+
+class SupervisionEditView(_SupervisionActionView):
+    action = "reports.supervision_edit"
+    form_class = SupervisionEditForm
+    success_message = gettext_lazy("通报约谈已修改。")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.supervision_update(
+            supervision=self.object,
+            user=self.request.user,
+            kind=data["kind"],
+            date=data["date"],
+            text=data["text"],
+            rectify_by=data["rectify_by"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+
+
+class SupervisionReportView(_SupervisionActionView):
+    action = "reports.supervision_report"
+    form_class = SupervisionReportForm
+    success_message = gettext_lazy("已报告整改情况，待市专项办确认。")
+
+    def perform(self, form):
+        return services.supervision_report(
+            supervision=self.object,
+            user=self.request.user,
+            rectification=form.cleaned_data["rectification"],
+            rectified_on=form.cleaned_data["rectified_on"],
+        )
+
+
+class SupervisionConfirmView(_SupervisionActionView):
+    action = "reports.supervision_confirm"
+    form_class = SupervisionConfirmForm
+    success_message = gettext_lazy("已确认整改。")
+
+    def perform(self, form):
+        return services.supervision_confirm(
+            supervision=self.object, user=self.request.user, reason=form.cleaned_data.get("reason") or ""
+        )
+
+
+class SupervisionReturnView(_SupervisionActionView):
+    action = "reports.supervision_return"
+    form_class = SupervisionReturnForm
+    success_message = gettext_lazy("已退回整改情况。")
+
+    def perform(self, form):
+        return services.supervision_return(
+            supervision=self.object, user=self.request.user, reason=form.cleaned_data["reason"]
         )
 
 
