@@ -241,9 +241,11 @@ class MonthlyReport(models.Model):
 class ReportRecipient(models.Model):
     """Who receives the monthly report by e-mail (a person or an office, e.g. the city office),
     kept by the street office on its page (``reports:recipient_list``); ``REPORTS_RECIPIENTS``
-    from the environment is added to these. Deactivated ones receive nothing."""
+    from the environment is added to these. Deactivated ones receive nothing. In a city (issue
+    19) each is one jurisdiction's (its creator's): a street's report goes to its street's, the
+    city's to the city's."""
 
-    email = models.EmailField(_("电子邮箱"), unique=True)
+    email = models.EmailField(_("电子邮箱"))
     name = models.CharField(_("姓名/单位"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -265,6 +267,20 @@ class ReportRecipient(models.Model):
         verbose_name = _("月报收件人")
         verbose_name_plural = _("月报收件人")
         ordering = ["-is_active", "email"]
+        constraints = [
+            # each street (and the city) keeps an address once; two streets may share one
+            models.UniqueConstraint(
+                fields=["jurisdiction", "email"],
+                name="recipient_unique_jurisdiction_email",
+                violation_error_message=_("该邮箱的月报收件人已存在。"),
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(jurisdiction__isnull=True),
+                name="recipient_unique_email",
+                violation_error_message=_("该邮箱的月报收件人已存在。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email

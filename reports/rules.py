@@ -6,7 +6,8 @@
   e-mail again (a failed one is retried; a sent one is sent once more as a new e-mail).
 - The summary (总结提升): each working group (its host unit's staff too), member unit and
   community its own; the street office any; only a draft changes.
-- The monthly report's recipients: the street office adds, edits, deactivates and activates them.
+- The monthly report's recipients: the street office adds, edits, deactivates and activates them;
+  in a city each street office its own street's, the city office its own.
 - In a city (issue 19): the city office generates the city's monthly report (its streets rolled
   up), and records a 通报 or 约谈 of a lagging street (``reports.supervision_record``), edits it
   until it is rectified, and confirms (已整改) or returns (退回) the rectification the street's
@@ -62,6 +63,13 @@ for_own_summary = for_own_unit & summarising_unit
 def city_report(user: Any, scope: Any, obj: Any) -> bool:
     """The city's own report (issue 19), not one its streets filed."""
     return obj is None or obj.jurisdiction_id == scope.jurisdiction_id
+
+
+@predicate("本辖区的月报收件人")
+def own_recipient(user: Any, scope: Any, obj: Any) -> bool:
+    """A recipient of the user's own jurisdiction's report (issue 19: a street's, or the city's);
+    in a deployment of one street, every one."""
+    return obj is not None and (scope.jurisdiction_ids is None or obj.jurisdiction_id == scope.jurisdiction_id)
 
 
 def may_report_for(user: Any, unit: Any) -> bool:
@@ -175,26 +183,28 @@ rules.register(
         doc="已发送（或尚未发送）的月报再发一封新邮件，每按一次发一封，记入操作记录。",
         confirm=_("将再给全部月报收件人发一封月报邮件。"),
     ),
-    # the monthly report's recipients (people and offices, e.g. the city office)
+    # the monthly report's recipients (people and offices, e.g. the city office): in a city each
+    # street office keeps its own street's, the city office its own (issue 19)
     Action(
         "reports.recipient_add",
         _("添加月报收件人"),
         model=None,
-        who=street_office,
+        who=street_office | city_office,
         url="reports:recipient_add",
+        doc="街道（镇街）专项办为本镇街的月报添加收件人；市专项办为本市的月报添加。",
     ),
     Action(
         "reports.recipient_edit",
         _("修改月报收件人"),
         model=ReportRecipient,
-        who=street_office,
+        who=(street_office | city_office) & own_recipient,
         url="reports:recipient_edit",
     ),
     Action(
         "reports.recipient_deactivate",
         _("停用月报收件人"),
         model=ReportRecipient,
-        who=street_office,
+        who=(street_office | city_office) & own_recipient,
         guards=(Guard(lambda r: r.is_active, _("该收件人已停用。")),),
         url="reports:recipient_deactivate",
         doc="停用后不再收到月报邮件（记录保留，可再启用）。",
@@ -204,7 +214,7 @@ rules.register(
         "reports.recipient_activate",
         _("启用月报收件人"),
         model=ReportRecipient,
-        who=street_office,
+        who=(street_office | city_office) & own_recipient,
         guards=(Guard(lambda r: not r.is_active, _("该收件人已启用。")),),
         url="reports:recipient_activate",
     ),

@@ -1043,6 +1043,20 @@ def count_open_supervisions(user: Any, shown: list[Any], limit: int = 5) -> int:
     return visible_to(user, Supervision).filter(status__in=sorted(SUPERVISION_AWAITING_STREET)).count()
 
 
+def recipients_kept_by(user: Any):
+    """The recipients ``user`` keeps and lists (``reports:recipient_list``): what they see, and in
+    a city only their own jurisdiction's (a street office its street's, the city its own)."""
+    from core.visibility import visible_to
+
+    from .models import ReportRecipient
+
+    kept = visible_to(user, ReportRecipient)
+    scope = user.scope
+    if scope.jurisdiction_ids is not None:
+        kept = kept.filter(jurisdiction_id=scope.jurisdiction_id)
+    return kept
+
+
 def own_jurisdiction_id(user: Any) -> int | None:
     """The jurisdiction the user works in (the city's, for the city office)."""
     return user.scope.jurisdiction_id

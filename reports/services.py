@@ -260,13 +260,17 @@ def configured_recipients() -> list[str]:
 
 
 def recipients(jurisdiction_id: int | None = None) -> list[str]:
-    """The monthly report's recipients: the active ones the street office keeps on its page
-    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment; of a street's
-    or the city's report in a city (issue 19), that jurisdiction's. One query."""
+    """The monthly report's recipients: the active ones kept on the page
+    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment. Of a street's
+    or the city's report in a city (issue 19), that jurisdiction's only; of a report of no
+    jurisdiction (a deployment of one street) every kept one — in a city only those of no
+    jurisdiction, so that no street's report reaches another street's. One query (two for None)."""
     configured = list(getattr(settings, "REPORTS_RECIPIENTS", []))
     kept = ReportRecipient.objects.filter(is_active=True)
     if jurisdiction_id is not None:
         kept = kept.filter(jurisdiction_id=jurisdiction_id)
+    elif selectors.report_jurisdictions() != [None]:  # a city: a report of nobody's is nobody's
+        kept = kept.filter(jurisdiction__isnull=True)
     configured += list(kept.values_list("email", flat=True))
     return sorted({address.strip() for address in configured if address and address.strip()})
 
@@ -274,9 +278,16 @@ def recipients(jurisdiction_id: int | None = None) -> list[str]:
 RECIPIENT_FIELDS = ("email", "name", "note")
 
 
-def _save_recipient(recipient: ReportRecipient) -> None:
+def _save_recipient(recipient: ReportRecipient, bounded: bool = False) -> None:
+    """Save after checking; the same address twice in one jurisdiction (``bounded``: a city's;
+    else anywhere) is a form error, not a 500. Two streets of a city may share an address."""
     recipient.email = (recipient.email or "").strip()
-    recipient.full_clean()  # a second row with the same address is a form error, not a 500
+    twins = ReportRecipient.objects.filter(email__iexact=recipient.email).exclude(pk=recipient.pk)
+    if bounded:
+        twins = twins.filter(jurisdiction=recipient.jurisdiction_id)
+    if recipient.email and twins.exists():
+        raise DomainError(_("该邮箱的月报收件人已存在。"), field="email")
+    recipient.full_clean()
     recipient.save()
 
 
@@ -285,7 +296,7 @@ def recipient_add(*, user: Any, email: str, name: str = "", note: str = "") -> R
     core_rules.require(user, "reports.recipient_add")
     recipient = ReportRecipient(email=email, name=name, note=note, jurisdiction_id=user.scope.jurisdiction_id)
     with audit_context(actor=user, reason=_("添加月报收件人")), transaction.atomic():
-        _save_recipient(recipient)
+        _save_recipient(recipient, bounded=user.scope.jurisdiction_ids is not None)
     return recipient
 
 
@@ -296,7 +307,7 @@ def recipient_update(*, recipient: ReportRecipient, user: Any, email: str, name:
         user=user,
         action="reports.recipient_edit",
         fields={"email": email, "name": name, "note": note},
-        save=_save_recipient,
+        save=lambda r: _save_recipient(r, bounded=user.scope.jurisdiction_ids is not None),
     )
 
 
@@ -485,7 +496,10 @@ def _queue_report_mail(report: MonthlyReport, content: bytes | None = None, key:
 
 
 def _report_jurisdiction(report: MonthlyReport) -> int | None:
-    """The street whose report it is (its requester's), for the outbox in a city (issue 19)."""
+    """The street (or city) whose report it is, for the outbox in a city (issue 19): the report's
+    own, else (a deployment of one street) its requester's."""
+    if report.jurisdiction_id is not None:
+        return report.jurisdiction_id
     if report.requested_by_id is None:
         return None
     from organization.models import User

@@ -434,6 +434,10 @@ class RecipientListView(ScopedListView):
     filterset_class = ReportRecipientFilter
     paginate_by = 100
 
+    def get_queryset(self):
+        # in a city each office lists its own jurisdiction's (issue 19)
+        return selectors.recipients_kept_by(self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # the environment's addresses are shown to whoever keeps the list, like its rows

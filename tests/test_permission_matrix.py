@@ -1761,7 +1761,8 @@ ACTIONS: dict[str, Action] = {
     "api.transfer_down": Action("api:transfer_down", frozenset({"street"}), setup_transfer_down, SL),
     "api.transfer_retry": Action("api:transfer_retry", frozenset({"street"}), setup_transfer_retry, SL),
     "api.closure_retry": Action("api:closure_retry", frozenset({"street"}), setup_closure_retry, SL),
-    "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
+    # issue 19: the city office keeps its own recipients too (tests/reports/test_recipients_city.py)
+    "reports.recipient_add": Action("reports:recipient_add", frozenset({"street", "city"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
     ),
