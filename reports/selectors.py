@@ -199,15 +199,24 @@ def reporting_units(units: Any = None):
 # --- a city over its streets (issue 19) ----------------------------------------------------------
 
 
-def report_jurisdictions() -> list[Any]:
+def report_jurisdictions(campaign: Campaign | None = None) -> list[Any]:
     """Whose monthly reports the scheduled job compiles: [None] in a deployment of one street
-    (as before); in a city each street (filed to the city) and then the city (its roll-up)."""
+    (as before); in a city each street (filed to the city) and then the city (its roll-up). Of
+    ``campaign`` when given: a street's implementation, that street's only; the city's campaign,
+    the streets that have no implementation of it, then the city; a campaign shared by every
+    jurisdiction, all of them."""
     from organization.choices import JurisdictionLevel
     from organization.models import Jurisdiction
 
     cities = list(Jurisdiction.objects.filter(level=JurisdictionLevel.CITY))
     if not cities:
         return [None]
+    if campaign is not None and campaign.jurisdiction_id is not None:
+        own = campaign.jurisdiction
+        if own.level != JurisdictionLevel.CITY:
+            return [own]
+        implemented = set(Campaign.objects.filter(parent=campaign).values_list("jurisdiction_id", flat=True))
+        return [s for s in Jurisdiction.objects.filter(parent=own) if s.pk not in implemented] + [own]
     found: list[Any] = []
     for city in cities:
         found += list(Jurisdiction.objects.filter(parent=city)) + [city]
@@ -823,9 +832,9 @@ def streets_rollup(
         )
     filed = {
         r.jurisdiction_id: r
-        for r in MonthlyReport.objects.filter(campaign=campaign, month=month, jurisdiction__in=streets).only(
-            "pk", "jurisdiction_id", "status", "version", "generated_at"
-        )
+        for r in MonthlyReport.objects.filter(month=month, jurisdiction__in=streets)
+        .filter(Q(campaign=campaign) | Q(campaign__parent=campaign))  # filed under a street's implementation too
+        .only("pk", "jurisdiction_id", "status", "version", "generated_at")
     }
     return {
         "names": [s.name for s in streets],

@@ -643,7 +643,7 @@ def report_due(*, today: datetime.date | None = None, token: str = "") -> Monthl
     for campaign in reversed(reporting_campaigns(today)):  # the newest last: it is the one returned
         if today == selectors.due_date(campaign, month) and month in selectors.report_months(campaign):
             # in a city (issue 19) each street's report is filed, then the city's rolls them up
-            for jurisdiction in selectors.report_jurisdictions():
+            for jurisdiction in selectors.report_jurisdictions(campaign):
                 report = report_generate(
                     month=month,
                     campaign=campaign,

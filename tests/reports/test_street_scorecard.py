@@ -177,3 +177,47 @@ def test_the_city_reports_scorecard_sheet_has_the_citys_columns(campaign, city):
     sheet = openpyxl.load_workbook(io.BytesIO(monthly_workbook(data)))["督导考评"]
     cells = [c.value for r in sheet.iter_rows(max_row=5) for c in r]
     assert "转办线索按期办结率" in cells and "月报按时报送率" in cells and "单位按期销号率" in cells
+
+
+def test_a_street_with_its_own_implementation_files_once_under_it(city, django_capture_on_commit_callbacks):  # noqa: F811
+    """The city's campaign compiles the streets without an implementation of it and the city; a
+    street's implementation (its own report day) compiles that street only; the city's roll-up
+    and scorecard find the report filed under it."""
+    from organization.models import Campaign
+    from reports import services
+
+    Campaign.objects.update(is_active=False)
+    city_campaign = Campaign.objects.create(
+        name="晋江市护老专项行动",
+        start_date=datetime.date(2026, 6, 1),
+        end_date=datetime.date(2026, 12, 31),
+        report_day=20,
+        jurisdiction=city.jinjiang,
+    )
+    Campaign.objects.create(
+        name="新塘街道实施方案",
+        start_date=datetime.date(2026, 6, 1),
+        end_date=datetime.date(2026, 12, 31),
+        report_day=25,
+        jurisdiction=city.xintang,
+        parent=city_campaign,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_due(today=datetime.date(2026, 11, 20))
+    assert set(MonthlyReport.objects.values_list("campaign__name", "jurisdiction__name")) == {
+        ("晋江市护老专项行动", "东石镇"),
+        ("晋江市护老专项行动", "晋江市"),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_due(today=datetime.date(2026, 11, 25))
+    filed = MonthlyReport.objects.get(jurisdiction=city.xintang)
+    assert filed.campaign.name == "新塘街道实施方案" and MonthlyReport.objects.count() == 3
+    data = selectors.report_data(
+        city_campaign, datetime.date(2026, 11, 1), today=datetime.date(2026, 11, 26), jurisdiction=city.jinjiang
+    )
+    assert {row["street"]: row["report"] for row in data["streets"]["filed"]}["新塘街道"] == filed.pk
+    card = selectors.street_scorecard(city_campaign, [city.xintang], today=datetime.date(2026, 11, 26))
+    assert card.rows[0].submissions_on_time == 0  # generated now, after its report day (the 25th)
+    MonthlyReport.objects.filter(pk=filed.pk).update(filed_at=_at(filed.period_end))
+    card = selectors.street_scorecard(city_campaign, [city.xintang], today=datetime.date(2026, 11, 26))
+    assert filed.period_end == datetime.date(2026, 11, 25) and card.rows[0].submissions_on_time == 1
