@@ -33,7 +33,7 @@ from organization.models import Campaign, Jurisdiction, Unit
 from . import rules as reporting_rules
 from . import search, selectors, services, todo
 from .choices import ReportStatus, SummaryKind
-from .filters import MonthlyReportFilter, ReportRecipientFilter, UnitSubmissionFilter
+from .filters import MonthlyReportFilter, ReportRecipientFilter, SupervisionFilter, UnitSubmissionFilter
 from .forms import (
     GenerateForm,
     MonthForm,
@@ -536,9 +536,11 @@ class ScorecardThresholdView(ActionView):
 
 class SupervisionListView(ScopedListView):
     """The city office's 通报 and 约谈 of its streets (issue 19): the city sees all of them and
-    records new ones; a street's office and leaders see their own, with the deadline."""
+    records new ones; a street's office and leaders see their own, with the deadline, the
+    rectification state and 逾期; filtered by state (e.g. 已报整改情况, for the city to answer)."""
 
     model = Supervision
+    filterset_class = SupervisionFilter
     template_name = "reports/supervision_list.html"
     paginate_by = 50
     sortable = {"date": "date", "rectify_by": "rectify_by"}

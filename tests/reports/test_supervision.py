@@ -210,3 +210,21 @@ def test_an_overdue_supervision_is_marked_on_the_list_and_in_the_streets_to_do(c
     )
     assert not Supervision.objects.get(pk=late.pk).is_overdue()
     assert {i.key: i for i in todo_items(fresh(city.street_x))}["supervisions"].count == 1
+
+
+def test_the_city_finds_the_rectifications_to_answer(city, client):  # noqa: F811
+    waiting = _record(city)
+    services.supervision_report(
+        supervision=waiting, user=fresh(city.street_x), rectification="整改甲", rectified_on=timezone.localdate()
+    )
+    late = _record(city)
+    Supervision.objects.filter(pk=late.pk).update(
+        date=timezone.localdate() - datetime.timedelta(days=40),
+        rectify_by=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client.force_login(city.city)
+    url = reverse("reports:supervision_list")
+    page = client.get(url + "?status=reported").content.decode()
+    assert page.count('data-testid="supervision-row"') == 1 and waiting.get_absolute_url() in page
+    page = client.get(url + "?overdue=true").content.decode()
+    assert page.count('data-testid="supervision-row"') == 1 and late.get_absolute_url() in page
