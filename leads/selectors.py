@@ -225,13 +225,42 @@ def city_transfers(user: Any, *, overdue: bool = False) -> Any:
     deadline (open past it, or closed after it)."""
     from django.utils import timezone
 
-    from .choices import LeadStatus, ReviewState
-
     leads = visible_to(user, Lead).filter(transferred_by__isnull=False)
     if overdue:
         today = timezone.localdate()
-        final = Q(status=LeadStatus.CLOSED) & ~Q(review_state=ReviewState.PENDING)
+        final = city_final_q()
         leads = leads.filter(
             (~final & Q(higher_deadline__lt=today)) | (final & Q(closed_at__date__gt=F("higher_deadline")))
         )
     return leads
+
+
+def city_final_q() -> Q:
+    """A transferred lead finally closed (``Lead.is_final``): its closure is reported up."""
+    from .choices import LeadStatus, ReviewState
+
+    return Q(status=LeadStatus.CLOSED) & ~Q(review_state=ReviewState.PENDING)
+
+
+def transfers_by_street(street_ids: Any, *, start: Any, end: Any, today: Any) -> dict[int, dict[str, int]]:
+    """The city's transferred leads of each street (issue 19), against the city's deadline
+    (``higher_deadline``), as ``city_transfers`` judges them: ``closed`` finally closed from
+    ``start`` to ``end`` (local days), ``on_time`` of those by the deadline, ``overdue`` open past it
+    on ``today``. One query (GROUP BY street)."""
+    from django.db.models import Count
+
+    final = city_final_q()
+    closed = final & Q(closed_at__date__gte=start, closed_at__date__lte=end)
+    rows = (
+        Lead.objects.filter(
+            transferred_by__isnull=False, higher_deadline__isnull=False, jurisdiction_id__in=sorted(street_ids)
+        )
+        .order_by()
+        .values("jurisdiction_id")
+        .annotate(
+            closed=Count("pk", filter=closed),
+            on_time=Count("pk", filter=closed & Q(closed_at__date__lte=F("higher_deadline"))),
+            overdue=Count("pk", filter=~final & Q(higher_deadline__lt=today)),
+        )
+    )
+    return {r["jurisdiction_id"]: {k: r[k] for k in ("closed", "on_time", "overdue")} for r in rows}

@@ -15,3 +15,4 @@ class ReportsConfig(AppConfig):
         auditlog.register(models.MonthlyReport, exclude_fields=["data", "claim_token", "claimed_at"])
         auditlog.register(models.ReportRecipient)
         auditlog.register(models.SummarySubmission, exclude_fields=["updated_at"])
+        auditlog.register(models.Supervision, exclude_fields=["updated_at", "version"])

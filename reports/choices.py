@@ -33,3 +33,16 @@ class SupervisionKind(models.TextChoices):
 
     NOTICE = "notice", _("通报")
     INTERVIEW = "interview", _("约谈")
+
+
+class SupervisionStatus(models.TextChoices):
+    """A 通报/约谈's rectification (issue 19): the street reports it, the city confirms or returns it."""
+
+    OPEN = "open", _("待整改")
+    REPORTED = "reported", _("已报整改情况")
+    RECTIFIED = "rectified", _("已整改")
+    RETURNED = "returned", _("退回")
+
+
+#: Waiting for the street office to report its rectification: overdue past the deadline.
+SUPERVISION_AWAITING_STREET = frozenset({SupervisionStatus.OPEN, SupervisionStatus.RETURNED})

@@ -5,8 +5,8 @@ from organization.choices import UnitKind
 from organization.filters_campaigns import CampaignFilter
 from organization.models import Unit
 
-from .choices import SubmissionStatus
-from .models import MonthlyReport, ReportRecipient, UnitSubmission
+from .choices import SubmissionStatus, SupervisionStatus
+from .models import MonthlyReport, ReportRecipient, Supervision, UnitSubmission
 
 
 class UnitSubmissionFilter(django_filters.FilterSet):
@@ -38,3 +38,23 @@ class ReportRecipientFilter(django_filters.FilterSet):
     class Meta:
         model = ReportRecipient
         fields = ["is_active"]
+
+
+class SupervisionFilter(django_filters.FilterSet):
+    """The city's 通报/约谈 by rectification state (e.g. 已报整改情况: to confirm) and 逾期."""
+
+    status = django_filters.ChoiceFilter(label=_("整改状态"), choices=SupervisionStatus.choices)
+    overdue = django_filters.BooleanFilter(label=_("逾期"), method="filter_overdue")
+    campaign = CampaignFilter(date_field="date")  # by campaign (organization.filters_campaigns)
+
+    class Meta:
+        model = Supervision
+        fields = ["status"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        overdue = Supervision.overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

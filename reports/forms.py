@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedFormMixin
 from core.forms import MultipleFileField
 from organization.models import Campaign
 
@@ -135,3 +136,39 @@ class SupervisionForm(forms.ModelForm):
 
         self.fields["street"].queryset = Jurisdiction.objects.filter(parent_id=city_id)
         self.order_fields(["street", "kind", "date", "text", "rectify_by", "reason"])
+
+
+class SupervisionEditForm(VersionedFormMixin, forms.ModelForm):
+    """The city office corrects a supervision not yet rectified, with a reason (the audit trail)."""
+
+    reason = forms.CharField(label=_("修改理由"), max_length=200)
+
+    class Meta:
+        model = Supervision
+        fields = ["kind", "date", "text", "rectify_by"]
+        widgets = SupervisionForm.Meta.widgets
+
+
+class SupervisionReportForm(forms.ModelForm):
+    """The street office's report of its rectification: what it did and when it was done."""
+
+    class Meta:
+        model = Supervision
+        fields = ["rectification", "rectified_on"]
+        widgets = {
+            "rectification": forms.Textarea(attrs={"rows": 5}),
+            "rectified_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rectification"].required = True
+        self.fields["rectified_on"].required = True
+
+
+class SupervisionConfirmForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class SupervisionReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)

@@ -13,10 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedModel
 from core.models import RecordedModel
 from core.visibility import ScopedQuerySet
 
-from .choices import ReportStatus, SubmissionStatus, SummaryKind, SupervisionKind, Timeliness
+from .choices import (
+    SUPERVISION_AWAITING_STREET,
+    ReportStatus,
+    SubmissionStatus,
+    SummaryKind,
+    SupervisionKind,
+    SupervisionStatus,
+    Timeliness,
+)
 
 if TYPE_CHECKING:
     from organization.models import Scope
@@ -126,6 +135,9 @@ class MonthlyReport(models.Model):
     data = models.JSONField(_("数据"), default=dict, blank=True, editable=False)
     file = models.FileField(_("文件"), upload_to=report_file_path, max_length=200, blank=True)
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    #: When the report was first generated (filed), kept when a new version is generated: a
+    #: street's report filed to the city by its report day is on time (the city's scorecard).
+    filed_at = models.DateTimeField(_("首次生成时间"), null=True, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),
@@ -229,9 +241,11 @@ class MonthlyReport(models.Model):
 class ReportRecipient(models.Model):
     """Who receives the monthly report by e-mail (a person or an office, e.g. the city office),
     kept by the street office on its page (``reports:recipient_list``); ``REPORTS_RECIPIENTS``
-    from the environment is added to these. Deactivated ones receive nothing."""
+    from the environment is added to these. Deactivated ones receive nothing. In a city (issue
+    19) each is one jurisdiction's (its creator's): a street's report goes to its street's, the
+    city's to the city's."""
 
-    email = models.EmailField(_("电子邮箱"), unique=True)
+    email = models.EmailField(_("电子邮箱"))
     name = models.CharField(_("姓名/单位"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -253,6 +267,20 @@ class ReportRecipient(models.Model):
         verbose_name = _("月报收件人")
         verbose_name_plural = _("月报收件人")
         ordering = ["-is_active", "email"]
+        constraints = [
+            # each street (and the city) keeps an address once; two streets may share one
+            models.UniqueConstraint(
+                fields=["jurisdiction", "email"],
+                name="recipient_unique_jurisdiction_email",
+                violation_error_message=_("该邮箱的月报收件人已存在。"),
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(jurisdiction__isnull=True),
+                name="recipient_unique_email",
+                violation_error_message=_("该邮箱的月报收件人已存在。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email
@@ -322,9 +350,12 @@ class SummarySubmission(models.Model):
         return Q(unit_id__in=scope.unit_ids) | Q(status=SubmissionStatus.SUBMITTED)
 
 
-class Supervision(RecordedModel):
+class Supervision(RecordedModel, VersionedModel):
     """The city office's 通报 or 约谈 of a lagging street (issue 19): what it found, and the date
-    by which the street is to have rectified it. The street's office sees its own."""
+    by which the street is to have rectified it. The street's office sees its own, reports its
+    rectification (整改情况, 已报整改情况); the city confirms it (已整改) or returns it (退回), and
+    edits it while it is not rectified (``reports/rules.py``). Waiting for the street past the
+    deadline, it is overdue (逾期, ``is_overdue``)."""
 
     jurisdiction = models.ForeignKey(
         "organization.Jurisdiction",
@@ -336,6 +367,30 @@ class Supervision(RecordedModel):
     date = models.DateField(_("日期"))
     text = models.TextField(_("通报/约谈内容"))
     rectify_by = models.DateField(_("整改期限"))
+    status = models.CharField(
+        _("整改状态"), max_length=20, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
+    )
+    rectification = models.TextField(_("整改情况"), blank=True)
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("整改情况报告时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("整改情况报告人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认整改时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
     jurisdiction_path = "jurisdiction"
@@ -350,16 +405,34 @@ class Supervision(RecordedModel):
                 name="supervision_rectify_after_date",
                 violation_error_message=_("整改期限不能早于通报/约谈日期。"),
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["reported", "rectified"]) | Q(rectified_on__isnull=False),
+                name="supervision_reported_has_date",
+                violation_error_message=_("已报整改情况的通报约谈须有整改完成日期。"),
+            ),
+        ]
+        indexes = [
+            # a street's open supervisions by deadline (its dashboard, 我的待办)
+            models.Index(fields=["jurisdiction", "status", "rectify_by"], name="supervision_street_open_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.jurisdiction} · {self.get_kind_display()} · {self.date:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:supervision_list")
+        return reverse("reports:supervision_detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         """The street's office and leaders see their street's (bounded by ``jurisdiction_path``);
         the city its streets'. Nobody else."""
         return Q(pk__in=[])
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """逾期: still waiting for the street's rectification (待整改 or 退回) after the deadline."""
+        return self.status in SUPERVISION_AWAITING_STREET and self.rectify_by < (today or timezone.localdate())
+
+    @classmethod
+    def overdue_q(cls, today: datetime.date) -> Q:
+        """``is_overdue`` as a query."""
+        return Q(status__in=sorted(SUPERVISION_AWAITING_STREET), rectify_by__lt=today)

@@ -6,9 +6,12 @@
   e-mail again (a failed one is retried; a sent one is sent once more as a new e-mail).
 - The summary (总结提升): each working group (its host unit's staff too), member unit and
   community its own; the street office any; only a draft changes.
-- The monthly report's recipients: the street office adds, edits, deactivates and activates them.
+- The monthly report's recipients: the street office adds, edits, deactivates and activates them;
+  in a city each street office its own street's, the city office its own.
 - In a city (issue 19): the city office generates the city's monthly report (its streets rolled
-  up), and records a 通报 or 约谈 of a lagging street (``reports.supervision_record``).
+  up), and records a 通报 or 约谈 of a lagging street (``reports.supervision_record``), edits it
+  until it is rectified, and confirms (已整改) or returns (退回) the rectification the street's
+  office reports (``reports.supervision_report``: only its own street's).
 
 Reading is visibility (``scope_q``): every unit views the monthly report and the summary report.
 The scheduled job and the ``monthly_report`` command act as the system (no user) and are not
@@ -30,8 +33,8 @@ from organization.choices import UnitKind
 from organization.models import Campaign
 from organization.rules import city_office
 
-from .choices import ReportStatus, SubmissionStatus
-from .models import MonthlyReport, ReportRecipient, SummarySubmission, UnitSubmission
+from .choices import ReportStatus, SubmissionStatus, SupervisionStatus
+from .models import MonthlyReport, ReportRecipient, SummarySubmission, Supervision, UnitSubmission
 
 #: The units that report monthly, and those that hand in a summary.
 REPORTING_KINDS = frozenset({UnitKind.COMMUNITY, UnitKind.MEMBER_UNIT})
@@ -60,6 +63,13 @@ for_own_summary = for_own_unit & summarising_unit
 def city_report(user: Any, scope: Any, obj: Any) -> bool:
     """The city's own report (issue 19), not one its streets filed."""
     return obj is None or obj.jurisdiction_id == scope.jurisdiction_id
+
+
+@predicate("本辖区的月报收件人")
+def own_recipient(user: Any, scope: Any, obj: Any) -> bool:
+    """A recipient of the user's own jurisdiction's report (issue 19: a street's, or the city's);
+    in a deployment of one street, every one."""
+    return obj is not None and (scope.jurisdiction_ids is None or obj.jurisdiction_id == scope.jurisdiction_id)
 
 
 def may_report_for(user: Any, unit: Any) -> bool:
@@ -173,26 +183,28 @@ rules.register(
         doc="已发送（或尚未发送）的月报再发一封新邮件，每按一次发一封，记入操作记录。",
         confirm=_("将再给全部月报收件人发一封月报邮件。"),
     ),
-    # the monthly report's recipients (people and offices, e.g. the city office)
+    # the monthly report's recipients (people and offices, e.g. the city office): in a city each
+    # street office keeps its own street's, the city office its own (issue 19)
     Action(
         "reports.recipient_add",
         _("添加月报收件人"),
         model=None,
-        who=street_office,
+        who=street_office | city_office,
         url="reports:recipient_add",
+        doc="街道（镇街）专项办为本镇街的月报添加收件人；市专项办为本市的月报添加。",
     ),
     Action(
         "reports.recipient_edit",
         _("修改月报收件人"),
         model=ReportRecipient,
-        who=street_office,
+        who=(street_office | city_office) & own_recipient,
         url="reports:recipient_edit",
     ),
     Action(
         "reports.recipient_deactivate",
         _("停用月报收件人"),
         model=ReportRecipient,
-        who=street_office,
+        who=(street_office | city_office) & own_recipient,
         guards=(Guard(lambda r: r.is_active, _("该收件人已停用。")),),
         url="reports:recipient_deactivate",
         doc="停用后不再收到月报邮件（记录保留，可再启用）。",
@@ -202,7 +214,7 @@ rules.register(
         "reports.recipient_activate",
         _("启用月报收件人"),
         model=ReportRecipient,
-        who=street_office,
+        who=(street_office | city_office) & own_recipient,
         guards=(Guard(lambda r: not r.is_active, _("该收件人已启用。")),),
         url="reports:recipient_activate",
     ),
@@ -252,5 +264,69 @@ rules.register(
         who=city_office,
         url="reports:supervision_add",
         doc="市专项办对后进镇街进行通报或约谈，写明情况和整改期限；该镇街专项办在其首页和“通报约谈”列表中看到。",
+    ),
+)
+
+
+@predicate("本镇街的通报约谈")
+def own_street_supervision(user: Any, scope: Any, obj: Any) -> bool:
+    """The supervision is of the user's own street (a street office of a city)."""
+    return obj is not None and scope.jurisdiction_id is not None and obj.jurisdiction_id == scope.jurisdiction_id
+
+
+@predicate("本市镇街的通报约谈")
+def city_supervision(user: Any, scope: Any, obj: Any) -> bool:
+    """The supervision is of one of the city's streets (not of the city itself). No query."""
+    return (
+        obj is not None
+        and scope.jurisdiction_ids is not None
+        and obj.jurisdiction_id in scope.jurisdiction_ids
+        and obj.jurisdiction_id != scope.jurisdiction_id
+    )
+
+
+_S = SupervisionStatus
+
+rules.register(
+    Action(
+        "reports.supervision_edit",
+        _("修改通报约谈"),
+        model=Supervision,
+        who=city_office & city_supervision,
+        sources=frozenset({_S.OPEN, _S.REPORTED, _S.RETURNED}),
+        needs_reason=True,
+        url="reports:supervision_edit",
+        doc="市专项办修改未整改的通报约谈（方式、日期、内容、整改期限），须写明理由；整改期限改动后另发邮件告知该镇街专项办。",
+    ),
+    Action(
+        "reports.supervision_report",
+        _("报告整改情况"),
+        model=Supervision,
+        who=street_office & own_street_supervision,
+        sources=frozenset({_S.OPEN, _S.RETURNED}),
+        target=_S.REPORTED,
+        url="reports:supervision_report",
+        doc="镇街专项办报告本镇街的整改情况和整改完成日期（退回后可再报）。",
+    ),
+    Action(
+        "reports.supervision_confirm",
+        _("确认已整改"),
+        model=Supervision,
+        who=city_office & city_supervision,
+        sources=frozenset({_S.REPORTED}),
+        target=_S.RECTIFIED,
+        url="reports:supervision_confirm",
+        confirm=_("确认后，该通报约谈记为已整改，不能再修改。"),
+    ),
+    Action(
+        "reports.supervision_return",
+        _("退回整改情况"),
+        model=Supervision,
+        who=city_office & city_supervision,
+        sources=frozenset({_S.REPORTED}),
+        target=_S.RETURNED,
+        needs_reason=True,
+        url="reports:supervision_return",
+        doc="市专项办认为整改不到位，写明原因退回，镇街专项办重新整改后再报。",
     ),
 )

@@ -199,15 +199,24 @@ def reporting_units(units: Any = None):
 # --- a city over its streets (issue 19) ----------------------------------------------------------
 
 
-def report_jurisdictions() -> list[Any]:
+def report_jurisdictions(campaign: Campaign | None = None) -> list[Any]:
     """Whose monthly reports the scheduled job compiles: [None] in a deployment of one street
-    (as before); in a city each street (filed to the city) and then the city (its roll-up)."""
+    (as before); in a city each street (filed to the city) and then the city (its roll-up). Of
+    ``campaign`` when given: a street's implementation, that street's only; the city's campaign,
+    the streets that have no implementation of it, then the city; a campaign shared by every
+    jurisdiction, all of them."""
     from organization.choices import JurisdictionLevel
     from organization.models import Jurisdiction
 
     cities = list(Jurisdiction.objects.filter(level=JurisdictionLevel.CITY))
     if not cities:
         return [None]
+    if campaign is not None and campaign.jurisdiction_id is not None:
+        own = campaign.jurisdiction
+        if own.level != JurisdictionLevel.CITY:
+            return [own]
+        implemented = set(Campaign.objects.filter(parent=campaign).values_list("jurisdiction_id", flat=True))
+        return [s for s in Jurisdiction.objects.filter(parent=own) if s.pk not in implemented] + [own]
     found: list[Any] = []
     for city in cities:
         found += list(Jurisdiction.objects.filter(parent=city)) + [city]
@@ -457,6 +466,11 @@ class ScoreRow:
     overdue_inspections: int = 0
     overdue_problems: int = 0
     reasons: list[str] = field(default_factory=list)
+    #: A street in the city's ranking (issue 19): the feedback figures are its transferred leads'
+    #: against the city's deadline, the submissions its monthly reports filed to the city, and
+    #: ``units`` its units' own figures summed (shown alongside, not scored).
+    of_street: bool = False
+    units: ScoreRow | None = None
 
     @property
     def submissions_missed(self) -> int:
@@ -468,7 +482,7 @@ class ScoreRow:
         return "；".join(self.reasons)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "rank": self.rank,
             "unit": self.unit.name,
             "feedback_on_time_rate": self.feedback_on_time_rate,
@@ -479,6 +493,22 @@ class ScoreRow:
             "laggard": self.laggard,
             "reason": self.reason,
         }
+        if self.of_street:
+            found.update(
+                transfers_closed=self.feedback_count,
+                transfers_on_time=self.feedback_on_time,
+                transfers_overdue=self.overdue_leads,
+                reports_due=self.submissions_due,
+                reports_on_time=self.submissions_on_time,
+            )
+            if self.units is not None:
+                found["units"] = {
+                    "feedback_on_time_rate": self.units.feedback_on_time_rate,
+                    "overdue_items": self.units.overdue_items,
+                    "problems_on_time_rate": self.units.problems_on_time_rate,
+                    "submission_rate": self.units.submission_rate,
+                }
+        return found
 
 
 @dataclass
@@ -579,7 +609,14 @@ def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
         return f"{decimal.Decimal(str(value * 100)).quantize(decimal.Decimal('1'), decimal.ROUND_HALF_UP)}"
 
     causes = []
-    if row.overdue_leads:
+    if getattr(row, "of_street", False):  # the city's measures of a street (issue 19)
+        if row.overdue_leads:
+            causes.append(_("超过市级期限未办结的转办线索 %(n)d 条") % {"n": row.overdue_leads})
+        if row.submissions_missed > 0:
+            causes.append(_("月报未按时报送 %(n)d 次") % {"n": row.submissions_missed})
+        if row.feedback_on_time_rate is not None and row.feedback_on_time_rate < 1:
+            causes.append(_("转办线索按期办结率 %(rate)s%%") % {"rate": points(row.feedback_on_time_rate)})
+    elif row.overdue_leads:
         causes.append(_("超期未反馈线索 %(n)d 条") % {"n": row.overdue_leads})
     if row.overdue_problems:
         causes.append(_("超期未整改问题 %(n)d 个") % {"n": row.overdue_problems})
@@ -680,33 +717,78 @@ def street_scorecard(
     today: datetime.date | None = None,
     source: str = "tally",
 ) -> Scorecard:
-    """The city's scorecard of its streets (issue 19): each street's units' figures summed (the
-    same counts as the units' scorecard: feedback on time, overdue items, submissions on time,
-    problems closed on time), its rates and score by the same definitions, ranked; a street
-    below the threshold is a lagging one (to be notified or interviewed)."""
+    """The city's scorecard of its streets (issue 19), by the city's own measures of each street:
+
+    - its transferred leads finally closed within the city's deadline (``higher_deadline``, as
+      ``leads.selectors.city_transfers`` judges it), of those closed since the campaign began —
+      the feedback rate;
+    - its transferred leads open past the city's deadline today — its overdue items;
+    - its monthly report filed to the city (``MonthlyReport`` of the street, first generated,
+      ``filed_at``, by its report day ``period_end``) for each report month due before today —
+      the submission rate.
+
+    Rates, score, threshold (``campaign.laggard_score``) and reasons as the units' scorecard
+    (``_ranked``). Each row also carries ``units``: its units' scorecard figures summed, shown
+    alongside, not scored. One aggregate query per figure, grouped by street, whatever the number
+    of streets."""
+    from .models import MonthlyReport
+
     threshold = (campaign.laggard_score if campaign is not None else 60) / 100
+    today = today or timezone.localdate()
     if by_street is None:
         by_street = unit_ids_by_jurisdiction([s.pk for s in streets])
+    rows = {s.pk: ScoreRow(s, of_street=True, units=ScoreRow(s)) for s in streets}
+    if campaign is None or not rows:
+        card = Scorecard(list(rows.values()), threshold, campaign, of_streets=True)
+        return card
+    # the units' own figures, summed per street (shown alongside)
     units = sorted(u for ids in by_street.values() for u in ids)
-    card = scorecard(campaign, today=today, source=source, units=units)
     street_of = {u: street_id for street_id, ids in by_street.items() for u in ids}
-    rows = {s.pk: ScoreRow(s) for s in streets}
-    for unit_row in card.rows:
-        row = rows[street_of[unit_row.unit.pk]]
-        row.feedback_count += unit_row.feedback_count
-        row.feedback_on_time += unit_row.feedback_on_time
-        row.problems_closed += unit_row.problems_closed
-        row.problems_on_time += unit_row.problems_on_time
-        row.submissions_due += unit_row.submissions_due
-        row.submissions_on_time += unit_row.submissions_on_time
-        row.overdue_items += unit_row.overdue_items
-        row.overdue_leads += unit_row.overdue_leads
-        row.overdue_inspections += unit_row.overdue_inspections
-        row.overdue_problems += unit_row.overdue_problems
-    for row in rows.values():
+    for unit_row in scorecard(campaign, today=today, source=source, units=units).rows:
+        total = rows[street_of[unit_row.unit.pk]].units
+        assert total is not None
+        for name in (
+            "feedback_count",
+            "feedback_on_time",
+            "problems_closed",
+            "problems_on_time",
+            "submissions_due",
+            "submissions_on_time",
+            "overdue_items",
+            "overdue_leads",
+            "overdue_inspections",
+            "overdue_problems",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(unit_row, name))
+    # the transferred leads against the city's deadline
+    transfers = leads.transfers_by_street(list(rows), start=campaign.start_date, end=today, today=today)
+    # the monthly reports filed to the city: a month is due once its report day has passed
+    months = campaign_months(campaign, today - datetime.timedelta(days=1))
+    filed = dict(
+        MonthlyReport.objects.filter(jurisdiction_id__in=list(rows), month__in=months)
+        .filter(Q(campaign=campaign) | Q(campaign__parent=campaign))  # the city's, or its implementation
+        .order_by()
+        .values_list("jurisdiction_id")
+        .annotate(n=Count("month", distinct=True, filter=Q(filed_at__date__lte=F("period_end"))))
+    )
+    for street_id, row in rows.items():
+        t = transfers.get(street_id, {})
+        row.feedback_count, row.feedback_on_time = t.get("closed", 0), t.get("on_time", 0)
+        row.overdue_leads = row.overdue_items = t.get("overdue", 0)
         row.feedback_on_time_rate = rate(row.feedback_on_time, row.feedback_count) if row.feedback_count else None
-        row.problems_on_time_rate = rate(row.problems_on_time, row.problems_closed) if row.problems_closed else None
-        row.submission_rate = rate(row.submissions_on_time, row.submissions_due) if row.submissions_due else None
+        row.submissions_due, row.submissions_on_time = len(months), filed.get(street_id, 0)
+        row.submission_rate = rate(row.submissions_on_time, row.submissions_due) if months else None
+        total = row.units
+        assert total is not None
+        total.feedback_on_time_rate = (
+            rate(total.feedback_on_time, total.feedback_count) if total.feedback_count else None
+        )
+        total.problems_on_time_rate = (
+            rate(total.problems_on_time, total.problems_closed) if total.problems_closed else None
+        )
+        total.submission_rate = (
+            rate(total.submissions_on_time, total.submissions_due) if total.submissions_due else None
+        )
     ranked = _ranked(list(rows.values()), threshold, campaign)
     ranked.of_streets = True
     return ranked
@@ -766,9 +848,9 @@ def streets_rollup(
         )
     filed = {
         r.jurisdiction_id: r
-        for r in MonthlyReport.objects.filter(campaign=campaign, month=month, jurisdiction__in=streets).only(
-            "pk", "jurisdiction_id", "status", "version", "generated_at"
-        )
+        for r in MonthlyReport.objects.filter(month=month, jurisdiction__in=streets)
+        .filter(Q(campaign=campaign) | Q(campaign__parent=campaign))  # filed under a street's implementation too
+        .only("pk", "jurisdiction_id", "status", "version", "generated_at")
     }
     return {
         "names": [s.name for s in streets],
@@ -949,18 +1031,55 @@ def summary_data(campaign: Campaign, today: datetime.date | None = None, user: A
 # --- supervision of streets (issue 19) --------------------------------------------------------
 
 
-def open_supervisions(user: Any, limit: int = 5) -> list[Any]:
-    """For a street office of a city: the city's 通报/约谈 of its street still to be rectified, the
-    nearest deadline first. Nobody else has any (a street on its own, the city, the units)."""
+def open_supervisions(user: Any, limit: int = 5, today: datetime.date | None = None) -> list[Any]:
+    """For a street office of a city: the city's 通报/约谈 of its street waiting for its
+    rectification (待整改 or 退回), the nearest deadline first (the overdue ones, ``overdue`` set,
+    at the top). Nobody else has any (a street on its own, the city, the units). One query."""
     from core.visibility import visible_to
 
+    from .choices import SUPERVISION_AWAITING_STREET
     from .models import Supervision
 
     scope = user.scope
     if scope.jurisdiction_ids is None or not scope.sees_all or scope.is_city:
         return []
-    rows = visible_to(user, Supervision).filter(rectify_by__gte=timezone.localdate()).order_by("rectify_by")
-    return list(rows[:limit])
+    today = today or timezone.localdate()
+    rows = (
+        visible_to(user, Supervision)
+        .filter(status__in=sorted(SUPERVISION_AWAITING_STREET))
+        .order_by("rectify_by", "pk")
+    )
+    found = list(rows[:limit])
+    for row in found:
+        row.overdue = row.is_overdue(today)
+    return found
+
+
+def count_open_supervisions(user: Any, shown: list[Any], limit: int = 5) -> int:
+    """How many ``open_supervisions`` there are, given the first ``limit`` shown (a count only
+    when there may be more)."""
+    from core.visibility import visible_to
+
+    from .choices import SUPERVISION_AWAITING_STREET
+    from .models import Supervision
+
+    if len(shown) < limit:
+        return len(shown)
+    return visible_to(user, Supervision).filter(status__in=sorted(SUPERVISION_AWAITING_STREET)).count()
+
+
+def recipients_kept_by(user: Any):
+    """The recipients ``user`` keeps and lists (``reports:recipient_list``): what they see, and in
+    a city only their own jurisdiction's (a street office its street's, the city its own)."""
+    from core.visibility import visible_to
+
+    from .models import ReportRecipient
+
+    kept = visible_to(user, ReportRecipient)
+    scope = user.scope
+    if scope.jurisdiction_ids is not None:
+        kept = kept.filter(jurisdiction_id=scope.jurisdiction_id)
+    return kept
 
 
 def own_jurisdiction_id(user: Any) -> int | None:

@@ -12,10 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import locks
 from core import rules as core_rules
@@ -258,13 +260,17 @@ def configured_recipients() -> list[str]:
 
 
 def recipients(jurisdiction_id: int | None = None) -> list[str]:
-    """The monthly report's recipients: the active ones the street office keeps on its page
-    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment; of a street's
-    or the city's report in a city (issue 19), that jurisdiction's. One query."""
+    """The monthly report's recipients: the active ones kept on the page
+    (``reports:recipient_list``) plus ``REPORTS_RECIPIENTS`` from the environment. Of a street's
+    or the city's report in a city (issue 19), that jurisdiction's only; of a report of no
+    jurisdiction (a deployment of one street) every kept one — in a city only those of no
+    jurisdiction, so that no street's report reaches another street's. One query (two for None)."""
     configured = list(getattr(settings, "REPORTS_RECIPIENTS", []))
     kept = ReportRecipient.objects.filter(is_active=True)
     if jurisdiction_id is not None:
         kept = kept.filter(jurisdiction_id=jurisdiction_id)
+    elif selectors.report_jurisdictions() != [None]:  # a city: a report of nobody's is nobody's
+        kept = kept.filter(jurisdiction__isnull=True)
     configured += list(kept.values_list("email", flat=True))
     return sorted({address.strip() for address in configured if address and address.strip()})
 
@@ -272,9 +278,16 @@ def recipients(jurisdiction_id: int | None = None) -> list[str]:
 RECIPIENT_FIELDS = ("email", "name", "note")
 
 
-def _save_recipient(recipient: ReportRecipient) -> None:
+def _save_recipient(recipient: ReportRecipient, bounded: bool = False) -> None:
+    """Save after checking; the same address twice in one jurisdiction (``bounded``: a city's;
+    else anywhere) is a form error, not a 500. Two streets of a city may share an address."""
     recipient.email = (recipient.email or "").strip()
-    recipient.full_clean()  # a second row with the same address is a form error, not a 500
+    twins = ReportRecipient.objects.filter(email__iexact=recipient.email).exclude(pk=recipient.pk)
+    if bounded:
+        twins = twins.filter(jurisdiction=recipient.jurisdiction_id)
+    if recipient.email and twins.exists():
+        raise DomainError(_("该邮箱的月报收件人已存在。"), field="email")
+    recipient.full_clean()
     recipient.save()
 
 
@@ -283,7 +296,7 @@ def recipient_add(*, user: Any, email: str, name: str = "", note: str = "") -> R
     core_rules.require(user, "reports.recipient_add")
     recipient = ReportRecipient(email=email, name=name, note=note, jurisdiction_id=user.scope.jurisdiction_id)
     with audit_context(actor=user, reason=_("添加月报收件人")), transaction.atomic():
-        _save_recipient(recipient)
+        _save_recipient(recipient, bounded=user.scope.jurisdiction_ids is not None)
     return recipient
 
 
@@ -294,7 +307,7 @@ def recipient_update(*, recipient: ReportRecipient, user: Any, email: str, name:
         user=user,
         action="reports.recipient_edit",
         fields={"email": email, "name": name, "note": note},
-        save=_save_recipient,
+        save=lambda r: _save_recipient(r, bounded=user.scope.jurisdiction_ids is not None),
     )
 
 
@@ -483,7 +496,10 @@ def _queue_report_mail(report: MonthlyReport, content: bytes | None = None, key:
 
 
 def _report_jurisdiction(report: MonthlyReport) -> int | None:
-    """The street whose report it is (its requester's), for the outbox in a city (issue 19)."""
+    """The street (or city) whose report it is, for the outbox in a city (issue 19): the report's
+    own, else (a deployment of one street) its requester's."""
+    if report.jurisdiction_id is not None:
+        return report.jurisdiction_id
     if report.requested_by_id is None:
         return None
     from organization.models import User
@@ -550,11 +566,13 @@ def _generate_claimed(report: MonthlyReport, *, user: Any, token: str, today: da
             if storage.exists(name):  # a retry overwrites what a dead worker left behind
                 storage.delete(name)
             report.file.save(name, ContentFile(content), save=False)
+            now = timezone.now()
             changed = MonthlyReport.objects.filter(pk=report.pk, claim_token=token).update(
                 status=ReportStatus.READY,
                 data=data,
                 file=report.file.name,
-                generated_at=timezone.now(),
+                generated_at=now,
+                filed_at=Coalesce(F("filed_at"), Value(now)),  # first filed: kept by a new version
                 error="",
             )
             if not changed:
@@ -625,7 +643,7 @@ def report_due(*, today: datetime.date | None = None, token: str = "") -> Monthl
     for campaign in reversed(reporting_campaigns(today)):  # the newest last: it is the one returned
         if today == selectors.due_date(campaign, month) and month in selectors.report_months(campaign):
             # in a city (issue 19) each street's report is filed, then the city's rolls them up
-            for jurisdiction in selectors.report_jurisdictions():
+            for jurisdiction in selectors.report_jurisdictions(campaign):
                 report = report_generate(
                     month=month,
                     campaign=campaign,
@@ -730,6 +748,52 @@ def scorecard_threshold_set(*, campaign: Campaign, user: Any, laggard_score: int
     return campaign
 
 
+SUPERVISION_TEXT = {
+    "subject": gettext_lazy("市专项办通报约谈"),
+    "recorded": gettext_lazy("市专项办对本镇街进行了通报或约谈，请按期整改并在护老系统中报告整改情况。"),
+    "changed": gettext_lazy("市专项办修改了对本镇街通报约谈的整改期限，请按新的期限整改。"),
+    "kind": gettext_lazy("方式"),
+    "date": gettext_lazy("日期"),
+    "deadline": gettext_lazy("整改期限"),
+    "closing": gettext_lazy("请登录护老系统查看内容并报告整改情况："),
+}
+
+
+def _mail_supervision(supervision: Supervision, *, changed: bool = False) -> None:
+    """E-mail the street's office (its liaisons and mailbox, through the outbox) that the city
+    recorded a 通报/约谈 of it, or changed its deadline: the kind, date, deadline and the link,
+    never the text (free text stays in the system). Once per version (``supervision:<pk>:v<n>``)."""
+    from organization.choices import UnitKind
+
+    offices = Unit.objects.filter(
+        kind=UnitKind.STREET_OFFICE, is_active=True, jurisdiction_id=supervision.jurisdiction_id
+    )
+    office = contacts.with_addresses(offices).first()
+    if office is None:
+        return
+    queue_mail(
+        "reports-supervision",
+        to=contacts.unit_addresses(office),
+        context={
+            "unit": office.name,
+            "intro": SUPERVISION_TEXT["changed" if changed else "recorded"],
+            "supervision": supervision,
+            "t": SUPERVISION_TEXT,
+            "url": absolute_url(supervision.get_absolute_url()),
+        },
+        key=f"supervision:{supervision.pk}:v{supervision.version}",
+        jurisdiction_id=supervision.jurisdiction_id,
+    )
+
+
+def _check_supervision(*, date: datetime.date, text: str, rectify_by: datetime.date) -> str:
+    if rectify_by < date:
+        raise DomainError(_("整改期限不能早于通报/约谈日期。"), field="rectify_by")
+    if not (text or "").strip():
+        raise DomainError(_("请填写通报/约谈内容。"), field="text")
+    return text.strip()
+
+
 def supervision_record(
     *,
     user: Any,
@@ -741,16 +805,14 @@ def supervision_record(
     reason: str = "",
 ) -> Supervision:
     """The city office records a 通报 or 约谈 of one of its streets (``reports.supervision_record``,
-    issue 19) with what it found and the deadline for rectification; in the audit trail."""
+    issue 19) with what it found and the deadline for rectification; in the audit trail, and the
+    street's office is e-mailed (``_mail_supervision``)."""
     core_rules.require(user, "reports.supervision_record")
     if street.parent_id != user.scope.jurisdiction_id:
         raise DomainError(_("只能通报约谈本市的镇街。"), field="street")
-    if rectify_by < date:
-        raise DomainError(_("整改期限不能早于通报/约谈日期。"), field="rectify_by")
-    if not text.strip():
-        raise DomainError(_("请填写通报/约谈内容。"), field="text")
+    text = _check_supervision(date=date, text=text, rectify_by=rectify_by)
     supervision = Supervision(
-        jurisdiction=street, kind=kind, date=date, text=text.strip(), rectify_by=rectify_by, created_by=user
+        jurisdiction=street, kind=kind, date=date, text=text, rectify_by=rectify_by, created_by=user
     )
     with audit_context(actor=user, reason=reason or _("通报约谈镇街")), transaction.atomic():
         supervision.full_clean()
@@ -761,4 +823,94 @@ def supervision_record(
             action_text=_("%(kind)s%(street)s，整改期限 %(deadline)s")
             % {"kind": supervision.get_kind_display(), "street": street.name, "deadline": f"{rectify_by:%Y-%m-%d}"},
         )
+        _mail_supervision(supervision)
     return supervision
+
+
+def supervision_update(
+    *,
+    supervision: Supervision,
+    user: Any,
+    kind: str,
+    date: datetime.date,
+    text: str,
+    rectify_by: datetime.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Supervision:
+    """The city office corrects a supervision not yet rectified (``reports.supervision_edit``,
+    with a reason); a new deadline is e-mailed to the street's office."""
+    moved: list[bool] = []
+
+    def fields(locked: Supervision) -> dict[str, Any]:
+        cleaned = _check_supervision(date=date, text=text, rectify_by=rectify_by)
+        moved.append(locked.rectify_by != rectify_by)
+        return {"kind": kind, "date": date, "text": cleaned, "rectify_by": rectify_by}
+
+    def save(locked: Supervision) -> None:
+        locked.full_clean()
+        locked.save()
+        if moved and moved[0]:
+            _mail_supervision(locked, changed=True)
+
+    return core_rules.transition(
+        supervision,
+        user=user,
+        action="reports.supervision_edit",
+        reason=reason,
+        fields=fields,
+        expected_version=expected_version,
+        save=save,
+    )
+
+
+def supervision_report(
+    *,
+    supervision: Supervision,
+    user: Any,
+    rectification: str,
+    rectified_on: datetime.date,
+    today: datetime.date | None = None,
+) -> Supervision:
+    """The street's office reports how it rectified (``reports.supervision_report``: its own
+    street's, 待整改 or 退回 → 已报整改情况); the city then confirms or returns it."""
+    today = today or timezone.localdate()
+
+    def fields(locked: Supervision) -> dict[str, Any]:
+        if not (rectification or "").strip():
+            raise DomainError(_("请填写整改情况。"), field="rectification")
+        if rectified_on > today:
+            raise DomainError(_("整改完成日期不能晚于今天。"), field="rectified_on")
+        if rectified_on < locked.date:
+            raise DomainError(_("整改完成日期不能早于通报/约谈日期。"), field="rectified_on")
+        return {
+            "rectification": rectification.strip(),
+            "rectified_on": rectified_on,
+            "reported_at": timezone.now(),
+            "reported_by": user,
+        }
+
+    return core_rules.transition(supervision, user=user, action="reports.supervision_report", fields=fields)
+
+
+def supervision_confirm(*, supervision: Supervision, user: Any, reason: str = "") -> Supervision:
+    """The city office confirms the street's rectification (``reports.supervision_confirm``: 已整改)."""
+    return core_rules.transition(
+        supervision,
+        user=user,
+        action="reports.supervision_confirm",
+        reason=reason,
+        fields=lambda locked: {"confirmed_at": timezone.now(), "confirmed_by": user},
+    )
+
+
+def supervision_return(*, supervision: Supervision, user: Any, reason: str) -> Supervision:
+    """The city office returns the street's rectification (``reports.supervision_return``, with the
+    reason): the street rectifies and reports again."""
+    return core_rules.transition(
+        supervision,
+        user=user,
+        action="reports.supervision_return",
+        reason=reason,
+        fields={"return_reason": (reason or "").strip()},
+    )

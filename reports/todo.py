@@ -156,11 +156,35 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
             ).exists()
             if not submitted:
                 items.append(TodoItem("submission", _("本单位本月报送"), 1, reverse("reports:submission_list")))
+    # a street office of a city (issue 19): the city's 通报/约谈 waiting for its rectification
+    from .selectors import count_open_supervisions, open_supervisions
+
+    supervisions = open_supervisions(user, limit=SHOWN, today=today)
+    if supervisions:
+        links = [(s.get_absolute_url(), _supervision_text(s)) for s in supervisions]
+        count = count_open_supervisions(user, supervisions, limit=SHOWN)
+        items.append(
+            TodoItem("supervisions", _("待整改的通报约谈"), count, reverse("reports:supervision_list"), links=links)
+        )
     jobs = recent_jobs(user)
     if jobs:
         links = [(job.get_absolute_url(), str(job.title)) for job in jobs]
         items.append(TodoItem("jobs", _("已完成的后台任务"), len(jobs), _jobs_url(), links=links))
     return [item for item in items if item is not None]
+
+
+def _supervision_text(supervision: Any) -> str:
+    """ "通报 2026-11-03 · 整改期限 2026-12-03", and "· 逾期" past the deadline."""
+    from django.utils.translation import gettext
+
+    text = gettext("%(kind)s %(date)s · 整改期限 %(deadline)s") % {
+        "kind": supervision.get_kind_display(),
+        "date": f"{supervision.date:%Y-%m-%d}",
+        "deadline": f"{supervision.rectify_by:%Y-%m-%d}",
+    }
+    if getattr(supervision, "overdue", False):
+        text += " · " + gettext("逾期")
+    return text
 
 
 def todo_count(user: Any) -> int:

@@ -31,6 +31,11 @@ urlpatterns = [
     path("scorecard/<int:pk>/threshold/", views.ScorecardThresholdView.as_view(), name="scorecard_threshold"),
     path("supervision/", views.SupervisionListView.as_view(), name="supervision_list"),
     path("supervision/add/", views.SupervisionAddView.as_view(), name="supervision_add"),
+    path("supervision/<int:pk>/", views.SupervisionDetailView.as_view(), name="supervision_detail"),
+    path("supervision/<int:pk>/edit/", views.SupervisionEditView.as_view(), name="supervision_edit"),
+    path("supervision/<int:pk>/report/", views.SupervisionReportView.as_view(), name="supervision_report"),
+    path("supervision/<int:pk>/confirm/", views.SupervisionConfirmView.as_view(), name="supervision_confirm"),
+    path("supervision/<int:pk>/return/", views.SupervisionReturnView.as_view(), name="supervision_return"),
     path("summary/", views.SummaryEditView.as_view(), name="summary_edit"),
     path("summary/report/", views.SummaryReportView.as_view(), name="summary_report"),
 ]

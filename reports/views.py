@@ -33,7 +33,7 @@ from organization.models import Campaign, Jurisdiction, Unit
 from . import rules as reporting_rules
 from . import search, selectors, services, todo
 from .choices import ReportStatus, SummaryKind
-from .filters import MonthlyReportFilter, ReportRecipientFilter, UnitSubmissionFilter
+from .filters import MonthlyReportFilter, ReportRecipientFilter, SupervisionFilter, UnitSubmissionFilter
 from .forms import (
     GenerateForm,
     MonthForm,
@@ -41,7 +41,11 @@ from .forms import (
     StartForm,
     SubmissionForm,
     SummaryForm,
+    SupervisionConfirmForm,
+    SupervisionEditForm,
     SupervisionForm,
+    SupervisionReportForm,
+    SupervisionReturnForm,
     ThresholdForm,
 )
 from .models import MonthlyReport, ReportRecipient, SummarySubmission, Supervision, UnitSubmission
@@ -430,6 +434,10 @@ class RecipientListView(ScopedListView):
     filterset_class = ReportRecipientFilter
     paginate_by = 100
 
+    def get_queryset(self):
+        # in a city each office lists its own jurisdiction's (issue 19)
+        return selectors.recipients_kept_by(self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # the environment's addresses are shown to whoever keeps the list, like its rows
@@ -528,9 +536,11 @@ class ScorecardThresholdView(ActionView):
 
 class SupervisionListView(ScopedListView):
     """The city office's 通报 and 约谈 of its streets (issue 19): the city sees all of them and
-    records new ones; a street's office and leaders see their own, with the deadline."""
+    records new ones; a street's office and leaders see their own, with the deadline, the
+    rectification state and 逾期; filtered by state (e.g. 已报整改情况, for the city to answer)."""
 
     model = Supervision
+    filterset_class = SupervisionFilter
     template_name = "reports/supervision_list.html"
     paginate_by = 50
     sortable = {"date": "date", "rectify_by": "rectify_by"}
@@ -540,7 +550,9 @@ class SupervisionListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
+        context["today"] = today = timezone.localdate()
+        for row in context["object_list"]:
+            row.overdue = row.is_overdue(today)
         if rules.check(self.request.user, "reports.supervision_record"):
             context["form"] = SupervisionForm(
                 city_id=selectors.own_jurisdiction_id(self.request.user),
@@ -574,6 +586,89 @@ class SupervisionAddView(ActionView):
             text=data["text"],
             rectify_by=data["rectify_by"],
             reason=data.get("reason") or "",
+        )
+
+
+class SupervisionDetailView(ScopedDetailView):
+    """A 通报/约谈 with its rectification and history; offers what the rules allow: the street's
+    office its report, the city its edit, confirmation or return."""
+
+    model = Supervision
+    template_name = "reports/supervision_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("jurisdiction", "created_by", "reported_by", "confirmed_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["overdue"] = self.object.is_overdue()
+        return context
+
+
+class _SupervisionActionView(ActionView):
+    model = Supervision
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("jurisdiction")
+
+    def extra_form_kwargs(self) -> dict[str, Any]:
+        if issubclass(self.form_class, forms.ModelForm):  # the form validates a copy, not the object
+            return {"instance": Supervision.objects.get(pk=self.object.pk)}
+        return {}
+
+
+class SupervisionEditView(_SupervisionActionView):
+    action = "reports.supervision_edit"
+    form_class = SupervisionEditForm
+    success_message = gettext_lazy("通报约谈已修改。")
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.supervision_update(
+            supervision=self.object,
+            user=self.request.user,
+            kind=data["kind"],
+            date=data["date"],
+            text=data["text"],
+            rectify_by=data["rectify_by"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+
+
+class SupervisionReportView(_SupervisionActionView):
+    action = "reports.supervision_report"
+    form_class = SupervisionReportForm
+    success_message = gettext_lazy("已报告整改情况，待市专项办确认。")
+
+    def perform(self, form):
+        return services.supervision_report(
+            supervision=self.object,
+            user=self.request.user,
+            rectification=form.cleaned_data["rectification"],
+            rectified_on=form.cleaned_data["rectified_on"],
+        )
+
+
+class SupervisionConfirmView(_SupervisionActionView):
+    action = "reports.supervision_confirm"
+    form_class = SupervisionConfirmForm
+    success_message = gettext_lazy("已确认整改。")
+
+    def perform(self, form):
+        return services.supervision_confirm(
+            supervision=self.object, user=self.request.user, reason=form.cleaned_data.get("reason") or ""
+        )
+
+
+class SupervisionReturnView(_SupervisionActionView):
+    action = "reports.supervision_return"
+    form_class = SupervisionReturnForm
+    success_message = gettext_lazy("已退回整改情况。")
+
+    def perform(self, form):
+        return services.supervision_return(
+            supervision=self.object, user=self.request.user, reason=form.cleaned_data["reason"]
         )
 
 

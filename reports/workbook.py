@@ -278,35 +278,47 @@ def _scorecard_sheet(wb: Workbook, data: dict[str, Any], subtitle: str) -> None:
     card = data["scorecard"]
     of_streets = "streets" in data
     ws = wb.create_sheet(_("督导考评"))
-    _widths(ws, [8, 26, 14, 12, 14, 14, 10, 10])
-    _title(ws, _("督导考评排名"), subtitle, 8)
-    _header(
-        ws,
-        [
-            _("排名"),
-            _("镇街") if of_streets else _("单位"),
-            _("按期反馈率"),
-            _("超期事项"),
-            _("按期销号率"),
-            _("按时报送率"),
-            _("得分"),
-            _("后进"),
-        ],
-    )
-    for row in card["rows"]:
-        values = [
-            row["rank"],
-            row["unit"],
-            row["feedback_on_time_rate"],
-            row["overdue_items"],
-            row["problems_on_time_rate"],
-            row["submission_rate"],
-            row["score"],
-            _("是") if row["laggard"] else "",
+    if of_streets:  # the city's measures of its streets, then their units' figures (not scored)
+        columns = [
+            (_("排名"), "rank", None),
+            (_("镇街"), "unit", None),
+            (_("转办线索按期办结率"), "feedback_on_time_rate", "rate"),
+            (_("超过市级期限未办结"), "overdue_items", None),
+            (_("月报按时报送率"), "submission_rate", "rate"),
+            (_("得分"), "score", "rate"),
+            (_("后进"), "laggard", None),
+            (_("单位按期反馈率"), "units.feedback_on_time_rate", "rate"),
+            (_("单位超期事项"), "units.overdue_items", None),
+            (_("单位按期销号率"), "units.problems_on_time_rate", "rate"),
+            (_("单位按时报送率"), "units.submission_rate", "rate"),
         ]
-        r = _row(ws, values)
-        for col in (3, 5, 6, 7):
-            ws.cell(r, col).number_format = FORMATS["rate"]
+    else:
+        columns = [
+            (_("排名"), "rank", None),
+            (_("单位"), "unit", None),
+            (_("按期反馈率"), "feedback_on_time_rate", "rate"),
+            (_("超期事项"), "overdue_items", None),
+            (_("按期销号率"), "problems_on_time_rate", "rate"),
+            (_("按时报送率"), "submission_rate", "rate"),
+            (_("得分"), "score", "rate"),
+            (_("后进"), "laggard", None),
+        ]
+    _widths(ws, [8, 26] + [14] * (len(columns) - 2))
+    _title(ws, _("督导考评排名"), subtitle, len(columns))
+    _header(ws, [label for label, _key, _fmt in columns])
+
+    def value(row: dict[str, Any], key: str) -> Any:
+        if key == "laggard":
+            return _("是") if row.get("laggard") else ""
+        if key.startswith("units."):  # a report stored before issue 19 has none
+            return (row.get("units") or {}).get(key.split(".", 1)[1])
+        return row.get(key)
+
+    for row in card["rows"]:
+        r = _row(ws, [value(row, key) for _label, key, _fmt in columns])
+        for col, (_label, _key, fmt) in enumerate(columns, start=1):
+            if fmt:
+                ws.cell(r, col).number_format = FORMATS[fmt]
     ws.append([])
     head = _("后进镇街：") if of_streets else _("后进单位：")
     ws.append([_cell_value(head + ("、".join(card["laggards"]) or _("无")))])

@@ -1151,6 +1151,44 @@ def setup_supervision_record(w, persona):
     return [], data, _count("reports.Supervision")
 
 
+def _supervision(w, **fields):
+    """A 通报 of the first street (新塘) by the city (issue 19)."""
+    from reports.models import Supervision
+
+    today = timezone.localdate()
+    values = {
+        "kind": "notice",
+        "date": today,
+        "text": "线索反馈超期",
+        "rectify_by": today + datetime.timedelta(days=30),
+    }
+    return Supervision.objects.create(jurisdiction_id=w.ca.jurisdiction_id, **{**values, **fields})
+
+
+def setup_supervision_edit(w, persona):
+    obj = _supervision(w)
+    data = {
+        "kind": "interview",
+        "date": obj.date.isoformat(),
+        "text": "修改后的内容" + persona,
+        "rectify_by": obj.rectify_by.isoformat(),
+        "version": obj.version,
+        "reason": "补充情况",
+    }
+    return [obj.pk], data, _db(obj, "text", "kind")
+
+
+def setup_supervision_report(w, persona):
+    obj = _supervision(w)
+    data = {"rectification": "已整改" + persona, "rectified_on": timezone.localdate().isoformat()}
+    return [obj.pk], data, _db(obj, "status", "rectification")
+
+
+def setup_supervision_answer(w, persona):
+    obj = _supervision(w, status="reported", rectification="已整改", rectified_on=timezone.localdate())
+    return [obj.pk], {"reason": "整改不到位"}, _db(obj, "status")
+
+
 def setup_regenerate(w, persona):
     report = w.o["report"]
     return [report.pk], {}, _db(report, "version", "status")
@@ -1696,6 +1734,17 @@ ACTIONS: dict[str, Action] = {
     ),
     "reports.report_generate": Action("reports:report_generate", frozenset({"street", "city"}), setup_report_generate),
     "reports.supervision_record": Action("reports:supervision_add", frozenset({"city"}), setup_supervision_record),
+    # the city edits, confirms or returns; the street's own office reports its rectification
+    "reports.supervision_edit": Action("reports:supervision_edit", frozenset({"city"}), setup_supervision_edit, SL),
+    "reports.supervision_report": Action(
+        "reports:supervision_report", frozenset({"street"}), setup_supervision_report, SL
+    ),
+    "reports.supervision_confirm": Action(
+        "reports:supervision_confirm", frozenset({"city"}), setup_supervision_answer, SL
+    ),
+    "reports.supervision_return": Action(
+        "reports:supervision_return", frozenset({"city"}), setup_supervision_answer, SL
+    ),
     "reports.report_regenerate": Action("reports:report_regenerate", frozenset({"street"}), setup_regenerate),
     "reports.mail_retry": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_retry),
     "reports.mail_again": Action("reports:report_mail_retry", frozenset({"street"}), setup_mail_again),
@@ -1733,7 +1782,8 @@ ACTIONS: dict[str, Action] = {
     "api.transfer_down": Action("api:transfer_down", frozenset({"street"}), setup_transfer_down, SL),
     "api.transfer_retry": Action("api:transfer_retry", frozenset({"street"}), setup_transfer_retry, SL),
     "api.closure_retry": Action("api:closure_retry", frozenset({"street"}), setup_closure_retry, SL),
-    "reports.recipient_add": Action("reports:recipient_add", frozenset({"street"}), setup_recipient_add),
+    # issue 19: the city office keeps its own recipients too (tests/reports/test_recipients_city.py)
+    "reports.recipient_add": Action("reports:recipient_add", frozenset({"street", "city"}), setup_recipient_add),
     "reports.scorecard_threshold": Action(
         "reports:scorecard_threshold", frozenset({"street"}), setup_scorecard_threshold
     ),
@@ -2030,6 +2080,7 @@ READ_ONLY = {
     "reports:report_download",
     "reports:scorecard",
     "reports:supervision_list",
+    "reports:supervision_detail",
     "reports:summary_report",
     "reports:recipient_list",
 }

@@ -36,6 +36,7 @@ LISTS = [
     "organization:campaign_list",
     "reports:submission_list",
     "reports:report_list",
+    "reports:supervision_list",  # issue 19: by rectification state and 逾期
 ]
 
 

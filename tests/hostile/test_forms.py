@@ -483,7 +483,61 @@ def _reports():
             reverse("reports:scorecard_threshold", args=[campaign.pk]), forms.ThresholdForm(instance=campaign)
         )
 
+    def city(ctx):
+        """Issue 19: the personas' street as one of a city's, and the city office's user."""
+        from organization.models import Jurisdiction, Unit
+        from tests.factories import UserFactory
+
+        jinjiang = Jurisdiction.objects.create(name="晋江市", level="city")
+        street = Jurisdiction.objects.create(name="新塘街道", parent=jinjiang)
+        Unit.objects.update(jurisdiction=street)
+        street_id = street.pk
+        office = Unit.objects.create(
+            name="晋江市专项办（市级）", kind="city_office", code="city_office", jurisdiction=jinjiang
+        )
+        return jinjiang, street_id, UserFactory(username="city", unit=office, role="city_office")
+
+    def supervision(ctx, verb):
+        import datetime
+
+        from django.utils import timezone
+
+        from reports.models import Supervision
+
+        jinjiang, street_id, user = city(ctx)
+        if verb == "record":
+            return user, Target(
+                reverse("reports:supervision_add"),
+                forms.SupervisionForm(city_id=jinjiang.pk),
+                fixed={"street": st.one_of(st.just(str(street_id)), hostile_text)},
+            )
+        today = timezone.localdate()
+        reported = {"status": "reported", "rectified_on": today} if verb == "return" else {}
+        obj = Supervision.objects.create(
+            jurisdiction_id=street_id,
+            kind="notice",
+            date=today,
+            text="线索反馈超期",
+            rectify_by=today + datetime.timedelta(days=30),
+            **reported,
+        )
+        if verb == "edit":
+            return user, Target(
+                reverse("reports:supervision_edit", args=[obj.pk]),
+                forms.SupervisionEditForm(instance=obj),
+                fixed={"version": st.sampled_from([str(obj.version), str(obj.version), "", "x"])},
+            )
+        if verb == "report":
+            return ctx.p.street, Target(
+                reverse("reports:supervision_report", args=[obj.pk]), forms.SupervisionReportForm(instance=obj)
+            )
+        return user, Target(reverse("reports:supervision_return", args=[obj.pk]), forms.SupervisionReturnForm())
+
     return {
+        "supervision_record": lambda ctx: supervision(ctx, "record"),
+        "supervision_edit": lambda ctx: supervision(ctx, "edit"),
+        "supervision_report": lambda ctx: supervision(ctx, "report"),
+        "supervision_return": lambda ctx: supervision(ctx, "return"),
         "scorecard_threshold": threshold,
         "recipient_add": recipient,
         "recipient_edit": lambda ctx: recipient(ctx, edit=True),

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError("--month must be YYYY-MM")
         campaign = self.campaign(options.get("campaign"))
         # in a city (issue 19): each street's report, then the city's rolling them up
-        for jurisdiction in selectors.report_jurisdictions():
+        for jurisdiction in selectors.report_jurisdictions(campaign):
             try:
                 report = services.report_generate(
                     month=month,
