@@ -282,35 +282,46 @@ def _submissions(streets: list[tuple[Jurisdiction, User]], today: datetime.date)
 
 
 def _reports(city: Jurisdiction, streets: list[Jurisdiction], city_user: User, today: datetime.date) -> dict[str, int]:
-    """The last ended month's reports: each street's, filed to the city, then the city's rolling
-    them up (as the scheduled job does on the report day); and the city's 通报 of the street
-    ranked last on its scorecard. Idempotent (a month's report is compiled once)."""
+    """Each ended month's reports: each street's, filed to the city on its report day, then the
+    city's rolling them up (as the scheduled job does); and the city's 通报 of the street ranked
+    last on its scorecard. Idempotent (a month's report is compiled once)."""
     from core.exceptions import DomainError
     from organization.models import Campaign
     from reports import selectors, services
     from reports.choices import SupervisionKind
-    from reports.models import Supervision
+    from reports.models import MonthlyReport, Supervision
 
     campaign = Campaign.objects.shown()
-    month = selectors.last_ended_month(campaign) if campaign else None
-    if campaign is None or month is None:
+    last = selectors.last_ended_month(campaign) if campaign else None
+    if campaign is None or last is None:
         return {"city_reports": 0}
     done = 0
-    for jurisdiction in [*streets, city]:
-        try:
-            services.report_generate(month=month, campaign=campaign, jurisdiction_id=jurisdiction.pk)
-        except DomainError:
-            continue
-        done += 1
+    # every ended month, as the scheduled job filed them on each report day (the last street
+    # once two days late), so that the city's scorecard has its streets' filing record to rank
+    months = [m for m in selectors.campaign_months(campaign, today) if m <= last]
+    for index, month in enumerate(months):
+        for jurisdiction in [*streets, city]:
+            if MonthlyReport.objects.filter(month=month, jurisdiction=jurisdiction).exists():
+                continue
+            try:
+                report = services.report_generate(month=month, campaign=campaign, jurisdiction_id=jurisdiction.pk)
+            except DomainError:
+                continue
+            due = selectors.due_date(campaign, month)
+            late = 2 if (jurisdiction == streets[-1] and index == len(months) - 2) else 0
+            filed = timezone.make_aware(datetime.datetime.combine(due, datetime.time(18, 30)))
+            filed += datetime.timedelta(days=late)
+            MonthlyReport.objects.filter(pk=report.pk).update(filed_at=filed, generated_at=filed)
+            done += 1
     card = selectors.street_scorecard(campaign, streets)
-    last = card.rows[-1].unit if card.rows else None
-    if last is not None and not Supervision.objects.filter(jurisdiction=last).exists():
+    lagging = card.rows[-1].unit if card.rows else None
+    if lagging is not None and not Supervision.objects.filter(jurisdiction=lagging).exists():
         services.supervision_record(
             user=User.objects.get(pk=city_user.pk),
-            street=last,
+            street=lagging,
             kind=SupervisionKind.NOTICE,
             date=today,
-            text=f"{last.name}在督导考评中排名靠后：转办线索反馈不及时，部分单位未按时报送月度材料。请限期整改。",
+            text=f"{lagging.name}在督导考评中排名靠后：转办线索反馈不及时，部分单位未按时报送月度材料。请限期整改。",
             rectify_by=today + datetime.timedelta(days=30),
             reason="演示：督导考评后进",
         )

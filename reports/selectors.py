@@ -616,18 +616,19 @@ def _laggard_reasons(row: ScoreRow, threshold: float) -> list[str]:
             causes.append(_("月报未按时报送 %(n)d 次") % {"n": row.submissions_missed})
         if row.feedback_on_time_rate is not None and row.feedback_on_time_rate < 1:
             causes.append(_("转办线索按期办结率 %(rate)s%%") % {"rate": points(row.feedback_on_time_rate)})
-    elif row.overdue_leads:
-        causes.append(_("超期未反馈线索 %(n)d 条") % {"n": row.overdue_leads})
-    if row.overdue_problems:
-        causes.append(_("超期未整改问题 %(n)d 个") % {"n": row.overdue_problems})
-    if row.overdue_inspections:
-        causes.append(_("逾期未检查机构 %(n)d 家") % {"n": row.overdue_inspections})
-    if row.submissions_missed > 0:
-        causes.append(_("未按时报送 %(n)d 次") % {"n": row.submissions_missed})
-    if row.feedback_on_time_rate is not None and row.feedback_on_time_rate < 1:
-        causes.append(_("按期反馈率 %(rate)s%%") % {"rate": points(row.feedback_on_time_rate)})
-    if row.problems_on_time_rate is not None and row.problems_on_time_rate < 1:
-        causes.append(_("按期销号率 %(rate)s%%") % {"rate": points(row.problems_on_time_rate)})
+    else:  # a unit's
+        if row.overdue_leads:
+            causes.append(_("超期未反馈线索 %(n)d 条") % {"n": row.overdue_leads})
+        if row.overdue_problems:
+            causes.append(_("超期未整改问题 %(n)d 个") % {"n": row.overdue_problems})
+        if row.overdue_inspections:
+            causes.append(_("逾期未检查机构 %(n)d 家") % {"n": row.overdue_inspections})
+        if row.submissions_missed > 0:
+            causes.append(_("未按时报送 %(n)d 次") % {"n": row.submissions_missed})
+        if row.feedback_on_time_rate is not None and row.feedback_on_time_rate < 1:
+            causes.append(_("按期反馈率 %(rate)s%%") % {"rate": points(row.feedback_on_time_rate)})
+        if row.problems_on_time_rate is not None and row.problems_on_time_rate < 1:
+            causes.append(_("按期销号率 %(rate)s%%") % {"rate": points(row.problems_on_time_rate)})
     score = decimal.Decimal(str((row.score or 0.0) * 100)).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_UP)
     head = _("得分 %(score)s，低于 %(threshold)s") % {
         "score": score,  # as the table shows it: 59.8 is below 60, not "60"
@@ -645,9 +646,9 @@ def submission_campaigns(campaign: Campaign) -> Q:
     street ran on its own before it joined the city (no jurisdiction; the demo's 新塘) over the
     same dates. A unit files once a month under its street's, so counting its distinct months
     never counts one twice."""
-    q = Q(campaign=campaign)
+    q = Q(campaign=campaign) | Q(campaign__parent=campaign)
     if campaign.jurisdiction_id is not None and campaign.parent_id is None:
-        q |= Q(campaign__parent=campaign) | Q(
+        q |= Q(
             campaign__jurisdiction__isnull=True,
             campaign__start_date__lte=campaign.end_date or datetime.date.max,
             campaign__end_date__gte=campaign.start_date,
@@ -766,7 +767,7 @@ def street_scorecard(
     months = campaign_months(campaign, today - datetime.timedelta(days=1))
     filed = dict(
         MonthlyReport.objects.filter(jurisdiction_id__in=list(rows), month__in=months)
-        .filter(Q(campaign=campaign) | Q(campaign__parent=campaign))  # the city's, or its implementation
+        .filter(submission_campaigns(campaign))  # the city's, a street's implementation or its own before
         .order_by()
         .values_list("jurisdiction_id")
         .annotate(n=Count("month", distinct=True, filter=Q(filed_at__date__lte=F("period_end"))))

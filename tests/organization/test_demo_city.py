@@ -47,13 +47,17 @@ def test_seed_demo_city(db):
     assert Campaign.objects.current(user=User.objects.get(username="shizhuanban")) == own.parent
     assert Campaign.objects.current(user=xintang).jurisdiction_id is None  # the plan's, as before
     # a month of reports (issue 19 item 4): each street's filed, the city's rolling them up
+    from reports import selectors
     from reports.models import MonthlyReport, Supervision
 
     reports = MonthlyReport.objects.filter(jurisdiction__isnull=False)
     assert set(reports.values_list("jurisdiction__name", flat=True)) == {"晋江市", *(s.name for s in streets)}
-    rollup = reports.get(jurisdiction=city).data["streets"]
+    rollup = reports.filter(jurisdiction=city).latest("month").data["streets"]
     assert rollup["names"] == [s.name for s in streets]
     assert all(row["report"] for row in rollup["filed"])
+    # every ended month filed, so the city's scorecard ranks the streets on their record
+    card = selectors.scorecard_for(User.objects.get(username="shizhuanban"), Campaign.objects.shown())
+    assert all(row.submissions_due and row.submissions_on_time for row in card.rows)
     assert Supervision.objects.count() == 1
     # every street's units have filed the campaign's past months, under their street's campaign
     from reports.models import UnitSubmission

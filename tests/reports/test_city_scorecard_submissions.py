@@ -53,8 +53,9 @@ def test_each_street_is_scored_on_the_submissions_under_its_own_campaign(campaig
         _filed(city.org.community_a, campaign, month)  # 新塘 under the campaign it ran before
     card = selectors.street_scorecard(city_campaign, [city.xintang, city.dongshi], today=TODAY)
     rows = {row.unit.name: row for row in card.rows}
-    assert rows["东石镇"].submissions_on_time == len(months)
-    assert rows["新塘街道"].submissions_on_time == len(months)
+    # the units' figures shown alongside each street
+    assert rows["东石镇"].units.submissions_on_time == len(months)
+    assert rows["新塘街道"].units.submissions_on_time == len(months)
     # a street's own scorecard of its units reads its own campaign only, as before
     own = selectors.scorecard(dongshi_own, today=TODAY, units=[dongshi_community.pk])
     assert own.rows[0].submissions_on_time == len(months)

@@ -101,6 +101,8 @@ def test_streets_are_ranked_on_transfers_against_the_city_deadline_and_reports_f
     assert dongshi.score == rate(2, 6) and dongshi.laggard and xintang.laggard  # below 70
     assert [row.unit.name for row in card.rows] == ["新塘街道", "东石镇"]
     assert "月报未按时报送 4 次" in dongshi.reason
+    # named once, by the city's measure, not again by the units' ("未按时报送 4 次")
+    assert "、未按时报送" not in dongshi.reason and "按期反馈率" not in xintang.reason
     assert "超过市级期限未办结的转办线索 1 条" in xintang.reason
     # the units' own figures stay alongside
     reporting = selectors.reporting_units().filter(jurisdiction=city.xintang).count()
