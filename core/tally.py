@@ -19,6 +19,8 @@ local date (``settings.TIME_ZONE``). A migration calls ``install`` and the datab
 over the transition tables (one grouped upsert per statement, in a fixed key order, so that two
 transactions take the tally rows' locks in the same order), SQLite by row triggers with UPSERT.
 Every row is counted four times: per day and per month, for its unit and for every unit (0).
+In a city (issue 19) a row whose units are a street's is counted, once, for that street and for
+the city too (``jurisdiction_row``).
 
 ``sums`` reads a window: whole months from the month rows, the days at either end from the day
 rows, so that a campaign-long window adds up a few hundred rows whatever the number of leads.
@@ -37,10 +39,27 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q, Sum
 
 TABLE = "core_tally"
+
+#: The jurisdictions' rows (issue 19). A row counts for each jurisdiction of its units (its unit's
+#: and its ``also`` units'), once however many of them are the jurisdiction's: for a street that
+#: is a city's, for that city, and for a city its own units (the city office). Such a total is
+#: kept with ``unit_id`` = -the jurisdiction's id (per unit's rows are > 0, every unit's is 0), so
+#: the unique key and its index serve it unchanged; a street on its own (no parent: a deployment
+#: of one street) has none. The triggers read which jurisdiction a unit is in when its rows are
+#: written: a unit moved to another street, or a street put under a city, leaves the rows counted
+#: before where they were (the street's and the deployment's figures by unit stay right) until
+#: ``manage.py rebuild_tallies`` recounts them; ``seed_demo --city`` does so itself.
+
+
+def jurisdiction_row(jurisdiction_id: int) -> int:
+    """The ``unit_id`` of a jurisdiction's rows (see above)."""
+    return -jurisdiction_id
+
+
 COLUMNS = "subject, unit_id, grain, day, key, n"
 CONFLICT = "subject, unit_id, grain, day, key"
 
@@ -178,9 +197,24 @@ def _upsert(
     return _dialect(sql, conn.vendor)
 
 
+def _unit_jurisdictions() -> str:
+    """SQL: (tally_unit, tally_jurisdiction) for each unit and each jurisdiction it counts for: its
+    street when the street is a city's, and that city; its city when it is the city's own unit. A
+    street on its own (no parent: a deployment of one street) has none: nothing more is counted."""
+    unit = apps.get_model("organization", "Unit")._meta.db_table
+    jurisdiction = apps.get_model("organization", "Jurisdiction")._meta.db_table
+    joined = f"FROM {unit} u JOIN {jurisdiction} j ON j.id = u.jurisdiction_id"
+    return (
+        f"(SELECT u.id AS tally_unit, u.jurisdiction_id AS tally_jurisdiction {joined} "
+        f"WHERE j.parent_id IS NOT NULL OR j.level = 'city' "
+        f"UNION ALL SELECT u.id, j.parent_id {joined} WHERE j.parent_id IS NOT NULL)"
+    )
+
+
 def _keyed(counted: Counted, key: Key, source: str, sign: int, conn: Any, join: str, only_also: bool) -> list[str]:
     """The row's counts for ``key``: for its unit (and the street's total), then for each of the
-    ``also`` units that is set and none of the units before it (extra = 1: per unit only)."""
+    ``also`` units that is set and none of the units before it (extra = 1: per unit only), then
+    for each jurisdiction of its units, once (``jurisdiction_row``, extra = 1)."""
     n = sign if key.value is None else f"{sign} * COALESCE({key.value}, 0)"
     where = f"({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
     head = f"SELECT ({counted.day}) AS day, "
@@ -197,6 +231,22 @@ def _keyed(counted: Counted, key: Key, source: str, sign: int, conn: Any, join: 
             f"WHERE {where} AND ({also}) IS NOT NULL{distinct}"
         )
         before.append(also)
+    # each jurisdiction of the row's units once: through its first unit that counts for it
+    units = [counted.unit] if counted.unit else []
+    units += list(counted.also)
+    mapping = _unit_jurisdictions() if units else ""
+    for index, unit in enumerate(units):
+        earlier = ", ".join(f"({u})" for u in units[:index])
+        seen = (
+            f" AND NOT EXISTS (SELECT 1 FROM {mapping} p WHERE p.tally_jurisdiction = uj.tally_jurisdiction "
+            f"AND p.tally_unit IN ({earlier}))"
+            if earlier
+            else ""
+        )
+        parts.append(
+            f"{head}-(uj.tally_jurisdiction) AS unit, {tail}, 1 AS extra FROM {source} r {join} "
+            f"JOIN {mapping} uj ON uj.tally_unit = ({unit}) WHERE {where}{seen}"
+        )
     return parts
 
 
@@ -277,16 +327,55 @@ def _follow_sql(counted: Counted, conn: Any, create: list[str], drop: list[str])
         drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
+#: SQLite, during ``migrate`` (``before_migrate``): the triggers wait for its end.
+_MIGRATING: set[str] = set()
+
+
 def install(app_label: str, schema_editor: Any = None) -> None:
     """(Re)create the triggers of ``app_label``'s declarations and recount them (a migration's
     RunPython: ``lambda apps, editor: tally.install("leads", editor)``)."""
     conn = schema_editor.connection if schema_editor is not None else connection
+    if conn.alias in _MIGRATING:
+        return  # SQLite: at the end of ``migrate`` (``after_migrate``)
     for counted in declarations(app_label):
         create, drop = trigger_sql(counted, conn)
         with conn.cursor() as cursor:
             for sql in drop + create:
                 cursor.execute(sql)
         rebuild([counted.subject], conn)
+
+
+def before_migrate(using: str = "default", plan: Any = None, **_kwargs: Any) -> None:
+    """SQLite (``pre_migrate``): drop every trigger while ``migrate`` runs. A migration changing a
+    table remakes it (a copy, the old one dropped, the copy renamed), which drops the triggers on
+    it, and SQLite refuses the rename while a trigger elsewhere reads the table (the units and
+    jurisdictions every trigger reads since issue 19). ``after_migrate`` creates them again and
+    recounts."""
+    conn = connections[using]
+    if conn.vendor != "sqlite" or not plan:
+        return
+    _MIGRATING.add(using)
+    with conn.cursor() as cursor:
+        for counted in declarations():
+            for sql in trigger_sql(counted, conn)[1]:
+                cursor.execute(sql)
+
+
+def after_migrate(using: str = "default", **_kwargs: Any) -> None:
+    """SQLite (``post_migrate``): the triggers dropped by ``before_migrate`` again, and a recount
+    (of the declarations whose tables are there: ``migrate`` to an earlier state)."""
+    if using not in _MIGRATING:
+        return
+    _MIGRATING.discard(using)
+    conn = connections[using]
+    tables = set(conn.introspection.table_names())
+    needed = {TABLE, *(apps.get_model("organization", name)._meta.db_table for name in ("Unit", "Jurisdiction"))}
+    wanted = [c for c in declarations() if needed | {c.model_class()._meta.db_table} <= tables]
+    with conn.cursor() as cursor:
+        for counted in wanted:
+            for sql in trigger_sql(counted, conn)[0]:
+                cursor.execute(sql)
+    rebuild([c.subject for c in wanted], conn)
 
 
 def uninstall(app_label: str, schema_editor: Any = None) -> None:
@@ -369,11 +458,19 @@ EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 Windows = Mapping[str, tuple[datetime.date, datetime.date]]
 
 
-def _rows(windows: Windows, units: Iterable[int] | None, per_unit: bool, keys: Iterable[str] | None = None) -> Any:
+def _rows(
+    windows: Windows,
+    units: Iterable[int] | None,
+    per_unit: bool,
+    keys: Iterable[str] | None = None,
+    jurisdiction: int | None = None,
+) -> Any:
     from .models import Tally
 
     every = Q(unit_id__gt=0) if per_unit else Q(unit_id=0)
     unit_q = every if units is None else Q(unit_id__in=sorted(set(units)))
+    if jurisdiction is not None:
+        unit_q = Q(unit_id=jurisdiction_row(jurisdiction))
     where = Q(pk__in=[])
     for subject, (start, end) in sorted(windows.items()):
         where |= Q(subject=subject) & window_q(start, end)
@@ -383,10 +480,13 @@ def _rows(windows: Windows, units: Iterable[int] | None, per_unit: bool, keys: I
     return Tally.objects.filter(unit_q & where).order_by().values_list(*fields).annotate(total=Sum("n"))
 
 
-def sums(windows: Windows, units: Iterable[int] | None = None) -> dict[tuple[str, str], int]:
+def sums(
+    windows: Windows, units: Iterable[int] | None = None, jurisdiction: int | None = None
+) -> dict[tuple[str, str], int]:
     """{(subject, key): count}, each subject over its window (``{subject: (start, end)}``), for
-    every unit or only ``units``. One query (none when every window is empty)."""
-    return {(subject, key): total for subject, key, total in _rows(windows, units, False)}
+    every unit, only ``units``, or a ``jurisdiction``'s units (a street of a city, or the city:
+    each row once, however many of its units are the jurisdiction's). One query."""
+    return {(subject, key): total for subject, key, total in _rows(windows, units, False, None, jurisdiction)}
 
 
 def sums_by_unit(
