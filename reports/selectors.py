@@ -820,9 +820,11 @@ def report_charts(sections: list[dict[str, Any]], column: str = "period") -> lis
 
 
 def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
-    """The campaign's key figures so far (the whole street for the street office and leaders,
-    the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS`` per scope and language; ``computed_at`` says
-    how fresh they are. A fixed number of queries when computed, none when cached."""
+    """The campaign's key figures so far (the whole street for the street office and leaders; in
+    a city the street's units, or for the city office its streets', from their jurisdiction's
+    kept counters; the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS`` per
+    scope and language; ``computed_at`` says how fresh they are. A fixed number of queries when
+    computed, none when cached."""
     from django.core.cache import cache
 
     scope = user.scope
