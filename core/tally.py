@@ -172,7 +172,12 @@ def _upsert(
 ) -> str:
     """The statement adding the counts of ``sources`` ((table or subquery, +1/-1)) to the tally;
     ``joins`` (one per source) replaces the declaration's ``join``; ``only_also``: the ``also``
-    units' counts only (a followed row changed)."""
+    units' counts only (a followed row changed).
+
+    Each keyed row is counted at four levels (``everyone``: 0 its unit, 1 every unit, per day and
+    per month) and, when the declaration has units, two more: 2 its unit's street (when a city's)
+    or city (the city's own unit), 3 the street's city (``_jurisdiction``); a row reaching a
+    jurisdiction through several of its units counts there through the first one only."""
     joins = joins or [counted.join] * len(sources)
     keyed = " UNION ALL ".join(
         part
@@ -180,16 +185,26 @@ def _upsert(
         for key in counted.keys
         for part in _keyed(counted, key, source, sign, conn, join, only_also)
     )
-    levels = (
-        "SELECT 'd' AS grain, 0 AS everyone UNION ALL SELECT 'd', 1 UNION ALL SELECT 'm', 0 UNION ALL SELECT 'm', 1"
+    by_jurisdiction = bool(counted.unit or counted.also)
+    levels = " UNION ALL ".join(
+        f"SELECT '{grain}' AS grain, {everyone} AS everyone"
+        for grain in "dm"
+        for everyone in ((0, 1, 2, 3) if by_jurisdiction else (0, 1))
     )
+    unit = "CASE WHEN g.everyone = 1 THEN 0 ELSE k.unit END"
+    where = "(g.everyone = 1 AND k.extra = 0) OR (g.everyone = 0 AND k.unit IS NOT NULL)"
+    mapping = ""
+    if by_jurisdiction:
+        mapping, jurisdiction, seen = _jurisdiction(len(counted.also))
+        unit = f"CASE WHEN g.everyone = 1 THEN 0 WHEN g.everyone = 0 THEN k.unit ELSE -{jurisdiction} END"
+        where += f" OR (g.everyone >= 2 AND {jurisdiction} IS NOT NULL{seen})"
     sql = (
         f"INSERT INTO {TABLE} ({COLUMNS}) "
         f"SELECT '{counted.subject}', x.unit_id, x.grain, x.day, x.key, SUM(x.n) FROM ("
-        f"SELECT CASE WHEN g.everyone = 1 THEN 0 ELSE k.unit END AS unit_id, g.grain AS grain, "
+        f"SELECT {unit} AS unit_id, g.grain AS grain, "
         f"CASE WHEN g.grain = 'd' THEN k.day ELSE MONTH_OF(k.day) END AS day, k.key AS key, k.n AS n "
-        f"FROM ({keyed}) k CROSS JOIN ({levels}) g "
-        f"WHERE (g.everyone = 1 AND k.extra = 0) OR (g.everyone = 0 AND k.unit IS NOT NULL)"
+        f"FROM ({keyed}) k CROSS JOIN ({levels}) g {mapping}"
+        f"WHERE {where}"
         f") x WHERE 1 = 1 GROUP BY x.unit_id, x.grain, x.day, x.key HAVING SUM(x.n) <> 0 "
         f"ORDER BY x.unit_id, x.grain, x.day, x.key "
         f"ON CONFLICT ({CONFLICT}) DO UPDATE SET n = {TABLE}.n + excluded.n"
@@ -197,56 +212,62 @@ def _upsert(
     return _dialect(sql, conn.vendor)
 
 
-def _unit_jurisdictions() -> str:
-    """SQL: (tally_unit, tally_jurisdiction) for each unit and each jurisdiction it counts for: its
-    street when the street is a city's, and that city; its city when it is the city's own unit. A
-    street on its own (no parent: a deployment of one street) has none: nothing more is counted."""
-    unit = apps.get_model("organization", "Unit")._meta.db_table
-    jurisdiction = apps.get_model("organization", "Jurisdiction")._meta.db_table
-    joined = f"FROM {unit} u JOIN {jurisdiction} j ON j.id = u.jurisdiction_id"
-    return (
-        f"(SELECT u.id AS tally_unit, u.jurisdiction_id AS tally_jurisdiction {joined} "
-        f"WHERE j.parent_id IS NOT NULL OR j.level = 'city' "
-        f"UNION ALL SELECT u.id, j.parent_id {joined} WHERE j.parent_id IS NOT NULL)"
+def _jurisdiction(earlier: int) -> tuple[str, str, str]:
+    """SQL for the levels 2 and 3 of ``_upsert``: (the keyed row's unit's jurisdiction ``tu``,
+    joined; the jurisdiction the row counts for at the level ``g.everyone``, or NULL; the
+    condition that none of its ``earlier`` units ``k.p1``… counts for it). A unit counts for its
+    street when the street is a city's, and for that city; the city's own unit for its city; a
+    unit of a street on its own (no parent: a deployment of one street) for none, so nothing more
+    is counted there."""
+    units = apps.get_model("organization", "Unit")._meta.db_table
+    jurisdictions = apps.get_model("organization", "Jurisdiction")._meta.db_table
+    # a subquery, so that its columns (named tally_*) cannot shadow the row's
+    mapping = (
+        f"LEFT JOIN (SELECT u.id AS tally_unit, j.id AS tally_jurisdiction, j.parent_id AS tally_parent, "
+        f"j.level AS tally_level FROM {units} u JOIN {jurisdictions} j ON j.id = u.jurisdiction_id) tu "
+        f"ON g.everyone >= 2 AND tu.tally_unit = k.unit "
     )
+    # 'city': organization.choices.JurisdictionLevel.CITY (core knows no area's module)
+    jurisdiction = (
+        "(CASE WHEN g.everyone = 2 THEN (CASE WHEN tu.tally_parent IS NOT NULL OR tu.tally_level = 'city' "
+        "THEN tu.tally_jurisdiction END) ELSE tu.tally_parent END)"
+    )
+    seen = ""
+    if earlier:
+        before = ", ".join(f"k.p{i}" for i in range(1, earlier + 1))
+        seen = (
+            f" AND NOT EXISTS (SELECT 1 FROM {units} pu JOIN {jurisdictions} pj ON pj.id = pu.jurisdiction_id "
+            f"WHERE pu.id IN ({before}) AND (pu.jurisdiction_id = {jurisdiction} OR pj.parent_id = {jurisdiction}))"
+        )
+    return mapping, jurisdiction, seen
 
 
 def _keyed(counted: Counted, key: Key, source: str, sign: int, conn: Any, join: str, only_also: bool) -> list[str]:
     """The row's counts for ``key``: for its unit (and the street's total), then for each of the
-    ``also`` units that is set and none of the units before it (extra = 1: per unit only), then
-    for each jurisdiction of its units, once (``jurisdiction_row``, extra = 1)."""
+    ``also`` units that is set and none of the units before it (extra = 1: per unit only), with
+    the units before it (``p1``…: a jurisdiction is counted through the first unit reaching it)."""
     n = sign if key.value is None else f"{sign} * COALESCE({key.value}, 0)"
     where = f"({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
     head = f"SELECT ({counted.day}) AS day, "
     tail = f"({key.key}) AS key, {n} AS n"
+    null = "CAST(NULL AS BIGINT)"
+
+    def earlier(units: list[str]) -> str:
+        padded = [f"({u})" for u in units] + [null] * (len(counted.also) - len(units))
+        return "".join(f", {u} AS p{i}" for i, u in enumerate(padded, start=1))
+
     parts = []
     if not only_also:
-        unit = counted.unit or "CAST(NULL AS BIGINT)"
-        parts.append(f"{head}({unit}) AS unit, {tail}, 0 AS extra FROM {source} r {join} WHERE {where}")
+        unit = counted.unit or null
+        parts.append(f"{head}({unit}) AS unit, {tail}, 0 AS extra{earlier([])} FROM {source} r {join} WHERE {where}")
     before = [counted.unit] if counted.unit else []
     for also in counted.also:
         distinct = "".join(f" AND COALESCE(({also}) <> ({b}), TRUE)" for b in before)
         parts.append(
-            f"{head}({also}) AS unit, {tail}, 1 AS extra FROM {source} r {join} "
+            f"{head}({also}) AS unit, {tail}, 1 AS extra{earlier(before)} FROM {source} r {join} "
             f"WHERE {where} AND ({also}) IS NOT NULL{distinct}"
         )
         before.append(also)
-    # each jurisdiction of the row's units once: through its first unit that counts for it
-    units = [counted.unit] if counted.unit else []
-    units += list(counted.also)
-    mapping = _unit_jurisdictions() if units else ""
-    for index, unit in enumerate(units):
-        earlier = ", ".join(f"({u})" for u in units[:index])
-        seen = (
-            f" AND NOT EXISTS (SELECT 1 FROM {mapping} p WHERE p.tally_jurisdiction = uj.tally_jurisdiction "
-            f"AND p.tally_unit IN ({earlier}))"
-            if earlier
-            else ""
-        )
-        parts.append(
-            f"{head}-(uj.tally_jurisdiction) AS unit, {tail}, 1 AS extra FROM {source} r {join} "
-            f"JOIN {mapping} uj ON uj.tally_unit = ({unit}) WHERE {where}{seen}"
-        )
     return parts
 
 
