@@ -203,7 +203,7 @@ def _upsert(
         f"SELECT '{counted.subject}', x.unit_id, x.grain, x.day, x.key, SUM(x.n) FROM ("
         f"SELECT {unit} AS unit_id, g.grain AS grain, "
         f"CASE WHEN g.grain = 'd' THEN k.day ELSE MONTH_OF(k.day) END AS day, k.key AS key, k.n AS n "
-        f"FROM ({keyed}) k CROSS JOIN ({levels}) g {mapping}"
+        f"FROM ({keyed}) k {mapping}CROSS JOIN ({levels}) g "
         f"WHERE {where}"
         f") x WHERE 1 = 1 GROUP BY x.unit_id, x.grain, x.day, x.key HAVING SUM(x.n) <> 0 "
         f"ORDER BY x.unit_id, x.grain, x.day, x.key "
@@ -213,33 +213,38 @@ def _upsert(
 
 
 def _jurisdiction(earlier: int) -> tuple[str, str, str]:
-    """SQL for the levels 2 and 3 of ``_upsert``: (the keyed row's unit's jurisdiction ``tu``,
-    joined; the jurisdiction the row counts for at the level ``g.everyone``, or NULL; the
-    condition that none of its ``earlier`` units ``k.p1``… counts for it). A unit counts for its
-    street when the street is a city's, and for that city; the city's own unit for its city; a
-    unit of a street on its own (no parent: a deployment of one street) for none, so nothing more
-    is counted there."""
+    """SQL for the levels 2 and 3 of ``_upsert``: (the keyed row's unit's jurisdiction ``tu`` and
+    its ``earlier`` units' ``t1``…, joined; the jurisdiction the row counts for at the level
+    ``g.everyone``, or NULL; the condition that none of the earlier units counts for it). A unit
+    counts for its street when the street is a city's, and for that city; the city's own unit for
+    its city; a unit of a street on its own (no parent: a deployment of one street) for none, so
+    nothing more is counted there. Equi-joins on the unit's id: hashed for a recount, an index
+    lookup for a row."""
     units = apps.get_model("organization", "Unit")._meta.db_table
     jurisdictions = apps.get_model("organization", "Jurisdiction")._meta.db_table
     # a subquery, so that its columns (named tally_*) cannot shadow the row's
-    mapping = (
-        f"LEFT JOIN (SELECT u.id AS tally_unit, j.id AS tally_jurisdiction, j.parent_id AS tally_parent, "
-        f"j.level AS tally_level FROM {units} u JOIN {jurisdictions} j ON j.id = u.jurisdiction_id) tu "
-        f"ON g.everyone >= 2 AND tu.tally_unit = k.unit "
+    of_unit = (
+        f"(SELECT u.id AS tally_unit, j.id AS tally_jurisdiction, j.parent_id AS tally_parent, "
+        f"j.level AS tally_level FROM {units} u JOIN {jurisdictions} j ON j.id = u.jurisdiction_id)"
     )
-    # 'city': organization.choices.JurisdictionLevel.CITY (core knows no area's module)
-    jurisdiction = (
-        "(CASE WHEN g.everyone = 2 THEN (CASE WHEN tu.tally_parent IS NOT NULL OR tu.tally_level = 'city' "
-        "THEN tu.tally_jurisdiction END) ELSE tu.tally_parent END)"
-    )
-    seen = ""
-    if earlier:
-        before = ", ".join(f"k.p{i}" for i in range(1, earlier + 1))
-        seen = (
-            f" AND NOT EXISTS (SELECT 1 FROM {units} pu JOIN {jurisdictions} pj ON pj.id = pu.jurisdiction_id "
-            f"WHERE pu.id IN ({before}) AND (pu.jurisdiction_id = {jurisdiction} OR pj.parent_id = {jurisdiction}))"
+
+    def own(alias: str) -> str:
+        # 'city': organization.choices.JurisdictionLevel.CITY (core knows no area's module)
+        return (
+            f"(CASE WHEN {alias}.tally_parent IS NOT NULL OR {alias}.tally_level = 'city' "
+            f"THEN {alias}.tally_jurisdiction END)"
         )
-    return mapping, jurisdiction, seen
+
+    joins = f"LEFT JOIN {of_unit} tu ON tu.tally_unit = k.unit "
+    jurisdiction = f"(CASE WHEN g.everyone = 2 THEN {own('tu')} ELSE tu.tally_parent END)"
+    seen = ""
+    for i in range(1, earlier + 1):
+        joins += f"LEFT JOIN {of_unit} t{i} ON t{i}.tally_unit = k.p{i} "
+        seen += (
+            f" AND COALESCE({jurisdiction} <> {own(f't{i}')}, TRUE)"
+            f" AND COALESCE({jurisdiction} <> t{i}.tally_parent, TRUE)"
+        )
+    return joins, jurisdiction, seen
 
 
 def _keyed(counted: Counted, key: Key, source: str, sign: int, conn: Any, join: str, only_also: bool) -> list[str]:
