@@ -50,9 +50,11 @@ TABLE = "core_tally"
 #: kept with ``unit_id`` = -the jurisdiction's id (per unit's rows are > 0, every unit's is 0), so
 #: the unique key and its index serve it unchanged; a street on its own (no parent: a deployment
 #: of one street) has none. The triggers read which jurisdiction a unit is in when its rows are
-#: written: a unit moved to another street, or a street put under a city, leaves the rows counted
-#: before where they were (the street's and the deployment's figures by unit stay right) until
-#: ``manage.py rebuild_tallies`` recounts them; ``seed_demo --city`` does so itself.
+#: written (and counted off): a unit moved to another street, or a street put under a city (rare,
+#: no service does either), leaves the rows counted before in the old street's total, and a later
+#: change of such a row is counted off the new street's, until ``manage.py rebuild_tallies``
+#: recounts them (``seed_demo --city`` does so itself); the units' own rows and the whole
+#: deployment's stay right meanwhile.
 
 
 def jurisdiction_row(jurisdiction_id: int) -> int:
