@@ -224,10 +224,12 @@ def _jurisdiction(earlier: int) -> tuple[str, str, str]:
     lookup for a row."""
     units = apps.get_model("organization", "Unit")._meta.db_table
     jurisdictions = apps.get_model("organization", "Jurisdiction")._meta.db_table
-    # a subquery, so that its columns (named tally_*) cannot shadow the row's
+    # a subquery, so that its columns (named tally_*) cannot shadow the row's; only the units of a
+    # city (a deployment of one street joins nothing)
     of_unit = (
         f"(SELECT u.id AS tally_unit, j.id AS tally_jurisdiction, j.parent_id AS tally_parent, "
-        f"j.level AS tally_level FROM {units} u JOIN {jurisdictions} j ON j.id = u.jurisdiction_id)"
+        f"j.level AS tally_level FROM {units} u JOIN {jurisdictions} j ON j.id = u.jurisdiction_id "
+        f"WHERE j.parent_id IS NOT NULL OR j.level = 'city')"
     )
 
     def own(alias: str) -> str:
