@@ -22,3 +22,10 @@ class CoreConfig(AppConfig):
 
         auditlog.register(CalendarYear)
         autodiscover_modules("jobs")  # each area registers its background jobs (core.jobs)
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from . import tally
+
+        # SQLite: the counters' triggers are set aside while migrations remake tables (core.tally)
+        pre_migrate.connect(tally.before_migrate, sender=self, dispatch_uid="tally_before_migrate")
+        post_migrate.connect(tally.after_migrate, sender=self, dispatch_uid="tally_after_migrate")

@@ -364,12 +364,13 @@ class Job(models.Model):
 
 class Tally(models.Model):
     """Counts per day and per month kept by database triggers (``core.tally``): how many rows of a
-    counted model fall on ``day`` under ``key``, for one unit or (``unit_id`` 0) for every unit.
+    counted model fall on ``day`` under ``key``, for one unit, (``unit_id`` 0) for every unit, or
+    (``unit_id`` -a jurisdiction's id) for a street of a city or the city (issue 19).
     A month row (``grain`` "m") is dated the month's first day. Bookkeeping only: never edited by
     hand; ``manage.py rebuild_tallies`` recounts it from the rows."""
 
     subject = models.CharField(max_length=30)
-    unit_id = models.BigIntegerField(default=0)  # 0: every unit
+    unit_id = models.BigIntegerField(default=0)  # 0: every unit; < 0: a jurisdiction (core.tally)
     grain = models.CharField(max_length=1)  # "d" a day, "m" a month
     day = models.DateField()
     key = models.CharField(max_length=80)

@@ -19,6 +19,8 @@ local date (``settings.TIME_ZONE``). A migration calls ``install`` and the datab
 over the transition tables (one grouped upsert per statement, in a fixed key order, so that two
 transactions take the tally rows' locks in the same order), SQLite by row triggers with UPSERT.
 Every row is counted four times: per day and per month, for its unit and for every unit (0).
+In a city (issue 19) a row whose units are a street's is counted, once, for that street and for
+the city too (``jurisdiction_row``).
 
 ``sums`` reads a window: whole months from the month rows, the days at either end from the day
 rows, so that a campaign-long window adds up a few hundred rows whatever the number of leads.
@@ -37,10 +39,29 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q, Sum
 
 TABLE = "core_tally"
+
+#: The jurisdictions' rows (issue 19). A row counts for each jurisdiction of its units (its unit's
+#: and its ``also`` units'), once however many of them are the jurisdiction's: for a street that
+#: is a city's, for that city, and for a city its own units (the city office). Such a total is
+#: kept with ``unit_id`` = -the jurisdiction's id (per unit's rows are > 0, every unit's is 0), so
+#: the unique key and its index serve it unchanged; a street on its own (no parent: a deployment
+#: of one street) has none. The triggers read which jurisdiction a unit is in when its rows are
+#: written (and counted off): a unit moved to another street, or a street put under a city (rare,
+#: no service does either), leaves the rows counted before in the old street's total, and a later
+#: change of such a row is counted off the new street's, until ``manage.py rebuild_tallies``
+#: recounts them (``seed_demo --city`` does so itself); the units' own rows and the whole
+#: deployment's stay right meanwhile.
+
+
+def jurisdiction_row(jurisdiction_id: int) -> int:
+    """The ``unit_id`` of a jurisdiction's rows (see above)."""
+    return -jurisdiction_id
+
+
 COLUMNS = "subject, unit_id, grain, day, key, n"
 CONFLICT = "subject, unit_id, grain, day, key"
 
@@ -153,7 +174,12 @@ def _upsert(
 ) -> str:
     """The statement adding the counts of ``sources`` ((table or subquery, +1/-1)) to the tally;
     ``joins`` (one per source) replaces the declaration's ``join``; ``only_also``: the ``also``
-    units' counts only (a followed row changed)."""
+    units' counts only (a followed row changed).
+
+    Each keyed row is counted at four levels (``everyone``: 0 its unit, 1 every unit, per day and
+    per month) and, when the declaration has units, two more: 2 its unit's street (when a city's)
+    or city (the city's own unit), 3 the street's city (``_jurisdiction``); a row reaching a
+    jurisdiction through several of its units counts there through the first one only."""
     joins = joins or [counted.join] * len(sources)
     keyed = " UNION ALL ".join(
         part
@@ -161,16 +187,26 @@ def _upsert(
         for key in counted.keys
         for part in _keyed(counted, key, source, sign, conn, join, only_also)
     )
-    levels = (
-        "SELECT 'd' AS grain, 0 AS everyone UNION ALL SELECT 'd', 1 UNION ALL SELECT 'm', 0 UNION ALL SELECT 'm', 1"
+    by_jurisdiction = bool(counted.unit or counted.also)
+    levels = " UNION ALL ".join(
+        f"SELECT '{grain}' AS grain, {everyone} AS everyone"
+        for grain in "dm"
+        for everyone in ((0, 1, 2, 3) if by_jurisdiction else (0, 1))
     )
+    unit = "CASE WHEN g.everyone = 1 THEN 0 ELSE k.unit END"
+    where = "(g.everyone = 1 AND k.extra = 0) OR (g.everyone = 0 AND k.unit IS NOT NULL)"
+    mapping = ""
+    if by_jurisdiction:
+        mapping, jurisdiction, seen = _jurisdiction(len(counted.also))
+        unit = f"CASE WHEN g.everyone = 1 THEN 0 WHEN g.everyone = 0 THEN k.unit ELSE -{jurisdiction} END"
+        where += f" OR (g.everyone >= 2 AND {jurisdiction} IS NOT NULL{seen})"
     sql = (
         f"INSERT INTO {TABLE} ({COLUMNS}) "
         f"SELECT '{counted.subject}', x.unit_id, x.grain, x.day, x.key, SUM(x.n) FROM ("
-        f"SELECT CASE WHEN g.everyone = 1 THEN 0 ELSE k.unit END AS unit_id, g.grain AS grain, "
+        f"SELECT {unit} AS unit_id, g.grain AS grain, "
         f"CASE WHEN g.grain = 'd' THEN k.day ELSE MONTH_OF(k.day) END AS day, k.key AS key, k.n AS n "
-        f"FROM ({keyed}) k CROSS JOIN ({levels}) g "
-        f"WHERE (g.everyone = 1 AND k.extra = 0) OR (g.everyone = 0 AND k.unit IS NOT NULL)"
+        f"FROM ({keyed}) k {mapping}CROSS JOIN ({levels}) g "
+        f"WHERE {where}"
         f") x WHERE 1 = 1 GROUP BY x.unit_id, x.grain, x.day, x.key HAVING SUM(x.n) <> 0 "
         f"ORDER BY x.unit_id, x.grain, x.day, x.key "
         f"ON CONFLICT ({CONFLICT}) DO UPDATE SET n = {TABLE}.n + excluded.n"
@@ -178,22 +214,66 @@ def _upsert(
     return _dialect(sql, conn.vendor)
 
 
+def _jurisdiction(earlier: int) -> tuple[str, str, str]:
+    """SQL for the levels 2 and 3 of ``_upsert``: (the keyed row's unit's jurisdiction ``tu`` and
+    its ``earlier`` units' ``t1``…, joined; the jurisdiction the row counts for at the level
+    ``g.everyone``, or NULL; the condition that none of the earlier units counts for it). A unit
+    counts for its street when the street is a city's, and for that city; the city's own unit for
+    its city; a unit of a street on its own (no parent: a deployment of one street) for none, so
+    nothing more is counted there. Equi-joins on the unit's id: hashed for a recount, an index
+    lookup for a row."""
+    units = apps.get_model("organization", "Unit")._meta.db_table
+    jurisdictions = apps.get_model("organization", "Jurisdiction")._meta.db_table
+    # a subquery, so that its columns (named tally_*) cannot shadow the row's; only the units of a
+    # city (a deployment of one street joins nothing)
+    of_unit = (
+        f"(SELECT u.id AS tally_unit, j.id AS tally_jurisdiction, j.parent_id AS tally_parent, "
+        f"j.level AS tally_level FROM {units} u JOIN {jurisdictions} j ON j.id = u.jurisdiction_id "
+        f"WHERE j.parent_id IS NOT NULL OR j.level = 'city')"
+    )
+
+    def own(alias: str) -> str:
+        # 'city': organization.choices.JurisdictionLevel.CITY (core knows no area's module)
+        return (
+            f"(CASE WHEN {alias}.tally_parent IS NOT NULL OR {alias}.tally_level = 'city' "
+            f"THEN {alias}.tally_jurisdiction END)"
+        )
+
+    joins = f"LEFT JOIN {of_unit} tu ON tu.tally_unit = k.unit "
+    jurisdiction = f"(CASE WHEN g.everyone = 2 THEN {own('tu')} ELSE tu.tally_parent END)"
+    seen = ""
+    for i in range(1, earlier + 1):
+        joins += f"LEFT JOIN {of_unit} t{i} ON t{i}.tally_unit = k.p{i} "
+        seen += (
+            f" AND COALESCE({jurisdiction} <> {own(f't{i}')}, TRUE)"
+            f" AND COALESCE({jurisdiction} <> t{i}.tally_parent, TRUE)"
+        )
+    return joins, jurisdiction, seen
+
+
 def _keyed(counted: Counted, key: Key, source: str, sign: int, conn: Any, join: str, only_also: bool) -> list[str]:
     """The row's counts for ``key``: for its unit (and the street's total), then for each of the
-    ``also`` units that is set and none of the units before it (extra = 1: per unit only)."""
+    ``also`` units that is set and none of the units before it (extra = 1: per unit only), with
+    the units before it (``p1``…: a jurisdiction is counted through the first unit reaching it)."""
     n = sign if key.value is None else f"{sign} * COALESCE({key.value}, 0)"
     where = f"({counted.day}) IS NOT NULL AND ({_condition(counted, key.when, conn)})"
     head = f"SELECT ({counted.day}) AS day, "
     tail = f"({key.key}) AS key, {n} AS n"
+    null = "CAST(NULL AS BIGINT)"
+
+    def earlier(units: list[str]) -> str:
+        padded = [f"({u})" for u in units] + [null] * (len(counted.also) - len(units))
+        return "".join(f", {u} AS p{i}" for i, u in enumerate(padded, start=1))
+
     parts = []
     if not only_also:
-        unit = counted.unit or "CAST(NULL AS BIGINT)"
-        parts.append(f"{head}({unit}) AS unit, {tail}, 0 AS extra FROM {source} r {join} WHERE {where}")
+        unit = counted.unit or null
+        parts.append(f"{head}({unit}) AS unit, {tail}, 0 AS extra{earlier([])} FROM {source} r {join} WHERE {where}")
     before = [counted.unit] if counted.unit else []
     for also in counted.also:
         distinct = "".join(f" AND COALESCE(({also}) <> ({b}), TRUE)" for b in before)
         parts.append(
-            f"{head}({also}) AS unit, {tail}, 1 AS extra FROM {source} r {join} "
+            f"{head}({also}) AS unit, {tail}, 1 AS extra{earlier(before)} FROM {source} r {join} "
             f"WHERE {where} AND ({also}) IS NOT NULL{distinct}"
         )
         before.append(also)
@@ -277,16 +357,55 @@ def _follow_sql(counted: Counted, conn: Any, create: list[str], drop: list[str])
         drop.append(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
+#: SQLite, during ``migrate`` (``before_migrate``): the triggers wait for its end.
+_MIGRATING: set[str] = set()
+
+
 def install(app_label: str, schema_editor: Any = None) -> None:
     """(Re)create the triggers of ``app_label``'s declarations and recount them (a migration's
     RunPython: ``lambda apps, editor: tally.install("leads", editor)``)."""
     conn = schema_editor.connection if schema_editor is not None else connection
+    if conn.alias in _MIGRATING:
+        return  # SQLite: at the end of ``migrate`` (``after_migrate``)
     for counted in declarations(app_label):
         create, drop = trigger_sql(counted, conn)
         with conn.cursor() as cursor:
             for sql in drop + create:
                 cursor.execute(sql)
         rebuild([counted.subject], conn)
+
+
+def before_migrate(using: str = "default", plan: Any = None, **_kwargs: Any) -> None:
+    """SQLite (``pre_migrate``): drop every trigger while ``migrate`` runs. A migration changing a
+    table remakes it (a copy, the old one dropped, the copy renamed), which drops the triggers on
+    it, and SQLite refuses the rename while a trigger elsewhere reads the table (the units and
+    jurisdictions every trigger reads since issue 19). ``after_migrate`` creates them again and
+    recounts."""
+    conn = connections[using]
+    if conn.vendor != "sqlite" or not plan:
+        return
+    _MIGRATING.add(using)
+    with conn.cursor() as cursor:
+        for counted in declarations():
+            for sql in trigger_sql(counted, conn)[1]:
+                cursor.execute(sql)
+
+
+def after_migrate(using: str = "default", **_kwargs: Any) -> None:
+    """SQLite (``post_migrate``): the triggers dropped by ``before_migrate`` again, and a recount
+    (of the declarations whose tables are there: ``migrate`` to an earlier state)."""
+    if using not in _MIGRATING:
+        return
+    _MIGRATING.discard(using)
+    conn = connections[using]
+    tables = set(conn.introspection.table_names())
+    needed = {TABLE, *(apps.get_model("organization", name)._meta.db_table for name in ("Unit", "Jurisdiction"))}
+    wanted = [c for c in declarations() if needed | {c.model_class()._meta.db_table} <= tables]
+    with conn.cursor() as cursor:
+        for counted in wanted:
+            for sql in trigger_sql(counted, conn)[0]:
+                cursor.execute(sql)
+    rebuild([c.subject for c in wanted], conn)
 
 
 def uninstall(app_label: str, schema_editor: Any = None) -> None:
@@ -369,11 +488,19 @@ EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 Windows = Mapping[str, tuple[datetime.date, datetime.date]]
 
 
-def _rows(windows: Windows, units: Iterable[int] | None, per_unit: bool, keys: Iterable[str] | None = None) -> Any:
+def _rows(
+    windows: Windows,
+    units: Iterable[int] | None,
+    per_unit: bool,
+    keys: Iterable[str] | None = None,
+    jurisdiction: int | None = None,
+) -> Any:
     from .models import Tally
 
     every = Q(unit_id__gt=0) if per_unit else Q(unit_id=0)
     unit_q = every if units is None else Q(unit_id__in=sorted(set(units)))
+    if jurisdiction is not None:
+        unit_q = Q(unit_id=jurisdiction_row(jurisdiction))
     where = Q(pk__in=[])
     for subject, (start, end) in sorted(windows.items()):
         where |= Q(subject=subject) & window_q(start, end)
@@ -383,10 +510,13 @@ def _rows(windows: Windows, units: Iterable[int] | None, per_unit: bool, keys: I
     return Tally.objects.filter(unit_q & where).order_by().values_list(*fields).annotate(total=Sum("n"))
 
 
-def sums(windows: Windows, units: Iterable[int] | None = None) -> dict[tuple[str, str], int]:
+def sums(
+    windows: Windows, units: Iterable[int] | None = None, jurisdiction: int | None = None
+) -> dict[tuple[str, str], int]:
     """{(subject, key): count}, each subject over its window (``{subject: (start, end)}``), for
-    every unit or only ``units``. One query (none when every window is empty)."""
-    return {(subject, key): total for subject, key, total in _rows(windows, units, False)}
+    every unit, only ``units``, or a ``jurisdiction``'s units (a street of a city, or the city:
+    each row once, however many of its units are the jurisdiction's). One query."""
+    return {(subject, key): total for subject, key, total in _rows(windows, units, False, None, jurisdiction)}
 
 
 def sums_by_unit(

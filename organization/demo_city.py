@@ -124,7 +124,8 @@ def seed_city(*, today: datetime.date | None = None, streets_count: int = 3) -> 
         or Jurisdiction.objects.filter(parent__isnull=True, level=JurisdictionLevel.STREET).order_by("pk").first()
         or Jurisdiction.objects.create(name=HOME, parent=city, sort_order=1)
     )
-    if home.parent_id is None:
+    attached = home.parent_id is None
+    if attached:
         home.parent = city
         home.save(update_fields=["parent"])
     # the plan's street: its units (and leads) belong to 新塘街道; its higher office is the city's
@@ -137,8 +138,14 @@ def seed_city(*, today: datetime.date | None = None, streets_count: int = 3) -> 
         office = Unit.objects.create(
             name="晋江市专项办（市级）", code=UnitCode.CITY_OFFICE, kind=UnitKind.CITY_OFFICE, jurisdiction=city
         )
-    Unit.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
+    moved = Unit.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
     Lead.objects.filter(jurisdiction__isnull=True).update(jurisdiction=home)
+    if attached or moved:
+        # the rows counted before count for the street and the city now (core.tally counts a
+        # row for its units' jurisdictions as they are when it is written)
+        from core import tally
+
+        tally.rebuild()
     from core.models import OutboundEmail
     from reports.models import ReportRecipient
 

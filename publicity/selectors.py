@@ -42,6 +42,14 @@ def _survey_sums() -> dict[str, Any]:
     return sums
 
 
+#: What ``awareness_summary`` returns: the number of surveys, their sums and the three rates.
+SURVEY_KEYS = [
+    "surveys",
+    *[name for k in AWARENESS_KINDS for name in (k.surveyed, k.aware)],
+    *[f"{k.key}_rate" for k in AWARENESS_KINDS],
+]
+
+
 def _tidy(row: dict[str, Any]) -> dict[str, Any]:
     """Drops the alias prefix of the sums (an aggregate cannot share a field's name) and rounds the rates."""
     for key in [k for k in row if k.startswith(SUM)]:
@@ -131,7 +139,13 @@ def activity_chart(month_totals: list[dict[str, Any]], labels: dict[str, Any]) -
 
 
 def figures(
-    *, start: datetime.date, end: datetime.date, units: Iterable[Unit | int] | None = None, source: str = "recount"
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    units: Iterable[Unit | int] | None = None,
+    source: str = "recount",
+    jurisdiction: int | None = None,
+    surveys: bool = True,
 ) -> dict[str, Any]:
     """The publicity figures of a period, for the monthly report. Two queries. Not scoped to a user.
 
@@ -150,22 +164,28 @@ def figures(
     - ``household_rate`` (家庭知晓率), ``resident_rate`` (社区居民知晓率), ``elderly_rate``
       (社区老人知晓率): percent, one decimal (float), or None when nobody was surveyed
 
-    With ``source="tally"`` and no ``units`` or one, the activities' figures are read from the counters
-    the database keeps (``publicity/tallies.py``), with ``by_type`` ({activity type: count}).
+    With ``source="tally"`` and no ``units`` or one, or the ``jurisdiction`` whose units ``units``
+    are (a street of a city, or the city: issue 19), the activities' figures are read from the
+    counters the database keeps (``publicity/tallies.py``), with ``by_type`` ({activity type:
+    count}); ``surveys=False`` leaves the surveys unread (their keys None: the dashboard).
     """
     ids = None if units is None else [u.pk if isinstance(u, Unit) else u for u in units]
-    if source == "tally" and (ids is None or len(ids) <= 1):
-        # one unit at most: an activity counts for its organiser and its community, so a set of
-        # units could count it twice (counted directly below)
+    if source == "tally" and (ids is None or len(ids) <= 1 or jurisdiction is not None):
+        # one unit at most, or a jurisdiction's (each activity once): an activity counts for its
+        # organiser and its community, so another set of units could count it twice (counted
+        # directly below)
         from core import tally
 
-        counts = tally.sums({"activity": (start, end)}, ids)
+        counts = tally.sums({"activity": (start, end)}, ids, jurisdiction)
         result: dict[str, Any] = {"activities": counts.get(("activity", "activities"), 0)}
         result.update({name: counts.get(("activity", name), 0) for name in ACTIVITY_FIGURES})
-        surveys = AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)
-        if ids is not None:
-            surveys = surveys.filter(community_id__in=ids)
-        result.update(awareness_summary(surveys))
+        if surveys:
+            held = AwarenessSurvey.objects.filter(month__gte=start, month__lte=end)
+            if ids is not None:
+                held = held.filter(community_id__in=ids)
+            result.update(awareness_summary(held))
+        else:
+            result.update(dict.fromkeys(SURVEY_KEYS))
         result["by_type"] = {
             key.removeprefix("type:"): n for (_s, key), n in counts.items() if key.startswith("type:") and n
         }

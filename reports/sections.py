@@ -91,7 +91,7 @@ def _in_window(lookup: str, start: datetime.date, end: datetime.date) -> Q:
 # --- leads (线索) -----------------------------------------------------------------------------
 
 
-def leads_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
+def leads_section(*, start, end, units=None, today=None, source=TALLY, wanted=None, jurisdiction=None) -> Section:
     """The leads' figures from the counters the database keeps (``leads/tallies.py``), in one
     query: the window's counts, and the snapshot figures as windows too (overdue: awaiting feedback
     with a deadline before today; named and not closed: ever). ``source=RECOUNT`` counts the rows
@@ -108,7 +108,7 @@ def leads_section(*, start, end, units=None, today=None, source=TALLY, wanted=No
         "lead_awaiting": (tally.EARLIEST, today - datetime.timedelta(days=1)),  # overdue: deadline before today
         "lead_named": (tally.EARLIEST, tally.LATEST),  # named and not closed, now
     }
-    counts = tally.sums(windows, units)
+    counts = tally.sums(windows, units, jurisdiction)
 
     def n(key: str, subject: str = "lead") -> int:
         return counts.get((subject, key), 0)
@@ -214,11 +214,13 @@ def _leads_recount(*, start, end, units=None, today=None) -> Section:
 # --- rectification (整治) --------------------------------------------------------------------
 
 
-def rectification_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
+def rectification_section(
+    *, start, end, units=None, today=None, source=TALLY, wanted=None, jurisdiction=None
+) -> Section:
     """The figures from the counters the database keeps (``rectification/tallies.py``), the whole
-    street's or one unit's (a row counting for two units, e.g. an institution for its supervising
-    unit and its community, would count twice for a set of units: counted directly), but the
-    problems closed (on time: their measures' deadlines)."""
+    street's, one unit's or a jurisdiction's (a row counting for two units, e.g. an institution for
+    its supervising unit and its community, would count twice for any other set of units: counted
+    directly), but the problems closed (on time: their measures' deadlines)."""
     title = _("隐患排查整治")
     today = today or timezone.localdate()
     active = rectification.report_institutions(units)
@@ -228,7 +230,7 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY, w
         closed_totals = closed.aggregate(n=Count("pk"), on_time=Count("pk", filter=rectification.closed_on_time_q()))
     else:  # not shown (the dashboard): the one figure read row by row, as it depends on the measures
         closed_totals = {"n": None, "on_time": None}
-    if source == TALLY and (units is None or len(units) <= 1):
+    if source == TALLY and (units is None or len(units) <= 1 or jurisdiction is not None):
         from core import tally
 
         ever = (tally.EARLIEST, tally.LATEST)
@@ -241,6 +243,7 @@ def rectification_section(*, start, end, units=None, today=None, source=TALLY, w
                 "problem_open": ever,
             },
             units,
+            jurisdiction,
         )
         snapshot = {
             "total": counts.get(("institution", "active"), 0),
@@ -409,7 +412,7 @@ def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any,
     return [(labels.get(key, key), _num(n)) for key, n in values.items()]
 
 
-def cases_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
+def cases_section(*, start, end, units=None, today=None, source=TALLY, wanted=None, jurisdiction=None) -> Section:
     """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
     title = _("打击处理与追赃挽损")
     if units is not None:
@@ -453,10 +456,18 @@ def cases_section(*, start, end, units=None, today=None, source=TALLY, wanted=No
     return section
 
 
-def publicity_section(*, start, end, units=None, today=None, source=TALLY, wanted=None) -> Section:
-    """From ``publicity.selectors.figures``; its awareness rates are percentages."""
+#: The publicity figures read from the awareness surveys (not from the counters).
+SURVEY_FIGURES = {"surveys", "household_rate", "resident_rate", "elderly_rate"}
+
+
+def publicity_section(*, start, end, units=None, today=None, source=TALLY, wanted=None, jurisdiction=None) -> Section:
+    """From ``publicity.selectors.figures``; its awareness rates are percentages. The surveys are
+    read only when their figures are wanted (the dashboard shows none: they are then None)."""
     title = _("宣传教育")
-    data = publicity.figures(start=start, end=end, units=units, source=source)
+    surveys = wanted is None or bool(wanted & SURVEY_FIGURES)
+    data = publicity.figures(
+        start=start, end=end, units=units, source=source, jurisdiction=jurisdiction, surveys=surveys
+    )
     if not isinstance(data, dict) or "activities" not in data:
         return adapt_figures("publicity", title, data)
     section = Section(
@@ -496,10 +507,13 @@ def collect(
     today=None,
     source: str = TALLY,
     wanted: dict[str, set[str]] | None = None,
+    jurisdiction: int | None = None,
 ) -> list[Section]:
     """Every section of the window; ``source=RECOUNT`` counts the rows instead of reading the
     kept counters (the tests compare the two). ``wanted`` ({section: figure and breakdown keys},
-    the dashboard's) lets a section skip what is costly and not shown (it is then None)."""
+    the dashboard's) lets a section skip what is costly and not shown (it is then None).
+    ``jurisdiction`` (issue 19: a street of a city, or the city, whose units ``units`` are): the
+    sections read its kept counters, each row once, rather than counting ``units``' rows."""
     unit_list = list(units) if units is not None else None
     return [
         fn(
@@ -509,6 +523,7 @@ def collect(
             today=today,
             source=source,
             wanted=None if wanted is None else wanted.get(key, set()),
+            jurisdiction=jurisdiction if unit_list is not None else None,
         )
         for key, fn in zip(SECTION_KEYS, SECTIONS, strict=True)
     ]

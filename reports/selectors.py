@@ -325,12 +325,21 @@ def merge_sections(period: list[Section], cumulative: list[Section]) -> list[dic
 
 
 def section_figures(
-    *, start: datetime.date, end: datetime.date, units=None, today=None, source: str = "tally", wanted=None
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    units=None,
+    today=None,
+    source: str = "tally",
+    wanted=None,
+    jurisdiction: int | None = None,
 ) -> list[dict[str, Any]]:
     """One window's sections as plain JSON (a unit's own figures in its submission); ``source``
     "recount" counts the rows instead of reading the kept counters (``core.tally``); ``wanted``
-    as ``collect``'s."""
-    sections = collect(start=start, end=end, units=units, today=today, source=source, wanted=wanted)
+    and ``jurisdiction`` (whose units ``units`` are) as ``collect``'s."""
+    sections = collect(
+        start=start, end=end, units=units, today=today, source=source, wanted=wanted, jurisdiction=jurisdiction
+    )
     return merge_sections(sections, sections)
 
 
@@ -910,16 +919,21 @@ def report_charts(sections: list[dict[str, Any]], column: str = "period") -> lis
 
 
 def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
-    """The campaign's key figures so far (the whole street for the street office and leaders,
-    the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS`` per scope and language; ``computed_at`` says
-    how fresh they are. A fixed number of queries when computed, none when cached."""
+    """The campaign's key figures so far (the whole street for the street office and leaders; in
+    a city the street's units, or for the city office its streets', from their jurisdiction's
+    kept counters; the user's unit otherwise), cached ``REPORTS_DASHBOARD_CACHE_SECONDS`` per
+    scope and language; ``computed_at`` says how fresh they are. A fixed number of queries when
+    computed, none when cached."""
     from django.core.cache import cache
 
     scope = user.scope
     units = None if scope.sees_all else sorted(scope.unit_ids)
+    jurisdiction = None
     if scope.sees_all and scope.jurisdiction_ids is not None:
-        # a street in a city (issue 19): its own units' figures; the city: its streets' units
+        # a street in a city (issue 19): its own units' figures; the city: its streets' units,
+        # read from the street's (the city's) kept counters, which count each row once
         units = sorted(Unit.objects.filter(jurisdiction_id__in=scope.jurisdiction_ids).values_list("pk", flat=True))
+        jurisdiction = scope.jurisdiction_id
     # per language too: the figures' labels, chart titles and notes are words in the user's language
     unit_key = "all" if units is None else "-".join(map(str, units))
     if len(unit_key) > 100:
@@ -933,7 +947,9 @@ def dashboard_figures(user: Any, campaign: Campaign) -> dict[str, Any]:
     wanted: dict[str, set[str]] = {}
     for section_key, figure_key in DASHBOARD_KEYS + DASHBOARD_CHARTS:
         wanted.setdefault(section_key, set()).add(figure_key)
-    found = section_figures(start=campaign.start_date, end=end, units=units, today=today, wanted=wanted)
+    found = section_figures(
+        start=campaign.start_date, end=end, units=units, today=today, wanted=wanted, jurisdiction=jurisdiction
+    )
     sections = {s["key"]: s for s in found}
     cards = []
     for section_key, figure_key in DASHBOARD_KEYS:

@@ -298,3 +298,142 @@ def test_a_bulk_load_with_the_triggers_suspended_is_counted_at_the_end(demo):
         )
     assert Lead.objects.count() == before + 20
     _assert_same(today)
+
+
+# --- a city over its streets (issue 19) ----------------------------------------------------------
+
+
+@pytest.fixture
+def city_demo(demo):
+    """The demo street as the first of a city's three (``seed_demo --city``: the street put under
+    the city and the counts rebuilt; the other streets' units, transfers and reports written
+    since through the services, counted by the triggers)."""
+    from organization.demo_city import seed_city
+
+    seed_city(streets_count=3)
+    return demo
+
+
+def _jurisdictions():
+    """Each jurisdiction with a figure of its own, and the units whose figures they are: a street
+    of the city its own units, the city its own and every street's (``Scope.jurisdiction_ids``)."""
+    from organization.choices import JurisdictionLevel
+    from organization.models import Jurisdiction, Unit
+
+    found = []
+    for j in Jurisdiction.objects.order_by("pk"):
+        if j.level == JurisdictionLevel.CITY:
+            ids = {j.pk, *Jurisdiction.objects.filter(parent=j).values_list("pk", flat=True)}
+        elif j.parent_id is not None:
+            ids = {j.pk}
+        else:
+            continue
+        found.append((j.pk, sorted(Unit.objects.filter(jurisdiction_id__in=ids).values_list("pk", flat=True))))
+    return found
+
+
+def _assert_same_in_city(today, windows=None):
+    """Each street's and the city's figures from their kept counters equal a recount of their
+    units' rows, every section and every window."""
+    found = _jurisdictions()
+    assert len(found) >= 4  # three streets and the city
+    for start, end in windows or _windows(today):
+        for jurisdiction, units in found:
+            kept = selectors.section_figures(start=start, end=end, units=units, today=today, jurisdiction=jurisdiction)
+            recount = selectors.section_figures(start=start, end=end, units=units, today=today, source="recount")
+            assert kept == recount, (start, end, jurisdiction)
+
+
+def _spread_over_streets():
+    """Rows of every counted kind given to the other streets' units by every write path: some
+    within one street, some across two (an activity organised by one street's unit in another
+    street's community, a problem owned in one street at an institution of another), a lead of
+    the city office's own, and rows deleted."""
+    from leads.models import Lead
+    from organization.models import Jurisdiction, Unit
+    from publicity.models import Activity
+    from rectification.models import Inspection, Institution, Problem
+
+    home, second, third = Jurisdiction.objects.filter(parent__isnull=False).order_by("sort_order", "pk")[:3]
+
+    def units_of(street):
+        return list(Unit.objects.filter(jurisdiction=street).order_by("pk").values_list("pk", flat=True))
+
+    a, b, own = units_of(second), units_of(third), units_of(home)
+    city_office = Unit.objects.get(jurisdiction__level="city", code="city_office")
+    leads = list(Lead.objects.order_by("pk").values_list("pk", flat=True))
+    Lead.objects.filter(pk__in=leads[:20]).update(assigned_unit_id=a[0])
+    Lead.objects.filter(pk__in=leads[20:30]).update(assigned_unit_id=b[1], status="closed", outcome="unfounded")
+    Lead.objects.filter(pk__in=leads[30:33]).update(assigned_unit_id=city_office.pk)
+    lead = Lead.objects.get(pk=leads[33])
+    lead.assigned_unit_id = b[2]
+    lead.is_major = True
+    lead.save()
+    Lead.objects.bulk_create(
+        [
+            Lead(
+                number=f"C-{i}",
+                summary="批量",
+                source="public",
+                received_on=timezone.localdate() - datetime.timedelta(days=i),
+                assigned_unit_id=(a + b)[i % len(a + b)],
+            )
+            for i in range(12)
+        ]
+    )
+    Lead.objects.filter(pk__in=leads[18:20]).delete()
+    activities = list(Activity.objects.order_by("pk"))
+    Activity.objects.filter(pk__in=[x.pk for x in activities[:3]]).update(organiser_id=a[0], community_id=a[1])
+    Activity.objects.filter(pk__in=[x.pk for x in activities[3:5]]).update(organiser_id=a[0], community_id=own[0])
+    activities[5].organiser_id, activities[5].community_id = b[0], a[2]
+    activities[5].save()
+    activities[6].delete()
+    institutions = list(Institution.objects.order_by("pk").values_list("pk", flat=True))
+    Institution.objects.filter(pk__in=institutions[:4]).update(supervising_unit_id=a[0], community_id=a[1])
+    Institution.objects.filter(pk__in=institutions[4:6]).update(supervising_unit_id=b[0], community_id=own[0])
+    problems = list(Problem.objects.filter(institution_id__in=institutions[:4]).values_list("pk", flat=True))
+    Problem.objects.filter(pk__in=problems[:2]).update(owner_unit_id=b[3])
+    Problem.objects.filter(pk__in=problems[2:4]).update(owner_unit_id=a[2])
+    inspections = list(Inspection.objects.order_by("pk").values_list("pk", flat=True))
+    Inspection.objects.filter(pk__in=inspections[:3]).update(unit_id=b[1], date=timezone.localdate())
+
+
+def test_a_city_s_counters_equal_a_recount_per_street_and_for_the_city(city_demo):
+    """The counters keep a row per street of a city and for the city (each row once, however many
+    of its units are theirs) equal to a recount of their units, through every write path; the
+    street's and the whole deployment's figures by unit stay right meanwhile."""
+    today = timezone.localdate()
+    assert Tally.objects.filter(unit_id__lt=0, subject="lead").exists()  # the jurisdictions' rows
+    _assert_same_in_city(today)
+    _spread_over_streets()
+    _assert_same_in_city(today)
+    _move_rectification()  # institutions given other units: the problems and inspections follow
+    _assert_same_in_city(today, _windows(today)[:2])
+    _assert_same(today)
+
+
+def test_a_unit_moved_to_another_street_is_counted_there_after_a_rebuild(city_demo):
+    """The triggers read a unit's street when its rows are written: a unit moved between streets
+    (rare) keeps its earlier rows where they were until ``rebuild_tallies``."""
+    from organization.models import Jurisdiction, Unit
+
+    today = timezone.localdate()
+    home, second = Jurisdiction.objects.filter(parent__isnull=False).order_by("sort_order", "pk")[:2]
+    busiest = Unit.objects.filter(jurisdiction=home, leads_assigned__isnull=False).order_by("pk").first()
+    assert busiest is not None
+    Unit.objects.filter(pk=busiest.pk).update(jurisdiction=second, code=f"moved_{busiest.pk}")
+    everything = [(datetime.date(2020, 1, 1), today)]
+    with pytest.raises(AssertionError):
+        _assert_same_in_city(today, everything)
+    call_command("rebuild_tallies")
+    _assert_same_in_city(today, everything)
+
+
+def test_a_deployment_of_one_street_keeps_no_jurisdiction_rows(demo):
+    """A street on its own (no city): the counters are as before, nothing counted per jurisdiction."""
+    from organization.models import Jurisdiction
+
+    assert not Jurisdiction.objects.filter(parent__isnull=False).exists()
+    assert Tally.objects.filter(n__gt=0).exists() and not Tally.objects.filter(unit_id__lt=0).exists()
+    call_command("rebuild_tallies")
+    assert not Tally.objects.filter(unit_id__lt=0).exists()
