@@ -11,7 +11,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rectification", "0013_tally2_measure_problem_deadline"),
+        ("rectification", "0014_sector_supervisor_per_street"),
         ("organization", "0005_city_jurisdictions"),
     ]
 
