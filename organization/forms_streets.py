@@ -44,3 +44,23 @@ class StreetForm(ReasonMixin):
 
     def street_fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
+class StreetStaffForm(ReasonMixin):
+    """An account for a street office's staff, opened by the city (the role and unit are fixed:
+    镇街专项办 of that street)."""
+
+    username = forms.CharField(
+        label=_("登录用户名"), max_length=150, widget=forms.TextInput(attrs={"data-testid": "person-username"})
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50, widget=forms.TextInput(attrs={"data-testid": "person-name"}))
+    phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    make_liaison = forms.BooleanField(
+        label=_("设为镇街专项办联络员"),
+        required=False,
+        help_text=_("发给镇街专项办的转办、通报等邮件将发给联络员，请同时填写电子邮箱。"),
+    )
+
+    def staff_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}

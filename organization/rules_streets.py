@@ -1,5 +1,6 @@
 """Who keeps a city's streets (issue 19; core/rules.py; docs/permissions.md): the city office
-(市专项办) adds a street office (镇街专项办: its jurisdiction and its office unit), edits one and
+(市专项办) adds a street office (镇街专项办: its jurisdiction and its office unit), opens accounts
+for its office's staff (a new or reactivated street has nobody who could sign in), edits one and
 deactivates one that has no active people left, and reactivates one
 (with the units deactivated with it). It reads each street's units and people; what
 lies inside a street stays the street office's to change. Every change needs a reason.
@@ -23,6 +24,15 @@ def _no_active_people(street: Jurisdiction) -> bool:
 
 is_street = Guard(lambda j: j.is_street_of_city, _("只能维护本市下辖的镇街。"))
 
+
+def _office_in_use(street: Jurisdiction) -> bool:
+    """(A deactivated street is told so by its own guard.)"""
+    if not street.is_active:
+        return True
+    office = street.street_office()
+    return office is not None and office.is_active
+
+
 rules.register(
     Action(
         "organization.street_add",
@@ -32,6 +42,21 @@ rules.register(
         needs_reason=True,
         url="organization:street_add",
         doc="市专项办新增下辖镇街：建立其辖区和镇街专项办（名称、简称、电话、邮箱、地址）。",
+    ),
+    Action(
+        "organization.street_staff_add",
+        _("为镇街专项办开设账号"),
+        model=Jurisdiction,
+        who=city_office,
+        guards=(
+            is_street,
+            Guard(lambda j: j.is_active, _("该镇街已停用，请先恢复启用。")),
+            Guard(_office_in_use, _("该镇街没有在用的镇街专项办。")),
+        ),
+        needs_reason=True,
+        url="organization:street_staff_add",
+        doc="市专项办为下辖镇街专项办开设工作人员账号（角色为镇街专项办，初始密码生成后只显示一次），"
+        "新设或恢复启用的镇街由此有人登录；此后镇街的人员由镇街专项办自行维护。",
     ),
     Action(
         "organization.street_edit",

@@ -137,5 +137,47 @@ def street_reactivate(*, street: Jurisdiction, user: Any, reason: str = "") -> J
     )
 
 
+def street_staff_add(
+    *,
+    street: Jurisdiction,
+    user: Any,
+    username: str,
+    name: str,
+    reason: str = "",
+    make_liaison: bool = False,
+    **fields: Any,
+) -> tuple[User, str]:
+    """Open an account for a street office's staff (``organization.street_staff_add``): a person
+    of the street's office with the role 镇街专项办 and a generated password, which the page shows
+    once; ``make_liaison`` makes them the office's liaison. The city's way to give a new or a
+    reactivated street its first sign-in; afterwards the street office keeps its own people."""
+    from .choices import Role
+    from .services import _check_person, generate_password
+
+    action = rules.require(user, "organization.street_staff_add", street)
+    reason = rules.require_reason(action, reason)
+    office = street.street_office()
+    if not (name or "").strip():
+        raise DomainError(_("请填写姓名。"), field="name")
+    person = User(
+        username=(username or "").strip(),
+        name=name.strip(),
+        unit=office,
+        role=Role.STREET_OFFICE,
+        **{k: v for k, v in fields.items() if k in ("phone", "email")},
+    )
+    _check_person(person)
+    password = generate_password()
+    person.set_password(password)
+    with transaction.atomic(), audit_context(actor=user, reason=rules.audit_reason(action, reason)):
+        person.full_clean(exclude=["password"])  # a username already taken is a form error
+        person.save()
+        if make_liaison and office is not None:
+            locked = Unit.objects.select_for_update().get(pk=office.pk)
+            locked.liaison = person
+            locked.save(update_fields=["liaison"])
+    return person, password
+
+
 def people_of(street: Jurisdiction) -> Any:
     return User.objects.filter(unit__jurisdiction=street)

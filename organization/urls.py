@@ -46,4 +46,5 @@ urlpatterns += [
     path("streets/<int:pk>/edit/", views_streets.StreetEditView.as_view(), name="street_edit"),
     path("streets/<int:pk>/deactivate/", views_streets.StreetDeactivateView.as_view(), name="street_deactivate"),
     path("streets/<int:pk>/reactivate/", views_streets.StreetReactivateView.as_view(), name="street_reactivate"),
+    path("streets/<int:pk>/staff/add/", views_streets.StreetStaffAddView.as_view(), name="street_staff_add"),
 ]

@@ -1,6 +1,7 @@
 """The city office's pages over its streets (issue 19): the list of its streets with their
 offices, units and active people; a street's page (its units and people, read-only); add, edit
-deactivate and reactivate a street office (``organization/rules_streets.py``)."""
+deactivate and reactivate a street office, open an account for its staff
+(``organization/rules_streets.py``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from core.visibility import visible_to
 from . import services_streets as services
 from .choices import JurisdictionLevel
 from .forms import ReasonForm
-from .forms_streets import StreetForm
+from .forms_streets import StreetForm, StreetStaffForm
 from .models import Jurisdiction, Unit, User
 
 
@@ -113,3 +114,25 @@ class StreetReactivateView(ActionView):
         return services.street_reactivate(
             street=self.object, user=self.request.user, reason=form.cleaned_data["reason"]
         )
+
+
+class StreetStaffAddView(ActionView):
+    """The city opens an account for a street office's staff; the password is shown once, on a
+    page after a redirect (as a new person's)."""
+
+    model = Jurisdiction
+    action = "organization.street_staff_add"
+    form_class = StreetStaffForm
+    success_message = _("已为镇街专项办开设账号。")
+
+    def perform(self, form):
+        return services.street_staff_add(
+            street=self.object, user=self.request.user, reason=form.cleaned_data["reason"], **form.staff_fields()
+        )
+
+    def done(self, result):
+        from .views import _remember_password
+
+        person, password = result
+        super().done(person)
+        return _remember_password(self.request, person, password)

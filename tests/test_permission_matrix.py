@@ -1315,6 +1315,15 @@ def setup_street_reactivate(w, persona):
     return [street.pk], {"reason": "恢复设立镇街"}, _db(street, "is_active")
 
 
+def setup_street_staff_add(w, persona):
+    from organization.models import Jurisdiction, Unit
+
+    street = Jurisdiction.objects.create(name=f"新设镇{persona}", parent=w.city)
+    Unit.objects.create(name=f"新设镇专项办{persona}", kind="street_office", code="street_office", jurisdiction=street)
+    data = {"username": f"xinshe_{persona}", "name": "新设镇专办", "reason": "开设首个账号"}
+    return [street.pk], data, _count("organization.User")
+
+
 def setup_recipient_add(w, persona):
     return [], {"email": "city@example.invalid", "name": "区专项办"}, _count("reports.ReportRecipient")
 
@@ -1812,6 +1821,9 @@ ACTIONS: dict[str, Action] = {
     ),
     "organization.street_reactivate": Action(
         "organization:street_reactivate", frozenset({"city"}), setup_street_reactivate, frozenset()
+    ),
+    "organization.street_staff_add": Action(
+        "organization:street_staff_add", frozenset({"city"}), setup_street_staff_add, frozenset()
     ),
     # issue 19: a street of the city implements the city's campaign (the first street has already)
     "organization.campaign_implement": Action(
