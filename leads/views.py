@@ -393,6 +393,7 @@ class DeadlineBoardView(LoginRequiredMixin, TemplateView):
                 "status",
                 "deadline",
                 "assigned_unit_id",
+                "jurisdiction_id",  # the rules' street bound (催办), read for each lead shown
                 "is_major",
                 "publicly_named",
                 "reminder_count",

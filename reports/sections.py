@@ -412,10 +412,21 @@ def _labelled(values: dict[str, Any], labels: dict[str, Any]) -> list[tuple[Any,
     return [(labels.get(key, key), _num(n)) for key, n in values.items()]
 
 
+def _whole_deployment(jurisdiction: int | None) -> bool:
+    """Whether ``jurisdiction`` is the deployment's one root: the city of a deployment for a city
+    (issue 19), whose cases are every case kept here. One query."""
+    if jurisdiction is None:
+        return False
+    from organization.models import Jurisdiction
+
+    return not Jurisdiction.objects.filter(parent__isnull=True).exclude(pk=jurisdiction).exists()
+
+
 def cases_section(*, start, end, units=None, today=None, source=TALLY, wanted=None, jurisdiction=None) -> Section:
-    """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case)."""
+    """From ``cases.selectors.figures`` (not per unit: the crackdown group holds every case; the
+    city of a deployment for a city reads them all)."""
     title = _("打击处理与追赃挽损")
-    if units is not None:
+    if units is not None and not _whole_deployment(jurisdiction):
         return Section("cases", title, available=False, note=_("该模块不按单位统计。"))
     data = cases.figures(start=start, end=end, source=source, fast_track=wanted is None or "fast_track" in wanted)
     if not isinstance(data, dict) or "by_kind" not in data:

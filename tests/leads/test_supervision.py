@@ -124,3 +124,28 @@ def test_the_board_queries_do_not_grow_with_rows(client_for, personas, org):
             )
 
     assert_constant_queries(client_for(personas.street), reverse("leads:deadlines"), add, expected=8)
+
+
+def test_the_board_queries_do_not_grow_with_rows_in_a_city(client_for, personas, org):
+    """In a city each late lead's 催办 check reads its street (``jurisdiction``): with the field
+    left out of the board's query, that was one query per lead shown (249 for the benchmark's
+    city office)."""
+    from organization.choices import JurisdictionLevel
+    from organization.models import Jurisdiction, Unit
+
+    city = Jurisdiction.objects.create(name="晋江市", level=JurisdictionLevel.CITY)
+    street = Jurisdiction.objects.create(name="新塘街道", parent=city)
+    Unit.objects.update(jurisdiction=street)
+
+    def add(n):
+        for i in range(n):
+            LeadFactory(
+                summary=f"超期{i}",
+                assigned_unit=(org.community_a, org.community_b)[i % 2],
+                status="verifying",
+                deadline="2020-01-01",
+                supervisor=personas.street,
+                jurisdiction=street,
+            )
+
+    assert_constant_queries(client_for(personas.street), reverse("leads:deadlines"), add, expected=8)
