@@ -340,7 +340,9 @@ def _assert_same_in_city(today, windows=None):
     for start, end in windows or _windows(today):
         for jurisdiction, units in found:
             kept = selectors.section_figures(start=start, end=end, units=units, today=today, jurisdiction=jurisdiction)
-            recount = selectors.section_figures(start=start, end=end, units=units, today=today, source="recount")
+            recount = selectors.section_figures(
+                start=start, end=end, units=units, today=today, source="recount", jurisdiction=jurisdiction
+            )
             assert kept == recount, (start, end, jurisdiction)
 
 
