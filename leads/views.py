@@ -842,45 +842,41 @@ class ImportView(ActionView):
     form_class = forms.ImportForm
     template_name = "leads/import.html"
     success_message = _("文件已上传，正在后台导入。")
+    #: the job that runs the import (``leads.jobs``), and its title (the action's ``action``)
+    job_title = _("导入上级转办线索")
 
     def perform(self, form):
         return jobs.start(
-            kind="leads.import",
+            kind=self.action,
             owner=self.request.user,
-            title=_("导入上级转办线索"),
+            title=self.job_title,
             params={"valid_only": form.cleaned_data["valid_only"]},
             upload=form.cleaned_data["file"],
         )
 
 
+def _template_response(rows: list[list[Any]], sheet: str, filename: str) -> FileResponse:
+    buffer = io.BytesIO()
+    columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
+    write_rows(buffer, sheet, columns, rows[1:])
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_MIME)
+
+
 @login_required
 def import_template(request):
-    buffer = io.BytesIO()
-    rows = imports.template_rows()
-    columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
-    write_rows(buffer, str(_("线索")), columns, rows[1:])
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="leads-import-template.xlsx", content_type=XLSX_MIME)
+    return _template_response(imports.template_rows(), str(_("线索")), "leads-import-template.xlsx")
 
 
-class TransferImportView(ActionView):
+class TransferImportView(ImportView):
     """The city special office uploads its transfer list (``leads.transfer_import``, issue 19): the
     file is checked and stored, the transfers run as a job (``leads.jobs``), and the user goes to
     the job's page (progress, then the per-row report)."""
 
     action = "leads.transfer_import"
-    form_class = forms.ImportForm
     template_name = "leads/transfer_import.html"
     success_message = _("文件已上传，正在后台转办。")
-
-    def perform(self, form):
-        return jobs.start(
-            kind="leads.transfer_import",
-            owner=self.request.user,
-            title=_("导入市专项办转办清单"),
-            params={"valid_only": form.cleaned_data["valid_only"]},
-            upload=form.cleaned_data["file"],
-        )
+    job_title = _("导入市专项办转办清单")
 
     def cancel_url(self) -> str:
         return reverse("leads:city")
@@ -896,12 +892,9 @@ def transfer_import_template(request):
         .filter(parent__isnull=False, is_active=True)
         .values_list("name", flat=True)[:1]
     )
-    buffer = io.BytesIO()
-    rows = imports.transfer_template_rows(streets)
-    columns = [Column(h, lambda r, i=i: r[i], 18) for i, h in enumerate(rows[0])]
-    write_rows(buffer, str(_("转办清单")), columns, rows[1:])
-    buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="city-transfer-template.xlsx", content_type=XLSX_MIME)
+    return _template_response(
+        imports.transfer_template_rows(streets), str(_("转办清单")), "city-transfer-template.xlsx"
+    )
 
 
 # --- public pages (no login) ----------------------------------------------------------------
