@@ -25,6 +25,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = services.token_for_secret(secret)
         if token is None:
             raise exceptions.AuthenticationFailed(_("令牌无效或已吊销。"))
+        unit = token.user.unit
+        if unit is not None and not unit.is_active:  # the unit, or its whole street, deactivated
+            raise exceptions.AuthenticationFailed(_("令牌所代表的单位已停用。"))
         services.touch(token)
         return token.user, token
 

@@ -118,3 +118,27 @@ def test_a_reveal_token_is_named_on_the_grants_page_but_not_as_a_person(client_f
     assert token.user not in list(page.context["people"])
     assert [u.pk for u in page.context["service_holders"]] == [token.user_id]
     assert f'data-testid="grant-row-{token.user.username}"' not in page.content.decode()
+
+
+def test_a_token_of_a_deactivated_unit_stops_working(personas, org):
+    """A service user is no active person, so deactivating its unit (or its whole street) is not
+    refused on its account: the token must then stop acting for the unit."""
+    from organization import services as org_services
+
+    token, secret = services.token_issue(
+        user=personas.street,
+        name="社区网格系统",
+        kind="system",
+        unit=org.community_a,
+        rights=["read"],
+        reason="对接网格",
+    )
+    c = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert c.get(reverse("api:leads")).status_code == 200
+    for person in org.community_a.people.filter(is_active=True):
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+    org_services.unit_set_active(unit=org.community_a, user=personas.street, active=False, reason="社区撤并")
+    response = c.get(reverse("api:leads"))
+    assert response.status_code == 401
+    assert "单位已停用" in response.json()["detail"]
