@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import rules
-from core.visibility import scope_of
+from core.visibility import scope_of, visible_to
 from leads import selectors as leads
 from organization.models import Campaign
 from rectification import selectors as rectification
@@ -85,6 +85,8 @@ def _jobs_url() -> str:
 def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
     """The user's to-do items with a count above zero, in the order the page shows them."""
     scope = scope_of(user)
+    if scope is not None and scope.is_city:
+        return _city_items(user, today or timezone.localdate())
     if scope is None or not scope.can_write:
         return []
     today = today or timezone.localdate()
@@ -171,6 +173,44 @@ def todo_items(user: Any, today: datetime.date | None = None) -> list[TodoItem]:
         links = [(job.get_absolute_url(), str(job.title)) for job in jobs]
         items.append(TodoItem("jobs", _("已完成的后台任务"), len(jobs), _jobs_url(), links=links))
     return [item for item in items if item is not None]
+
+
+def _city_items(user: Any, today: datetime.date) -> list[TodoItem]:
+    """The city office's (issue 19; read-only on its streets' work, so none of the items above):
+    the rectifications its streets reported on its 通报/约谈, waiting for it to confirm or return
+    them; its transferred leads not closed by its deadline; its finished jobs (a transfer list's
+    import). Bounded queries: the first few and a count of each."""
+    from .choices import SupervisionStatus
+    from .models import Supervision
+
+    items: list[TodoItem] = []
+    reported = visible_to(user, Supervision).filter(status=SupervisionStatus.REPORTED)
+    shown = list(reported.select_related("jurisdiction").order_by("rectified_on", "pk")[:SHOWN])
+    if shown:
+        links = [(s.get_absolute_url(), f"{s.jurisdiction} · {_supervision_text(s)}") for s in shown]
+        count = len(shown) if len(shown) < SHOWN else reported.count()
+        url = reverse("reports:supervision_list") + "?status=" + SupervisionStatus.REPORTED
+        items.append(TodoItem("supervisions_reported", _("待确认的整改情况"), count, url, links=links))
+    overdue = leads.city_transfers(user, overdue=True).exclude(leads.city_final_q())
+    first = overdue.order_by("higher_deadline", "pk").values("pk", "number", "summary", "higher_deadline")
+
+    def rows() -> list[dict[str, Any]]:  # by the city's deadline
+        return [{**r, "deadline": r.pop("higher_deadline")} for r in first[:SHOWN]]
+
+    item = _lead_item(
+        "city_overdue",
+        _("超过市级期限未办结的转办线索"),
+        rows,
+        reverse("leads:city") + "?overdue=1",
+        count=lambda: overdue.count(),
+    )
+    if item is not None:
+        items.append(item)
+    jobs = recent_jobs(user)
+    if jobs:
+        links = [(job.get_absolute_url(), str(job.title)) for job in jobs]
+        items.append(TodoItem("jobs", _("已完成的后台任务"), len(jobs), _jobs_url(), links=links))
+    return items
 
 
 def _supervision_text(supervision: Any) -> str:
