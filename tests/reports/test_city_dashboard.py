@@ -112,12 +112,17 @@ def test_the_city_dashboard_costs_the_same_for_19_streets_as_for_3(demo, client_
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     assert (three, len(captured.captured_queries)) == (PINNED, PINNED)
-    # what the page reads of the areas' tables: only 我的待办 of the office's own unit (the first
-    # rows of its two deadline lists, by ordered index scans that stop at them)
+    # what the page reads of the areas' tables: only 我的待办 — the first rows of the office's own
+    # unit's two deadline lists (ordered index scans that stop at them), and its transfers open
+    # past its deadline (the first few and their number, of the transferred leads only)
     read = [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in AREA_TABLES)]
-    assert len(read) == 2 and all(sql.lstrip("(").startswith('SELECT "leads_lead"') and "LIMIT" in sql for sql in read)
+    transfers = [sql for sql in read if '"leads_lead"."transferred_by_id" IS NOT NULL' in sql]
+    assert len(transfers) == 2 and len(read) == 4
+    assert all(
+        sql.lstrip("(").startswith('SELECT "leads_lead"') and "LIMIT" in sql for sql in read if sql not in transfers
+    )
 
 
 #: the page's queries: the session and user, the campaign, the figures (counters, with the
-#: crackdown's: the city is the deployment's root), 我的待办, the banners
-PINNED = 20
+#: crackdown's: the city is the deployment's root), 我的待办 (the city's own), the banners
+PINNED = 24
