@@ -73,6 +73,19 @@ def _transfer_from_a_city(today):
     user = UserFactory(username="city_transfer", unit=office, role=Role.CITY_OFFICE)
     data = {"higher_reference": "晋专办〔2026〕1号", "higher_deadline": today + datetime.timedelta(days=10)}
     lead_transfer(user=user, street=street, data={**data, "summary": "转办线索", "fraud_type": "product"})
+    # and notifies it (通报), which e-mails the street office
+    from reports.choices import SupervisionKind
+    from reports.services import supervision_record
+
+    supervision_record(
+        user=user,
+        street=street,
+        kind=SupervisionKind.NOTICE,
+        date=today,
+        text="转办线索反馈滞后",
+        rectify_by=today + datetime.timedelta(days=10),
+        reason="督导考评后进",
+    )
 
 
 @pytest.mark.django_db
