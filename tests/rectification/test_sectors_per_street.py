@@ -159,7 +159,7 @@ def test_existing_rows_take_their_units_jurisdiction_and_other_streets_get_defau
     # before: one table for the deployment (the plan's street's units), no jurisdiction
     SectorSupervisor.objects.filter(jurisdiction=w.dongshi).delete()
     SectorSupervisor.objects.update(jurisdiction=None)
-    migration = importlib.import_module("rectification.migrations.0014_sector_supervisor_per_street")
+    migration = importlib.import_module("rectification.migrations.0015_sector_supervisor_per_street_data")
     migration.forwards(apps, None)
     assert not SectorSupervisor.objects.filter(jurisdiction=None).exists()
     assert set(SectorSupervisor.objects.filter(unit=w.x_member).values_list("jurisdiction_id", flat=True)) == {

@@ -11,7 +11,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rectification", "0014_sector_supervisor_per_street"),
+        ("rectification", "0015_sector_supervisor_per_street_data"),
         ("organization", "0005_city_jurisdictions"),
     ]
 
