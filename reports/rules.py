@@ -32,6 +32,7 @@ from core.rules import Action, Guard, in_units, predicate, street_office
 from organization.choices import UnitKind
 from organization.models import Campaign
 from organization.rules import city_office
+from organization.rules_campaigns import campaign_office
 
 from .choices import ReportStatus, SubmissionStatus, SupervisionStatus
 from .models import MonthlyReport, ReportRecipient, SummarySubmission, Supervision, UnitSubmission
@@ -247,10 +248,11 @@ rules.register(
         "reports.scorecard_threshold",
         _("设置后进线"),
         model=Campaign,
-        who=street_office,
+        who=campaign_office,  # in a city each office its own: the city its campaign, a street its plan
         guards=(Guard(lambda c: not c.is_finished, _("该专项行动已结束，只读。")),),
         url="reports:scorecard_threshold",
-        doc="街道专项办设置督导考评的后进线（得分低于此分的单位列为后进单位，默认 60 分）。",
+        doc="街道专项办设置督导考评的后进线（得分低于此分的单位列为后进单位，默认 60 分）；"
+        "城市部署中市专项办设市里专项行动的（镇街得分低于此分列为后进镇街），镇街专项办设本镇街实施方案的。",
     ),
 )
 

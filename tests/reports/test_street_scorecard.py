@@ -223,3 +223,38 @@ def test_a_street_with_its_own_implementation_files_once_under_it(city, django_c
     MonthlyReport.objects.filter(pk=filed.pk).update(filed_at=_at(filed.period_end))
     card = selectors.street_scorecard(city_campaign, [city.xintang], today=datetime.date(2026, 11, 26))
     assert filed.period_end == datetime.date(2026, 11, 25) and card.rows[0].submissions_on_time == 1
+
+
+def test_each_office_of_a_city_sets_its_own_campaigns_threshold(campaign, city, client):  # noqa: F811
+    """The city names its lagging streets below its own campaign's threshold, so it sets that
+    threshold; a street sets its own implementation's, never the city's (it could, before)."""
+    from core import rules as core_rules
+    from organization.models import Campaign
+
+    city_campaign = Campaign.objects.create(
+        name="晋江市护老专项行动",
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
+        jurisdiction=city.jinjiang,
+    )
+    own = Campaign.objects.create(
+        name="东石镇实施方案",
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
+        jurisdiction=city.dongshi,
+        parent=city_campaign,
+    )
+    assert core_rules.check(fresh(city.city), "reports.scorecard_threshold", city_campaign)
+    assert not core_rules.check(fresh(city.street_x), "reports.scorecard_threshold", city_campaign)
+    assert core_rules.check(fresh(city.street_x), "reports.scorecard_threshold", own)
+    assert not core_rules.check(fresh(city.city), "reports.scorecard_threshold", own)
+    client.force_login(city.city)
+    response = client.post(reverse("reports:scorecard_threshold", args=[city_campaign.pk]), {"laggard_score": 75})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    city_campaign.refresh_from_db()
+    assert city_campaign.laggard_score == 75
+    client.force_login(city.street_x)
+    response = client.post(reverse("reports:scorecard_threshold", args=[city_campaign.pk]), {"laggard_score": 10})
+    assert response.status_code in (403, 404)
+    city_campaign.refresh_from_db()
+    assert city_campaign.laggard_score == 75
