@@ -772,21 +772,33 @@ def street_scorecard(
             setattr(total, name, getattr(total, name) + getattr(unit_row, name))
     # the transferred leads against the city's deadline
     transfers = leads.transfers_by_street(list(rows), start=campaign.start_date, end=today, today=today)
-    # the monthly reports filed to the city: a month is due once its report day has passed
-    months = campaign_months(campaign, today - datetime.timedelta(days=1))
-    filed = dict(
-        MonthlyReport.objects.filter(jurisdiction_id__in=list(rows), month__in=months)
+    # the monthly reports filed to the city: a month is due once the street's report day has
+    # passed (its implementation's, which may be later than the city's; else the city's)
+    from organization.models import Campaign as CampaignModel
+
+    own = {c.jurisdiction_id: c for c in CampaignModel.objects.filter(parent=campaign, jurisdiction_id__in=list(rows))}
+    due_months = {
+        street_id: set(campaign_months(own.get(street_id, campaign), today - datetime.timedelta(days=1)))
+        for street_id in rows
+    }
+    filed_on_time = set(
+        MonthlyReport.objects.filter(
+            jurisdiction_id__in=list(rows), month__in=sorted(set().union(*due_months.values()))
+        )
         .filter(submission_campaigns(campaign))  # the city's, a street's implementation or its own before
+        .filter(filed_at__date__lte=F("period_end"))
         .order_by()
-        .values_list("jurisdiction_id")
-        .annotate(n=Count("month", distinct=True, filter=Q(filed_at__date__lte=F("period_end"))))
+        .values_list("jurisdiction_id", "month")
+        .distinct()
     )
     for street_id, row in rows.items():
         t = transfers.get(street_id, {})
         row.feedback_count, row.feedback_on_time = t.get("closed", 0), t.get("on_time", 0)
         row.overdue_leads = row.overdue_items = t.get("overdue", 0)
         row.feedback_on_time_rate = rate(row.feedback_on_time, row.feedback_count) if row.feedback_count else None
-        row.submissions_due, row.submissions_on_time = len(months), filed.get(street_id, 0)
+        months = due_months[street_id]
+        row.submissions_due = len(months)
+        row.submissions_on_time = sum(1 for month in months if (street_id, month) in filed_on_time)
         row.submission_rate = rate(row.submissions_on_time, row.submissions_due) if months else None
         total = row.units
         assert total is not None

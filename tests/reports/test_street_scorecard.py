@@ -258,3 +258,26 @@ def test_each_office_of_a_city_sets_its_own_campaigns_threshold(campaign, city, 
     assert response.status_code in (403, 404)
     city_campaign.refresh_from_db()
     assert city_campaign.laggard_score == 75
+
+
+def test_a_streets_month_is_due_by_its_own_report_day(campaign, city):  # noqa: F811
+    """A street whose implementation reports on the 25th is not late on the 22nd for the month
+    the city's campaign (the 20th) already counts as due."""
+    from organization.models import Campaign
+
+    own = Campaign.objects.create(
+        name="东石镇实施方案",
+        start_date=campaign.start_date,
+        end_date=campaign.end_date,
+        report_day=25,
+        jurisdiction=city.dongshi,
+        parent=campaign,
+    )
+    day = datetime.date(2026, 11, 22)
+    for month in selectors.campaign_months(own, day):  # June … October, each by the 25th
+        _file(own, city.dongshi, month)
+    for month in selectors.campaign_months(campaign, day):  # June … November, each by the 20th
+        _file(campaign, city.xintang, month)
+    rows = {r.unit.name: r for r in selectors.street_scorecard(campaign, [city.xintang, city.dongshi], today=day).rows}
+    assert (rows["东石镇"].submissions_on_time, rows["东石镇"].submissions_due) == (5, 5)
+    assert (rows["新塘街道"].submissions_on_time, rows["新塘街道"].submissions_due) == (6, 6)
