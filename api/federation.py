@@ -24,7 +24,10 @@ closure back up. One deployment for both levels needs none of this; one per leve
   (failed → queued) and queues one more attempt, at a growing interval (``RETRY_MIN`` doubling to
   ``RETRY_MAX``) for ``RETRY_FOR`` after the first failure; a refusal, or one past that, stays
   failed for a person: the street office sends it again (``api.transfer_retry`` /
-  ``api.closure_retry``, on the lead's page and the peers page), which starts the clock again. One
+  ``api.closure_retry``, on the lead's page and the peers page), which starts the clock again.
+  Every path that queues a delivery records when (``queued_at`` / ``report_queued_at``); the same
+  job queues again one still queued after ``STALE_QUEUED`` (its Celery message lost: the broker
+  restarted), claimed the same way on the old time. One
   delivery of a row at a time (the claim, and ``core.locks.held_while_alive`` around the call);
   the receiving side files a lead once per key or reference (``receive_lead``) and takes a closure
   once (``receive_closure``).
@@ -44,7 +47,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
@@ -80,6 +83,10 @@ RETRY_MAX = datetime.timedelta(hours=24)
 RETRY_FOR = datetime.timedelta(days=7)
 #: Failures claimed per run of the hourly job (the rest wait for the next run).
 RETRY_BATCH = 200
+#: A delivery still queued this long after it was queued lost its Celery message (the broker
+#: restarted, the message dropped): the hourly job queues it again. Longer than the retries inside
+#: Celery of one message (about 17 hours, ``api.tasks.MAX_RETRIES``), during which it stays queued.
+STALE_QUEUED = datetime.timedelta(hours=24)
 
 
 class TryLater(Exception):
@@ -223,7 +230,7 @@ def retry_failed(now: datetime.datetime | None = None) -> int:
     )
     for pk in list(transfers):  # one claim per row: the winner queues it
         claimed = Transfer.objects.filter(pk=pk, state=TransferState.FAILED, retry_at__lte=now).update(
-            state=TransferState.QUEUED, retry_at=None
+            state=TransferState.QUEUED, retry_at=None, queued_at=now
         )
         if claimed:
             _queue("deliver_transfer", pk, again=True)
@@ -237,13 +244,48 @@ def retry_failed(now: datetime.datetime | None = None) -> int:
     )
     for pk in list(arrivals):
         claimed = Arrival.objects.filter(pk=pk, report_state=TransferState.FAILED, report_retry_at__lte=now).update(
-            report_state=TransferState.QUEUED, report_retry_at=None
+            report_state=TransferState.QUEUED, report_retry_at=None, report_queued_at=now
         )
         if claimed:
             _queue("deliver_closure", pk, again=True)
             queued += 1
+    queued += _requeue_stale(now, up)
     if queued:
-        log.info("api.federation: %s failed deliveries sent again", queued)
+        log.info("api.federation: %s failed or stale deliveries sent again", queued)
+    return queued
+
+
+def _requeue_stale(now: datetime.datetime, up: Any) -> int:
+    """``retry_failed``'s sweep of deliveries still queued ``STALE_QUEUED`` after they were queued
+    (no time recorded: queued before it was, long ago): their message was lost. Each is claimed on
+    its old queued time, so two runs never queue it twice; the delivery is safe to repeat (the
+    lock, the delivered check, the idempotency key)."""
+    stale = now - STALE_QUEUED
+    queued = 0
+    transfers = (
+        Transfer.objects.filter(Q(queued_at__lt=stale) | Q(queued_at__isnull=True))
+        .filter(state=TransferState.QUEUED, peer__is_active=True)
+        .order_by(F("queued_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "queued_at")[:RETRY_BATCH]
+    )
+    for pk, queued_at in list(transfers):
+        if Transfer.objects.filter(pk=pk, state=TransferState.QUEUED, queued_at=queued_at).update(queued_at=now):
+            _queue("deliver_transfer", pk, again=True)
+            queued += 1
+    arrivals = (
+        Arrival.objects.filter(Q(report_queued_at__lt=stale) | Q(report_queued_at__isnull=True))
+        .filter(report_state=TransferState.QUEUED, reported_at__isnull=True)
+        .filter(Exists(up))
+        .order_by(F("report_queued_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "report_queued_at")[:RETRY_BATCH]
+    )
+    for pk, queued_at in list(arrivals):
+        claimed = Arrival.objects.filter(pk=pk, report_state=TransferState.QUEUED, report_queued_at=queued_at).update(
+            report_queued_at=now
+        )
+        if claimed:
+            _queue("deliver_closure", pk, again=True)
+            queued += 1
     return queued
 
 
@@ -290,6 +332,7 @@ def transfer_down(
                 deadline=deadline,
                 key=secrets.token_hex(16),
                 created_by=user,
+                queued_at=timezone.now(),
             )
         _queue("deliver_transfer", transfer.pk)
     return transfer
@@ -302,7 +345,13 @@ def transfer_retry(*, transfer: Transfer, user: Any, reason: str = "") -> Transf
             user=user,
             action="api.transfer_retry",
             reason=reason,
-            fields={"state": TransferState.QUEUED, "error": "", "retry_at": None, "failing_since": None},
+            fields={
+                "state": TransferState.QUEUED,
+                "error": "",
+                "retry_at": None,
+                "failing_since": None,
+                "queued_at": timezone.now(),
+            },
         )
         _queue("deliver_transfer", transfer.pk)
     return transfer
@@ -462,7 +511,9 @@ def on_final_closure(sender: Any, lead: Lead, **kwargs: Any) -> None:
     arrival = Arrival.objects.filter(lead_id=lead.pk).exclude(reference="").first()
     if arrival is None or arrival.reported_at is not None or up_peer_for(arrival.token_id) is None:
         return
-    Arrival.objects.filter(pk=arrival.pk).update(report_state=TransferState.QUEUED, report_error="")
+    Arrival.objects.filter(pk=arrival.pk).update(
+        report_state=TransferState.QUEUED, report_error="", report_queued_at=timezone.now()
+    )
     _queue("deliver_closure", arrival.pk)
 
 
@@ -479,6 +530,7 @@ def closure_retry(*, arrival: Arrival, user: Any, reason: str = "") -> Arrival:
                 "report_error": "",
                 "report_retry_at": None,
                 "report_failing_since": None,
+                "report_queued_at": timezone.now(),
             },
         )
         _queue("deliver_closure", arrival.pk)

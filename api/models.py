@@ -210,6 +210,7 @@ class Transfer(models.Model):
     failed_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
     failing_since = models.DateTimeField(_("连续失败起始时间"), null=True, blank=True)
     retry_at = models.DateTimeField(_("下次自动重发时间"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("最近排队发送时间"), null=True, blank=True)
     remote_id = models.PositiveIntegerField(_("对方线索ID"), null=True, blank=True)
     remote_number = models.CharField(_("对方线索编号"), max_length=30, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
@@ -261,6 +262,7 @@ class Arrival(models.Model):
     report_failed_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
     report_failing_since = models.DateTimeField(_("连续失败起始时间"), null=True, blank=True)
     report_retry_at = models.DateTimeField(_("下次自动重发时间"), null=True, blank=True)
+    report_queued_at = models.DateTimeField(_("最近排队发送时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -287,3 +287,111 @@ def test_the_failed_deliveries_in_english_show_no_chinese(
     panel = street.get(lead.get_absolute_url()).content.decode()
     panel = panel.split('data-testid="lead-federation"', 1)[1].split("</div></div>", 1)[0]
     assert "No more automatic retries" in panel and not chinese_left(panel), panel
+
+
+def test_a_delivery_whose_message_was_lost_is_queued_again_once_after_a_day(personas, org, monkeypatch):
+    """The broker restarted and dropped the message: the row stays 待发送 with nothing to send it.
+    The hourly job queues it again once it has been queued longer than the retries inside Celery
+    last (``STALE_QUEUED``); a second run finds it claimed, and one queued an hour ago is left."""
+    peer = _peer(personas, "down")
+    queued: list[tuple[str, int, bool]] = []
+    monkeypatch.setattr(federation, "_queue", lambda name, pk, again=False: queued.append((name, pk, again)))
+    transfers = []
+    for reference in ("R-lost", "R-recent", "R-before"):
+        lead, _code = lead_services.lead_create(
+            user=personas.street, data={"source": "public", "channel": "phone", "summary": reference}
+        )
+        before = timezone.now()
+        transfers.append(
+            federation.transfer_down(
+                lead=lead,
+                user=personas.street,
+                peer=peer,
+                reference=reference,
+                deadline=datetime.date.today() + datetime.timedelta(days=3),
+            )
+        )
+    lost, recent, older = transfers
+    assert Transfer.objects.get(pk=older.pk).queued_at >= before  # recorded when it was queued
+    Transfer.objects.filter(pk=lost.pk).update(queued_at=timezone.now() - 25 * HOUR)
+    Transfer.objects.filter(pk=recent.pk).update(queued_at=timezone.now() - HOUR)
+    Transfer.objects.filter(pk=older.pk).update(queued_at=None)  # queued before the time was recorded
+    queued.clear()
+    assert federation.retry_failed() == 2
+    assert sorted(queued) == sorted([("deliver_transfer", lost.pk, True), ("deliver_transfer", older.pk, True)])
+    assert federation.retry_failed() == 0  # a second run: both were queued again just now
+    assert len(queued) == 2
+    lost.refresh_from_db()
+    assert lost.state == "queued" and timezone.now() - lost.queued_at < datetime.timedelta(minutes=1)
+    # a day later, still no answer from that message either: queued once more
+    assert federation.retry_failed(now=timezone.now() + 25 * HOUR) == 3
+
+
+def test_a_sent_again_delivery_records_when_it_was_queued(personas, org, monkeypatch):
+    peer = _peer(personas, "down")
+    monkeypatch.setattr(federation, "_queue", lambda name, pk, again=False: None)
+    lead, _code = lead_services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "x"}
+    )
+    transfer = federation.transfer_down(
+        lead=lead, user=personas.street, peer=peer, reference="R-q", deadline=datetime.date.today()
+    )
+    long_ago = timezone.now() - 30 * HOUR
+    federation.transfer_failed(transfer.pk, "HTTP 500", may_pass=True)
+    Transfer.objects.filter(pk=transfer.pk).update(queued_at=long_ago, retry_at=timezone.now() - HOUR)
+    assert federation.retry_failed() == 1  # the due failure, not also as a stale one
+    assert Transfer.objects.get(pk=transfer.pk).queued_at > long_ago
+    federation.transfer_failed(transfer.pk, "HTTP 400")
+    Transfer.objects.filter(pk=transfer.pk).update(queued_at=long_ago)
+    federation.transfer_retry(transfer=Transfer.objects.get(pk=transfer.pk), user=personas.street, reason="再发")
+    assert Transfer.objects.get(pk=transfer.pk).queued_at > long_ago  # 重新发送 starts the day again
+
+
+def test_a_closure_report_whose_message_was_lost_is_queued_again_once_after_a_day(
+    personas, org, monkeypatch, django_capture_on_commit_callbacks
+):
+    from leads.models import Lead
+
+    token, secret = _token(personas, org)
+    _peer(personas, "up", token=token)
+    queued: list[tuple[str, int, bool]] = []
+    monkeypatch.setattr(federation, "_queue", lambda name, pk, again=False: queued.append((name, pk, again)))
+    lead_id = _client(secret).post(reverse("api:leads"), HIGHER, content_type="application/json").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):  # the final closure's signal
+        lead_services.lead_close(lead=Lead.objects.get(pk=lead_id), user=personas.street, outcome="partly")
+    arrival = Arrival.objects.get(lead_id=lead_id)
+    assert arrival.report_state == "queued" and arrival.report_queued_at is not None
+    assert queued == [("deliver_closure", arrival.pk, False)]
+    queued.clear()
+    Arrival.objects.filter(pk=arrival.pk).update(report_queued_at=timezone.now() - HOUR)
+    assert federation.retry_failed() == 0 and queued == []  # an hour: its message may still be retrying
+    Arrival.objects.filter(pk=arrival.pk).update(report_queued_at=timezone.now() - 25 * HOUR)
+    assert federation.retry_failed() == 1
+    assert federation.retry_failed() == 0
+    assert queued == [("deliver_closure", arrival.pk, True)]
+    arrival.refresh_from_db()
+    assert timezone.now() - arrival.report_queued_at < datetime.timedelta(minutes=1)
+    # closure_retry (重新发送 of a failed report) records the time too
+    federation.closure_failed(arrival.pk, "HTTP 400")
+    Arrival.objects.filter(pk=arrival.pk).update(report_queued_at=timezone.now() - 30 * HOUR)
+    federation.closure_retry(arrival=Arrival.objects.get(pk=arrival.pk), user=personas.street, reason="再发")
+    assert timezone.now() - Arrival.objects.get(pk=arrival.pk).report_queued_at < datetime.timedelta(minutes=1)
+
+
+def test_a_delivery_lost_end_to_end_arrives_after_the_sweep(
+    personas, org, fake_peer, django_capture_on_commit_callbacks
+):
+    """A real send through the task (eager) once the sweep queues it: delivered, one lead there."""
+    peer = _peer(personas, "down")
+    lead, _code = lead_services.lead_create(
+        user=personas.street, data={"source": "public", "channel": "phone", "summary": "lost"}
+    )
+    transfer = federation.transfer_down(  # outside the on-commit capture: its message is never sent
+        lead=lead, user=personas.street, peer=peer, reference="R-drop", deadline=datetime.date.today()
+    )
+    assert fake_peer.calls == []
+    Transfer.objects.filter(pk=transfer.pk).update(queued_at=timezone.now() - 25 * HOUR)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert federation.retry_failed() == 1
+    transfer.refresh_from_db()
+    assert transfer.state == "delivered" and fake_peer.calls == ["R-drop"]
